@@ -1,0 +1,19 @@
+//! sea-orm entities of wushe: one module per table, plus the enums stored in them (as strings,
+//! so both PostgreSQL and SQLite hold them the same way).
+//!
+//! No business rules and no HTTP types live here; the `wushe` crate's `domain` owns the rules and
+//! its `api` owns the wire types.
+
+pub mod audit_log;
+pub mod login_failure;
+pub mod login_lock;
+pub mod org_unit;
+pub mod org_unit_closure;
+pub mod refresh_token;
+pub mod session;
+pub mod social_worker_profile;
+pub mod user;
+pub mod user_skill;
+pub mod volunteer_profile;
+
+pub use sea_orm;

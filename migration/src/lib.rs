@@ -1,0 +1,67 @@
+//! Schema migrations, written with the sea-query schema builder so the same files run on
+//! PostgreSQL and SQLite.
+//!
+//! Rules: one change per file (`mYYYYMMDD_HHMMSS_<verb>_<noun>.rs`), every `down` works, a merged
+//! migration is never edited, one option per `alter_table` (SQLite accepts no more), foreign keys
+//! only at table creation, enums stored as strings.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_create_org_units;
+mod m20261127_000002_create_org_unit_closure;
+mod m20261127_000003_create_users;
+mod m20261127_000004_create_volunteer_profiles;
+mod m20261127_000005_create_user_skills;
+mod m20261127_000006_create_social_worker_profiles;
+mod m20261127_000007_create_sessions;
+mod m20261127_000008_create_refresh_tokens;
+mod m20261127_000009_create_login_failures;
+mod m20261127_000010_create_login_locks;
+mod m20261127_000011_create_audit_log;
+
+/// Every migration, in the order it applies.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_create_org_units::Migration),
+            Box::new(m20261127_000002_create_org_unit_closure::Migration),
+            Box::new(m20261127_000003_create_users::Migration),
+            Box::new(m20261127_000004_create_volunteer_profiles::Migration),
+            Box::new(m20261127_000005_create_user_skills::Migration),
+            Box::new(m20261127_000006_create_social_worker_profiles::Migration),
+            Box::new(m20261127_000007_create_sessions::Migration),
+            Box::new(m20261127_000008_create_refresh_tokens::Migration),
+            Box::new(m20261127_000009_create_login_failures::Migration),
+            Box::new(m20261127_000010_create_login_locks::Migration),
+            Box::new(m20261127_000011_create_audit_log::Migration),
+        ]
+    }
+}
+
+/// A foreign key from `table.column` to `target.id`.
+pub(crate) fn fk(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{table}_{column}"))
+        .from(table, column)
+        .to(target, "id")
+        .on_delete(on_delete)
+        .to_owned()
+}
+
+/// A (possibly unique) index on some columns of a table, named after them.
+pub(crate) fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
+    let mut stmt = Index::create();
+    stmt.name(format!("ix_{table}_{}", columns.join("_"))).table(table);
+    for c in columns {
+        stmt.col(*c);
+    }
+    stmt.to_owned()
+}

@@ -1,0 +1,121 @@
+//! Wire types shared by several resources: enums mirrored from the entities (entities carry no
+//! OpenAPI derives), page envelopes and small helpers.
+
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{Enum, Object};
+
+/// Declares an OpenAPI enum mirroring an entity enum, with conversions both ways.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident mirrors $entity:ty { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name {
+            $($(#[$vmeta])* #[oai(rename = $wire)] $variant),+
+        }
+        impl From<$entity> for $name {
+            fn from(v: $entity) -> Self {
+                type E = $entity;
+                match v { $(E::$variant => $name::$variant),+ }
+            }
+        }
+        impl From<$name> for $entity {
+            fn from(v: $name) -> Self {
+                type E = $entity;
+                match v { $($name::$variant => E::$variant),+ }
+            }
+        }
+    };
+}
+
+wire_enum! {
+    /// What powers a person has on top of volunteering, which everyone may do.
+    Role mirrors entity::user::Role {
+        /// 志愿者
+        Volunteer = "volunteer",
+        /// 社会工作者
+        SocialWorker = "social_worker",
+        /// 社工站管理员: manages the subtree of their org unit.
+        StationAdmin = "station_admin",
+        /// 市级管理员: manages everything.
+        CityAdmin = "city_admin",
+    }
+}
+
+wire_enum! {
+    /// Whether an account may sign in.
+    UserStatus mirrors entity::user::UserStatus { Active = "active", Suspended = "suspended" }
+}
+
+wire_enum! {
+    /// The language a person reads messages in.
+    Locale mirrors entity::user::Locale { ZhCn = "zh-CN", En = "en" }
+}
+
+wire_enum! {
+    /// What kind of unit a node of the org tree is.
+    OrgUnitKind mirrors entity::org_unit::OrgUnitKind {
+        /// 市级指导中心
+        CityCenter = "city_center",
+        /// 区级指导中心
+        DistrictCenter = "district_center",
+        /// 社工站
+        TownStation = "town_station",
+        /// 社工室
+        CommunityRoom = "community_room",
+        /// 社会组织
+        SocialOrg = "social_org",
+        /// 社区
+        Community = "community",
+    }
+}
+
+wire_enum! {
+    /// National social-work qualification levels.
+    QualificationLevel mirrors entity::social_worker_profile::QualificationLevel {
+        /// 助理社会工作师
+        AssistantSocialWorker = "assistant_social_worker",
+        /// 社会工作师
+        SocialWorker = "social_worker",
+        /// 高级社会工作师
+        SeniorSocialWorker = "senior_social_worker",
+    }
+}
+
+/// Declares a page envelope `{ items, nextCursor }` for one item type.
+macro_rules! page_of {
+    ($name:ident, $item:ty) => {
+        #[doc = concat!("One page of ", stringify!($item), "; pass `nextCursor` as `cursor` for the next.")]
+        #[derive(poem_openapi::Object, Debug)]
+        #[oai(rename_all = "camelCase")]
+        pub struct $name {
+            pub items: Vec<$item>,
+            /// Absent on the last page.
+            pub next_cursor: Option<String>,
+        }
+        impl<T: Into<$item>> From<crate::domain::page::Page<T>> for $name {
+            fn from(p: crate::domain::page::Page<T>) -> Self {
+                $name { items: p.items.into_iter().map(Into::into).collect(), next_cursor: p.next_cursor }
+            }
+        }
+    };
+}
+pub(crate) use page_of;
+
+/// A point on Earth.
+#[derive(Object, Debug, Clone, Copy)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LatLng {
+    #[oai(validator(minimum(value = "-90"), maximum(value = "90")))]
+    pub lat: f64,
+    #[oai(validator(minimum(value = "-180"), maximum(value = "180")))]
+    pub lng: f64,
+}
+
+/// `Undefined` (leave alone) → `None`; `null` (clear) → `Some(None)`; a value → `Some(Some(v))`.
+pub fn patch<T>(m: MaybeUndefined<T>) -> Option<Option<T>> {
+    match m {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}

@@ -1,0 +1,341 @@
+//! Configuration: one [`Config`], read from `WUSHE_*` environment variables (and `.env`), with
+//! defaults that run a bare checkout on the embedded setup (SQLite, jobs in the database).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Everything the process can be told from outside.
+#[derive(Clone)]
+pub struct Config {
+    /// `WUSHE_LISTEN`: address the HTTP API binds.
+    pub listen: SocketAddr,
+    /// `WUSHE_DATABASE_URL`: `postgres://…` or `sqlite://…`.
+    pub database_url: String,
+    /// `WUSHE_DB_MAX_CONNECTIONS`: pool size.
+    pub db_max_connections: u32,
+    /// `WUSHE_REDIS_URL`: the job queue's Redis; unset keeps jobs in the database.
+    pub redis_url: Option<String>,
+    /// `WUSHE_JWT_SECRET`: HMAC key of access tokens.
+    pub jwt_secret: Secret,
+    /// `WUSHE_ACCESS_TOKEN_TTL`: lifetime of an access token.
+    pub access_token_ttl: Duration,
+    /// `WUSHE_REFRESH_TOKEN_TTL`: lifetime of a refresh token (and of an idle session).
+    pub refresh_token_ttl: Duration,
+    /// `WUSHE_LOG_FORMAT`: `text` or `json`.
+    pub log_format: LogFormat,
+    /// `WUSHE_DATA_DIR`: where the embedded database and generated secrets live.
+    pub data_dir: PathBuf,
+    /// `WUSHE_MAX_BODY_BYTES`: largest request body accepted.
+    pub max_body_bytes: usize,
+    /// `WUSHE_PASSWORD_HASH_CONCURRENCY`: password hashes computed at once (each takes ~19 MiB
+    /// and tens of milliseconds of CPU), so a burst of sign-ins cannot exhaust the machine.
+    pub password_hash_concurrency: usize,
+}
+
+/// A value that must never be printed.
+#[derive(Clone)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    /// Wraps bytes.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        Self(bytes.into())
+    }
+    /// The bytes, for the one place that needs them.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("database", &redact_url(&self.database_url))
+            .field("redis", &self.redis_url.as_deref().map(redact_url))
+            .field("access_token_ttl", &self.access_token_ttl)
+            .field("refresh_token_ttl", &self.refresh_token_ttl)
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Why the configuration could not be read; always names the variable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{var}: {reason}")]
+    Invalid { var: &'static str, reason: String },
+    #[error("{var} is required when {because}")]
+    Missing { var: &'static str, because: &'static str },
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Config {
+    /// Reads `.env` (if present) and then the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads configuration through `get`, which returns a variable's value if set.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |k: &'static str| get(k).filter(|v| !v.trim().is_empty());
+
+        let data_dir = PathBuf::from(var("WUSHE_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let listen = match var("WUSHE_LISTEN") {
+            Some(v) => v.parse().map_err(|e| invalid("WUSHE_LISTEN", format!("not host:port ({e})")))?,
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+        let database_url = match var("WUSHE_DATABASE_URL") {
+            Some(v) if v.starts_with("postgres://") || v.starts_with("postgresql://") || v.starts_with("sqlite:") => v,
+            Some(_) => {
+                return Err(invalid("WUSHE_DATABASE_URL", "must start with postgres:// or sqlite:".into()));
+            }
+            None => {
+                ensure_dir(&data_dir)?;
+                format!("sqlite://{}?mode=rwc", data_dir.join("wushe.db").display())
+            }
+        };
+        let is_postgres = database_url.starts_with("postgres");
+        let redis_url = match var("WUSHE_REDIS_URL") {
+            Some(v) if v.starts_with("redis://") || v.starts_with("rediss://") => Some(v),
+            Some(_) => {
+                return Err(invalid("WUSHE_REDIS_URL", "must start with redis:// or rediss://".into()));
+            }
+            None => None,
+        };
+        let jwt_secret = match var("WUSHE_JWT_SECRET") {
+            Some(v) if v.len() >= 32 => Secret::new(v.into_bytes()),
+            Some(_) => {
+                return Err(invalid("WUSHE_JWT_SECRET", "must be at least 32 characters".into()));
+            }
+            None if is_postgres => {
+                return Err(ConfigError::Missing {
+                    var: "WUSHE_JWT_SECRET",
+                    because: "WUSHE_DATABASE_URL is PostgreSQL (several instances must share one key)",
+                });
+            }
+            None => generated_secret(&data_dir, "jwt-secret")?,
+        };
+        let access_token_ttl = duration_var(&var, "WUSHE_ACCESS_TOKEN_TTL", Duration::from_secs(15 * 60))?;
+        let refresh_token_ttl = duration_var(&var, "WUSHE_REFRESH_TOKEN_TTL", Duration::from_secs(30 * 24 * 3600))?;
+        if access_token_ttl >= refresh_token_ttl {
+            return Err(invalid("WUSHE_ACCESS_TOKEN_TTL", "must be shorter than WUSHE_REFRESH_TOKEN_TTL".into()));
+        }
+        let log_format = match var("WUSHE_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(_) => return Err(invalid("WUSHE_LOG_FORMAT", "must be text or json".into())),
+        };
+        let db_max_connections =
+            number_var(&var, "WUSHE_DB_MAX_CONNECTIONS", if is_postgres { 20 } else { 8 }, 1..=1000)?;
+        let max_body_bytes = number_var(&var, "WUSHE_MAX_BODY_BYTES", 256 * 1024, 1024..=64 * 1024 * 1024)?;
+        let password_hash_concurrency = number_var(&var, "WUSHE_PASSWORD_HASH_CONCURRENCY", 4, 1..=256)?;
+
+        Ok(Config {
+            listen,
+            database_url,
+            db_max_connections: db_max_connections as u32,
+            redis_url,
+            jwt_secret,
+            access_token_ttl,
+            refresh_token_ttl,
+            log_format,
+            data_dir,
+            max_body_bytes,
+            password_hash_concurrency,
+        })
+    }
+
+    /// Whether the database is PostgreSQL (else SQLite).
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
+    }
+}
+
+fn invalid(var: &'static str, reason: String) -> ConfigError {
+    ConfigError::Invalid { var, reason }
+}
+
+fn ensure_dir(dir: &Path) -> Result<(), ConfigError> {
+    std::fs::create_dir_all(dir).map_err(|source| ConfigError::Io { path: dir.display().to_string(), source })
+}
+
+/// A random secret generated on first start and kept in the data directory, so the embedded
+/// setup needs no configuration yet keeps sessions valid across restarts.
+fn generated_secret(dir: &Path, name: &str) -> Result<Secret, ConfigError> {
+    ensure_dir(dir)?;
+    let path = dir.join(name);
+    let io = |source| ConfigError::Io { path: path.display().to_string(), source };
+    match std::fs::read_to_string(&path) {
+        Ok(s) if s.trim().len() >= 32 => return Ok(Secret::new(s.trim().as_bytes())),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(e)),
+    }
+    let secret = hex::encode(rand::random::<[u8; 32]>());
+    write_private(&path, &secret).map_err(io)?;
+    Ok(Secret::new(secret.into_bytes()))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    f.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+fn duration_var(
+    var: &impl Fn(&'static str) -> Option<String>,
+    name: &'static str,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => parse_duration(&v)
+            .ok_or_else(|| invalid(name, format!("{v:?} is not a duration such as 900, 15m, 12h or 30d"))),
+    }
+}
+
+/// Parses `900` (seconds), `45s`, `15m`, `12h` or `30d`; zero is refused.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let (digits, unit) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => (&s[..i], &s[i..]),
+        None => (s, "s"),
+    };
+    let n: u64 = digits.parse().ok()?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n.checked_mul(60)?,
+        "h" => n.checked_mul(3600)?,
+        "d" => n.checked_mul(86_400)?,
+        _ => return None,
+    };
+    (secs > 0).then(|| Duration::from_secs(secs))
+}
+
+fn number_var(
+    var: &impl Fn(&'static str) -> Option<String>,
+    name: &'static str,
+    default: usize,
+    range: std::ops::RangeInclusive<usize>,
+) -> Result<usize, ConfigError> {
+    let Some(v) = var(name) else {
+        return Ok(default);
+    };
+    match v.trim().parse::<usize>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(invalid(name, format!("{v:?} is not a whole number from {} to {}", range.start(), range.end()))),
+    }
+}
+
+/// A URL with any password replaced, for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let mut map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        map.entry("WUSHE_DATA_DIR".into()).or_insert_with(|| dir.path().display().to_string());
+        let result = Config::from_lookup(|k| map.get(k).cloned());
+        drop(dir);
+        result
+    }
+
+    #[test]
+    fn defaults_run_embedded() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert!(c.database_url.starts_with("sqlite://"));
+        assert!(c.redis_url.is_none());
+        assert_eq!(c.access_token_ttl, Duration::from_secs(900));
+        assert!(c.jwt_secret.expose().len() >= 32);
+    }
+
+    #[test]
+    fn generated_secret_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = generated_secret(dir.path(), "s").unwrap();
+        let b = generated_secret(dir.path(), "s").unwrap();
+        assert_eq!(a.expose(), b.expose());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        for (var, value) in [
+            ("WUSHE_LISTEN", "nope"),
+            ("WUSHE_DATABASE_URL", "mysql://x"),
+            ("WUSHE_ACCESS_TOKEN_TTL", "ten minutes"),
+            ("WUSHE_REFRESH_TOKEN_TTL", "0"),
+            ("WUSHE_LOG_FORMAT", "xml"),
+            ("WUSHE_JWT_SECRET", "short"),
+            ("WUSHE_REDIS_URL", "http://x"),
+            ("WUSHE_DB_MAX_CONNECTIONS", "0"),
+        ] {
+            let err = config(&[(var, value)]).unwrap_err().to_string();
+            assert!(err.contains(var), "{var}: {err}");
+        }
+    }
+
+    #[test]
+    fn postgres_requires_a_jwt_secret() {
+        let err = config(&[("WUSHE_DATABASE_URL", "postgres://u@h/db")]).unwrap_err().to_string();
+        assert!(err.contains("WUSHE_JWT_SECRET"), "{err}");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("900"), Some(Duration::from_secs(900)));
+        assert_eq!(parse_duration("15m"), Some(Duration::from_secs(900)));
+        assert_eq!(parse_duration("2h"), Some(Duration::from_secs(7200)));
+        assert_eq!(parse_duration("30d"), Some(Duration::from_secs(30 * 86400)));
+        assert_eq!(parse_duration("0"), None);
+        assert_eq!(parse_duration("5y"), None);
+        assert_eq!(parse_duration(""), None);
+    }
+
+    #[test]
+    fn urls_are_redacted() {
+        assert_eq!(redact_url("postgres://u:pw@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}

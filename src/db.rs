@@ -1,0 +1,63 @@
+//! Database connection and transaction helpers that hide the differences between PostgreSQL
+//! and SQLite from the domain code.
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, SqlErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use std::time::Duration;
+
+/// Opens a pool. SQLite runs in WAL mode with a busy timeout and foreign keys on, so concurrent
+/// writers wait for each other instead of failing.
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = ConnectOptions::new(url.to_string());
+    opts.max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false);
+    if url.starts_with("postgres") {
+        // A runaway statement must not hold a connection forever.
+        opts.statement_timeout(Duration::from_secs(30));
+    }
+    opts.map_sqlx_sqlite_opts(|o| {
+        o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true)
+    });
+    Database::connect(opts).await
+}
+
+/// Begins a transaction that will write. On SQLite it starts `IMMEDIATE`: a deferred
+/// transaction that reads and then writes fails with SQLITE_BUSY instead of waiting its turn.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let mut options = TransactionOptions::default();
+    if db.get_database_backend() == DatabaseBackend::Sqlite {
+        options.sqlite_transaction_mode = Some(SqliteTransactionMode::Immediate);
+    }
+    db.begin_with_options(options).await
+}
+
+/// Whether an error is a unique-constraint violation.
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Whether the database answers a trivial query.
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.execute_unprepared("SELECT 1").await.is_ok()
+}
+
+/// Runs `f` in a write transaction (see [`begin_write`]): committed when it returns `Ok`,
+/// rolled back when it returns `Err` or panics.
+pub async fn write<T, E, F>(db: &DatabaseConnection, f: F) -> Result<T, E>
+where
+    F: AsyncFnOnce(&DatabaseTransaction) -> Result<T, E>,
+    E: From<DbErr>,
+{
+    let txn = begin_write(db).await?;
+    let out = f(&txn).await?;
+    txn.commit().await?;
+    Ok(out)
+}

@@ -1,0 +1,106 @@
+//! Business rules, one module per area. Functions take a connection or transaction, return
+//! [`DomainError`], and know nothing of HTTP.
+
+pub mod actor;
+pub mod audit;
+pub mod org_units;
+pub mod page;
+pub mod phone;
+pub mod sessions;
+pub mod users;
+
+use sea_orm::DbErr;
+
+/// Why a domain operation refused or failed. Each variant maps to one HTTP status in
+/// `crate::error`, and carries a stable code.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// 400: the input breaks a rule.
+    #[error("{detail}")]
+    Invalid { code: &'static str, detail: String },
+    /// 401: not signed in, or the credentials are wrong or stale.
+    #[error("{detail}")]
+    Unauthenticated { code: &'static str, detail: String },
+    /// 403: signed in, but not allowed.
+    #[error("{detail}")]
+    Forbidden { code: &'static str, detail: String },
+    /// 404: no such thing, or one the caller may not know of.
+    #[error("{what} not found")]
+    NotFound { what: &'static str },
+    /// 409: conflicts with the current state.
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    /// 422: understood but not processable as sent.
+    #[error("{detail}")]
+    Unprocessable { code: &'static str, detail: String },
+    /// 429: too many attempts.
+    #[error("{detail}")]
+    TooMany { code: &'static str, detail: String, retry_after_secs: u64 },
+    /// 503: a dependency is down.
+    #[error("{detail}")]
+    Unavailable { detail: String },
+    /// 500: the database failed.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    /// 500: a bug or an unexpected state.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl DomainError {
+    /// 400 with a code.
+    pub fn invalid(code: &'static str, detail: impl Into<String>) -> Self {
+        DomainError::Invalid { code, detail: detail.into() }
+    }
+    /// 400 `validation_failed`.
+    pub fn validation(detail: impl Into<String>) -> Self {
+        Self::invalid("validation_failed", detail)
+    }
+    /// 403 `forbidden`.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        DomainError::Forbidden { code: "forbidden", detail: detail.into() }
+    }
+    /// 404.
+    pub fn not_found(what: &'static str) -> Self {
+        DomainError::NotFound { what }
+    }
+    /// 409 with a code.
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        DomainError::Conflict { code, detail: detail.into() }
+    }
+    /// 401 with a code.
+    pub fn unauthenticated(code: &'static str, detail: impl Into<String>) -> Self {
+        DomainError::Unauthenticated { code, detail: detail.into() }
+    }
+}
+
+/// What domain functions return.
+pub type DomainResult<T> = Result<T, DomainError>;
+
+/// Checks that an IANA time-zone name is known.
+pub fn validate_time_zone(tz: &str) -> DomainResult<()> {
+    tz.parse::<chrono_tz::Tz>()
+        .map(|_| ())
+        .map_err(|_| DomainError::invalid("invalid_time_zone", format!("{tz:?} is not an IANA time zone")))
+}
+
+/// Trims a required text field and checks it is not empty.
+pub fn required_text(field: &str, value: &str) -> DomainResult<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(DomainError::validation(format!("{field} must not be empty")));
+    }
+    Ok(v.to_string())
+}
+
+/// Checks a latitude/longitude pair is on Earth; both or neither.
+pub fn validate_lat_lng(lat: Option<f64>, lng: Option<f64>) -> DomainResult<()> {
+    match (lat, lng) {
+        (None, None) => Ok(()),
+        (Some(lat), Some(lng)) if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng) => Ok(()),
+        (Some(_), Some(_)) => {
+            Err(DomainError::invalid("invalid_coordinates", "lat must be within ±90 and lng within ±180"))
+        }
+        _ => Err(DomainError::invalid("invalid_coordinates", "lat and lng go together")),
+    }
+}

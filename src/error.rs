@@ -1,0 +1,229 @@
+//! One error envelope for the whole API: [`ApiError`], a poem-openapi `ApiResponse` (so every
+//! operation lists its error statuses in the OpenAPI document) whose body is an RFC 9457
+//! problem+json [`Problem`] with a stable machine-readable `code`.
+//!
+//! [`problem_json`] is the outermost middleware: whatever poem itself rejects (malformed JSON,
+//! unknown routes, oversized bodies, missing credentials) leaves as the same envelope.
+
+use crate::domain::DomainError;
+use poem::http::{StatusCode, header};
+use poem::{Endpoint, IntoResponse, Request, Response};
+use poem_openapi::{ApiResponse, Object, payload::Json};
+
+/// An RFC 9457 problem document.
+#[derive(Object, Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// A URI naming the problem type: `urn:wushe:problem:<code>`.
+    #[oai(rename = "type")]
+    pub type_: String,
+    /// A short summary of the status.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong in this request, for a person to read. Never holds personal data.
+    pub detail: String,
+    /// Stable machine-readable code, e.g. `validation_failed`, `not_found`, `forbidden`.
+    pub code: String,
+}
+
+/// Every error an operation can answer with. Each variant documents its status.
+#[derive(ApiResponse, Debug)]
+pub enum ApiError {
+    /// The request is malformed or breaks a rule (`validation_failed`, `invalid_cursor`, …).
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// Credentials are missing, invalid or expired (`unauthorized`, `invalid_credentials`, …).
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Problem>),
+    /// The caller may not do this (`forbidden`, `account_suspended`).
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Problem>),
+    /// No such thing, or not one the caller may know of (`not_found`).
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// The request conflicts with the current state (`phone_taken`, `org_unit_cycle`, …).
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(Json<Problem>),
+    /// The body is larger than the server accepts (`payload_too_large`).
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
+    /// Well-formed but not processable in this state.
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Problem>),
+    /// Too many attempts; retry after the given number of seconds (`account_locked`, `rate_limited`).
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Json<Problem>, #[oai(header = "Retry-After")] u64),
+    /// Something failed on our side (`internal_error`); nothing about it is disclosed.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+    /// A dependency is unavailable (`unavailable`).
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+}
+
+/// What every handler returns.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// An error with a status, a stable code and a detail for people.
+    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+        let problem = Json(problem(status, code, detail.into()));
+        match status.as_u16() {
+            400 => ApiError::BadRequest(problem),
+            401 => ApiError::Unauthorized(problem),
+            403 => ApiError::Forbidden(problem),
+            404 => ApiError::NotFound(problem),
+            409 => ApiError::Conflict(problem),
+            413 => ApiError::PayloadTooLarge(problem),
+            422 => ApiError::Unprocessable(problem),
+            429 => ApiError::TooManyRequests(problem, 1),
+            503 => ApiError::Unavailable(problem),
+            _ => ApiError::Internal(Json(problem_internal())),
+        }
+    }
+
+    /// 400 `validation_failed` or a more specific code.
+    pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+
+    /// 401 `unauthorized`.
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+    }
+
+    /// 403 `forbidden`.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+    }
+
+    /// 500 with nothing disclosed; the cause goes to the log.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        ApiError::Internal(Json(problem_internal()))
+    }
+
+    /// The problem document inside.
+    pub fn problem(&self) -> &Problem {
+        match self {
+            ApiError::BadRequest(p)
+            | ApiError::Unauthorized(p)
+            | ApiError::Forbidden(p)
+            | ApiError::NotFound(p)
+            | ApiError::Conflict(p)
+            | ApiError::PayloadTooLarge(p)
+            | ApiError::Unprocessable(p)
+            | ApiError::TooManyRequests(p, _)
+            | ApiError::Internal(p)
+            | ApiError::Unavailable(p) => &p.0,
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        match err {
+            DomainError::Invalid { code, detail } => ApiError::bad_request(code, detail),
+            DomainError::Unauthenticated { code, detail } => ApiError::new(StatusCode::UNAUTHORIZED, code, detail),
+            DomainError::Forbidden { code, detail } => ApiError::new(StatusCode::FORBIDDEN, code, detail),
+            DomainError::NotFound { what } => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+            }
+            DomainError::Conflict { code, detail } => ApiError::new(StatusCode::CONFLICT, code, detail),
+            DomainError::Unprocessable { code, detail } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
+            }
+            DomainError::TooMany { code, detail, retry_after_secs } => ApiError::TooManyRequests(
+                Json(problem(StatusCode::TOO_MANY_REQUESTS, code, detail)),
+                retry_after_secs.max(1),
+            ),
+            DomainError::Unavailable { detail } => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
+            }
+            DomainError::Db(e) => ApiError::internal(&e),
+            DomainError::Internal(msg) => ApiError::internal(&msg),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        DomainError::from(err).into()
+    }
+}
+
+fn problem(status: StatusCode, code: &str, detail: String) -> Problem {
+    Problem {
+        type_: format!("urn:wushe:problem:{code}"),
+        title: status.canonical_reason().unwrap_or("Error").to_string(),
+        status: status.as_u16(),
+        detail,
+        code: code.to_string(),
+    }
+}
+
+fn problem_internal() -> Problem {
+    problem(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "an internal error occurred".into())
+}
+
+/// The content type of problem documents.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Middleware: turns every error that is not already a problem document into one, so clients
+/// parse one shape whatever failed (poem's own extractors, routing, body limits).
+pub async fn problem_json<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    match next.call(req).await {
+        Ok(resp) => Ok(resp.into_response()),
+        Err(err) if err.is_from_response() => Ok(err.into_response()),
+        Err(err) => Ok(problem_from_poem(err)),
+    }
+}
+
+/// The problem document for an error poem raised before or around a handler.
+pub fn problem_from_poem(err: poem::Error) -> Response {
+    use poem_openapi::error as oe;
+    let status = err.status();
+    let code = if err.is::<oe::ParseRequestPayloadError>()
+        || err.is::<oe::ParseParamError>()
+        || err.is::<oe::ParsePathError>()
+        || err.is::<oe::ParseMultipartError>()
+    {
+        "validation_failed"
+    } else if err.is::<oe::ContentTypeError>() {
+        "unsupported_media_type"
+    } else {
+        match status {
+            StatusCode::BAD_REQUEST => "validation_failed",
+            StatusCode::UNAUTHORIZED => "unauthorized",
+            StatusCode::FORBIDDEN => "forbidden",
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+            StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+            StatusCode::TOO_MANY_REQUESTS => "rate_limited",
+            s if s.is_server_error() => "internal_error",
+            _ => "bad_request",
+        }
+    };
+    let detail = if status.is_server_error() {
+        tracing::error!(error = %err, "request failed");
+        "an internal error occurred".to_string()
+    } else if err.is::<oe::AuthorizationError>() {
+        "sign in first: send `Authorization: Bearer <access token>`".to_string()
+    } else {
+        err.to_string()
+    };
+    let body = problem(status, code, detail);
+    problem_response(&body)
+}
+
+/// Serialises a problem document as a response.
+pub fn problem_response(p: &Problem) -> Response {
+    let body = serde_json::json!({
+        "type": p.type_, "title": p.title, "status": p.status, "detail": p.detail, "code": p.code,
+    });
+    Response::builder()
+        .status(StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+        .header(header::CONTENT_TYPE, PROBLEM_JSON)
+        .body(body.to_string())
+}

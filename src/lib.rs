@@ -1,0 +1,25 @@
+//! wushe: the backend of a city's five-society linkage (五社联动) community-service app.
+//!
+//! Layout:
+//! - [`config`]: every setting, from `WUSHE_*` environment variables, with embedded defaults.
+//! - [`app`]: builds the HTTP application on a given listener; [`state::AppState`] is what it shares.
+//! - [`api`]: poem-openapi resources, thin: parse, authorize, one domain call, respond.
+//! - [`domain`]: the business rules, one module per area, over sea-orm entities (`entity` crate).
+//! - [`auth`]: passwords, access tokens and the bearer scheme.
+//! - [`error`]: the one problem+json error envelope.
+//! - [`db`]: connecting, and transactions that behave the same on PostgreSQL and SQLite.
+//! - [`seed`]: the demo city of `wushe seed-demo`.
+//!
+//! Schema changes live in the `migration` crate; background machinery in the `jobs` crate.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod seed;
+pub mod state;
+pub mod telemetry;

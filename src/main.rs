@@ -1,0 +1,139 @@
+//! The `wushe` command: serve the API, migrate, create the first administrator, load the demo
+//! city, print the OpenAPI document.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+use std::sync::Arc;
+use wushe::clock::SystemClock;
+use wushe::config::Config;
+use wushe::domain::phone;
+use wushe::state::AppState;
+use wushe::{app, seed, telemetry};
+
+#[derive(Parser)]
+#[command(name = "wushe", version, about = "Backend of the five-society linkage (五社联动) community-service app")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API (applies pending migrations first unless --no-migrate).
+    Serve {
+        /// Do not apply pending migrations at start.
+        #[arg(long)]
+        no_migrate: bool,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Create a city administrator. The password comes from WUSHE_ADMIN_PASSWORD or stdin.
+    CreateAdmin {
+        #[arg(long)]
+        phone: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Load a small demo city and print its logins.
+    SeedDemo,
+    /// Print the OpenAPI document (for client generation).
+    Openapi,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        println!("{}", wushe::api::openapi_json());
+        return Ok(());
+    }
+    let config = Config::from_env().context("configuration")?;
+    telemetry::init(config.log_format);
+    match cli.command {
+        Command::Serve { no_migrate } => serve(config, !no_migrate).await,
+        Command::Migrate => {
+            app::open_database(&config, true).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::CreateAdmin { phone, name } => {
+            let state = state(config).await?;
+            let password = admin_password()?;
+            let profile = wushe::domain::users::create_city_admin(
+                &state.db,
+                &state.hasher,
+                state.clock.now(),
+                phone,
+                name,
+                password,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("created city administrator {} ({})", profile.user.id, phone::mask(&profile.user.phone));
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let state = state(config).await?;
+            let logins = seed::load(&state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Demo city loaded. Every account's password is {}", seed::DEMO_PASSWORD);
+            for l in logins {
+                println!("  {:<14} {:<16} {}", format!("{:?}", l.role), l.phone, l.name);
+            }
+            Ok(())
+        }
+        Command::Openapi => Ok(()),
+    }
+}
+
+async fn state(config: Config) -> anyhow::Result<AppState> {
+    let db = app::open_database(&config, true).await?;
+    AppState::new(db, config, Arc::new(SystemClock))
+}
+
+fn admin_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("WUSHE_ADMIN_PASSWORD") {
+        return Ok(p);
+    }
+    let p = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Password for the new administrator: ")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    anyhow::ensure!(!p.is_empty(), "no password given (set WUSHE_ADMIN_PASSWORD or type one)");
+    Ok(p)
+}
+
+async fn serve(config: Config, migrate: bool) -> anyhow::Result<()> {
+    let listen = config.listen;
+    tracing::info!(?config, "starting");
+    let state = state_with(config, migrate).await?;
+    let listener = std::net::TcpListener::bind(listen).with_context(|| format!("binding {listen}"))?;
+    tracing::info!("listening on http://{listen} (API docs at /docs)");
+    app::serve(state, listener, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn state_with(config: Config, migrate: bool) -> anyhow::Result<AppState> {
+    let db = app::open_database(&config, migrate).await?;
+    AppState::new(db, config, Arc::new(SystemClock))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

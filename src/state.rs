@@ -1,0 +1,43 @@
+//! [`AppState`]: what every handler and job shares: the database pool, configuration, clock,
+//! token service and password hasher. Cheap to clone.
+
+use crate::auth::password::PasswordHasher;
+use crate::auth::tokens::TokenService;
+use crate::clock::Clock;
+use crate::config::Config;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// Shared application state.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    pub tokens: Arc<TokenService>,
+    pub hasher: PasswordHasher,
+    /// The job queue's Redis, when configured (readiness checks it).
+    pub redis: Option<redis::Client>,
+}
+
+impl AppState {
+    /// Wires state around an open database.
+    pub fn new(db: DatabaseConnection, config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let tokens = Arc::new(TokenService::new(&config.jwt_secret, config.access_token_ttl));
+        let hasher = PasswordHasher::new(config.password_hash_concurrency);
+        let redis = config.redis_url.as_deref().map(redis::Client::open).transpose()?;
+        Ok(AppState { db, config: Arc::new(config), clock, tokens, hasher, redis })
+    }
+
+    /// Whether Redis (if configured) answers a PING within a second.
+    pub async fn redis_ready(&self) -> bool {
+        let Some(client) = &self.redis else {
+            return true;
+        };
+        let ping = async {
+            let mut conn = client.get_multiplexed_async_connection().await?;
+            redis::cmd("PING").query_async::<String>(&mut conn).await
+        };
+        matches!(tokio::time::timeout(std::time::Duration::from_secs(1), ping).await, Ok(Ok(_)))
+    }
+}

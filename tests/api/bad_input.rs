@@ -1,0 +1,138 @@
+//! Each class of bad input gets a 4xx problem+json with a stable code, and changes nothing.
+
+use crate::helpers::{PASSWORD, spawn_app};
+use serde_json::json;
+
+#[tokio::test]
+async fn malformed_and_mistyped_bodies() {
+    let app = spawn_app().await;
+    let url = format!("{}/api/v1/auth/register", app.base);
+    let send = |body: &'static str| app.client.post(&url).header("content-type", "application/json").body(body).send();
+    for body in [
+        "{not json",
+        "[]",
+        r#"{"phone": "13800138000", "password": "password1", "name": ["x"]}"#,
+        r#"{"phone": {"n": 1}, "password": "password1", "name": "x"}"#,
+        r#"{"phone": "13800138000", "password": "password1"}"#,
+        r#"{"phone": "13800138000", "password": "password1", "name": "x", "locale": "fr"}"#,
+        r#"{"phone": "13800138000", "password": "password1", "name": "x", "extra": 1}"#,
+        r#"{"phone": "13800138000", "password": "short", "name": "x"}"#,
+        r#"{"phone": "13800138000", "password": "password1", "name": "x", "orgUnitId": "not-a-uuid"}"#,
+    ] {
+        let r = send(body).await.unwrap();
+        assert_eq!(r.status(), 400, "{body}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        let p: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(p["code"], "validation_failed", "{body}: {p}");
+    }
+    assert_eq!(app.count("users").await, 0);
+}
+
+#[tokio::test]
+async fn over_long_strings_are_refused() {
+    let app = spawn_app().await;
+    let long = "字".repeat(51);
+    app.post("/api/v1/auth/register", None, json!({"phone": "13800138000", "password": PASSWORD, "name": long}))
+        .await
+        .expect_problem(400, "validation_failed");
+    app.post("/api/v1/auth/register", None, json!({"phone": "1".repeat(33), "password": PASSWORD, "name": "x"}))
+        .await
+        .expect_problem(400, "validation_failed");
+    app.post("/api/v1/auth/register", None, json!({"phone": "13800138000", "password": "p".repeat(129), "name": "x"}))
+        .await
+        .expect_problem(400, "validation_failed");
+    let v = app.register_volunteer().await;
+    app.patch("/api/v1/me", Some(&v.access), json!({"bio": "x".repeat(1001)}))
+        .await
+        .expect_problem(400, "validation_failed");
+    let skills: Vec<String> = (0..21).map(|i| format!("s{i}")).collect();
+    app.patch("/api/v1/me", Some(&v.access), json!({"skills": skills})).await.expect_problem(400, "validation_failed");
+    app.patch("/api/v1/me", Some(&v.access), json!({"skills": ["x".repeat(33)]}))
+        .await
+        .expect_problem(400, "validation_failed");
+    assert_eq!(app.count("users").await, 1);
+    assert_eq!(app.count("user_skills").await, 0);
+}
+
+#[tokio::test]
+async fn invalid_values_are_refused() {
+    let app = spawn_app().await;
+    for phone in ["12345", "+86 12800138000", "abcdefghijk"] {
+        app.post("/api/v1/auth/register", None, json!({"phone": phone, "password": PASSWORD, "name": "x"}))
+            .await
+            .expect_problem(400, "invalid_phone");
+    }
+    let v = app.register_volunteer().await;
+    app.patch("/api/v1/me", Some(&v.access), json!({"serviceArea": {"lat": 91, "lng": 0, "radiusKm": 1}}))
+        .await
+        .expect_problem(400, "validation_failed");
+    app.patch("/api/v1/me", Some(&v.access), json!({"serviceArea": {"lat": 30, "lng": 120, "radiusKm": 0}}))
+        .await
+        .expect_problem(400, "validation_failed");
+    app.patch("/api/v1/me", Some(&v.access), json!({"serviceArea": {"lat": "north", "lng": 0, "radiusKm": 1}}))
+        .await
+        .expect_problem(400, "validation_failed");
+    app.patch("/api/v1/me", Some(&v.access), json!({"name": ""})).await.expect_problem(400, "validation_failed");
+    app.post(
+        "/api/v1/auth/register",
+        None,
+        json!({"phone": "13800138000", "password": PASSWORD, "name": "x", "orgUnitId": uuid::Uuid::now_v7()}),
+    )
+    .await
+    .expect_problem(400, "org_unit_not_found");
+    assert_eq!(app.count("users").await, 1);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_413_declared_or_streamed() {
+    let app = spawn_app().await;
+    let url = format!("{}/api/v1/auth/register", app.base);
+    let big = format!(r#"{{"phone": "13800138000", "password": "password1", "name": "{}"}}"#, "x".repeat(70 * 1024));
+    let r = app.client.post(&url).header("content-type", "application/json").body(big.clone()).send().await.unwrap();
+    assert_eq!(r.status(), 413);
+    let p: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(p["code"], "payload_too_large");
+
+    // Without a Content-Length (chunked), the limit still holds.
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = big.into_bytes().chunks(4096).map(|c| Ok(c.to_vec())).collect();
+    let stream = futures::stream::iter(chunks);
+    let r = app
+        .client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(reqwest::Body::wrap_stream(stream))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    assert_eq!(app.count("users").await, 0);
+}
+
+#[tokio::test]
+async fn bad_paths_params_and_media_types() {
+    let app = spawn_app().await;
+    let admin = app.city_admin().await;
+    app.get("/api/v1/users/not-a-uuid", Some(&admin.access)).await.expect_problem(400, "validation_failed");
+    app.get("/api/v1/users?limit=0", Some(&admin.access)).await.expect_problem(400, "validation_failed");
+    app.get("/api/v1/users?limit=-1", Some(&admin.access)).await.expect_problem(400, "validation_failed");
+    app.get("/api/v1/users?cursor=%21%21%21", Some(&admin.access)).await.expect_problem(400, "invalid_cursor");
+    app.get("/api/v1/users?role=emperor", Some(&admin.access)).await.expect_problem(400, "validation_failed");
+    app.get(&format!("/api/v1/users/{}", uuid::Uuid::now_v7()), Some(&admin.access))
+        .await
+        .expect_problem(404, "not_found");
+    app.get("/api/v1/nothing-here", None).await.expect_problem(404, "not_found");
+    app.call(reqwest::Method::DELETE, "/api/v1/me", Some(&admin.access), None)
+        .await
+        .expect_problem(405, "method_not_allowed");
+    let r = app
+        .client
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .header("content-type", "text/plain")
+        .body("phone=1&password=2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let p: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(p["code"], "unsupported_media_type");
+}

@@ -1,0 +1,123 @@
+//! The `wushe` command as a new user meets it: create the first administrator (refusing a
+//! duplicate), load the demo city, and serve until SIGTERM, stopping cleanly.
+
+use crate::helpers::{TestDb, postgres_url};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn wushe(db: &TestDb) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wushe"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("WUSHE_DATABASE_URL", &db.url)
+        .env("WUSHE_DATA_DIR", std::env::temp_dir())
+        .env("WUSHE_JWT_SECRET", "a command-line test secret of 32+ bytes")
+        .stdin(Stdio::null());
+    cmd
+}
+
+#[tokio::test]
+async fn create_admin_then_refuse_a_duplicate_phone() {
+    let db = TestDb::new().await;
+    let out = wushe(&db)
+        .args(["create-admin", "--phone", "13800000001", "--name", "首任管理员"])
+        .env("WUSHE_ADMIN_PASSWORD", "first admin password")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("+86138****0001"), "masked phone printed: {stdout}");
+    assert!(!stdout.contains("13800000001"));
+
+    let again = wushe(&db)
+        .args(["create-admin", "--phone", "+86 138 0000 0001", "--name", "重复"])
+        .env("WUSHE_ADMIN_PASSWORD", "another password")
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists"));
+}
+
+#[tokio::test]
+async fn create_admin_reads_the_password_from_stdin() {
+    use std::io::Write;
+    let db = TestDb::new().await;
+    let mut child = wushe(&db)
+        .args(["create-admin", "--phone", "13800000002", "--name", "管理员"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"typed password\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[tokio::test]
+async fn seed_demo_loads_once() {
+    let db = TestDb::new().await;
+    let out = wushe(&db).arg("seed-demo").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(wushe::seed::DEMO_PASSWORD));
+    assert_eq!(stdout.matches("Volunteer").count(), 10);
+    assert_eq!(stdout.matches("SocialWorker").count(), 3);
+    assert_eq!(stdout.matches("StationAdmin").count(), 1);
+    let again = wushe(&db).arg("seed-demo").output().unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already loaded"));
+}
+
+#[tokio::test]
+async fn serve_answers_and_stops_on_sigterm() {
+    let db = TestDb::new().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = wushe(&db)
+        .arg("serve")
+        .env("WUSHE_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(r) = client.get(format!("http://127.0.0.1:{port}/readyz")).send().await
+            && r.status() == 200
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "server did not become ready");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let docs = client.get(format!("http://127.0.0.1:{port}/docs")).send().await.unwrap();
+    assert_eq!(docs.status(), 200);
+    let spec = client.get(format!("http://127.0.0.1:{port}/api/openapi.json")).send().await.unwrap();
+    assert_eq!(spec.status(), 200);
+
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "server did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "clean exit on SIGTERM: {status:?}");
+}
+
+#[test]
+fn postgres_without_a_jwt_secret_refuses_to_start() {
+    let Some(url) = postgres_url() else { return };
+    let out = Command::new(env!("CARGO_BIN_EXE_wushe"))
+        .env_clear()
+        .env("WUSHE_DATABASE_URL", url)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("WUSHE_JWT_SECRET"));
+}

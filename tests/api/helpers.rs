@@ -1,0 +1,389 @@
+//! The test harness: [`spawn_app`] starts the real application on port 0 against a database of
+//! its own (a SQLite temp file, or a fresh PostgreSQL schema when `WUSHE_TEST_DATABASE_URL` is
+//! set) with a clock the test controls, and returns a client for it.
+
+use chrono::{DateTime, Utc};
+use reqwest::{Method, StatusCode};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use wushe::clock::ManualClock;
+use wushe::config::{Config, LogFormat, Secret};
+use wushe::state::AppState;
+
+/// The PostgreSQL server to test against, if any.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("WUSHE_TEST_DATABASE_URL").ok().filter(|s| !s.is_empty())
+}
+
+/// The Redis server to test against, if any.
+pub fn redis_url() -> Option<String> {
+    std::env::var("WUSHE_TEST_REDIS_URL").ok().filter(|s| !s.is_empty())
+}
+
+/// Password of every account the harness creates.
+pub const PASSWORD: &str = "test-password-1";
+
+/// A database of one test's own; dropped with it.
+pub struct TestDb {
+    pub url: String,
+    schema: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// A fresh, empty database on the configured backend.
+    pub async fn new() -> TestDb {
+        match postgres_url() {
+            Some(base) => {
+                let admin = Database::connect(&base).await.expect("WUSHE_TEST_DATABASE_URL must be reachable");
+                drop_stale_schemas(&admin).await;
+                let now = Utc::now().timestamp();
+                let schema = format!("wt_{now}_{}", uuid::Uuid::new_v4().simple());
+                admin.execute_unprepared(&format!("CREATE SCHEMA {schema}")).await.unwrap();
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{sep}options[search_path]={schema}");
+                TestDb { url, schema: Some((base, schema)), _dir: None }
+            }
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                TestDb { url, schema: None, _dir: Some(dir) }
+            }
+        }
+    }
+
+    /// Whether this is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.schema.is_some()
+    }
+}
+
+/// Schemas left by runs that crashed before dropping theirs (older than two hours).
+async fn drop_stale_schemas(admin: &DatabaseConnection) {
+    static ONCE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    ONCE.get_or_init(|| async {
+        let cutoff = Utc::now().timestamp() - 7200;
+        let rows = admin
+            .query_all_raw(sea_orm::Statement::from_string(
+                admin.get_database_backend(),
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'wt\\_%'",
+            ))
+            .await
+            .unwrap_or_default();
+        for row in rows {
+            let Ok(name) = row.try_get::<String>("", "nspname") else {
+                continue;
+            };
+            let born = name.split('_').nth(1).and_then(|t| t.parse::<i64>().ok()).unwrap_or(0);
+            if born < cutoff {
+                let _ = admin.execute_unprepared(&format!("DROP SCHEMA IF EXISTS {name} CASCADE")).await;
+            }
+        }
+    })
+    .await;
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((base, schema)) = self.schema.take() {
+            // Drop runs outside any runtime guarantee, so it gets a small runtime of its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async {
+                    if let Ok(admin) = Database::connect(&base).await {
+                        let _ = admin.execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// Configuration for a test app on `db`.
+pub fn test_config(db: &TestDb) -> Config {
+    Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: db.url.clone(),
+        db_max_connections: 10,
+        redis_url: None,
+        jwt_secret: Secret::new(b"test secret that is long enough for hs256".to_vec()),
+        access_token_ttl: std::time::Duration::from_secs(900),
+        refresh_token_ttl: std::time::Duration::from_secs(30 * 86400),
+        log_format: LogFormat::Text,
+        data_dir: std::env::temp_dir(),
+        max_body_bytes: 64 * 1024,
+        password_hash_concurrency: 4,
+    }
+}
+
+/// A running application and a client for it.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub clock: ManualClock,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    phones: AtomicU32,
+    // Last: the database outlives the server that uses it (dropping it drops the schema).
+    _test_db: TestDb,
+}
+
+/// A signed-in person.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub user_id: String,
+    pub phone: String,
+    pub access: String,
+    pub refresh: String,
+}
+
+/// A response: status, headers and the body parsed as JSON (or `Null`).
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Resp {
+    /// Asserts the status, printing the body when it differs.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Resp {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
+        self
+    }
+
+    /// Asserts a problem+json error with this status and code.
+    #[track_caller]
+    pub fn expect_problem(self, status: u16, code: &str) -> Resp {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
+        let ct = self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert_eq!(ct, "application/problem+json", "content type of a problem");
+        assert_eq!(self.body["code"], code, "problem code; body: {}", self.body);
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["type"].as_str().unwrap_or("").starts_with("urn:wushe:problem:"));
+        assert!(self.body["title"].is_string() && self.body["detail"].is_string());
+        self
+    }
+
+    /// A string field.
+    pub fn str(&self, key: &str) -> String {
+        self.body[key].as_str().unwrap_or_else(|| panic!("no string {key} in {}", self.body)).to_string()
+    }
+}
+
+/// Starts the application on a fresh database with a controllable clock.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like [`spawn_app`], adjusting the configuration first.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let test_db = TestDb::new().await;
+    let mut config = test_config(&test_db);
+    adjust(&mut config);
+    let db = wushe::app::open_database(&config, true).await.expect("database opens and migrates");
+    let clock = ManualClock::new(start_time());
+    let state = AppState::new(db, config, Arc::new(clock.clone())).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server_state = state.clone();
+    tokio::spawn(async move {
+        let _ = wushe::app::serve(server_state, listener, async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    TestApp {
+        base,
+        client: reqwest::Client::new(),
+        state,
+        clock,
+        shutdown: Some(tx),
+        phones: AtomicU32::new(0),
+        _test_db: test_db,
+    }
+}
+
+fn start_time() -> DateTime<Utc> {
+    // Whole seconds, so times round-trip exactly through JSON and both databases.
+    DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap()
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl TestApp {
+    /// The database the app uses.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.state.db
+    }
+
+    /// A mainland mobile number no other person of this app has.
+    pub fn new_phone(&self) -> String {
+        let n = self.phones.fetch_add(1, Ordering::Relaxed);
+        format!("+86137{:08}", n)
+    }
+
+    /// Sends a request; `token` signs it in.
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Resp {
+        let mut req = self.client.request(method, format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = req.send().await.expect("request reaches the app");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap_or_default();
+        let body =
+            serde_json::from_str(&text).unwrap_or(if text.is_empty() { Value::Null } else { Value::String(text) });
+        Resp { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call(Method::POST, path, token, Some(&body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call(Method::PATCH, path, token, Some(&body)).await
+    }
+
+    /// Signs in with a phone and password.
+    pub async fn login(&self, phone: &str, password: &str) -> Session {
+        let r = self.post("/api/v1/auth/login", None, json!({"phone": phone, "password": password})).await.expect(200);
+        session_from(&r)
+    }
+
+    /// Registers a volunteer and returns their session.
+    pub async fn register_volunteer(&self) -> Session {
+        let phone = self.new_phone();
+        let r = self
+            .post("/api/v1/auth/register", None, json!({"phone": phone, "password": PASSWORD, "name": "测试志愿者"}))
+            .await
+            .expect(201);
+        session_from(&r)
+    }
+
+    /// A city administrator created the way `wushe create-admin` does, signed in.
+    pub async fn city_admin(&self) -> Session {
+        let phone = self.new_phone();
+        wushe::domain::users::create_city_admin(
+            self.db(),
+            &self.state.hasher,
+            self.clock.now_utc(),
+            phone.clone(),
+            "市管理员".into(),
+            PASSWORD.into(),
+        )
+        .await
+        .unwrap();
+        self.login(&phone, PASSWORD).await
+    }
+
+    /// Creates an org unit as `admin`; returns its id.
+    pub async fn create_unit(&self, admin: &Session, kind: &str, parent: Option<&str>, name: &str) -> String {
+        self.post("/api/v1/org-units", Some(&admin.access), json!({"kind": kind, "parentId": parent, "name": name}))
+            .await
+            .expect(201)
+            .str("id")
+    }
+
+    /// Creates an account as `admin` and signs it in.
+    pub async fn create_user(&self, admin: &Session, role: &str, unit: Option<&str>) -> Session {
+        let phone = self.new_phone();
+        self.post(
+            "/api/v1/users",
+            Some(&admin.access),
+            json!({"phone": phone, "name": format!("{role} 测试"), "password": PASSWORD, "role": role, "orgUnitId": unit}),
+        )
+        .await
+        .expect(201);
+        self.login(&phone, PASSWORD).await
+    }
+
+    /// Rows in a table.
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db()
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db().get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    }
+}
+
+/// The session in a login/register/refresh answer.
+pub fn session_from(r: &Resp) -> Session {
+    Session {
+        user_id: r.body["user"]["id"].as_str().unwrap().to_string(),
+        phone: r.body["user"]["phone"].as_str().unwrap().to_string(),
+        access: r.str("accessToken"),
+        refresh: r.str("refreshToken"),
+    }
+}
+
+/// Two stations under one city, each with an admin, a social worker and a volunteer: the
+/// fixture that scope tests run against.
+pub struct TwoStations {
+    pub city_admin: Session,
+    pub city: String,
+    pub stations: [Station; 2],
+}
+
+pub struct Station {
+    pub id: String,
+    pub room: String,
+    pub admin: Session,
+    pub social_worker: Session,
+    pub volunteer: Session,
+}
+
+impl TestApp {
+    pub async fn two_stations(&self) -> TwoStations {
+        let city_admin = self.city_admin().await;
+        let city = self.create_unit(&city_admin, "city_center", None, "测试市").await;
+        let mut stations = Vec::new();
+        for name in ["东站", "西站"] {
+            let id = self.create_unit(&city_admin, "town_station", Some(&city), name).await;
+            let room = self.create_unit(&city_admin, "community_room", Some(&id), &format!("{name}社工室")).await;
+            let admin = self.create_user(&city_admin, "station_admin", Some(&id)).await;
+            let social_worker = self.create_user(&admin, "social_worker", Some(&room)).await;
+            let volunteer = self.create_user(&admin, "volunteer", Some(&room)).await;
+            stations.push(Station { id, room, admin, social_worker, volunteer });
+        }
+        let stations: [Station; 2] = stations.try_into().ok().unwrap();
+        TwoStations { city_admin, city, stations }
+    }
+}
+
+/// Extension so tests can read the manual clock as the app does.
+pub trait NowUtc {
+    fn now_utc(&self) -> DateTime<Utc>;
+}
+
+impl NowUtc for ManualClock {
+    fn now_utc(&self) -> DateTime<Utc> {
+        use wushe::clock::Clock;
+        self.now()
+    }
+}

@@ -1,0 +1,56 @@
+//! The OpenAPI document: snapshotted, so every contract change shows in review, and checked for
+//! the conventions every operation must follow.
+
+use serde_json::Value;
+
+const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/openapi.json");
+
+#[test]
+fn document_matches_the_snapshot() {
+    let current = wushe::api::openapi_json();
+    if std::env::var("UPDATE_SNAPSHOTS").is_ok() {
+        std::fs::write(SNAPSHOT, &current).unwrap();
+        return;
+    }
+    let stored = std::fs::read_to_string(SNAPSHOT).unwrap_or_default();
+    if stored != current {
+        std::fs::write(format!("{SNAPSHOT}.new"), &current).unwrap();
+        panic!(
+            "the OpenAPI document changed; review tests/snapshots/openapi.json.new and, if intended, \
+             run `UPDATE_SNAPSHOTS=1 cargo test --test api openapi` to accept it"
+        );
+    }
+}
+
+#[test]
+fn every_operation_is_named_tagged_and_documents_its_errors() {
+    let doc: Value = serde_json::from_str(&wushe::api::openapi_json()).unwrap();
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            assert!(ids.insert(id.to_string()), "duplicate operationId {id}");
+            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{id} has no tag");
+            assert!(op["summary"].is_string() || op["description"].is_string(), "{id} is undocumented");
+            let responses = op["responses"].as_object().unwrap();
+            if path.starts_with("/api/v1") {
+                assert!(responses.contains_key("400"), "{id} does not document 400");
+                let problem = &responses["400"]["content"]["application/problem+json"];
+                assert!(problem.is_object(), "{id}: errors are problem+json");
+            }
+        }
+    }
+    assert!(ids.len() >= 15, "only {} operations", ids.len());
+}
+
+#[test]
+fn wire_names_are_camel_case() {
+    let doc: Value = serde_json::from_str(&wushe::api::openapi_json()).unwrap();
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        if let Some(props) = schema["properties"].as_object() {
+            for prop in props.keys() {
+                assert!(!prop.contains('_'), "{name}.{prop} is not camelCase");
+            }
+        }
+    }
+}
