@@ -4,11 +4,9 @@
 use chrono::{DateTime, Duration, Utc};
 use std::sync::{Arc, Mutex};
 
-/// Tells the current instant.
-pub trait Clock: Send + Sync + 'static {
-    /// The current instant, in UTC.
-    fn now(&self) -> DateTime<Utc>;
-}
+/// Tells the current instant (the job machinery's trait, so the queue, cron and reminders
+/// follow the same clock as the rules).
+pub use jobs::Clock;
 
 /// The wall clock.
 #[derive(Debug, Default, Clone, Copy)]

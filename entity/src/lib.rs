@@ -4,12 +4,21 @@
 //! No business rules and no HTTP types live here; the `wushe` crate's `domain` owns the rules and
 //! its `api` owns the wire types.
 
+pub mod announcement;
 pub mod audit_log;
+pub mod device;
+pub mod job;
+pub mod job_key;
 pub mod login_failure;
 pub mod login_lock;
+pub mod notification;
+pub mod notification_preference;
 pub mod org_unit;
 pub mod org_unit_closure;
+pub mod outbox;
+pub mod push_delivery;
 pub mod refresh_token;
+pub mod scheduled_job;
 pub mod session;
 pub mod social_worker_profile;
 pub mod user;

@@ -18,6 +18,15 @@ mod m20261127_000008_create_refresh_tokens;
 mod m20261127_000009_create_login_failures;
 mod m20261127_000010_create_login_locks;
 mod m20261127_000011_create_audit_log;
+mod m20261128_100001_create_jobs;
+mod m20261128_100002_create_job_keys;
+mod m20261128_100003_create_outbox;
+mod m20261128_100004_create_scheduled_jobs;
+mod m20261128_100005_create_devices;
+mod m20261128_100006_create_notifications;
+mod m20261128_100007_create_push_deliveries;
+mod m20261128_100008_create_notification_preferences;
+mod m20261128_100009_create_announcements;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -37,6 +46,15 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_create_login_failures::Migration),
             Box::new(m20261127_000010_create_login_locks::Migration),
             Box::new(m20261127_000011_create_audit_log::Migration),
+            Box::new(m20261128_100001_create_jobs::Migration),
+            Box::new(m20261128_100002_create_job_keys::Migration),
+            Box::new(m20261128_100003_create_outbox::Migration),
+            Box::new(m20261128_100004_create_scheduled_jobs::Migration),
+            Box::new(m20261128_100005_create_devices::Migration),
+            Box::new(m20261128_100006_create_notifications::Migration),
+            Box::new(m20261128_100007_create_push_deliveries::Migration),
+            Box::new(m20261128_100008_create_notification_preferences::Migration),
+            Box::new(m20261128_100009_create_announcements::Migration),
         ]
     }
 }

@@ -175,6 +175,12 @@ impl Resp {
     }
 }
 
+/// An HTTP client (after installing the TLS crypto provider reqwest is built without).
+pub fn client() -> reqwest::Client {
+    jobs::push::install_crypto_provider();
+    reqwest::Client::new()
+}
+
 /// Starts the application on a fresh database with a controllable clock.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
@@ -198,15 +204,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         })
         .await;
     });
-    TestApp {
-        base,
-        client: reqwest::Client::new(),
-        state,
-        clock,
-        shutdown: Some(tx),
-        phones: AtomicU32::new(0),
-        _test_db: test_db,
-    }
+    TestApp { base, client: client(), state, clock, shutdown: Some(tx), phones: AtomicU32::new(0), _test_db: test_db }
 }
 
 fn start_time() -> DateTime<Utc> {

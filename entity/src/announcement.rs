@@ -1,0 +1,28 @@
+//! `announcements`: a message from a station or city administrator to everyone in an org
+//! subtree (optionally only some roles), fanned out to inboxes in batches.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "announcements")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub author_id: Option<Uuid>,
+    /// The root of the audience's subtree.
+    pub org_unit_id: Uuid,
+    /// JSON array of roles; empty: everyone.
+    pub roles: String,
+    pub title: String,
+    pub body: String,
+    pub created_at: DateTimeUtc,
+    /// Recipients given an inbox row so far.
+    pub recipients: i32,
+    /// When the last batch was written.
+    pub completed_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
