@@ -31,6 +31,52 @@ pub struct Config {
     /// `WUSHE_PASSWORD_HASH_CONCURRENCY`: password hashes computed at once (each takes ~19 MiB
     /// and tens of milliseconds of CPU), so a burst of sign-ins cannot exhaust the machine.
     pub password_hash_concurrency: usize,
+    /// Background jobs and push.
+    pub jobs: JobsConfig,
+}
+
+/// Settings of the job workers, the scheduler and push.
+#[derive(Clone, Debug)]
+pub struct JobsConfig {
+    /// `WUSHE_REDIS_PREFIX`: prefix of every Redis key the queue uses.
+    pub redis_prefix: String,
+    /// `WUSHE_WORKER_CONCURRENCY`: jobs one process runs at once.
+    pub concurrency: usize,
+    /// `WUSHE_JOB_LEASE`: how long a worker holds a job without renewing it; a dead worker's jobs
+    /// run again after it.
+    pub lease: Duration,
+    /// `WUSHE_SHUTDOWN_GRACE`: how long running jobs get to finish at shutdown.
+    pub shutdown_grace: Duration,
+    /// `WUSHE_FCM_CREDENTIALS`: path of the Firebase service-account JSON; unset: pushes go to the
+    /// log provider.
+    pub fcm_credentials: Option<PathBuf>,
+    /// `WUSHE_FCM_ENDPOINT`: FCM base URL (tests point it at a fake).
+    pub fcm_endpoint: Option<String>,
+    /// How long an idle worker waits per fetch, and how often delayed jobs and lapsed leases
+    /// are looked for.
+    pub fetch_wait: Duration,
+    pub poll: Duration,
+    /// How often the outbox relay looks for new rows.
+    pub relay_poll: Duration,
+    /// How often the scheduler looks for due cron slots.
+    pub cron_tick: Duration,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        JobsConfig {
+            redis_prefix: "wushe:".into(),
+            concurrency: 16,
+            lease: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(20),
+            fcm_credentials: None,
+            fcm_endpoint: None,
+            fetch_wait: Duration::from_secs(1),
+            poll: Duration::from_millis(250),
+            relay_poll: Duration::from_millis(100),
+            cron_tick: Duration::from_secs(1),
+        }
+    }
 }
 
 /// A value that must never be printed.
@@ -63,6 +109,7 @@ impl std::fmt::Debug for Config {
             .field("access_token_ttl", &self.access_token_ttl)
             .field("refresh_token_ttl", &self.refresh_token_ttl)
             .field("data_dir", &self.data_dir)
+            .field("jobs", &self.jobs)
             .finish_non_exhaustive()
     }
 }
@@ -150,6 +197,16 @@ impl Config {
             number_var(&var, "WUSHE_DB_MAX_CONNECTIONS", if is_postgres { 20 } else { 8 }, 1..=1000)?;
         let max_body_bytes = number_var(&var, "WUSHE_MAX_BODY_BYTES", 256 * 1024, 1024..=64 * 1024 * 1024)?;
         let password_hash_concurrency = number_var(&var, "WUSHE_PASSWORD_HASH_CONCURRENCY", 4, 1..=256)?;
+        let defaults = JobsConfig::default();
+        let jobs = JobsConfig {
+            redis_prefix: var("WUSHE_REDIS_PREFIX").unwrap_or(defaults.redis_prefix.clone()),
+            concurrency: number_var(&var, "WUSHE_WORKER_CONCURRENCY", defaults.concurrency, 1..=1024)?,
+            lease: duration_var(&var, "WUSHE_JOB_LEASE", defaults.lease)?,
+            shutdown_grace: duration_var(&var, "WUSHE_SHUTDOWN_GRACE", defaults.shutdown_grace)?,
+            fcm_credentials: var("WUSHE_FCM_CREDENTIALS").map(PathBuf::from),
+            fcm_endpoint: var("WUSHE_FCM_ENDPOINT"),
+            ..defaults
+        };
 
         Ok(Config {
             listen,
@@ -163,6 +220,7 @@ impl Config {
             data_dir,
             max_body_bytes,
             password_hash_concurrency,
+            jobs,
         })
     }
 
@@ -310,6 +368,8 @@ mod tests {
             ("WUSHE_JWT_SECRET", "short"),
             ("WUSHE_REDIS_URL", "http://x"),
             ("WUSHE_DB_MAX_CONNECTIONS", "0"),
+            ("WUSHE_WORKER_CONCURRENCY", "0"),
+            ("WUSHE_JOB_LEASE", "soon"),
         ] {
             let err = config(&[(var, value)]).unwrap_err().to_string();
             assert!(err.contains(var), "{var}: {err}");

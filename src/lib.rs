@@ -9,6 +9,7 @@
 //! - [`error`]: the one problem+json error envelope.
 //! - [`db`]: connecting, and transactions that behave the same on PostgreSQL and SQLite.
 //! - [`seed`]: the demo city of `wushe seed-demo`.
+//! - [`worker`]: job handlers (one file per kind), the cron table, and running workers.
 //!
 //! Schema changes live in the `migration` crate; background machinery in the `jobs` crate.
 
@@ -23,3 +24,4 @@ pub mod error;
 pub mod seed;
 pub mod state;
 pub mod telemetry;
+pub mod worker;

@@ -1,4 +1,5 @@
-//! The `wushe` command: serve the API, migrate, create the first administrator, load the demo
+//! The `wushe` command: serve the API (with job workers and the scheduler unless
+//! `--no-workers`), run workers alone, migrate, create the first administrator, load the demo
 //! city, print the OpenAPI document.
 
 use anyhow::Context;
@@ -20,12 +21,19 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the HTTP API (applies pending migrations first unless --no-migrate).
+    /// Serve the HTTP API (applies pending migrations first unless --no-migrate), with the job
+    /// workers and the cron scheduler in-process unless --no-workers.
     Serve {
         /// Do not apply pending migrations at start.
         #[arg(long)]
         no_migrate: bool,
+        /// Serve only; run workers with `wushe worker` elsewhere.
+        #[arg(long)]
+        no_workers: bool,
     },
+    /// Run the job workers, the outbox relay and the cron scheduler (no HTTP API).
+    Worker,
+
     /// Apply pending migrations and exit.
     Migrate,
     /// Create a city administrator. The password comes from WUSHE_ADMIN_PASSWORD or stdin.
@@ -51,7 +59,19 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::from_env().context("configuration")?;
     telemetry::init(config.log_format);
     match cli.command {
-        Command::Serve { no_migrate } => serve(config, !no_migrate).await,
+        Command::Serve { no_migrate, no_workers } => serve(config, !no_migrate, !no_workers).await,
+        Command::Worker => {
+            let state = state(config).await?;
+            let shutdown = tokio_util::sync::CancellationToken::new();
+            let stop = shutdown.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                stop.cancel();
+            });
+            wushe::worker::run(state, shutdown).await;
+            tracing::info!("stopped");
+            Ok(())
+        }
         Command::Migrate => {
             app::open_database(&config, true).await?;
             tracing::info!("migrations applied");
@@ -106,13 +126,20 @@ fn admin_password() -> anyhow::Result<String> {
     Ok(p)
 }
 
-async fn serve(config: Config, migrate: bool) -> anyhow::Result<()> {
+async fn serve(config: Config, migrate: bool, workers: bool) -> anyhow::Result<()> {
     let listen = config.listen;
     tracing::info!(?config, "starting");
     let state = state_with(config, migrate).await?;
     let listener = std::net::TcpListener::bind(listen).with_context(|| format!("binding {listen}"))?;
     tracing::info!("listening on http://{listen} (API docs at /docs)");
+    let stop_workers = tokio_util::sync::CancellationToken::new();
+    let background = workers.then(|| tokio::spawn(wushe::worker::run(state.clone(), stop_workers.clone())));
     app::serve(state, listener, shutdown_signal()).await?;
+    // Requests are finished; now let running jobs finish (or release them) before exiting.
+    stop_workers.cancel();
+    if let Some(b) = background {
+        let _ = b.await;
+    }
     tracing::info!("stopped");
     Ok(())
 }

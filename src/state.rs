@@ -1,5 +1,5 @@
 //! [`AppState`]: what every handler and job shares: the database pool, configuration, clock,
-//! token service and password hasher. Cheap to clone.
+//! token service, password hasher and the job machinery. Cheap to clone.
 
 use crate::auth::password::PasswordHasher;
 use crate::auth::tokens::TokenService;
@@ -18,6 +18,8 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     /// The job queue's Redis, when configured (readiness checks it).
     pub redis: Option<redis::Client>,
+    /// The job queue, its metrics and the push providers.
+    pub jobs: crate::worker::Jobs,
 }
 
 impl AppState {
@@ -26,7 +28,8 @@ impl AppState {
         let tokens = Arc::new(TokenService::new(&config.jwt_secret, config.access_token_ttl));
         let hasher = PasswordHasher::new(config.password_hash_concurrency);
         let redis = config.redis_url.as_deref().map(redis::Client::open).transpose()?;
-        Ok(AppState { db, config: Arc::new(config), clock, tokens, hasher, redis })
+        let jobs = crate::worker::Jobs::new(&db, &config, clock.clone())?;
+        Ok(AppState { db, config: Arc::new(config), clock, tokens, hasher, redis, jobs })
     }
 
     /// Whether Redis (if configured) answers a PING within a second.

@@ -1,10 +1,12 @@
-//! Liveness (`/healthz`) and readiness (`/readyz`: the database answers).
+//! Liveness (`/healthz`), readiness (`/readyz`: the database answers) and metrics (`/metrics`,
+//! Prometheus text: job counters, latency, queue depth, oldest pending age, dead letters, pushes).
 
 use super::Tag;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use poem::web::Data;
-use poem_openapi::{Object, OpenApi, payload::Json};
+use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 
 /// Liveness and readiness probes.
 pub struct HealthApi;
@@ -14,6 +16,14 @@ pub struct HealthApi;
 pub struct Health {
     /// `ok`.
     pub status: String,
+}
+
+/// Metrics in the Prometheus text exposition format.
+#[derive(ApiResponse)]
+pub enum MetricsText {
+    /// The metrics.
+    #[oai(status = 200, content_type = "text/plain; version=0.0.4")]
+    Ok(PlainText<String>),
 }
 
 #[OpenApi(tag = "Tag::System")]
@@ -35,5 +45,11 @@ impl HealthApi {
             return unavailable("Redis does not answer");
         }
         Ok(Json(Health { status: "ok".into() }))
+    }
+
+    /// Job and push metrics, Prometheus text format.
+    #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
+    async fn metrics(&self, state: Data<&AppState>) -> MetricsText {
+        MetricsText::Ok(PlainText(state.jobs.metrics_text().await))
     }
 }

@@ -4,12 +4,17 @@
 //!
 //! Where to look: `auth` (register, login, refresh, logout), `me` (own profile and password),
 //! `users` (people, for administrators), `org_units` (the org tree), `audit` (the audit log),
-//! `health` (liveness and readiness).
+//! `health` (liveness, readiness, metrics), `devices`, `notifications` (inbox and preferences),
+//! `announcements`, `admin_jobs` (dead letters).
 
+pub mod admin_jobs;
+pub mod announcements;
 pub mod audit;
 pub mod auth;
+pub mod devices;
 pub mod health;
 pub mod me;
+pub mod notifications;
 pub mod org_units;
 pub mod types;
 pub mod users;
@@ -32,8 +37,12 @@ pub enum Tag {
     OrgUnits,
     /// Who changed what (city administrators).
     Audit,
-    /// Liveness and readiness.
+    /// Liveness, readiness and metrics.
     System,
+    /// Devices, the inbox, notification preferences and announcements.
+    Notifications,
+    /// Background jobs (city administrators).
+    Jobs,
 }
 
 /// `201 Created` with the created thing.
@@ -53,12 +62,27 @@ pub enum NoContent {
 }
 
 /// Every resource, for the service and the document.
-pub type Apis = (health::HealthApi, auth::AuthApi, me::MeApi, users::UsersApi, org_units::OrgUnitsApi, audit::AuditApi);
+pub type Apis = (
+    (health::HealthApi, auth::AuthApi, me::MeApi, users::UsersApi, org_units::OrgUnitsApi, audit::AuditApi),
+    Messaging,
+);
+
+/// The resources of jobs and messaging.
+pub type Messaging =
+    (devices::DevicesApi, notifications::NotificationsApi, announcements::AnnouncementsApi, admin_jobs::AdminJobsApi);
 
 /// The OpenAPI service over every resource.
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (health::HealthApi, auth::AuthApi, me::MeApi, users::UsersApi, org_units::OrgUnitsApi, audit::AuditApi),
+        (
+            (health::HealthApi, auth::AuthApi, me::MeApi, users::UsersApi, org_units::OrgUnitsApi, audit::AuditApi),
+            (
+                devices::DevicesApi,
+                notifications::NotificationsApi,
+                announcements::AnnouncementsApi,
+                admin_jobs::AdminJobsApi,
+            ),
+        ),
         "wushe",
         env!("CARGO_PKG_VERSION"),
     )

@@ -27,6 +27,8 @@ macro_rules! wire_enum {
     };
 }
 
+pub(crate) use wire_enum;
+
 wire_enum! {
     /// What powers a person has on top of volunteering, which everyone may do.
     Role mirrors entity::user::Role {
@@ -79,6 +81,11 @@ wire_enum! {
         /// 高级社会工作师
         SeniorSocialWorker = "senior_social_worker",
     }
+}
+
+wire_enum! {
+    /// A phone's operating system.
+    Platform mirrors entity::device::Platform { Android = "android", Ios = "ios" }
 }
 
 /// Declares a page envelope `{ items, nextCursor }` for one item type.

@@ -2,11 +2,15 @@
 //! [`DomainError`], and know nothing of HTTP.
 
 pub mod actor;
+pub mod announcements;
 pub mod audit;
+pub mod devices;
+pub mod notifications;
 pub mod org_units;
 pub mod page;
 pub mod phone;
 pub mod sessions;
+pub mod templates;
 pub mod users;
 
 use sea_orm::DbErr;

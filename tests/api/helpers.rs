@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use wushe::clock::ManualClock;
-use wushe::config::{Config, LogFormat, Secret};
+use wushe::config::{Config, JobsConfig, LogFormat, Secret};
 use wushe::state::AppState;
 
 /// The PostgreSQL server to test against, if any.
@@ -116,6 +116,34 @@ pub fn test_config(db: &TestDb) -> Config {
         data_dir: std::env::temp_dir(),
         max_body_bytes: 64 * 1024,
         password_hash_concurrency: 4,
+        jobs: test_jobs_config(),
+    }
+}
+
+/// Job settings for tests: short polls and leases, so background work shows up fast.
+pub fn test_jobs_config() -> JobsConfig {
+    JobsConfig {
+        concurrency: 8,
+        lease: std::time::Duration::from_secs(5),
+        shutdown_grace: std::time::Duration::from_secs(2),
+        fetch_wait: std::time::Duration::from_millis(100),
+        poll: std::time::Duration::from_millis(20),
+        relay_poll: std::time::Duration::from_millis(10),
+        cron_tick: std::time::Duration::from_millis(50),
+        ..JobsConfig::default()
+    }
+}
+
+/// Polls `check` until it holds, failing after `secs` seconds (no sleeps to synchronise).
+pub async fn eventually<F, Fut>(secs: u64, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while !check().await {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
 
@@ -126,6 +154,7 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: ManualClock,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    workers: std::sync::Mutex<Option<tokio_util::sync::CancellationToken>>,
     phones: AtomicU32,
     // Last: the database outlives the server that uses it (dropping it drops the schema).
     _test_db: TestDb,
@@ -190,6 +219,11 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let test_db = TestDb::new().await;
     let mut config = test_config(&test_db);
+    if let Some(url) = redis_url() {
+        // The job queue on Redis, under a prefix of this test's own.
+        config.redis_url = Some(url);
+        config.jobs.redis_prefix = format!("wt:{}:", uuid::Uuid::new_v4().simple());
+    }
     adjust(&mut config);
     let db = wushe::app::open_database(&config, true).await.expect("database opens and migrates");
     let clock = ManualClock::new(start_time());
@@ -204,7 +238,16 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         })
         .await;
     });
-    TestApp { base, client: client(), state, clock, shutdown: Some(tx), phones: AtomicU32::new(0), _test_db: test_db }
+    TestApp {
+        base,
+        client: client(),
+        state,
+        clock,
+        shutdown: Some(tx),
+        workers: std::sync::Mutex::new(None),
+        phones: AtomicU32::new(0),
+        _test_db: test_db,
+    }
 }
 
 fn start_time() -> DateTime<Utc> {
@@ -217,10 +260,52 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        if let Some(w) = self.workers.lock().unwrap().take() {
+            w.cancel();
+        }
+        if let (Some(url), true) =
+            (&self.state.config.redis_url, self.state.config.jobs.redis_prefix.starts_with("wt:"))
+        {
+            let (url, prefix) = (url.clone(), self.state.config.jobs.redis_prefix.clone());
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async {
+                    let cfg = jobs::queue::redis::RedisQueueConfig {
+                        prefix,
+                        queue: wushe::worker::QUEUE.into(),
+                        dedupe_ttl: std::time::Duration::from_secs(1),
+                    };
+                    if let Ok(q) = jobs::queue::redis::RedisQueue::new(&url, cfg, Arc::new(jobs::SystemClock)) {
+                        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), q.delete_all_keys()).await;
+                    }
+                });
+            })
+            .join();
+        }
     }
 }
 
 impl TestApp {
+    /// Starts the job workers, outbox relay and scheduler in-process (as `wushe serve` does);
+    /// they stop with the app.
+    pub fn start_workers(&self) {
+        let token = tokio_util::sync::CancellationToken::new();
+        tokio::spawn(wushe::worker::run(self.state.clone(), token.clone()));
+        if let Some(old) = self.workers.lock().unwrap().replace(token) {
+            old.cancel();
+        }
+    }
+
+    /// What the log push provider took (pushes go to it when no FCM is configured).
+    pub fn pushes(&self) -> Vec<jobs::push::log::Logged> {
+        self.state.jobs.push_log.as_ref().map(|l| l.sent()).unwrap_or_default()
+    }
+
+    /// The app's "now".
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        self.clock.now_utc()
+    }
+
     /// The database the app uses.
     pub fn db(&self) -> &DatabaseConnection {
         &self.state.db

@@ -1,0 +1,172 @@
+//! Job handlers (one file per job kind) and the wiring that runs them: the worker pool, the
+//! outbox relay and the cron scheduler, in `wushe worker` or inside `wushe serve`.
+//!
+//! - [`notify`] (`notify`): write one person's inbox row, schedule its push.
+//! - [`push`] (`push.send`): push one notification to each of its person's active devices.
+//! - [`announce`] (`announcement.fanout`): one batch of an announcement's recipients.
+//! - [`maintenance`]: the cron jobs (reminder scan, outbox sweep, stale devices, dead letters).
+//!
+//! Adding a job kind: a file here with its payload type and handler, registered in
+//! [`registry`] with its options (attempts, timeout, backoff); domain code enqueues it with
+//! `jobs::outbox::enqueue(txn, NewJob::new(KIND, payload))` inside its transaction. Adding a
+//! cron schedule: one line in [`schedules`], the one table of them. Handlers re-read current
+//! state and give every effect a unique key: a job can run twice.
+
+pub mod announce;
+pub mod maintenance;
+pub mod notify;
+pub mod push;
+
+use crate::config::{Config, JobsConfig};
+use crate::state::AppState;
+use jobs::clock::Clock;
+use jobs::cron::{Schedule, Scheduler};
+use jobs::job::JobOptions;
+use jobs::metrics::Metrics;
+use jobs::outbox::Relay;
+use jobs::push::log::LogProvider;
+use jobs::push::{PushProvider, PushProviders};
+use jobs::queue::embedded::EmbeddedQueue;
+use jobs::queue::redis::{RedisQueue, RedisQueueConfig};
+use jobs::worker::{Worker, WorkerConfig};
+use jobs::{JobError, NewJob, Registry, SharedQueue};
+use sea_orm::DatabaseConnection;
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// The queue's name.
+pub const QUEUE: &str = "main";
+
+/// The job machinery a process shares: the queue, its metrics and the push providers.
+#[derive(Clone)]
+pub struct Jobs {
+    pub queue: SharedQueue,
+    pub metrics: Arc<Metrics>,
+    pub push: PushProviders,
+    /// The log provider, when pushes go to it (no FCM credentials): what was "sent".
+    pub push_log: Option<Arc<LogProvider>>,
+}
+
+impl Jobs {
+    /// The queue (Redis when configured, else the database) and push providers (FCM when
+    /// credentials are configured, else the log provider).
+    pub fn new(db: &DatabaseConnection, config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let cfg = &config.jobs;
+        let queue: SharedQueue = match &config.redis_url {
+            Some(url) => Arc::new(RedisQueue::new(
+                url,
+                RedisQueueConfig {
+                    prefix: cfg.redis_prefix.clone(),
+                    queue: QUEUE.into(),
+                    dedupe_ttl: Duration::from_secs(86_400),
+                },
+                clock.clone(),
+            )?),
+            None => Arc::new(EmbeddedQueue::new(db.clone(), QUEUE, clock, Duration::from_secs(86_400), cfg.poll)),
+        };
+        let (fcm, push_log): (Arc<dyn PushProvider>, _) = match &cfg.fcm_credentials {
+            Some(path) => (Arc::new(jobs::push::fcm::FcmProvider::from_file(path, cfg.fcm_endpoint.as_deref())?), None),
+            None => {
+                let log = Arc::new(LogProvider::new());
+                (log.clone(), Some(log))
+            }
+        };
+        let push = PushProviders::new().with(crate::domain::devices::FCM, fcm);
+        Ok(Jobs { queue, metrics: Arc::new(Metrics::default()), push, push_log })
+    }
+
+    /// The Prometheus text of the job metrics and queue gauges.
+    pub async fn metrics_text(&self) -> String {
+        let stats = tokio::time::timeout(Duration::from_secs(2), self.queue.stats()).await;
+        let queues = match stats {
+            Ok(Ok(s)) => vec![(self.queue.name().to_string(), s)],
+            _ => Vec::new(),
+        };
+        self.metrics.render(&queues)
+    }
+}
+
+/// Registers a handler that gets the application state and the payload as `P`.
+fn on<P, F, Fut>(r: &mut Registry, state: &AppState, kind: &str, options: JobOptions, f: F)
+where
+    P: DeserializeOwned + Send + 'static,
+    F: Fn(AppState, P) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), JobError>> + Send + 'static,
+{
+    let state = state.clone();
+    let f = Arc::new(f);
+    r.typed(kind, options, move |_ctx, payload: P| {
+        let (state, f) = (state.clone(), f.clone());
+        async move { f(state, payload).await }
+    });
+}
+
+/// Every job kind's handler.
+pub fn registry(state: &AppState) -> Registry {
+    let mut r = Registry::new();
+    notify::register(&mut r, state);
+    push::register(&mut r, state);
+    announce::register(&mut r, state);
+    maintenance::register(&mut r, state);
+    r
+}
+
+/// Every cron schedule, in one place (expressions: seconds first; write day names).
+pub fn schedules() -> Vec<Schedule> {
+    let table: [(&str, &str, &str); 4] = [
+        // Reminders and other keyed future jobs that came due.
+        ("scheduled-scan", "0 * * * * *", maintenance::SCHEDULED_SCAN),
+        // Relayed outbox rows older than a week.
+        ("outbox-sweep", "0 7 * * * *", maintenance::OUTBOX_SWEEP),
+        // Devices whose token was not refreshed for 270 days.
+        ("devices-prune", "0 30 3 * * *", maintenance::DEVICES_PRUNE),
+        // Dead letters waiting for an administrator.
+        ("dead-letters", "0 */5 * * * *", maintenance::DEAD_LETTERS),
+    ];
+    table
+        .into_iter()
+        .map(|(name, expr, kind)| {
+            Schedule::new(name, expr, NewJob::new(kind, serde_json::json!({}))).expect("the schedule table is valid")
+        })
+        .collect()
+}
+
+fn worker_config(cfg: &JobsConfig) -> WorkerConfig {
+    WorkerConfig {
+        concurrency: cfg.concurrency,
+        lease: cfg.lease,
+        fetch_wait: cfg.fetch_wait,
+        poll: cfg.poll,
+        shutdown_grace: cfg.shutdown_grace,
+    }
+}
+
+/// Runs the workers, the outbox relay and the scheduler until `shutdown` is cancelled, then
+/// stops them gracefully (running jobs get the configured grace period).
+pub async fn run(state: AppState, shutdown: CancellationToken) {
+    let cfg = &state.config.jobs;
+    let jobs = &state.jobs;
+    let worker = Worker::new(
+        jobs.queue.clone(),
+        Arc::new(registry(&state)),
+        state.clock.clone(),
+        jobs.metrics.clone(),
+        worker_config(cfg),
+    );
+    let relay = Relay::new(state.db.clone(), jobs.queue.clone(), jobs.metrics.clone(), cfg.relay_poll);
+    let scheduler = Scheduler::new(schedules(), jobs.queue.clone(), state.clock.clone(), cfg.cron_tick);
+    tokio::join!(worker.run(shutdown.clone()), relay.run(shutdown.clone()), scheduler.run(shutdown.clone()));
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_schedule_table_parses() {
+        let s = super::schedules();
+        assert_eq!(s.len(), 4);
+        assert!(s.iter().all(|s| s.zone == jobs::cron::DEFAULT_ZONE));
+    }
+}
