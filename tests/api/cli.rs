@@ -69,12 +69,12 @@ async fn seed_demo_loads_once() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("already loaded"));
 }
 
-#[tokio::test]
-async fn serve_answers_and_stops_on_sigterm() {
-    let db = TestDb::new().await;
+/// Starts `wushe serve` with `args` on a free port and waits until it is ready.
+async fn serve(db: &TestDb, args: &[&str]) -> (std::process::Child, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = wushe(&db)
+    let child = wushe(db)
         .arg("serve")
+        .args(args)
         .env("WUSHE_LISTEN", format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -91,11 +91,11 @@ async fn serve_answers_and_stops_on_sigterm() {
         assert!(Instant::now() < deadline, "server did not become ready");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let docs = client.get(format!("http://127.0.0.1:{port}/docs")).send().await.unwrap();
-    assert_eq!(docs.status(), 200);
-    let spec = client.get(format!("http://127.0.0.1:{port}/api/openapi.json")).send().await.unwrap();
-    assert_eq!(spec.status(), 200);
+    (child, port)
+}
 
+/// Sends SIGTERM and asserts a clean exit within the deadline.
+async fn stop(mut child: std::process::Child) {
     let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(killed.success());
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -103,10 +103,59 @@ async fn serve_answers_and_stops_on_sigterm() {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
-        assert!(Instant::now() < deadline, "server did not stop");
+        assert!(Instant::now() < deadline, "process did not stop");
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "clean exit on SIGTERM: {status:?}");
+}
+
+async fn metrics(port: u16) -> String {
+    crate::helpers::client().get(format!("http://127.0.0.1:{port}/metrics")).send().await.unwrap().text().await.unwrap()
+}
+
+#[tokio::test]
+async fn serve_answers_and_stops_on_sigterm() {
+    let db = TestDb::new().await;
+    let (child, port) = serve(&db, &[]).await;
+    let client = crate::helpers::client();
+    let docs = client.get(format!("http://127.0.0.1:{port}/docs")).send().await.unwrap();
+    assert_eq!(docs.status(), 200);
+    let spec = client.get(format!("http://127.0.0.1:{port}/api/openapi.json")).send().await.unwrap();
+    assert_eq!(spec.status(), 200);
+    // Workers and the scheduler run in-process: the current minute's reminder scan runs.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !metrics(port).await.contains("wushe_jobs_processed_total{kind=\"scheduled.scan\"} 1") {
+        assert!(Instant::now() < deadline, "no job ran in serve");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop(child).await;
+}
+
+#[tokio::test]
+async fn serve_without_workers_runs_no_jobs_and_worker_runs_them() {
+    let db = TestDb::new().await;
+    let (child, port) = serve(&db, &["--no-workers"]).await;
+    assert!(!metrics(port).await.contains("wushe_jobs_processed_total{"), "no jobs in --no-workers");
+    stop(child).await;
+
+    // A job committed to the outbox while no worker runs...
+    let conn = sea_orm::Database::connect(&db.url).await.unwrap();
+    jobs::outbox::enqueue(&conn, jobs::NewJob::new("outbox.sweep", serde_json::json!({}))).await.unwrap();
+    let worker = wushe(&db).arg("worker").stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    // ...is relayed and run by `wushe worker`, whose scheduler also claims the current minute.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        if jobs::outbox::pending(&conn).await.unwrap_or(1) == 0
+            && entity::job_key::Entity::find().count(&conn).await.unwrap_or(0) > 0
+            && entity::job::Entity::find().count(&conn).await.unwrap_or(1) == 0
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the worker ran no cron job");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop(worker).await;
 }
 
 #[test]

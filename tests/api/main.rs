@@ -3,12 +3,14 @@
 
 mod helpers;
 
+mod announcements;
 mod auth;
 mod bad_input;
 mod cli;
 mod devices;
 mod fake_fcm;
 mod health;
+mod jobs_admin;
 mod migrations;
 mod notifications;
 mod openapi;
