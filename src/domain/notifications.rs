@@ -25,7 +25,9 @@
 //! `remind_at(txn, key, due_at, message)` stores the message under a key the caller chooses
 //! (e.g. `signup:{id}:24h`); calling it again with the same key moves it, `cancel_reminder(txn,
 //! key)` drops it. The due instant is UTC: convert a person's local time once, when scheduling.
-//! A minutely scan (cron `scheduled-scan`) enqueues due reminders exactly once.
+//! A minutely scan (cron `scheduled-scan`) enqueues due reminders exactly once. The message's
+//! dedupe key still makes one inbox row per person: when a moved reminder must be able to fire
+//! again after it already fired, put the instant in it (`signup:{id}:24h:{starts_at}`).
 //!
 //! Tables: `notifications` (the inbox), `notification_preferences`.
 

@@ -78,16 +78,23 @@ pub async fn fanout(state: &AppState, f: Fanout) -> Result<(), JobError> {
             let notes = notification::Entity::find()
                 .filter(notification::Column::UserId.is_in(with_devices.iter().copied()))
                 .filter(notification::Column::DedupeKey.eq(&dedupe_key))
+                .order_by_asc(notification::Column::Id)
                 .all(txn)
                 .await?;
-            let jobs = notes
+            // One push job per 100 notifications due at the same instant (quiet hours differ
+            // by person).
+            let mut due: BTreeMap<chrono::DateTime<chrono::Utc>, Vec<uuid::Uuid>> = BTreeMap::new();
+            for n in notes {
+                let p = prefs.get(&n.user_id).cloned().unwrap_or_default();
+                if p.pushes(Category::Announcement) {
+                    let zone = zones.get(&n.user_id).copied().unwrap_or(chrono_tz::Asia::Shanghai);
+                    due.entry(p.push_at(Category::Announcement, zone, now)).or_default().push(n.id);
+                }
+            }
+            let jobs: Vec<jobs::NewJob> = due
                 .into_iter()
-                .filter_map(|n| {
-                    let p = prefs.get(&n.user_id).cloned().unwrap_or_default();
-                    p.pushes(Category::Announcement).then(|| {
-                        let zone = zones.get(&n.user_id).copied().unwrap_or(chrono_tz::Asia::Shanghai);
-                        super::push::job(n.id, p.push_at(Category::Announcement, zone, now))
-                    })
+                .flat_map(|(at, ids)| {
+                    ids.chunks(super::push::BATCH).map(|c| super::push::job(c.to_vec(), at)).collect::<Vec<_>>()
                 })
                 .collect();
             jobs::outbox::enqueue_many(txn, jobs).await?;

@@ -107,6 +107,6 @@ pub(crate) async fn schedule_push(
     if devices == 0 {
         return Ok(());
     }
-    jobs::outbox::enqueue(txn, super::push::job(notification_id, prefs.push_at(category, zone, now))).await?;
+    jobs::outbox::enqueue(txn, super::push::job(vec![notification_id], prefs.push_at(category, zone, now))).await?;
     Ok(())
 }
