@@ -127,7 +127,7 @@ async fn push_fan_out() {
     let prefix = format!("bench:{}:", Uuid::new_v4().simple());
     let db_url = std::env::var("WUSHE_BENCH_DATABASE_URL")
         .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()));
-    let mut config = Config::from_lookup(|k| match k {
+    let config = Config::from_lookup(|k| match k {
         "WUSHE_DATABASE_URL" => Some(db_url.clone()),
         "WUSHE_REDIS_URL" => Some(redis_url()),
         "WUSHE_REDIS_PREFIX" => Some(prefix.clone()),
@@ -139,7 +139,6 @@ async fn push_fan_out() {
         _ => None,
     })
     .unwrap();
-    config.jobs.relay_poll = Duration::from_millis(20);
     let db = wushe::app::open_database(&config, true).await.unwrap();
     // Noon in Shanghai, so quiet hours do not defer the pushes.
     let noon = chrono::Utc::now().date_naive().and_hms_opt(4, 0, 0).unwrap().and_utc();

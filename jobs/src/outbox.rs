@@ -23,6 +23,19 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+/// Wakes this process's relay early when a job that wrote outbox rows finished, so a chain of
+/// jobs (fan-out batches, notify → push) does not wait for the relay's poll at every step.
+static WAKE: tokio::sync::Notify = tokio::sync::Notify::const_new();
+static WRITTEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Tells this process's relay to look now if outbox rows were written since it last looked
+/// (called by the worker after a handler returned, i.e. after its transaction committed).
+pub fn wake_if_written() {
+    if WRITTEN.swap(false, std::sync::atomic::Ordering::AcqRel) {
+        WAKE.notify_one();
+    }
+}
+
 /// Writes `job` to the outbox in the caller's transaction; it reaches the queue once that
 /// commits. A job's `run_at` is kept; a relative delay (`NewJob::after`) counts from now on the
 /// wall clock, so domain code with a clock should prefer `NewJob::at`.
@@ -57,6 +70,7 @@ pub async fn enqueue_many(conn: &impl ConnectionTrait, jobs: Vec<NewJob>) -> Res
     for chunk in rows.chunks(500) {
         outbox::Entity::insert_many(chunk.to_vec()).exec_without_returning(conn).await?;
     }
+    WRITTEN.store(true, std::sync::atomic::Ordering::Release);
     Ok(ids)
 }
 
@@ -111,6 +125,7 @@ impl Relay {
             tokio::select! {
                 _ = shutdown.cancelled() => return,
                 _ = tokio::time::sleep(pause) => {}
+                _ = WAKE.notified(), if pause > Duration::ZERO => {}
             }
         }
     }

@@ -303,6 +303,7 @@ async fn run_one(shared: &Shared, job: Job) {
             tracing::debug!(job_id = %job.id, kind = %job.kind, attempt, ms = elapsed.as_millis() as u64, "job done");
             shared.metrics.job_run(&job.kind, RunOutcome::Processed, elapsed);
             let _ = shared.acks.send(job);
+            crate::outbox::wake_if_written();
         }
         Err((JobError::Retry { reason, after }, opts)) if attempt < opts.max_attempts => {
             let delay = after.unwrap_or_else(|| opts.backoff.delay(attempt));
