@@ -50,7 +50,11 @@ impl TestDb {
                 let schema = format!("wt_{}_{}", Utc::now().timestamp(), uuid::Uuid::new_v4().simple());
                 admin.execute_unprepared(&format!("CREATE SCHEMA {schema}")).await.unwrap();
                 let sep = if base.contains('?') { '&' } else { '?' };
-                (format!("{base}{sep}options[search_path]={schema}"), Some((base, schema)), None)
+                (
+                    format!("{base}{sep}options[search_path]={schema}&application_name={schema}"),
+                    Some((base, schema)),
+                    None,
+                )
             }
             None => {
                 let dir = tempfile::tempdir().unwrap();
@@ -80,6 +84,13 @@ impl Drop for TestDb {
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 rt.block_on(async {
                     if let Ok(admin) = Database::connect(&base).await {
+                        // Connections of the test's own pool may still hold locks (background jobs
+                        // mid-transaction on a runtime that is now blocked in this drop): end them.
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{schema}'"
+                            ))
+                            .await;
                         let _ = admin.execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
                     }
                 });
