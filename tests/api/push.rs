@@ -67,7 +67,8 @@ async fn delivers_and_drops_dead_tokens() {
     let v = with_devices(&app, &["ok-1", "unregistered-1", "sender-mismatch-1", "bad-token-1"]).await;
     call_out(&app, &v, "c1").await;
     eventually(20, "every device tried", || async {
-        statuses(&app).await.values().all(|(s, _)| s != "pending" && s != "sending") && statuses(&app).await.len() == 4
+        let s = statuses(&app).await;
+        s.len() == 4 && s.values().all(|(st, _)| st != "pending" && st != "sending")
     })
     .await;
     let s = statuses(&app).await;
