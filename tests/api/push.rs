@@ -108,11 +108,16 @@ async fn retryable_errors_retry_after_retry_after_and_reach_only_the_rest() {
     })
     .await;
     assert_eq!(fake.delivered().len(), 1);
-    let stats = app.state.jobs.queue.stats().await.unwrap();
-    assert_eq!(stats.delayed, 1, "the job waits for its retry: {stats:?}");
+    eventually(20, "the job to wait for its retry", || async {
+        app.state.jobs.queue.stats().await.unwrap().delayed == 1
+    })
+    .await;
     // QUOTA_EXCEEDED said Retry-After: 1, which wins over the backoff: one second later it runs.
     app.clock.advance(chrono::Duration::milliseconds(1100));
-    eventually(20, "the retry", || async { fake.delivered().len() == 4 }).await;
+    eventually(20, "the retry", || async {
+        fake.delivered().len() == 4 && statuses(&app).await.values().all(|(st, _)| st == "delivered")
+    })
+    .await;
     let s = statuses(&app).await;
     assert_eq!(s["ok-2"], ("delivered".to_string(), 1), "not sent twice");
     for t in ["quota-2", "unavailable-2", "internal-2"] {
