@@ -31,6 +31,11 @@ pub struct Config {
     /// `WUSHE_PASSWORD_HASH_CONCURRENCY`: password hashes computed at once (each takes ~19 MiB
     /// and tens of milliseconds of CPU), so a burst of sign-ins cannot exhaust the machine.
     pub password_hash_concurrency: usize,
+    /// `WUSHE_STAR_THRESHOLDS_HOURS`: approved hours for each star level, ascending
+    /// (default the national ladder 100,300,600,1000,1500).
+    pub star_thresholds_hours: Vec<u32>,
+    /// `WUSHE_PUBLIC_URL`: the address people reach the API at, printed in QR codes.
+    pub public_url: String,
 }
 
 /// A value that must never be printed.
@@ -150,6 +155,19 @@ impl Config {
             number_var(&var, "WUSHE_DB_MAX_CONNECTIONS", if is_postgres { 20 } else { 8 }, 1..=1000)?;
         let max_body_bytes = number_var(&var, "WUSHE_MAX_BODY_BYTES", 256 * 1024, 1024..=64 * 1024 * 1024)?;
         let password_hash_concurrency = number_var(&var, "WUSHE_PASSWORD_HASH_CONCURRENCY", 4, 1..=256)?;
+        let star_thresholds_hours = match var("WUSHE_STAR_THRESHOLDS_HOURS") {
+            None => vec![100, 300, 600, 1000, 1500],
+            Some(v) => parse_ladder(&v).ok_or_else(|| {
+                invalid(
+                    "WUSHE_STAR_THRESHOLDS_HOURS",
+                    format!("{v:?} is not a rising list of hours such as 100,300,600"),
+                )
+            })?,
+        };
+        let public_url = var("WUSHE_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}"));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(invalid("WUSHE_PUBLIC_URL", "must start with http:// or https://".into()));
+        }
 
         Ok(Config {
             listen,
@@ -163,6 +181,8 @@ impl Config {
             data_dir,
             max_body_bytes,
             password_hash_concurrency,
+            star_thresholds_hours,
+            public_url: public_url.trim_end_matches('/').to_string(),
         })
     }
 
@@ -220,6 +240,13 @@ fn duration_var(
         Some(v) => parse_duration(&v)
             .ok_or_else(|| invalid(name, format!("{v:?} is not a duration such as 900, 15m, 12h or 30d"))),
     }
+}
+
+/// Parses a rising, comma-separated list of whole hours.
+fn parse_ladder(s: &str) -> Option<Vec<u32>> {
+    let v: Vec<u32> = s.split(',').map(|p| p.trim().parse().ok()).collect::<Option<_>>()?;
+    let rising = v.windows(2).all(|w| w[0] < w[1]);
+    (!v.is_empty() && v.len() <= 20 && rising && v[0] > 0).then_some(v)
 }
 
 /// Parses `900` (seconds), `45s`, `15m`, `12h` or `30d`; zero is refused.
@@ -310,6 +337,9 @@ mod tests {
             ("WUSHE_JWT_SECRET", "short"),
             ("WUSHE_REDIS_URL", "http://x"),
             ("WUSHE_DB_MAX_CONNECTIONS", "0"),
+            ("WUSHE_STAR_THRESHOLDS_HOURS", "300,100"),
+            ("WUSHE_STAR_THRESHOLDS_HOURS", "a,b"),
+            ("WUSHE_PUBLIC_URL", "ftp://x"),
         ] {
             let err = config(&[(var, value)]).unwrap_err().to_string();
             assert!(err.contains(var), "{var}: {err}");

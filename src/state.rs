@@ -1,6 +1,7 @@
 //! [`AppState`]: what every handler and job shares: the database pool, configuration, clock,
 //! token service and password hasher. Cheap to clone.
 
+use crate::auth::codes::CheckInCodes;
 use crate::auth::password::PasswordHasher;
 use crate::auth::tokens::TokenService;
 use crate::clock::Clock;
@@ -16,6 +17,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub tokens: Arc<TokenService>,
     pub hasher: PasswordHasher,
+    pub check_in_codes: Arc<CheckInCodes>,
     /// The job queue's Redis, when configured (readiness checks it).
     pub redis: Option<redis::Client>,
 }
@@ -26,7 +28,8 @@ impl AppState {
         let tokens = Arc::new(TokenService::new(&config.jwt_secret, config.access_token_ttl));
         let hasher = PasswordHasher::new(config.password_hash_concurrency);
         let redis = config.redis_url.as_deref().map(redis::Client::open).transpose()?;
-        Ok(AppState { db, config: Arc::new(config), clock, tokens, hasher, redis })
+        let check_in_codes = Arc::new(CheckInCodes::new(&config.jwt_secret));
+        Ok(AppState { db, config: Arc::new(config), clock, tokens, hasher, check_in_codes, redis })
     }
 
     /// Whether Redis (if configured) answers a PING within a second.

@@ -4,14 +4,21 @@
 //! No business rules and no HTTP types live here; the `wushe` crate's `domain` owns the rules and
 //! its `api` owns the wire types.
 
+pub mod attendance;
 pub mod audit_log;
+pub mod hours_entry;
 pub mod login_failure;
 pub mod login_lock;
 pub mod org_unit;
 pub mod org_unit_closure;
 pub mod refresh_token;
+pub mod service_record;
 pub mod session;
+pub mod signup;
 pub mod social_worker_profile;
+pub mod star_award;
+pub mod task;
+pub mod task_skill;
 pub mod user;
 pub mod user_skill;
 pub mod volunteer_profile;

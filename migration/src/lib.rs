@@ -18,6 +18,14 @@ mod m20261127_000008_create_refresh_tokens;
 mod m20261127_000009_create_login_failures;
 mod m20261127_000010_create_login_locks;
 mod m20261127_000011_create_audit_log;
+mod m20261128_300001_add_issuer_fields_to_org_units;
+mod m20261128_300002_create_tasks;
+mod m20261128_300003_create_task_skills;
+mod m20261128_300004_create_signups;
+mod m20261128_300005_create_attendance;
+mod m20261128_300006_create_hours_entries;
+mod m20261128_300007_create_star_awards;
+mod m20261128_300008_create_service_records;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -37,6 +45,14 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_create_login_failures::Migration),
             Box::new(m20261127_000010_create_login_locks::Migration),
             Box::new(m20261127_000011_create_audit_log::Migration),
+            Box::new(m20261128_300001_add_issuer_fields_to_org_units::Migration),
+            Box::new(m20261128_300002_create_tasks::Migration),
+            Box::new(m20261128_300003_create_task_skills::Migration),
+            Box::new(m20261128_300004_create_signups::Migration),
+            Box::new(m20261128_300005_create_attendance::Migration),
+            Box::new(m20261128_300006_create_hours_entries::Migration),
+            Box::new(m20261128_300007_create_star_awards::Migration),
+            Box::new(m20261128_300008_create_service_records::Migration),
         ]
     }
 }

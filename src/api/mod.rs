@@ -4,13 +4,19 @@
 //!
 //! Where to look: `auth` (register, login, refresh, logout), `me` (own profile and password),
 //! `users` (people, for administrators), `org_units` (the org tree), `audit` (the audit log),
-//! `health` (liveness and readiness).
+//! `health` (liveness and readiness), `tasks` (service tasks, check-in), `signups` (sign-up,
+//! waitlist, roster, attendance), `hours` (ledger, stars, leaderboards), `service_records`
+//! (certificates).
 
 pub mod audit;
 pub mod auth;
 pub mod health;
+pub mod hours;
 pub mod me;
 pub mod org_units;
+pub mod service_records;
+pub mod signups;
+pub mod tasks;
 pub mod types;
 pub mod users;
 
@@ -32,6 +38,14 @@ pub enum Tag {
     OrgUnits,
     /// Who changed what (city administrators).
     Audit,
+    /// Volunteer service tasks: organising, browsing, check-in.
+    Tasks,
+    /// Signing up for tasks, the waitlist and the roster.
+    Signups,
+    /// The hours ledger, star levels and leaderboards.
+    Hours,
+    /// Volunteer service record certificates (志愿服务记录证明).
+    ServiceRecords,
     /// Liveness and readiness.
     System,
 }
@@ -53,12 +67,34 @@ pub enum NoContent {
 }
 
 /// Every resource, for the service and the document.
-pub type Apis = (health::HealthApi, auth::AuthApi, me::MeApi, users::UsersApi, org_units::OrgUnitsApi, audit::AuditApi);
+pub type Apis = (
+    health::HealthApi,
+    auth::AuthApi,
+    me::MeApi,
+    users::UsersApi,
+    org_units::OrgUnitsApi,
+    audit::AuditApi,
+    tasks::TasksApi,
+    signups::SignupsApi,
+    hours::HoursApi,
+    service_records::ServiceRecordsApi,
+);
 
 /// The OpenAPI service over every resource.
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (health::HealthApi, auth::AuthApi, me::MeApi, users::UsersApi, org_units::OrgUnitsApi, audit::AuditApi),
+        (
+            health::HealthApi,
+            auth::AuthApi,
+            me::MeApi,
+            users::UsersApi,
+            org_units::OrgUnitsApi,
+            audit::AuditApi,
+            tasks::TasksApi,
+            signups::SignupsApi,
+            hours::HoursApi,
+            service_records::ServiceRecordsApi,
+        ),
         "wushe",
         env!("CARGO_PKG_VERSION"),
     )

@@ -2,11 +2,17 @@
 //! [`DomainError`], and know nothing of HTTP.
 
 pub mod actor;
+pub mod attendance;
 pub mod audit;
+pub mod hours;
 pub mod org_units;
 pub mod page;
 pub mod phone;
+pub mod seats;
+pub mod service_records;
 pub mod sessions;
+pub mod signups;
+pub mod tasks;
 pub mod users;
 
 use sea_orm::DbErr;

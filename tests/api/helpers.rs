@@ -116,6 +116,8 @@ pub fn test_config(db: &TestDb) -> Config {
         data_dir: std::env::temp_dir(),
         max_body_bytes: 64 * 1024,
         password_hash_concurrency: 4,
+        star_thresholds_hours: vec![100, 300, 600, 1000, 1500],
+        public_url: "http://wushe.test".into(),
     }
 }
 
@@ -235,8 +237,14 @@ impl TestApp {
     }
 
     /// Sends a request; `token` signs it in.
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Resp {
-        let mut req = self.client.request(method, format!("{}{}", self.base, path));
+    pub async fn call(
+        &self,
+        method: Method,
+        path: impl Into<String>,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Resp {
+        let mut req = self.client.request(method, format!("{}{}", self.base, path.into()));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -252,15 +260,15 @@ impl TestApp {
         Resp { status, headers, body }
     }
 
-    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+    pub async fn get(&self, path: impl Into<String>, token: Option<&str>) -> Resp {
         self.call(Method::GET, path, token, None).await
     }
 
-    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+    pub async fn post(&self, path: impl Into<String>, token: Option<&str>, body: Value) -> Resp {
         self.call(Method::POST, path, token, Some(&body)).await
     }
 
-    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+    pub async fn patch(&self, path: impl Into<String>, token: Option<&str>, body: Value) -> Resp {
         self.call(Method::PATCH, path, token, Some(&body)).await
     }
 
@@ -385,5 +393,45 @@ impl NowUtc for ManualClock {
     fn now_utc(&self) -> DateTime<Utc> {
         use wushe::clock::Clock;
         self.now()
+    }
+}
+
+impl TestApp {
+    /// `n` volunteers with home unit `unit`, inserted straight into the database and signed in
+    /// (fast set-up for tests about what happens after sign-in; the sign-in path itself is
+    /// tested through HTTP in `auth`).
+    pub async fn quick_volunteers(&self, n: usize, unit: Option<&str>) -> Vec<Session> {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+        let hash = self.state.hasher.hash(PASSWORD).await.unwrap();
+        let now = self.clock.now_utc();
+        let unit = unit.map(|u| u.parse::<uuid::Uuid>().unwrap());
+        let policy = wushe::domain::sessions::Policy::new(self.state.config.refresh_token_ttl);
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let phone = self.new_phone();
+            let id = uuid::Uuid::now_v7();
+            let user = entity::user::ActiveModel {
+                id: Set(id),
+                phone: Set(phone.clone()),
+                name: Set(format!("志愿者{i}")),
+                password_hash: Set(hash.clone()),
+                role: Set(entity::user::Role::Volunteer),
+                org_unit_id: Set(unit),
+                status: Set(entity::user::UserStatus::Active),
+                locale: Set(entity::user::Locale::ZhCn),
+                time_zone: Set("Asia/Shanghai".into()),
+                volunteer_number: Set(format!("T{}", &phone[3..])),
+                token_version: Set(0),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(self.db())
+            .await
+            .unwrap();
+            let issued = wushe::domain::sessions::open(self.db(), policy, now, user).await.unwrap();
+            let access = self.state.tokens.issue(id, issued.session_id, 0, now);
+            out.push(Session { user_id: id.to_string(), phone, access, refresh: issued.refresh_token });
+        }
+        out
     }
 }

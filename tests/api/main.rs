@@ -2,12 +2,17 @@
 //! (SQLite by default, PostgreSQL when `WUSHE_TEST_DATABASE_URL` is set) and talks HTTP to it.
 
 mod helpers;
+mod service_fixture;
 
+mod attendance;
 mod auth;
 mod bad_input;
 mod cli;
 mod health;
+mod ledger;
 mod migrations;
 mod openapi;
 mod org_units;
+mod signups;
+mod tasks;
 mod users;
