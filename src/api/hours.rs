@@ -3,9 +3,10 @@
 //! disputes, leaderboards and the CSV export. Rules: `domain::hours`.
 
 use super::Tag;
+use super::csv::{self, CsvFile};
 use super::types::{HoursSource, HoursStatus, page_of};
 use crate::auth::BearerAuth;
-use crate::domain::hours::{self, Claim, Period, ReviewFilter, Standing};
+use crate::domain::hours::{self, Claim, ExportFilter, Period, ReviewFilter, Standing};
 use crate::domain::page::PageRequest;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -348,5 +349,66 @@ impl HoursApi {
         let (top, me) =
             hours::leaderboard(&state.db, auth.0.user.id, org_unit_id.0, period, state.clock.now(), limit).await?;
         Ok(Json(Leaderboard { top: top.into_iter().map(Into::into).collect(), me: me.map(Into::into) }))
+    }
+
+    /// Export hours recorded in one's scope as CSV (administrators), oldest first.
+    #[oai(path = "/api/v1/hours/export.csv", method = "get", operation_id = "exportHours")]
+    async fn export(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// Recorded by this unit or below it; default one's whole scope.
+        #[oai(name = "orgUnitId")]
+        org_unit_id: Query<Option<Uuid>>,
+        from: Query<Option<NaiveDate>>,
+        to: Query<Option<NaiveDate>>,
+        status: Query<Option<HoursStatus>>,
+    ) -> ApiResult<CsvFile> {
+        let f = ExportFilter { under: org_unit_id.0, from: from.0, to: to.0, status: status.0.map(Into::into) };
+        let root = hours::export_scope(&state.db, &auth.0.actor(), &f).await?;
+        let db = state.db.clone();
+        let header = [
+            "date",
+            "volunteer",
+            "volunteer_number",
+            "task",
+            "org_unit",
+            "source",
+            "minutes",
+            "status",
+            "decided_at",
+            "reason",
+        ];
+        Ok(csv::stream("hours.csv", &header, move |after| {
+            let (db, f) = (db.clone(), f.clone());
+            async move {
+                let (lines, next) = hours::export_batch(&db, root, &f, after, 500).await.map_err(|e| e.to_string())?;
+                let rows = lines
+                    .into_iter()
+                    .map(|l| {
+                        let e = l.entry;
+                        vec![
+                            e.service_date.to_string(),
+                            l.volunteer_name,
+                            l.volunteer_number,
+                            l.task_title.unwrap_or_default(),
+                            l.unit_name,
+                            serde_json::to_value(e.source)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_string))
+                                .unwrap_or_default(),
+                            e.minutes.to_string(),
+                            serde_json::to_value(e.status)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_string))
+                                .unwrap_or_default(),
+                            e.decided_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
+                            e.reason.unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                Ok((rows, next))
+            }
+        }))
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod csv;
 pub mod health;
 pub mod hours;
 pub mod me;

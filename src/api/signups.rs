@@ -4,6 +4,7 @@
 //! people and record attendance by hand. Rules: `domain::signups`, `domain::attendance`.
 
 use super::Tag;
+use super::csv::{self, CsvFile};
 use super::tasks::{ReasonRequest, Task};
 use super::types::{SignupStatus, page_of};
 use crate::auth::BearerAuth;
@@ -301,5 +302,46 @@ impl SignupsApi {
         )
         .await?;
         Ok(Json(s.into()))
+    }
+
+    /// The roster with attendance and recorded minutes, as CSV (leader and organisers).
+    #[oai(path = "/api/v1/tasks/:id/roster.csv", method = "get", operation_id = "exportRoster")]
+    async fn roster_csv(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<CsvFile> {
+        let lines = signups::roster_export(&state.db, &auth.0.actor(), id.0).await?;
+        let rows: Vec<Vec<String>> = lines
+            .into_iter()
+            .map(|l| {
+                let status = serde_json::to_value(l.signup.status).ok().and_then(|v| v.as_str().map(str::to_string));
+                vec![
+                    l.volunteer.name,
+                    l.volunteer.volunteer_number,
+                    phone::mask(&l.volunteer.phone),
+                    status.unwrap_or_default(),
+                    l.signup.position.map(|p| p.to_string()).unwrap_or_default(),
+                    l.signup.late_cancellation.to_string(),
+                    l.signup.no_show.to_string(),
+                    l.attendance.as_ref().map(|a| a.checked_in_at.to_rfc3339()).unwrap_or_default(),
+                    l.attendance.as_ref().and_then(|a| a.checked_out_at).map(|t| t.to_rfc3339()).unwrap_or_default(),
+                    l.minutes.to_string(),
+                ]
+            })
+            .collect();
+        let header = [
+            "name",
+            "volunteer_number",
+            "phone",
+            "status",
+            "position",
+            "late_cancellation",
+            "no_show",
+            "checked_in_at",
+            "checked_out_at",
+            "minutes",
+        ];
+        let mut once = Some(rows);
+        Ok(csv::stream("roster.csv", &header, move |_: Option<()>| {
+            let rows = once.take().unwrap_or_default();
+            async move { Ok((rows, None)) }
+        }))
     }
 }

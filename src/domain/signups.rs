@@ -409,3 +409,52 @@ pub async fn mark_no_shows(db: &DatabaseConnection, now: DateTime<Utc>) -> Domai
         .await?;
     Ok(res.rows_affected)
 }
+
+/// One line of a roster export: the sign-up, the person, their attendance and credited minutes.
+#[derive(Clone, Debug)]
+pub struct RosterExportLine {
+    pub signup: signup::Model,
+    pub volunteer: user::Model,
+    pub attendance: Option<entity::attendance::Model>,
+    /// Minutes recorded for this task (pending or approved, corrections included).
+    pub minutes: i64,
+}
+
+/// The whole roster of a task with attendance, for whoever runs it.
+pub async fn roster_export(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    task_id: Uuid,
+) -> DomainResult<Vec<RosterExportLine>> {
+    tasks::load_for_leader(db, actor, task_id).await?;
+    let signups = signup::Entity::find().filter(signup::Column::TaskId.eq(task_id)).all(db).await?;
+    let people = users::by_ids(db, signups.iter().map(|s| s.volunteer_id)).await?;
+    let attendance: std::collections::HashMap<Uuid, entity::attendance::Model> = entity::attendance::Entity::find()
+        .filter(entity::attendance::Column::TaskId.eq(task_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.signup_id, a))
+        .collect();
+    let mut minutes: std::collections::HashMap<Uuid, i64> = std::collections::HashMap::new();
+    for e in entity::hours_entry::Entity::find()
+        .filter(entity::hours_entry::Column::TaskId.eq(task_id))
+        .filter(entity::hours_entry::Column::Status.ne(entity::hours_entry::HoursStatus::Declined))
+        .all(db)
+        .await?
+    {
+        *minutes.entry(e.volunteer_id).or_default() += i64::from(e.minutes);
+    }
+    Ok(signups
+        .into_iter()
+        .filter_map(|s| {
+            let volunteer = people.get(&s.volunteer_id)?.clone();
+            Some(RosterExportLine {
+                attendance: attendance.get(&s.id).cloned(),
+                minutes: minutes.get(&s.volunteer_id).copied().unwrap_or(0),
+                volunteer,
+                signup: s,
+            })
+        })
+        .collect())
+}

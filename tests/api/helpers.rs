@@ -420,7 +420,7 @@ impl TestApp {
                 status: Set(entity::user::UserStatus::Active),
                 locale: Set(entity::user::Locale::ZhCn),
                 time_zone: Set("Asia/Shanghai".into()),
-                volunteer_number: Set(format!("T{}", &phone[3..])),
+                volunteer_number: Set(format!("Q{:011}", id.as_u128() % 100_000_000_000)),
                 token_version: Set(0),
                 created_at: Set(now),
                 updated_at: Set(now),

@@ -387,3 +387,46 @@ async fn service_records_are_issued_by_the_recording_unit_and_verifiable() {
     assert_eq!(mine.body.as_array().unwrap().len(), 1);
     let _: Value = mine.body;
 }
+
+async fn csv(s: &Service, path: &str, token: &str) -> (u16, String) {
+    let r = s.app.client.get(format!("{}{path}", s.app.base)).bearer_auth(token).send().await.unwrap();
+    let status = r.status().as_u16();
+    if status == 200 {
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        assert!(r.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+    }
+    (status, r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn hours_and_rosters_export_as_csv_in_scope() {
+    let (s, task, vols) = finished(3).await;
+    for v in &vols {
+        approved_stay(&s, &task, v, 120).await;
+    }
+    let (status, body) = csv(&s, "/api/v1/hours/export.csv", &s.admin.access).await;
+    assert_eq!(status, 200);
+    assert!(body.starts_with('\u{feff}'), "a byte-order mark for spreadsheets");
+    let lines: Vec<&str> = body.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines[0], "date,volunteer,volunteer_number,task,org_unit,source,minutes,status,decided_at,reason");
+    assert_eq!(lines.len(), 4);
+    assert!(lines[1].contains("社区助老服务") && lines[1].contains(",120,approved,"));
+    assert!(!body.contains(&vols[0].phone[3..]), "no phone numbers in the export");
+
+    let (status, _) = csv(&s, "/api/v1/hours/export.csv", &vols[0].access).await;
+    assert_eq!(status, 403);
+    let (status, _) = csv(&s, "/api/v1/hours/export.csv", &s.organiser.access).await;
+    assert_eq!(status, 403);
+    let (status, body) =
+        csv(&s, &format!("/api/v1/hours/export.csv?orgUnitId={}&status=pending", s.station), &s.city_admin.access)
+            .await;
+    assert_eq!((status, body.lines().count()), (200, 1), "nothing pending");
+
+    let (status, body) = csv(&s, &format!("/api/v1/tasks/{task}/roster.csv"), &s.organiser.access).await;
+    assert_eq!(status, 200);
+    let lines: Vec<&str> = body.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 4);
+    assert!(lines[1].contains("****") && lines[1].ends_with(",120"), "{}", lines[1]);
+    let (status, _) = csv(&s, &format!("/api/v1/tasks/{task}/roster.csv"), &vols[0].access).await;
+    assert_eq!(status, 403);
+}
