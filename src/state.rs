@@ -5,6 +5,8 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::tokens::TokenService;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::crypto::DataKey;
+use crate::ratelimit::RateLimiter;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -18,6 +20,10 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     /// The job queue's Redis, when configured (readiness checks it).
     pub redis: Option<redis::Client>,
+    /// Encrypts sensitive personal data and keys its blind indexes.
+    pub data_key: Arc<DataKey>,
+    /// Request rate limits (Redis when configured, else in the process).
+    pub limiter: RateLimiter,
 }
 
 impl AppState {
@@ -26,7 +32,9 @@ impl AppState {
         let tokens = Arc::new(TokenService::new(&config.jwt_secret, config.access_token_ttl));
         let hasher = PasswordHasher::new(config.password_hash_concurrency);
         let redis = config.redis_url.as_deref().map(redis::Client::open).transpose()?;
-        Ok(AppState { db, config: Arc::new(config), clock, tokens, hasher, redis })
+        let data_key = Arc::new(DataKey::new(&config.data_key));
+        let limiter = RateLimiter::new(redis.clone(), config.rate_limits.key_prefix.clone());
+        Ok(AppState { db, config: Arc::new(config), clock, tokens, hasher, redis, data_key, limiter })
     }
 
     /// Whether Redis (if configured) answers a PING within a second.

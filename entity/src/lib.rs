@@ -5,6 +5,7 @@
 //! its `api` owns the wire types.
 
 pub mod audit_log;
+pub mod idempotency_key;
 pub mod login_failure;
 pub mod login_lock;
 pub mod org_unit;

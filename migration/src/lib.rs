@@ -18,6 +18,7 @@ mod m20261127_000008_create_refresh_tokens;
 mod m20261127_000009_create_login_failures;
 mod m20261127_000010_create_login_locks;
 mod m20261127_000011_create_audit_log;
+mod m20261128_200001_create_idempotency_keys;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_create_login_failures::Migration),
             Box::new(m20261127_000010_create_login_locks::Migration),
             Box::new(m20261127_000011_create_audit_log::Migration),
+            Box::new(m20261128_200001_create_idempotency_keys::Migration),
         ]
     }
 }

@@ -8,9 +8,11 @@
 
 pub mod audit;
 pub mod auth;
+pub mod gate;
 pub mod health;
 pub mod me;
 pub mod org_units;
+pub mod policy;
 pub mod types;
 pub mod users;
 
@@ -69,7 +71,35 @@ pub fn service() -> OpenApiService<Apis, ()> {
     )
 }
 
-/// The OpenAPI document as pretty JSON (what `wushe openapi` prints and the snapshot holds).
+/// The OpenAPI document as pretty JSON (what `wushe openapi` prints, `/api/openapi.json` serves
+/// and the snapshot holds): poem-openapi's document plus what the policy table adds (the
+/// `Idempotency-Key` header of idempotent operations).
 pub fn openapi_json() -> String {
-    service().spec()
+    let raw = service().spec();
+    let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(&raw) else {
+        return raw;
+    };
+    for item in doc["paths"].as_object_mut().into_iter().flat_map(|p| p.values_mut()) {
+        for op in item.as_object_mut().into_iter().flat_map(|i| i.values_mut()) {
+            let idempotent = op["operationId"].as_str().and_then(policy::rule_for).is_some_and(|r| r.idempotent);
+            if !idempotent {
+                continue;
+            }
+            let param = serde_json::json!({
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": false,
+                "description": "A key the client makes up (a UUID) and sends again when it retries: within 24 hours \
+                    a repeat gets the first answer again (with `Idempotent-Replayed: true`), a different request \
+                    under the same key 422 `idempotency_key_reused`, a repeat while the first still runs 409 \
+                    `idempotency_key_in_use`.",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[!-~]+$"},
+            });
+            match op["parameters"].as_array_mut() {
+                Some(params) => params.push(param),
+                None => op["parameters"] = serde_json::json!([param]),
+            }
+        }
+    }
+    serde_json::to_string_pretty(&doc).unwrap_or(raw)
 }

@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod audit;
+pub mod idempotency;
 pub mod org_units;
 pub mod page;
 pub mod phone;

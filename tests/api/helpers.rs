@@ -116,6 +116,9 @@ pub fn test_config(db: &TestDb) -> Config {
         data_dir: std::env::temp_dir(),
         max_body_bytes: 64 * 1024,
         password_hash_concurrency: 4,
+        data_key: Secret::new(b"test data key that is long enough for aes".to_vec()),
+        rate_limits: wushe::config::RateLimits::default(),
+        trusted_proxy_hops: 0,
     }
 }
 
