@@ -5,7 +5,11 @@
 //! its `api` owns the wire types.
 
 pub mod audit_log;
+pub mod consent;
+pub mod guardian;
+pub mod health_note;
 pub mod idempotency_key;
+pub mod identity;
 pub mod login_failure;
 pub mod login_lock;
 pub mod org_unit;

@@ -19,6 +19,10 @@ mod m20261127_000009_create_login_failures;
 mod m20261127_000010_create_login_locks;
 mod m20261127_000011_create_audit_log;
 mod m20261128_200001_create_idempotency_keys;
+mod m20261128_200002_create_consents;
+mod m20261128_200003_create_identities;
+mod m20261128_200004_create_guardians;
+mod m20261128_200005_create_health_notes;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -39,6 +43,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_create_login_locks::Migration),
             Box::new(m20261127_000011_create_audit_log::Migration),
             Box::new(m20261128_200001_create_idempotency_keys::Migration),
+            Box::new(m20261128_200002_create_consents::Migration),
+            Box::new(m20261128_200003_create_identities::Migration),
+            Box::new(m20261128_200004_create_guardians::Migration),
+            Box::new(m20261128_200005_create_health_notes::Migration),
         ]
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! Where to look: `auth` (register, login, refresh, logout), `me` (own profile and password),
 //! `users` (people, for administrators), `org_units` (the org tree), `audit` (the audit log),
-//! `health` (liveness and readiness).
+//! `health` (liveness and readiness), `privacy` (sensitive data, consents, export, erasure).
+//! `policy` is the table of who may call what; `gate` enforces it.
 
 pub mod audit;
 pub mod auth;
@@ -13,6 +14,7 @@ pub mod health;
 pub mod me;
 pub mod org_units;
 pub mod policy;
+pub mod privacy;
 pub mod types;
 pub mod users;
 
@@ -34,6 +36,9 @@ pub enum Tag {
     OrgUnits,
     /// Who changed what (city administrators).
     Audit,
+    /// Personal information under PIPL: real-name identity, health notes, guardians, consents,
+    /// export and erasure.
+    Privacy,
     /// Liveness and readiness.
     System,
 }
@@ -55,12 +60,28 @@ pub enum NoContent {
 }
 
 /// Every resource, for the service and the document.
-pub type Apis = (health::HealthApi, auth::AuthApi, me::MeApi, users::UsersApi, org_units::OrgUnitsApi, audit::AuditApi);
+pub type Apis = (
+    health::HealthApi,
+    auth::AuthApi,
+    me::MeApi,
+    users::UsersApi,
+    org_units::OrgUnitsApi,
+    audit::AuditApi,
+    privacy::PrivacyApi,
+);
 
 /// The OpenAPI service over every resource.
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (health::HealthApi, auth::AuthApi, me::MeApi, users::UsersApi, org_units::OrgUnitsApi, audit::AuditApi),
+        (
+            health::HealthApi,
+            auth::AuthApi,
+            me::MeApi,
+            users::UsersApi,
+            org_units::OrgUnitsApi,
+            audit::AuditApi,
+            privacy::PrivacyApi,
+        ),
         "wushe",
         env!("CARGO_PKG_VERSION"),
     )

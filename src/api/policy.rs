@@ -285,8 +285,26 @@ const ORG_UNITS: &[Rule] = &[
 /// The audit log.
 const AUDIT: &[Rule] = &[rule("listAuditLog").allow(CITY_ADMIN, NONE)];
 
+/// Personal information (PIPL). One's own data: everyone signed in. Consents are the caller's
+/// own (`OWN`) or another person's of the same or another station (404). Whole sensitive data and
+/// identity look-ups: city administrators only. Erasing someone else follows `updateUser`.
+const PRIVACY: &[Rule] = &[
+    rule("getMySensitive").allow(SIGNED_IN, NONE),
+    rule("setMyIdentity").allow(SIGNED_IN, NONE),
+    rule("setMyHealthNotes").allow(SIGNED_IN, NONE),
+    rule("setMyGuardian").allow(SIGNED_IN, NONE),
+    rule("listMyConsents").allow(SIGNED_IN, NONE),
+    rule("giveConsent").allow(SIGNED_IN, NONE).idempotent(),
+    rule("withdrawConsent").on(ANY).allow(SIGNED_IN, OWN),
+    rule("exportMe").allow(SIGNED_IN, NONE).rate(Rate::Strict),
+    rule("eraseMe").allow(SIGNED_IN, NONE).rate(Rate::Strict),
+    rule("eraseUser").on(ANY).allow(STATION_ADMIN, STATION).allow(CITY_ADMIN, STATION.or(OTHER)).rate(Rate::Strict),
+    rule("getUserSensitive").on(ANY).allow(CITY_ADMIN, ANY),
+    rule("lookupIdentity").allow(CITY_ADMIN, NONE).rate(Rate::Strict),
+];
+
 /// Every section of the table. A new area adds its own `const` above and lists it here.
-pub const SECTIONS: &[&[Rule]] = &[SYSTEM_AND_AUTH, ME, PEOPLE, ORG_UNITS, AUDIT];
+pub const SECTIONS: &[&[Rule]] = &[SYSTEM_AND_AUTH, ME, PEOPLE, ORG_UNITS, AUDIT, PRIVACY];
 
 /// Every row.
 pub fn rules() -> impl Iterator<Item = &'static Rule> {

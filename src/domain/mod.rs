@@ -3,10 +3,13 @@
 
 pub mod actor;
 pub mod audit;
+pub mod consents;
 pub mod idempotency;
+pub mod identity;
 pub mod org_units;
 pub mod page;
 pub mod phone;
+pub mod privacy;
 pub mod sessions;
 pub mod users;
 

@@ -267,6 +267,10 @@ impl TestApp {
         self.call(Method::PATCH, path, token, Some(&body)).await
     }
 
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call(Method::PUT, path, token, Some(&body)).await
+    }
+
     /// Signs in with a phone and password.
     pub async fn login(&self, phone: &str, password: &str) -> Session {
         let r = self.post("/api/v1/auth/login", None, json!({"phone": phone, "password": password})).await.expect(200);
@@ -377,6 +381,22 @@ impl TestApp {
         let stations: [Station; 2] = stations.try_into().ok().unwrap();
         TwoStations { city_admin, city, stations }
     }
+}
+
+/// A valid resident identity number (GB 11643) no other call of this process returns; born
+/// `birth` (`YYYYMMDD`, default an adult's).
+pub fn id_number_born(birth: &str) -> String {
+    static SEQ: AtomicU32 = AtomicU32::new(0);
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    let first17 = format!("{:06}{birth}{:03}", 110101 + n / 1000, n % 1000);
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first17.bytes().zip(WEIGHTS).map(|(d, w)| (d - b'0') as u32 * w).sum();
+    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+/// A valid identity number of an adult, unique within the process.
+pub fn id_number() -> String {
+    id_number_born("19900101")
 }
 
 /// Extension so tests can read the manual clock as the app does.

@@ -13,4 +13,5 @@ mod matrix;
 mod migrations;
 mod openapi;
 mod org_units;
+mod privacy;
 mod users;

@@ -9,11 +9,13 @@
 //!
 //! Adding an operation: give it a row in `src/api/policy.rs` and a request in [`request`].
 
-use crate::helpers::{PASSWORD, Session, TestApp, TwoStations, spawn_app};
+use crate::helpers::{NowUtc, PASSWORD, Session, TestApp, TwoStations, id_number, spawn_app};
+use entity::consent::Purpose;
 use reqwest::Method;
 use serde_json::{Value, json};
 use wushe::api::policy::{self, ANONYMOUS, CITY_ADMIN, NONE, OTHER, OWN, Rel, SOCIAL_WORKER, STATION, STATION_ADMIN};
 use wushe::api::policy::{VOLUNTEER, Who};
+use wushe::domain::{consents, identity};
 
 /// A principal of the matrix: one of the first station's people, the city administrator, or
 /// nobody.
@@ -142,6 +144,54 @@ async fn request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, rel: Rel)
         "getOrgUnitAncestors" => req(M::GET, format!("/api/v1/org-units/{}/ancestors", unit(f, c, rel)), None),
         "updateOrgUnit" => req(M::PATCH, format!("/api/v1/org-units/{}", unit(f, c, rel)), Some(json!({}))),
         "listAuditLog" => req(M::GET, "/api/v1/audit-log", None),
+        "getMySensitive" => req(M::GET, "/api/v1/me/sensitive", None),
+        "setMyIdentity" => req(
+            M::PUT,
+            "/api/v1/me/identity",
+            Some(json!({"idNumber": id_number(), "realName": "矩阵", "consentVersion": "v1"})),
+        ),
+        "setMyHealthNotes" => {
+            req(M::PUT, "/api/v1/me/health-notes", Some(json!({"notes": "无", "consentVersion": "v1"})))
+        }
+        "setMyGuardian" => req(
+            M::PUT,
+            "/api/v1/me/guardian",
+            Some(json!({"name": "家长", "phone": app.new_phone(), "relationship": "parent", "consentVersion": "v1"})),
+        ),
+        "listMyConsents" => req(M::GET, "/api/v1/me/consents", None),
+        "giveConsent" => req(M::POST, "/api/v1/me/consents", Some(json!({"purpose": "location", "version": "v1"}))),
+        "withdrawConsent" => {
+            let id = match person(f, c, rel).parse() {
+                Ok(owner) if c.session.is_some() => {
+                    let now = app.clock.now_utc();
+                    consents::give(app.db(), owner, Purpose::Location, "v1", now).await.unwrap().id
+                }
+                _ => uuid::Uuid::now_v7(),
+            };
+            req(M::POST, format!("/api/v1/me/consents/{id}/withdraw"), None)
+        }
+        "exportMe" => req(M::GET, "/api/v1/me/export", None),
+        "eraseMe" => {
+            let mut r = req(M::POST, "/api/v1/me/erase", Some(json!({"password": PASSWORD})));
+            r.token = Some(fresh(app, f, c).await.map(|s| s.access));
+            r
+        }
+        "eraseUser" => {
+            let target = if rel == OWN {
+                person(f, c, rel)
+            } else {
+                app.create_user(&f.city_admin, "volunteer", Some(&room(f, rel))).await.user_id
+            };
+            req(M::POST, format!("/api/v1/users/{target}/erase"), Some(json!({"reason": "矩阵"})))
+        }
+        "getUserSensitive" => req(M::GET, format!("/api/v1/users/{}/sensitive", person(f, c, rel)), None),
+        "lookupIdentity" => {
+            let number = id_number();
+            let owner = f.stations[0].social_worker.user_id.parse().unwrap();
+            let now = app.clock.now_utc();
+            identity::set_identity(app.db(), &app.state.data_key, owner, now, &number, "矩阵", "v1").await.unwrap();
+            req(M::POST, "/api/v1/users/identity-lookup", Some(json!({"idNumber": number})))
+        }
         _ => return None,
     };
     Some(r)
