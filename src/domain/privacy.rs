@@ -108,7 +108,9 @@ pub async fn erase(
         }
         erase_in(txn, key, actor.user_id, &person, &phone_key, now, reason.clone()).await
     })
-    .await
+    .await?;
+    crate::db::flush_erased(db).await;
+    Ok(())
 }
 
 async fn erase_in(
@@ -148,7 +150,9 @@ pub async fn erase_self(
         let person = user::Entity::find_by_id(me.id).one(txn).await?.ok_or(DomainError::not_found("person"))?;
         erase_in(txn, key, me.id, &person, &phone_key, now, None).await
     })
-    .await
+    .await?;
+    crate::db::flush_erased(db).await;
+    Ok(())
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> DomainResult<Value> {

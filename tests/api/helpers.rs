@@ -58,6 +58,28 @@ impl TestDb {
     pub fn is_postgres(&self) -> bool {
         self.schema.is_some()
     }
+
+    /// Everything the database holds on disk, raw: the SQLite file with its write-ahead log, or
+    /// `pg_dump` of the test's schema.
+    pub fn raw_dump(&self) -> Vec<u8> {
+        match &self.schema {
+            Some((base, schema)) => {
+                let out = std::process::Command::new("pg_dump")
+                    .args(["--no-owner", "--schema", schema, "--dbname", base])
+                    .output()
+                    .expect("pg_dump runs");
+                assert!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
+                out.stdout
+            }
+            None => {
+                let path = self.url.trim_start_matches("sqlite://");
+                let path = path.split('?').next().unwrap();
+                let mut bytes = std::fs::read(path).unwrap();
+                bytes.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
+                bytes
+            }
+        }
+    }
 }
 
 /// Schemas left by runs that crashed before dropping theirs (older than two hours).
@@ -229,6 +251,11 @@ impl TestApp {
     /// The database the app uses.
     pub fn db(&self) -> &DatabaseConnection {
         &self.state.db
+    }
+
+    /// The raw bytes of the app's database (see [`TestDb::raw_dump`]).
+    pub fn raw_dump(&self) -> Vec<u8> {
+        self._test_db.raw_dump()
     }
 
     /// A mainland mobile number no other person of this app has.

@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod bad_input;
+mod canary;
 mod cli;
 mod health;
 mod idempotency;
