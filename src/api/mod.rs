@@ -93,14 +93,17 @@ pub fn service() -> OpenApiService<Apis, ()> {
 }
 
 /// The OpenAPI document as pretty JSON (what `wushe openapi` prints, `/api/openapi.json` serves
-/// and the snapshot holds): poem-openapi's document plus what the policy table adds (the
+/// and the snapshot holds): poem-openapi's document, with optional properties marked nullable
+/// (an absent `Option` is sent as `null`), plus what the policy table adds (the
 /// `Idempotency-Key` header of idempotent operations).
 pub fn openapi_json() -> String {
     let raw = service().spec();
     let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(&raw) else {
         return raw;
     };
-    for item in doc["paths"].as_object_mut().into_iter().flat_map(|p| p.values_mut()) {
+    mark_optional_nullable(&mut doc);
+    let paths = doc.get_mut("paths").and_then(|p| p.as_object_mut());
+    for item in paths.into_iter().flat_map(|p| p.values_mut()) {
         for op in item.as_object_mut().into_iter().flat_map(|i| i.values_mut()) {
             let idempotent = op["operationId"].as_str().and_then(policy::rule_for).is_some_and(|r| r.idempotent);
             if !idempotent {
@@ -123,4 +126,27 @@ pub fn openapi_json() -> String {
         }
     }
     serde_json::to_string_pretty(&doc).unwrap_or(raw)
+}
+
+/// Marks every property that is not required as nullable: responses send a missing value as
+/// `null`, and requests accept `null` for it.
+fn mark_optional_nullable(doc: &mut serde_json::Value) {
+    let schemas = doc.get_mut("components").and_then(|c| c.get_mut("schemas")).and_then(|s| s.as_object_mut());
+    for schema in schemas.into_iter().flat_map(|s| s.values_mut()) {
+        let required: Vec<String> = schema["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        let props = schema.get_mut("properties").and_then(|p| p.as_object_mut());
+        for (name, prop) in props.into_iter().flat_map(|p| p.iter_mut()) {
+            if required.contains(name) {
+                continue;
+            }
+            if let Some(reference) = prop.get("$ref").cloned() {
+                *prop = serde_json::json!({"allOf": [{"$ref": reference}], "nullable": true});
+            } else if let Some(obj) = prop.as_object_mut() {
+                obj.insert("nullable".into(), serde_json::Value::Bool(true));
+            }
+        }
+    }
 }
