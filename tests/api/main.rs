@@ -15,4 +15,5 @@ mod migrations;
 mod openapi;
 mod org_units;
 mod privacy;
+mod tokens;
 mod users;
