@@ -321,21 +321,31 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
 
-    fn document_ops() -> Vec<(String, bool)> {
+    /// (operationId, takes a bearer token, method) of every documented operation.
+    fn document_ops() -> Vec<(String, bool, String)> {
         let doc: serde_json::Value = serde_json::from_str(&crate::api::openapi_json()).unwrap();
         let mut ops = Vec::new();
         for item in doc["paths"].as_object().unwrap().values() {
-            for op in item.as_object().unwrap().values() {
+            for (method, op) in item.as_object().unwrap() {
                 let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
-                ops.push((op["operationId"].as_str().unwrap().to_string(), secured));
+                ops.push((op["operationId"].as_str().unwrap().to_string(), secured, method.clone()));
             }
         }
         ops
     }
 
     #[test]
+    fn only_posts_take_an_idempotency_key() {
+        for (op, _, method) in document_ops() {
+            if rule_for(&op).is_some_and(|r| r.idempotent) {
+                assert_eq!(method, "post", "{op}: Idempotency-Key is for creating POSTs");
+            }
+        }
+    }
+
+    #[test]
     fn every_row_names_a_documented_operation_once() {
-        let documented: HashSet<String> = document_ops().into_iter().map(|(o, _)| o).collect();
+        let documented: HashSet<String> = document_ops().into_iter().map(|(o, _, _)| o).collect();
         let mut seen = HashSet::new();
         for r in rules() {
             assert!(seen.insert(r.op), "{} has two rows", r.op);
@@ -352,7 +362,7 @@ mod tests {
 
     #[test]
     fn public_rows_are_exactly_the_unsecured_operations() {
-        for (op, secured) in document_ops() {
+        for (op, secured, _) in document_ops() {
             let Some(r) = rule_for(&op) else { continue };
             assert_eq!(r.is_public(), !secured, "{op}: public in the table iff it takes no bearer token");
         }
