@@ -19,7 +19,7 @@ use std::process::Command;
 use std::sync::Arc;
 use uuid::Uuid;
 use wushe::clock::SystemClock;
-use wushe::config::{Config, LogFormat, Secret};
+use wushe::config::Config;
 use wushe::state::AppState;
 
 const TASKS: usize = 10_000;
@@ -28,7 +28,8 @@ const CENTRE: (f64, f64) = (31.30, 120.60);
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let base = std::env::var("WUSHE_BENCH_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let base =
+        std::env::var("WUSHE_BENCH_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let seconds: u64 = std::env::var("WUSHE_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(15);
     let admin = Database::connect(&base).await?;
     let schema = format!("bench_{}", Utc::now().timestamp());
@@ -40,21 +41,24 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn run(url: &str, seconds: u64) -> anyhow::Result<()> {
-    let config = Config {
-        listen: "127.0.0.1:0".parse()?,
-        database_url: url.into(),
-        db_max_connections: 32,
-        redis_url: None,
-        jwt_secret: Secret::new(b"benchmark secret that is long enough".to_vec()),
-        access_token_ttl: std::time::Duration::from_secs(86400),
-        refresh_token_ttl: std::time::Duration::from_secs(2 * 86400),
-        log_format: LogFormat::Text,
-        data_dir: std::env::temp_dir(),
-        max_body_bytes: 256 * 1024,
-        password_hash_concurrency: 2,
-        star_thresholds_hours: vec![100, 300, 600, 1000, 1500],
-        public_url: "http://bench".into(),
-    };
+    // The load comes from one address; lift the per-IP write limits that would otherwise be
+    // what is measured.
+    let unlimited = "1000000000/1m".to_string();
+    let vars: std::collections::HashMap<&str, String> = [
+        ("WUSHE_DATABASE_URL", url.to_string()),
+        ("WUSHE_DB_MAX_CONNECTIONS", "32".into()),
+        ("WUSHE_JWT_SECRET", "benchmark secret that is long enough".into()),
+        ("WUSHE_DATA_KEY", "benchmark data key that is long enough".into()),
+        ("WUSHE_ACCESS_TOKEN_TTL", "1d".into()),
+        ("WUSHE_REFRESH_TOKEN_TTL", "2d".into()),
+        ("WUSHE_LISTEN", "127.0.0.1:0".into()),
+        ("WUSHE_RATE_LIMIT_WRITE_USER", unlimited.clone()),
+        ("WUSHE_RATE_LIMIT_WRITE_IP", unlimited.clone()),
+        ("WUSHE_RATE_LIMIT_AUTH_IP", unlimited),
+    ]
+    .into_iter()
+    .collect();
+    let config = Config::from_lookup(|k| vars.get(k).cloned())?;
     let db = wushe::app::open_database(&config, true).await?;
     let state = AppState::new(db, config, Arc::new(SystemClock))?;
     eprintln!("seeding {TASKS} tasks and {VOLUNTEERS} volunteers…");

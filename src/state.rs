@@ -6,6 +6,8 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::tokens::TokenService;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::crypto::DataKey;
+use crate::ratelimit::RateLimiter;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -20,6 +22,10 @@ pub struct AppState {
     pub check_in_codes: Arc<CheckInCodes>,
     /// The job queue's Redis, when configured (readiness checks it).
     pub redis: Option<redis::Client>,
+    /// Encrypts sensitive personal data and keys its blind indexes.
+    pub data_key: Arc<DataKey>,
+    /// Request rate limits (Redis when configured, else in the process).
+    pub limiter: RateLimiter,
 }
 
 impl AppState {
@@ -29,7 +35,9 @@ impl AppState {
         let hasher = PasswordHasher::new(config.password_hash_concurrency);
         let redis = config.redis_url.as_deref().map(redis::Client::open).transpose()?;
         let check_in_codes = Arc::new(CheckInCodes::new(&config.jwt_secret));
-        Ok(AppState { db, config: Arc::new(config), clock, tokens, hasher, check_in_codes, redis })
+        let data_key = Arc::new(DataKey::new(&config.data_key));
+        let limiter = RateLimiter::new(redis.clone(), config.rate_limits.key_prefix.clone());
+        Ok(AppState { db, config: Arc::new(config), clock, tokens, hasher, check_in_codes, redis, data_key, limiter })
     }
 
     /// Whether Redis (if configured) answers a PING within a second.

@@ -6,7 +6,12 @@
 
 pub mod attendance;
 pub mod audit_log;
+pub mod consent;
+pub mod guardian;
+pub mod health_note;
 pub mod hours_entry;
+pub mod idempotency_key;
+pub mod identity;
 pub mod login_failure;
 pub mod login_lock;
 pub mod org_unit;

@@ -18,6 +18,11 @@ mod m20261127_000008_create_refresh_tokens;
 mod m20261127_000009_create_login_failures;
 mod m20261127_000010_create_login_locks;
 mod m20261127_000011_create_audit_log;
+mod m20261128_200001_create_idempotency_keys;
+mod m20261128_200002_create_consents;
+mod m20261128_200003_create_identities;
+mod m20261128_200004_create_guardians;
+mod m20261128_200005_create_health_notes;
 mod m20261128_300001_add_issuer_fields_to_org_units;
 mod m20261128_300002_create_tasks;
 mod m20261128_300003_create_task_skills;
@@ -45,6 +50,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_create_login_failures::Migration),
             Box::new(m20261127_000010_create_login_locks::Migration),
             Box::new(m20261127_000011_create_audit_log::Migration),
+            Box::new(m20261128_200001_create_idempotency_keys::Migration),
+            Box::new(m20261128_200002_create_consents::Migration),
+            Box::new(m20261128_200003_create_identities::Migration),
+            Box::new(m20261128_200004_create_guardians::Migration),
+            Box::new(m20261128_200005_create_health_notes::Migration),
             Box::new(m20261128_300001_add_issuer_fields_to_org_units::Migration),
             Box::new(m20261128_300002_create_tasks::Migration),
             Box::new(m20261128_300003_create_task_skills::Migration),

@@ -43,7 +43,12 @@ wire_enum! {
 
 wire_enum! {
     /// Whether an account may sign in.
-    UserStatus mirrors entity::user::UserStatus { Active = "active", Suspended = "suspended" }
+    UserStatus mirrors entity::user::UserStatus {
+        Active = "active",
+        Suspended = "suspended",
+        /// Anonymised (personal data erased); service records remain under the volunteer number.
+        Erased = "erased",
+    }
 }
 
 wire_enum! {

@@ -392,6 +392,9 @@ pub async fn correct(
     }
     write(db, async |txn| {
         let e = hours_entry::Entity::find_by_id(id).one(txn).await?.ok_or(DomainError::not_found("hours entry"))?;
+        if actor.user_id == e.volunteer_id {
+            return Err(DomainError::forbidden("nobody corrects their own hours"));
+        }
         if !may_decide(txn, actor, &e).await? {
             return Err(DomainError::not_found("hours entry"));
         }

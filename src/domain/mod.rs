@@ -4,10 +4,14 @@
 pub mod actor;
 pub mod attendance;
 pub mod audit;
+pub mod consents;
 pub mod hours;
+pub mod idempotency;
+pub mod identity;
 pub mod org_units;
 pub mod page;
 pub mod phone;
+pub mod privacy;
 pub mod seats;
 pub mod service_records;
 pub mod sessions;

@@ -403,7 +403,7 @@ async fn may_see(db: &impl ConnectionTrait, actor: &Actor, target: &user::Model)
 }
 
 /// Whether `actor` may change `target`'s account (role, status, unit, name).
-fn may_manage(actor: &Actor, target: &user::Model) -> bool {
+pub fn may_manage(actor: &Actor, target: &user::Model) -> bool {
     if actor.user_id == target.id {
         return false;
     }

@@ -58,6 +58,28 @@ impl TestDb {
     pub fn is_postgres(&self) -> bool {
         self.schema.is_some()
     }
+
+    /// Everything the database holds on disk, raw: the SQLite file with its write-ahead log, or
+    /// `pg_dump` of the test's schema.
+    pub fn raw_dump(&self) -> Vec<u8> {
+        match &self.schema {
+            Some((base, schema)) => {
+                let out = std::process::Command::new("pg_dump")
+                    .args(["--no-owner", "--schema", schema, "--dbname", base])
+                    .output()
+                    .expect("pg_dump runs");
+                assert!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
+                out.stdout
+            }
+            None => {
+                let path = self.url.trim_start_matches("sqlite://");
+                let path = path.split('?').next().unwrap();
+                let mut bytes = std::fs::read(path).unwrap();
+                bytes.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
+                bytes
+            }
+        }
+    }
 }
 
 /// Schemas left by runs that crashed before dropping theirs (older than two hours).
@@ -118,6 +140,9 @@ pub fn test_config(db: &TestDb) -> Config {
         password_hash_concurrency: 4,
         star_thresholds_hours: vec![100, 300, 600, 1000, 1500],
         public_url: "http://wushe.test".into(),
+        data_key: Secret::new(b"test data key that is long enough for aes".to_vec()),
+        rate_limits: wushe::config::RateLimits::default(),
+        trusted_proxy_hops: 0,
     }
 }
 
@@ -230,6 +255,11 @@ impl TestApp {
         &self.state.db
     }
 
+    /// The raw bytes of the app's database (see [`TestDb::raw_dump`]).
+    pub fn raw_dump(&self) -> Vec<u8> {
+        self._test_db.raw_dump()
+    }
+
     /// A mainland mobile number no other person of this app has.
     pub fn new_phone(&self) -> String {
         let n = self.phones.fetch_add(1, Ordering::Relaxed);
@@ -270,6 +300,10 @@ impl TestApp {
 
     pub async fn patch(&self, path: impl Into<String>, token: Option<&str>, body: Value) -> Resp {
         self.call(Method::PATCH, path, token, Some(&body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call(Method::PUT, path, token, Some(&body)).await
     }
 
     /// Signs in with a phone and password.
@@ -382,6 +416,22 @@ impl TestApp {
         let stations: [Station; 2] = stations.try_into().ok().unwrap();
         TwoStations { city_admin, city, stations }
     }
+}
+
+/// A valid resident identity number (GB 11643) no other call of this process returns; born
+/// `birth` (`YYYYMMDD`, default an adult's).
+pub fn id_number_born(birth: &str) -> String {
+    static SEQ: AtomicU32 = AtomicU32::new(0);
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    let first17 = format!("{:06}{birth}{:03}", 110101 + n / 1000, n % 1000);
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first17.bytes().zip(WEIGHTS).map(|(d, w)| (d - b'0') as u32 * w).sum();
+    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+/// A valid identity number of an adult, unique within the process.
+pub fn id_number() -> String {
+    id_number_born("19900101")
 }
 
 /// Extension so tests can read the manual clock as the app does.

@@ -137,7 +137,7 @@ async fn corrections_are_new_entries_and_totals_follow() {
     s.app
         .post(&format!("/api/v1/hours/{id}/corrections"), Some(&v.access), correct(30))
         .await
-        .expect_problem(404, "not_found");
+        .expect_problem(403, "forbidden");
     s.app
         .post(&format!("/api/v1/hours/{id}/corrections"), Some(&s.organiser.access), correct(-201))
         .await
