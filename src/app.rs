@@ -43,6 +43,11 @@ pub fn routes(state: AppState) -> impl Endpoint<Output = Response> + 'static {
         .around(move |ep, req| gate::gate(ep, req, gate.clone()))
         .around(move |ep, req| limit_body(ep, req, max_body))
         .around(error::problem_json)
+        // A bug must cost one request a 500, never the connection (or the process).
+        .with(poem::middleware::CatchPanic::new().with_handler(|_| {
+            tracing::error!("a request handler panicked");
+            error::problem_response(&error::internal_problem())
+        }))
         .around(telemetry::log_requests)
         .data(state)
         .into_endpoint()

@@ -384,7 +384,7 @@ pub async fn correct(
     reason: &str,
 ) -> DomainResult<(hours_entry::Model, Vec<i32>)> {
     let reason = required_text("reason", reason)?;
-    if delta_minutes == 0 || delta_minutes.abs() > MAX_ENTRY_MINUTES {
+    if delta_minutes == 0 || delta_minutes.unsigned_abs() > MAX_ENTRY_MINUTES.unsigned_abs() {
         return Err(DomainError::invalid(
             "invalid_minutes",
             "a correction changes the minutes by 1 to 1440 either way",

@@ -83,6 +83,11 @@ pub struct TaskInput {
 }
 
 fn check_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, deadline: DateTime<Utc>) -> DomainResult<()> {
+    use chrono::Datelike;
+    // Keeps every later date arithmetic (reminders, cut-offs) far from chrono's limits.
+    if [starts_at, ends_at, deadline].iter().any(|t| !(2000..=2200).contains(&t.year())) {
+        return Err(DomainError::invalid("invalid_time_range", "times must fall between the years 2000 and 2200"));
+    }
     if ends_at <= starts_at {
         return Err(DomainError::invalid("invalid_time_range", "a task must end after it starts"));
     }

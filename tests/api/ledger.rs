@@ -139,6 +139,10 @@ async fn corrections_are_new_entries_and_totals_follow() {
         .await
         .expect_problem(403, "forbidden");
     s.app
+        .post(&format!("/api/v1/hours/{id}/corrections"), Some(&s.organiser.access), correct(i64::from(i32::MIN)))
+        .await
+        .expect_problem(400, "invalid_minutes");
+    s.app
         .post(&format!("/api/v1/hours/{id}/corrections"), Some(&s.organiser.access), correct(-201))
         .await
         .expect_problem(400, "invalid_minutes");

@@ -61,6 +61,9 @@ async fn bad_tasks_are_refused_and_nothing_is_created() {
     post(json!({"actionLine": "party"})).await.expect_problem(400, "validation_failed");
     post(json!({"signupDeadline": start + Duration::hours(1)})).await.expect_problem(400, "invalid_deadline");
     post(json!({"title": "   "})).await.expect_problem(400, "validation_failed");
+    post(json!({"startsAt": "9999-01-01T00:00:00Z", "endsAt": "9999-01-01T02:00:00Z"}))
+        .await
+        .expect_problem(400, "invalid_time_range");
     post(json!({"orgUnitId": uuid::Uuid::now_v7()})).await.expect_problem(400, "org_unit_not_found");
     assert_eq!(s.app.count("tasks").await, 0);
 }
