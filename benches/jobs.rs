@@ -165,6 +165,8 @@ async fn push_fan_out() {
         lat: None,
         lng: None,
         time_zone: None,
+        person_in_charge: None,
+        contact_phone: None,
     };
     use entity::org_unit::OrgUnitKind;
     let city = wushe::domain::org_units::create(&state.db, &admin, noon, new_unit(None, OrgUnitKind::CityCenter, "市"))

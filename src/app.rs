@@ -1,6 +1,7 @@
 //! Builds the HTTP application: routes, middleware, and the server on an already-bound
 //! listener (so tests can bind port 0 and production can bind what `WUSHE_LISTEN` says).
 
+use crate::api::gate::{self, Gate};
 use crate::config::Config;
 use crate::error::{Problem, problem_response};
 use crate::state::AppState;
@@ -11,6 +12,7 @@ use poem::{Endpoint, EndpointExt, IntoEndpoint, Request, Response, Route, Server
 use sea_orm::DatabaseConnection;
 use sea_orm_migration::MigratorTrait;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Opens the database and, unless told not to, applies pending migrations.
@@ -25,15 +27,27 @@ pub async fn open_database(config: &Config, migrate: bool) -> anyhow::Result<Dat
 /// Every route with its middleware, serving `state`.
 pub fn routes(state: AppState) -> impl Endpoint<Output = Response> + 'static {
     let service = api::service().server("/");
-    let spec = service.spec_endpoint();
+    let gate = Arc::new(Gate::new(&service.spec()));
+    let spec = api::openapi_json();
     let docs = service.swagger_ui();
     let max_body = state.config.max_body_bytes;
     Route::new()
-        .at("/api/openapi.json", spec)
+        .at(
+            "/api/openapi.json",
+            poem::endpoint::make_sync(move |_| {
+                Response::builder().header(header::CONTENT_TYPE, "application/json").body(spec.clone())
+            }),
+        )
         .nest("/docs", docs)
         .nest("/", service)
+        .around(move |ep, req| gate::gate(ep, req, gate.clone()))
         .around(move |ep, req| limit_body(ep, req, max_body))
         .around(error::problem_json)
+        // A bug must cost one request a 500, never the connection (or the process).
+        .with(poem::middleware::CatchPanic::new().with_handler(|_| {
+            tracing::error!("a request handler panicked");
+            error::problem_response(&error::internal_problem())
+        }))
         .around(telemetry::log_requests)
         .data(state)
         .into_endpoint()

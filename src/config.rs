@@ -31,8 +31,75 @@ pub struct Config {
     /// `WUSHE_PASSWORD_HASH_CONCURRENCY`: password hashes computed at once (each takes ~19 MiB
     /// and tens of milliseconds of CPU), so a burst of sign-ins cannot exhaust the machine.
     pub password_hash_concurrency: usize,
+    /// `WUSHE_STAR_THRESHOLDS_HOURS`: approved hours for each star level, ascending
+    /// (default the national ladder 100,300,600,1000,1500).
+    pub star_thresholds_hours: Vec<u32>,
+    /// `WUSHE_PUBLIC_URL`: the address people reach the API at, printed in QR codes.
+    pub public_url: String,
+    /// `WUSHE_DATA_KEY`: key of the encrypted personal data (identity numbers, health notes,
+    /// guardian contacts) and of their blind indexes. Never stored in the database.
+    pub data_key: Secret,
+    /// `WUSHE_RATE_LIMIT_*`: request rate limits (see [`RateLimits`]).
+    pub rate_limits: RateLimits,
+    /// `WUSHE_TRUSTED_PROXY_HOPS`: how many reverse proxies in front append to
+    /// `X-Forwarded-For`; 0 (the default) uses the peer address as the client IP.
+    pub trusted_proxy_hops: usize,
     /// Background jobs and push.
     pub jobs: JobsConfig,
+}
+
+/// At most `max` requests per `window`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit {
+    pub max: u64,
+    pub window: Duration,
+}
+
+impl Limit {
+    /// `max` per `window_secs` seconds.
+    pub const fn per(max: u64, window_secs: u64) -> Limit {
+        Limit { max, window: Duration::from_secs(window_secs) }
+    }
+
+    /// Parses `N/window`, e.g. `300/1m`, `20/10m`, `5/30s`.
+    pub fn parse(s: &str) -> Option<Limit> {
+        let (n, w) = s.trim().split_once('/')?;
+        let max = n.trim().parse::<u64>().ok().filter(|n| *n > 0)?;
+        Some(Limit { max, window: parse_duration(w)? })
+    }
+}
+
+/// Request rate limits (429 with `Retry-After` when exceeded). Counters live in Redis when
+/// `WUSHE_REDIS_URL` is set (shared by every instance), else in the process.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RateLimits {
+    /// `WUSHE_RATE_LIMIT_AUTH_IP` (`600/1m`): registration, sign-in, refresh, sign-out per client
+    /// IP. Generous, because many phones share one carrier-NAT address.
+    pub auth_per_ip: Limit,
+    /// `WUSHE_RATE_LIMIT_WRITE_USER` (`300/1m`): writes per signed-in person.
+    pub write_per_user: Limit,
+    /// `WUSHE_RATE_LIMIT_WRITE_IP` (`3000/1m`): writes per client IP.
+    pub write_per_ip: Limit,
+    /// `WUSHE_RATE_LIMIT_STRICT_USER` (`30/10m`): SMS-like sends, erasure, identity look-ups and
+    /// password changes per person.
+    pub strict_per_user: Limit,
+    /// `WUSHE_RATE_LIMIT_STRICT_IP` (`300/10m`): the same per client IP.
+    pub strict_per_ip: Limit,
+    /// `WUSHE_RATE_LIMIT_PREFIX` (`wushe:rl:`): prefix of the counters' Redis keys.
+    pub key_prefix: String,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            auth_per_ip: Limit::per(600, 60),
+            write_per_user: Limit::per(300, 60),
+            write_per_ip: Limit::per(3000, 60),
+            strict_per_user: Limit::per(30, 600),
+            strict_per_ip: Limit::per(300, 600),
+            key_prefix: "wushe:rl:".into(),
+        }
+    }
 }
 
 /// Settings of the job workers, the scheduler and push.
@@ -207,6 +274,44 @@ impl Config {
             fcm_endpoint: var("WUSHE_FCM_ENDPOINT"),
             ..defaults
         };
+        let star_thresholds_hours = match var("WUSHE_STAR_THRESHOLDS_HOURS") {
+            None => vec![100, 300, 600, 1000, 1500],
+            Some(v) => parse_ladder(&v).ok_or_else(|| {
+                invalid(
+                    "WUSHE_STAR_THRESHOLDS_HOURS",
+                    format!("{v:?} is not a rising list of hours such as 100,300,600"),
+                )
+            })?,
+        };
+        let public_url = var("WUSHE_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}"));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(invalid("WUSHE_PUBLIC_URL", "must start with http:// or https://".into()));
+        }
+        let data_key = match var("WUSHE_DATA_KEY") {
+            Some(v) if v.len() >= 32 => Secret::new(v.into_bytes()),
+            Some(_) => return Err(invalid("WUSHE_DATA_KEY", "must be at least 32 characters".into())),
+            None if is_postgres => {
+                return Err(ConfigError::Missing {
+                    var: "WUSHE_DATA_KEY",
+                    because: "WUSHE_DATABASE_URL is PostgreSQL (the key must live outside the database)",
+                });
+            }
+            None => generated_secret(&data_dir, "data-key")?,
+        };
+        let defaults = RateLimits::default();
+        let limit = |name: &'static str, default: Limit| match var(name) {
+            None => Ok(default),
+            Some(v) => Limit::parse(&v).ok_or_else(|| invalid(name, format!("{v:?} is not a limit such as 300/1m"))),
+        };
+        let rate_limits = RateLimits {
+            auth_per_ip: limit("WUSHE_RATE_LIMIT_AUTH_IP", defaults.auth_per_ip)?,
+            write_per_user: limit("WUSHE_RATE_LIMIT_WRITE_USER", defaults.write_per_user)?,
+            write_per_ip: limit("WUSHE_RATE_LIMIT_WRITE_IP", defaults.write_per_ip)?,
+            strict_per_user: limit("WUSHE_RATE_LIMIT_STRICT_USER", defaults.strict_per_user)?,
+            strict_per_ip: limit("WUSHE_RATE_LIMIT_STRICT_IP", defaults.strict_per_ip)?,
+            key_prefix: var("WUSHE_RATE_LIMIT_PREFIX").unwrap_or(defaults.key_prefix),
+        };
+        let trusted_proxy_hops = number_var(&var, "WUSHE_TRUSTED_PROXY_HOPS", 0, 0..=10)?;
 
         Ok(Config {
             listen,
@@ -221,6 +326,11 @@ impl Config {
             max_body_bytes,
             password_hash_concurrency,
             jobs,
+            star_thresholds_hours,
+            public_url: public_url.trim_end_matches('/').to_string(),
+            data_key,
+            rate_limits,
+            trusted_proxy_hops,
         })
     }
 
@@ -278,6 +388,13 @@ fn duration_var(
         Some(v) => parse_duration(&v)
             .ok_or_else(|| invalid(name, format!("{v:?} is not a duration such as 900, 15m, 12h or 30d"))),
     }
+}
+
+/// Parses a rising, comma-separated list of whole hours.
+fn parse_ladder(s: &str) -> Option<Vec<u32>> {
+    let v: Vec<u32> = s.split(',').map(|p| p.trim().parse().ok()).collect::<Option<_>>()?;
+    let rising = v.windows(2).all(|w| w[0] < w[1]);
+    (!v.is_empty() && v.len() <= 20 && rising && v[0] > 0).then_some(v)
 }
 
 /// Parses `900` (seconds), `45s`, `15m`, `12h` or `30d`; zero is refused.
@@ -347,6 +464,8 @@ mod tests {
         assert!(c.redis_url.is_none());
         assert_eq!(c.access_token_ttl, Duration::from_secs(900));
         assert!(c.jwt_secret.expose().len() >= 32);
+        assert!(c.data_key.expose().len() >= 32);
+        assert_eq!(c.rate_limits, RateLimits::default());
     }
 
     #[test]
@@ -370,6 +489,13 @@ mod tests {
             ("WUSHE_DB_MAX_CONNECTIONS", "0"),
             ("WUSHE_WORKER_CONCURRENCY", "0"),
             ("WUSHE_JOB_LEASE", "soon"),
+            ("WUSHE_STAR_THRESHOLDS_HOURS", "300,100"),
+            ("WUSHE_STAR_THRESHOLDS_HOURS", "a,b"),
+            ("WUSHE_PUBLIC_URL", "ftp://x"),
+            ("WUSHE_DATA_KEY", "short"),
+            ("WUSHE_RATE_LIMIT_WRITE_USER", "lots"),
+            ("WUSHE_RATE_LIMIT_AUTH_IP", "0/1m"),
+            ("WUSHE_TRUSTED_PROXY_HOPS", "99"),
         ] {
             let err = config(&[(var, value)]).unwrap_err().to_string();
             assert!(err.contains(var), "{var}: {err}");
@@ -377,9 +503,23 @@ mod tests {
     }
 
     #[test]
-    fn postgres_requires_a_jwt_secret() {
+    fn postgres_requires_a_jwt_secret_and_a_data_key() {
         let err = config(&[("WUSHE_DATABASE_URL", "postgres://u@h/db")]).unwrap_err().to_string();
         assert!(err.contains("WUSHE_JWT_SECRET"), "{err}");
+        let err = config(&[("WUSHE_DATABASE_URL", "postgres://u@h/db"), ("WUSHE_JWT_SECRET", &"j".repeat(32))])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("WUSHE_DATA_KEY"), "{err}");
+    }
+
+    #[test]
+    fn limits() {
+        assert_eq!(Limit::parse("300/1m"), Some(Limit::per(300, 60)));
+        assert_eq!(Limit::parse(" 5 / 30s "), Some(Limit::per(5, 30)));
+        assert_eq!(Limit::parse("5"), None);
+        assert_eq!(Limit::parse("0/1m"), None);
+        let c = config(&[("WUSHE_RATE_LIMIT_STRICT_IP", "7/1h")]).unwrap();
+        assert_eq!(c.rate_limits.strict_per_ip, Limit::per(7, 3600));
     }
 
     #[test]

@@ -25,6 +25,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
             .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true)
+            // Deleted and overwritten rows are zeroed on disk, so erased personal data does not
+            // linger in free pages of the database file.
+            .pragma("secure_delete", "on")
     });
     Database::connect(opts).await
 }
@@ -42,6 +45,15 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 /// Whether an error is a unique-constraint violation.
 pub fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// After erasing personal data on SQLite, copies the write-ahead log into the database file and
+/// truncates it, so no old page images of the erased rows remain on disk. Best effort (a busy
+/// reader delays it to the next checkpoint); nothing to do on PostgreSQL.
+pub async fn flush_erased(db: &DatabaseConnection) {
+    if db.get_database_backend() == DatabaseBackend::Sqlite {
+        let _ = db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await;
+    }
 }
 
 /// Whether the database answers a trivial query.

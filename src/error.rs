@@ -162,6 +162,11 @@ fn problem(status: StatusCode, code: &str, detail: String) -> Problem {
     }
 }
 
+/// The problem document of a 500, which discloses nothing.
+pub fn internal_problem() -> Problem {
+    problem_internal()
+}
+
 fn problem_internal() -> Problem {
     problem(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "an internal error occurred".into())
 }

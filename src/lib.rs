@@ -6,6 +6,9 @@
 //! - [`api`]: poem-openapi resources, thin: parse, authorize, one domain call, respond.
 //! - [`domain`]: the business rules, one module per area, over sea-orm entities (`entity` crate).
 //! - [`auth`]: passwords, access tokens and the bearer scheme.
+//! - `api::policy`: who may call each operation; `api::gate` enforces it with rate limits and
+//!   idempotency keys ([`ratelimit`], `domain::idempotency`).
+//! - [`crypto`]: encryption and blind indexes of sensitive personal data.
 //! - [`error`]: the one problem+json error envelope.
 //! - [`db`]: connecting, and transactions that behave the same on PostgreSQL and SQLite.
 //! - [`seed`]: the demo city of `wushe seed-demo`.
@@ -18,9 +21,11 @@ pub mod app;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod ratelimit;
 pub mod seed;
 pub mod state;
 pub mod telemetry;

@@ -32,6 +32,8 @@ fn unit(parent: Option<Uuid>, kind: OrgUnitKind, name: &str, lat: f64, lng: f64)
         lat: Some(lat),
         lng: Some(lng),
         time_zone: None,
+        person_in_charge: None,
+        contact_phone: None,
     }
 }
 

@@ -1,10 +1,13 @@
 //! [`AppState`]: what every handler and job shares: the database pool, configuration, clock,
 //! token service, password hasher and the job machinery. Cheap to clone.
 
+use crate::auth::codes::CheckInCodes;
 use crate::auth::password::PasswordHasher;
 use crate::auth::tokens::TokenService;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::crypto::DataKey;
+use crate::ratelimit::RateLimiter;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -16,10 +19,15 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub tokens: Arc<TokenService>,
     pub hasher: PasswordHasher,
+    pub check_in_codes: Arc<CheckInCodes>,
     /// The job queue's Redis, when configured (readiness checks it).
     pub redis: Option<redis::Client>,
     /// The job queue, its metrics and the push providers.
     pub jobs: crate::worker::Jobs,
+    /// Encrypts sensitive personal data and keys its blind indexes.
+    pub data_key: Arc<DataKey>,
+    /// Request rate limits (Redis when configured, else in the process).
+    pub limiter: RateLimiter,
 }
 
 impl AppState {
@@ -29,7 +37,21 @@ impl AppState {
         let hasher = PasswordHasher::new(config.password_hash_concurrency);
         let redis = config.redis_url.as_deref().map(redis::Client::open).transpose()?;
         let jobs = crate::worker::Jobs::new(&db, &config, clock.clone())?;
-        Ok(AppState { db, config: Arc::new(config), clock, tokens, hasher, redis, jobs })
+        let check_in_codes = Arc::new(CheckInCodes::new(&config.jwt_secret));
+        let data_key = Arc::new(DataKey::new(&config.data_key));
+        let limiter = RateLimiter::new(redis.clone(), config.rate_limits.key_prefix.clone());
+        Ok(AppState {
+            db,
+            config: Arc::new(config),
+            clock,
+            tokens,
+            hasher,
+            check_in_codes,
+            redis,
+            jobs,
+            data_key,
+            limiter,
+        })
     }
 
     /// Whether Redis (if configured) answers a PING within a second.

@@ -5,8 +5,15 @@
 //! its `api` owns the wire types.
 
 pub mod announcement;
+pub mod attendance;
 pub mod audit_log;
+pub mod consent;
 pub mod device;
+pub mod guardian;
+pub mod health_note;
+pub mod hours_entry;
+pub mod idempotency_key;
+pub mod identity;
 pub mod job;
 pub mod job_key;
 pub mod login_failure;
@@ -19,8 +26,13 @@ pub mod outbox;
 pub mod push_delivery;
 pub mod refresh_token;
 pub mod scheduled_job;
+pub mod service_record;
 pub mod session;
+pub mod signup;
 pub mod social_worker_profile;
+pub mod star_award;
+pub mod task;
+pub mod task_skill;
 pub mod user;
 pub mod user_skill;
 pub mod volunteer_profile;

@@ -35,6 +35,10 @@ pub struct Model {
     pub lat: Option<f64>,
     pub lng: Option<f64>,
     pub time_zone: String,
+    /// Person in charge (负责人), named on the certificates the unit issues.
+    pub person_in_charge: Option<String>,
+    /// Public contact number of the unit (not a person's private phone).
+    pub contact_phone: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

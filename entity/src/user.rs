@@ -42,6 +42,9 @@ impl Role {
 pub enum UserStatus {
     Active,
     Suspended,
+    /// Anonymised at the person's or an administrator's request; kept so service records stay
+    /// verifiable under the volunteer number.
+    Erased,
 }
 
 /// The language a person reads messages in.

@@ -27,6 +27,19 @@ mod m20261128_100006_create_notifications;
 mod m20261128_100007_create_push_deliveries;
 mod m20261128_100008_create_notification_preferences;
 mod m20261128_100009_create_announcements;
+mod m20261128_200001_create_idempotency_keys;
+mod m20261128_200002_create_consents;
+mod m20261128_200003_create_identities;
+mod m20261128_200004_create_guardians;
+mod m20261128_200005_create_health_notes;
+mod m20261128_300001_add_issuer_fields_to_org_units;
+mod m20261128_300002_create_tasks;
+mod m20261128_300003_create_task_skills;
+mod m20261128_300004_create_signups;
+mod m20261128_300005_create_attendance;
+mod m20261128_300006_create_hours_entries;
+mod m20261128_300007_create_star_awards;
+mod m20261128_300008_create_service_records;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -55,6 +68,19 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_100007_create_push_deliveries::Migration),
             Box::new(m20261128_100008_create_notification_preferences::Migration),
             Box::new(m20261128_100009_create_announcements::Migration),
+            Box::new(m20261128_200001_create_idempotency_keys::Migration),
+            Box::new(m20261128_200002_create_consents::Migration),
+            Box::new(m20261128_200003_create_identities::Migration),
+            Box::new(m20261128_200004_create_guardians::Migration),
+            Box::new(m20261128_200005_create_health_notes::Migration),
+            Box::new(m20261128_300001_add_issuer_fields_to_org_units::Migration),
+            Box::new(m20261128_300002_create_tasks::Migration),
+            Box::new(m20261128_300003_create_task_skills::Migration),
+            Box::new(m20261128_300004_create_signups::Migration),
+            Box::new(m20261128_300005_create_attendance::Migration),
+            Box::new(m20261128_300006_create_hours_entries::Migration),
+            Box::new(m20261128_300007_create_star_awards::Migration),
+            Box::new(m20261128_300008_create_service_records::Migration),
         ]
     }
 }

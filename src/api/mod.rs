@@ -5,17 +5,28 @@
 //! Where to look: `auth` (register, login, refresh, logout), `me` (own profile and password),
 //! `users` (people, for administrators), `org_units` (the org tree), `audit` (the audit log),
 //! `health` (liveness, readiness, metrics), `devices`, `notifications` (inbox and preferences),
-//! `announcements`, `admin_jobs` (dead letters).
+//! `announcements`, `admin_jobs` (dead letters), `privacy` (sensitive data, consents, export,
+//! erasure), `tasks` (service tasks, check-in), `signups` (sign-up, waitlist, roster,
+//! attendance), `hours` (ledger, stars, leaderboards), `service_records` (certificates); `csv`
+//! streams downloads. `policy` is the table of who may call what; `gate` enforces it.
 
 pub mod admin_jobs;
 pub mod announcements;
 pub mod audit;
 pub mod auth;
+pub mod csv;
 pub mod devices;
+pub mod gate;
 pub mod health;
+pub mod hours;
 pub mod me;
 pub mod notifications;
 pub mod org_units;
+pub mod policy;
+pub mod privacy;
+pub mod service_records;
+pub mod signups;
+pub mod tasks;
 pub mod types;
 pub mod users;
 
@@ -37,6 +48,17 @@ pub enum Tag {
     OrgUnits,
     /// Who changed what (city administrators).
     Audit,
+    /// Volunteer service tasks: organising, browsing, check-in.
+    Tasks,
+    /// Signing up for tasks, the waitlist and the roster.
+    Signups,
+    /// The hours ledger, star levels and leaderboards.
+    Hours,
+    /// Volunteer service record certificates (志愿服务记录证明).
+    ServiceRecords,
+    /// Personal information under PIPL: real-name identity, health notes, guardians, consents,
+    /// export and erasure.
+    Privacy,
     /// Liveness, readiness and metrics.
     System,
     /// Devices, the inbox, notification preferences and announcements.
@@ -62,14 +84,17 @@ pub enum NoContent {
 }
 
 /// Every resource, for the service and the document.
-pub type Apis = (
-    (health::HealthApi, auth::AuthApi, me::MeApi, users::UsersApi, org_units::OrgUnitsApi, audit::AuditApi),
-    Messaging,
-);
+pub type Apis = (Core, Messaging, privacy::PrivacyApi, Service);
+
+/// Accounts, people, the org tree, the audit log and health.
+pub type Core = (health::HealthApi, auth::AuthApi, me::MeApi, users::UsersApi, org_units::OrgUnitsApi, audit::AuditApi);
 
 /// The resources of jobs and messaging.
 pub type Messaging =
     (devices::DevicesApi, notifications::NotificationsApi, announcements::AnnouncementsApi, admin_jobs::AdminJobsApi);
+
+/// Volunteer service: tasks, sign-ups, hours and certificates.
+pub type Service = (tasks::TasksApi, signups::SignupsApi, hours::HoursApi, service_records::ServiceRecordsApi);
 
 /// The OpenAPI service over every resource.
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -82,6 +107,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
                 announcements::AnnouncementsApi,
                 admin_jobs::AdminJobsApi,
             ),
+            privacy::PrivacyApi,
+            (tasks::TasksApi, signups::SignupsApi, hours::HoursApi, service_records::ServiceRecordsApi),
         ),
         "wushe",
         env!("CARGO_PKG_VERSION"),
@@ -93,7 +120,61 @@ pub fn service() -> OpenApiService<Apis, ()> {
     )
 }
 
-/// The OpenAPI document as pretty JSON (what `wushe openapi` prints and the snapshot holds).
+/// The OpenAPI document as pretty JSON (what `wushe openapi` prints, `/api/openapi.json` serves
+/// and the snapshot holds): poem-openapi's document, with optional properties marked nullable
+/// (an absent `Option` is sent as `null`), plus what the policy table adds (the
+/// `Idempotency-Key` header of idempotent operations).
 pub fn openapi_json() -> String {
-    service().spec()
+    let raw = service().spec();
+    let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(&raw) else {
+        return raw;
+    };
+    mark_optional_nullable(&mut doc);
+    let paths = doc.get_mut("paths").and_then(|p| p.as_object_mut());
+    for item in paths.into_iter().flat_map(|p| p.values_mut()) {
+        for op in item.as_object_mut().into_iter().flat_map(|i| i.values_mut()) {
+            let idempotent = op["operationId"].as_str().and_then(policy::rule_for).is_some_and(|r| r.idempotent);
+            if !idempotent {
+                continue;
+            }
+            let param = serde_json::json!({
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": false,
+                "description": "A key the client makes up (a UUID) and sends again when it retries: within 24 hours \
+                    a repeat gets the first answer again (with `Idempotent-Replayed: true`), a different request \
+                    under the same key 422 `idempotency_key_reused`, a repeat while the first still runs 409 \
+                    `idempotency_key_in_use`.",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[!-~]+$"},
+            });
+            match op["parameters"].as_array_mut() {
+                Some(params) => params.push(param),
+                None => op["parameters"] = serde_json::json!([param]),
+            }
+        }
+    }
+    serde_json::to_string_pretty(&doc).unwrap_or(raw)
+}
+
+/// Marks every property that is not required as nullable: responses send a missing value as
+/// `null`, and requests accept `null` for it.
+fn mark_optional_nullable(doc: &mut serde_json::Value) {
+    let schemas = doc.get_mut("components").and_then(|c| c.get_mut("schemas")).and_then(|s| s.as_object_mut());
+    for schema in schemas.into_iter().flat_map(|s| s.values_mut()) {
+        let required: Vec<String> = schema["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        let props = schema.get_mut("properties").and_then(|p| p.as_object_mut());
+        for (name, prop) in props.into_iter().flat_map(|p| p.iter_mut()) {
+            if required.contains(name) {
+                continue;
+            }
+            if let Some(reference) = prop.get("$ref").cloned() {
+                *prop = serde_json::json!({"allOf": [{"$ref": reference}], "nullable": true});
+            } else if let Some(obj) = prop.as_object_mut() {
+                obj.insert("nullable".into(), serde_json::Value::Bool(true));
+            }
+        }
+    }
 }

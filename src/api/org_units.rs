@@ -35,6 +35,10 @@ pub struct OrgUnit {
     pub lng: Option<f64>,
     /// IANA name, used for reminders and "today".
     pub time_zone: String,
+    /// Person in charge (负责人), named on certificates the unit issues.
+    pub person_in_charge: Option<String>,
+    /// The unit's public contact number.
+    pub contact_phone: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -51,6 +55,8 @@ impl From<org_unit::Model> for OrgUnit {
             lat: m.lat,
             lng: m.lng,
             time_zone: m.time_zone,
+            person_in_charge: m.person_in_charge,
+            contact_phone: m.contact_phone,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
@@ -79,6 +85,10 @@ pub struct CreateOrgUnitRequest {
     /// IANA name; default `Asia/Shanghai`.
     #[oai(validator(max_length = 64))]
     pub time_zone: Option<String>,
+    #[oai(validator(max_length = 100))]
+    pub person_in_charge: Option<String>,
+    #[oai(validator(max_length = 32))]
+    pub contact_phone: Option<String>,
 }
 
 /// Changes to a unit; omitted fields stay, `null` clears. A new `parentId` moves the unit with
@@ -96,6 +106,10 @@ pub struct UpdateOrgUnitRequest {
     pub location: MaybeUndefined<LatLng>,
     #[oai(validator(max_length = 64))]
     pub time_zone: Option<String>,
+    #[oai(validator(max_length = 100))]
+    pub person_in_charge: MaybeUndefined<String>,
+    #[oai(validator(max_length = 32))]
+    pub contact_phone: MaybeUndefined<String>,
 }
 
 #[OpenApi(prefix_path = "/api/v1/org-units", tag = "Tag::OrgUnits")]
@@ -118,6 +132,8 @@ impl OrgUnitsApi {
             lat: b.lat,
             lng: b.lng,
             time_zone: b.time_zone,
+            person_in_charge: b.person_in_charge,
+            contact_phone: b.contact_phone,
         };
         let unit = org_units::create(&state.db, &auth.0.actor(), state.clock.now(), new).await?;
         Ok(Created::Created(Json(unit.into())))
@@ -190,6 +206,8 @@ impl OrgUnitsApi {
             address: patch(b.address),
             location: patch(b.location).map(|l| l.map(|l| (l.lat, l.lng))),
             time_zone: b.time_zone,
+            person_in_charge: patch(b.person_in_charge),
+            contact_phone: patch(b.contact_phone),
         };
         Ok(Json(org_units::update(&state.db, &auth.0.actor(), state.clock.now(), id.0, p).await?.into()))
     }

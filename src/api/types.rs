@@ -45,7 +45,12 @@ wire_enum! {
 
 wire_enum! {
     /// Whether an account may sign in.
-    UserStatus mirrors entity::user::UserStatus { Active = "active", Suspended = "suspended" }
+    UserStatus mirrors entity::user::UserStatus {
+        Active = "active",
+        Suspended = "suspended",
+        /// Anonymised (personal data erased); service records remain under the volunteer number.
+        Erased = "erased",
+    }
 }
 
 wire_enum! {
@@ -125,4 +130,69 @@ pub fn patch<T>(m: MaybeUndefined<T>) -> Option<Option<T>> {
         MaybeUndefined::Null => Some(None),
         MaybeUndefined::Value(v) => Some(Some(v)),
     }
+}
+
+wire_enum! {
+    /// The action lines of the five-society model.
+    ActionLine mirrors entity::task::ActionLine {
+        /// 帮扶: help the needy.
+        Help = "help",
+        /// 治理: community governance.
+        Governance = "governance",
+        /// 防疫: epidemic prevention.
+        Epidemic = "epidemic",
+        /// 家园: home and environment.
+        Home = "home",
+        /// 救援: emergency rescue (publishing one is an urgent call-out).
+        Rescue = "rescue",
+        Other = "other",
+    }
+}
+
+wire_enum! {
+    /// Where a task is in its life.
+    TaskStatus mirrors entity::task::TaskStatus {
+        Draft = "draft", Published = "published", Completed = "completed", Cancelled = "cancelled",
+    }
+}
+
+wire_enum! {
+    /// Whether sign-ups confirm at once (`open`) or wait for the organiser (`managed`).
+    SignupMode mirrors entity::task::SignupMode { Open = "open", Managed = "managed" }
+}
+
+wire_enum! {
+    /// Where a sign-up stands.
+    SignupStatus mirrors entity::signup::SignupStatus {
+        /// Awaiting the organiser (managed sign-up).
+        Pending = "pending",
+        Confirmed = "confirmed",
+        Waitlisted = "waitlisted",
+        Cancelled = "cancelled",
+        Denied = "denied",
+        Removed = "removed",
+    }
+}
+
+wire_enum! {
+    /// Where an hours entry came from.
+    HoursSource mirrors entity::hours_entry::HoursSource {
+        CheckIn = "check_in",
+        LeaderEntry = "leader_entry",
+        SelfReport = "self_report",
+        /// 补录: an administrator's make-up entry.
+        Makeup = "makeup",
+        /// A correction of an earlier entry.
+        Adjustment = "adjustment",
+    }
+}
+
+wire_enum! {
+    /// Whether an hours entry counts.
+    HoursStatus mirrors entity::hours_entry::HoursStatus { Pending = "pending", Approved = "approved", Declined = "declined" }
+}
+
+wire_enum! {
+    /// How a check-in or check-out was recorded.
+    AttendanceMethod mirrors entity::attendance::AttendanceMethod { Code = "code", Manual = "manual", Auto = "auto" }
 }

@@ -30,9 +30,18 @@ impl Principal {
 pub struct BearerAuth(pub Principal);
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
+    // The gate (`api::gate`) has usually authenticated the request already.
+    if let Some(p) = req.extensions().get::<Principal>() {
+        return Ok(p.clone());
+    }
     let state = req.data::<AppState>().ok_or_else(|| ApiError::internal(&"application state missing"))?;
+    Ok(authenticate(state, &bearer.token).await?)
+}
+
+/// Checks an access token and loads the person and their live session; 401 otherwise.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, ApiError> {
     let now = state.clock.now();
-    let claims = state.tokens.verify(&bearer.token, now).map_err(|e| ApiError::unauthorized(e.to_string()))?;
+    let claims = state.tokens.verify(token, now).map_err(|e| ApiError::unauthorized(e.to_string()))?;
     let found = user::Entity::find_by_id(claims.sub)
         .join(sea_orm::JoinType::InnerJoin, user::Relation::Session.def())
         .filter(session::Column::Id.eq(claims.sid))
@@ -44,7 +53,7 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Principal> 
     let stale = || ApiError::unauthorized("the session has ended; sign in again");
     let user = found.ok_or_else(stale)?;
     if user.status != user::UserStatus::Active || user.token_version != claims.ver {
-        return Err(stale().into());
+        return Err(stale());
     }
     Ok(Principal { user, session_id: claims.sid })
 }

@@ -36,6 +36,29 @@ impl Actor {
         }
     }
 
+    /// Whether the actor works for `unit`: administrators over their scope, social workers over
+    /// their own station's subtree (their home unit's, if it has no station). Volunteers never.
+    pub async fn serves_unit(&self, db: &impl ConnectionTrait, unit: Uuid) -> DomainResult<bool> {
+        match self.role {
+            Role::CityAdmin | Role::StationAdmin => self.covers_unit(db, Some(unit)).await,
+            Role::SocialWorker => match self.work_root(db).await? {
+                Some(root) => org_units::is_within(db, root, unit).await,
+                None => Ok(false),
+            },
+            Role::Volunteer => Ok(false),
+        }
+    }
+
+    /// The root of the subtree a social worker works in: their station, or their home unit if
+    /// it lies under no station. Administrators: their own unit.
+    pub async fn work_root(&self, db: &impl ConnectionTrait) -> DomainResult<Option<Uuid>> {
+        let Some(home) = self.org_unit_id else { return Ok(None) };
+        if self.role == Role::SocialWorker {
+            return Ok(Some(org_units::station_of(db, home).await?.unwrap_or(home)));
+        }
+        Ok(Some(home))
+    }
+
     /// The root of the actor's administrative subtree: `None` for a city administrator
     /// (everything), `Some(unit)` for a station administrator. 403 for anyone else.
     pub fn admin_scope_root(&self) -> DomainResult<Option<Uuid>> {

@@ -3,13 +3,23 @@
 
 pub mod actor;
 pub mod announcements;
+pub mod attendance;
 pub mod audit;
+pub mod consents;
 pub mod devices;
+pub mod hours;
+pub mod idempotency;
+pub mod identity;
 pub mod notifications;
 pub mod org_units;
 pub mod page;
 pub mod phone;
+pub mod privacy;
+pub mod seats;
+pub mod service_records;
 pub mod sessions;
+pub mod signups;
+pub mod tasks;
 pub mod templates;
 pub mod users;
 

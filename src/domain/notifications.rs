@@ -440,6 +440,75 @@ pub async fn mark_all_read(db: &DatabaseConnection, user_id: Uuid, now: DateTime
     Ok(r.rows_affected)
 }
 
+/// Messaging's part of a person's data: devices (never their push tokens), the inbox and
+/// preferences. Erasure deletes all of it (push delivery records go with their devices and
+/// notifications).
+pub struct Messaging;
+
+#[async_trait::async_trait]
+impl super::privacy::PersonalData for Messaging {
+    fn section(&self) -> &'static str {
+        "messaging"
+    }
+    async fn export(
+        &self,
+        cx: &super::privacy::Context<'_>,
+        txn: &sea_orm::DatabaseTransaction,
+    ) -> DomainResult<serde_json::Value> {
+        use entity::device;
+        use sea_orm::QueryOrder;
+        let id = cx.person.id;
+        let devices: Vec<serde_json::Value> = device::Entity::find()
+            .filter(device::Column::UserId.eq(id))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|d| {
+                serde_json::json!({
+                    "id": d.id, "platform": d.platform, "appVersion": d.app_version, "locale": d.locale,
+                    "active": d.active, "lastSeenAt": d.last_seen_at, "createdAt": d.created_at,
+                })
+            })
+            .collect();
+        let inbox: Vec<serde_json::Value> = notification::Entity::find()
+            .filter(notification::Column::UserId.eq(id))
+            .order_by_asc(notification::Column::Id)
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|n| {
+                serde_json::json!({
+                    "id": n.id, "category": n.category, "title": n.title, "body": n.body,
+                    "createdAt": n.created_at, "readAt": n.read_at,
+                })
+            })
+            .collect();
+        let prefs = notification_preference::Entity::find_by_id(id).one(txn).await?.map(|p| {
+            serde_json::json!({
+                "quietHoursEnabled": p.quiet_hours_enabled, "quietStartMinute": p.quiet_start_minute,
+                "quietEndMinute": p.quiet_end_minute, "mutedCategories": p.muted_categories,
+            })
+        });
+        Ok(serde_json::json!({"devices": devices, "notifications": inbox, "preferences": prefs}))
+    }
+    async fn erase(&self, cx: &super::privacy::Context<'_>, txn: &sea_orm::DatabaseTransaction) -> DomainResult<()> {
+        let id = cx.person.id;
+        entity::device::Entity::delete_many().filter(entity::device::Column::UserId.eq(id)).exec(txn).await?;
+        notification::Entity::delete_many().filter(notification::Column::UserId.eq(id)).exec(txn).await?;
+        notification_preference::Entity::delete_by_id(id).exec(txn).await?;
+        // Messages on their way to the person (the outbox, reminders, queued or dead jobs of the
+        // embedded queue) carry their texts' parameters: they go too.
+        let mentions = format!("%{id}%");
+        entity::outbox::Entity::delete_many().filter(entity::outbox::Column::Payload.like(&mentions)).exec(txn).await?;
+        entity::scheduled_job::Entity::delete_many()
+            .filter(entity::scheduled_job::Column::Payload.like(&mentions))
+            .exec(txn)
+            .await?;
+        entity::job::Entity::delete_many().filter(entity::job::Column::Payload.like(&mentions)).exec(txn).await?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

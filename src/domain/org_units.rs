@@ -51,6 +51,8 @@ pub struct NewOrgUnit {
     pub lat: Option<f64>,
     pub lng: Option<f64>,
     pub time_zone: Option<String>,
+    pub person_in_charge: Option<String>,
+    pub contact_phone: Option<String>,
 }
 
 /// Changes to a unit; `None` leaves a field alone, `Some(None)` clears a nullable one.
@@ -62,6 +64,8 @@ pub struct OrgUnitPatch {
     pub address: Option<Option<String>>,
     pub location: Option<Option<(f64, f64)>>,
     pub time_zone: Option<String>,
+    pub person_in_charge: Option<Option<String>>,
+    pub contact_phone: Option<Option<String>>,
 }
 
 /// Serialises tree changes on PostgreSQL (SQLite's IMMEDIATE transactions already do), so two
@@ -117,6 +121,8 @@ async fn create_in(
         lat: Set(new.lat),
         lng: Set(new.lng),
         time_zone: Set(time_zone),
+        person_in_charge: Set(clean_opt(new.person_in_charge)),
+        contact_phone: Set(clean_opt(new.contact_phone)),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -188,6 +194,12 @@ async fn update_in(
     if let Some(tz) = patch.time_zone {
         validate_time_zone(&tz)?;
         am.time_zone = Set(tz);
+    }
+    if let Some(p) = patch.person_in_charge {
+        am.person_in_charge = Set(clean_opt(p));
+    }
+    if let Some(c) = patch.contact_phone {
+        am.contact_phone = Set(clean_opt(c));
     }
     let moving = patch.parent_id.filter(|p| Some(*p) != before.parent_id);
     if let Some(new_parent) = moving {

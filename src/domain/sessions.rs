@@ -290,3 +290,26 @@ pub async fn revoke_all(
     q.exec(txn).await?;
     Ok(())
 }
+
+/// Ends every session of a person, deletes their refresh tokens and the sign-in throttling rows
+/// of their phone (`phone_key`): part of erasure.
+pub async fn forget_user(
+    txn: &impl ConnectionTrait,
+    user_id: Uuid,
+    phone_key: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    revoke_all(txn, user_id, now, "erased", None).await?;
+    let sessions = sea_orm::sea_query::Query::select()
+        .column(session::Column::Id)
+        .from(session::Entity)
+        .and_where(session::Column::UserId.eq(user_id))
+        .to_owned();
+    refresh_token::Entity::delete_many()
+        .filter(refresh_token::Column::SessionId.in_subquery(sessions))
+        .exec(txn)
+        .await?;
+    login_failure::Entity::delete_many().filter(login_failure::Column::PhoneKey.eq(phone_key)).exec(txn).await?;
+    login_lock::Entity::delete_many().filter(login_lock::Column::PhoneKey.eq(phone_key)).exec(txn).await?;
+    Ok(())
+}

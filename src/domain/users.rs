@@ -66,6 +66,22 @@ fn snapshot<'a>(u: &'a user::Model, sw: Option<&swp::Model>) -> Snapshot<'a> {
     }
 }
 
+/// Serialises changes that depend on one person's current state (their sign-ups, their hours
+/// totals) on PostgreSQL by locking their row until the transaction ends; SQLite's write
+/// transactions are serial already.
+pub async fn lock_person(txn: &impl ConnectionTrait, id: Uuid) -> DomainResult<()> {
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        let q = sea_orm::sea_query::Query::select()
+            .column(user::Column::Id)
+            .from(user::Entity)
+            .and_where(user::Column::Id.eq(id))
+            .lock(sea_orm::sea_query::LockType::Update)
+            .to_owned();
+        txn.query_one(&q).await?;
+    }
+    Ok(())
+}
+
 /// Checks a new password's length.
 pub fn validate_password(password: &str) -> DomainResult<()> {
     let n = password.chars().count();
@@ -365,6 +381,15 @@ pub async fn load_profile(db: &impl ConnectionTrait, id: Uuid) -> DomainResult<P
     Ok(Profile { user, volunteer, skills, social_worker })
 }
 
+/// People by id, for joining names onto lists.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> DomainResult<std::collections::HashMap<Uuid, user::Model>> {
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    Ok(user::Entity::find().filter(user::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|u| (u.id, u)).collect())
+}
+
 /// Whether `actor` may see `target`: themselves, or an administrator whose scope holds the
 /// target's home unit.
 async fn may_see(db: &impl ConnectionTrait, actor: &Actor, target: &user::Model) -> DomainResult<bool> {
@@ -378,7 +403,7 @@ async fn may_see(db: &impl ConnectionTrait, actor: &Actor, target: &user::Model)
 }
 
 /// Whether `actor` may change `target`'s account (role, status, unit, name).
-fn may_manage(actor: &Actor, target: &user::Model) -> bool {
+pub fn may_manage(actor: &Actor, target: &user::Model) -> bool {
     if actor.user_id == target.id {
         return false;
     }

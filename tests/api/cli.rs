@@ -12,6 +12,7 @@ fn wushe(db: &TestDb) -> Command {
         .env("WUSHE_DATABASE_URL", &db.url)
         .env("WUSHE_DATA_DIR", std::env::temp_dir())
         .env("WUSHE_JWT_SECRET", "a command-line test secret of 32+ bytes")
+        .env("WUSHE_DATA_KEY", "a command-line test data key of 32+ bytes")
         .stdin(Stdio::null());
     cmd
 }

@@ -58,6 +58,28 @@ impl TestDb {
     pub fn is_postgres(&self) -> bool {
         self.schema.is_some()
     }
+
+    /// Everything the database holds on disk, raw: the SQLite file with its write-ahead log, or
+    /// `pg_dump` of the test's schema.
+    pub fn raw_dump(&self) -> Vec<u8> {
+        match &self.schema {
+            Some((base, schema)) => {
+                let out = std::process::Command::new("pg_dump")
+                    .args(["--no-owner", "--schema", schema, "--dbname", base])
+                    .output()
+                    .expect("pg_dump runs");
+                assert!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
+                out.stdout
+            }
+            None => {
+                let path = self.url.trim_start_matches("sqlite://");
+                let path = path.split('?').next().unwrap();
+                let mut bytes = std::fs::read(path).unwrap();
+                bytes.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
+                bytes
+            }
+        }
+    }
 }
 
 /// Schemas left by runs that crashed before dropping theirs (older than two hours).
@@ -123,6 +145,11 @@ pub fn test_config(db: &TestDb) -> Config {
         data_dir: std::env::temp_dir(),
         max_body_bytes: 64 * 1024,
         password_hash_concurrency: 4,
+        star_thresholds_hours: vec![100, 300, 600, 1000, 1500],
+        public_url: "http://wushe.test".into(),
+        data_key: Secret::new(b"test data key that is long enough for aes".to_vec()),
+        rate_limits: wushe::config::RateLimits::default(),
+        trusted_proxy_hops: 0,
         jobs: test_jobs_config(),
     }
 }
@@ -229,7 +256,10 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     if let Some(url) = redis_url() {
         // The job queue on Redis, under a prefix of this test's own.
         config.redis_url = Some(url);
-        config.jobs.redis_prefix = format!("wt:{}:", uuid::Uuid::new_v4().simple());
+        let prefix = format!("wt:{}:", uuid::Uuid::new_v4().simple());
+        // Rate-limit counters too: tests share one address, and must not share its budget.
+        config.rate_limits.key_prefix = format!("{prefix}rl:");
+        config.jobs.redis_prefix = prefix;
     }
     adjust(&mut config);
     let db = wushe::app::open_database(&config, true).await.expect("database opens and migrates");
@@ -318,6 +348,11 @@ impl TestApp {
         &self.state.db
     }
 
+    /// The raw bytes of the app's database (see [`TestDb::raw_dump`]).
+    pub fn raw_dump(&self) -> Vec<u8> {
+        self._test_db.raw_dump()
+    }
+
     /// A mainland mobile number no other person of this app has.
     pub fn new_phone(&self) -> String {
         let n = self.phones.fetch_add(1, Ordering::Relaxed);
@@ -325,8 +360,14 @@ impl TestApp {
     }
 
     /// Sends a request; `token` signs it in.
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Resp {
-        let mut req = self.client.request(method, format!("{}{}", self.base, path));
+    pub async fn call(
+        &self,
+        method: Method,
+        path: impl Into<String>,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Resp {
+        let mut req = self.client.request(method, format!("{}{}", self.base, path.into()));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -342,16 +383,20 @@ impl TestApp {
         Resp { status, headers, body }
     }
 
-    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+    pub async fn get(&self, path: impl Into<String>, token: Option<&str>) -> Resp {
         self.call(Method::GET, path, token, None).await
     }
 
-    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+    pub async fn post(&self, path: impl Into<String>, token: Option<&str>, body: Value) -> Resp {
         self.call(Method::POST, path, token, Some(&body)).await
     }
 
-    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+    pub async fn patch(&self, path: impl Into<String>, token: Option<&str>, body: Value) -> Resp {
         self.call(Method::PATCH, path, token, Some(&body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call(Method::PUT, path, token, Some(&body)).await
     }
 
     /// Signs in with a phone and password.
@@ -466,6 +511,22 @@ impl TestApp {
     }
 }
 
+/// A valid resident identity number (GB 11643) no other call of this process returns; born
+/// `birth` (`YYYYMMDD`, default an adult's).
+pub fn id_number_born(birth: &str) -> String {
+    static SEQ: AtomicU32 = AtomicU32::new(0);
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    let first17 = format!("{:06}{birth}{:03}", 110101 + n / 1000, n % 1000);
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first17.bytes().zip(WEIGHTS).map(|(d, w)| (d - b'0') as u32 * w).sum();
+    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+/// A valid identity number of an adult, unique within the process.
+pub fn id_number() -> String {
+    id_number_born("19900101")
+}
+
 /// Extension so tests can read the manual clock as the app does.
 pub trait NowUtc {
     fn now_utc(&self) -> DateTime<Utc>;
@@ -475,5 +536,45 @@ impl NowUtc for ManualClock {
     fn now_utc(&self) -> DateTime<Utc> {
         use wushe::clock::Clock;
         self.now()
+    }
+}
+
+impl TestApp {
+    /// `n` volunteers with home unit `unit`, inserted straight into the database and signed in
+    /// (fast set-up for tests about what happens after sign-in; the sign-in path itself is
+    /// tested through HTTP in `auth`).
+    pub async fn quick_volunteers(&self, n: usize, unit: Option<&str>) -> Vec<Session> {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+        let hash = self.state.hasher.hash(PASSWORD).await.unwrap();
+        let now = self.clock.now_utc();
+        let unit = unit.map(|u| u.parse::<uuid::Uuid>().unwrap());
+        let policy = wushe::domain::sessions::Policy::new(self.state.config.refresh_token_ttl);
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let phone = self.new_phone();
+            let id = uuid::Uuid::now_v7();
+            let user = entity::user::ActiveModel {
+                id: Set(id),
+                phone: Set(phone.clone()),
+                name: Set(format!("志愿者{i}")),
+                password_hash: Set(hash.clone()),
+                role: Set(entity::user::Role::Volunteer),
+                org_unit_id: Set(unit),
+                status: Set(entity::user::UserStatus::Active),
+                locale: Set(entity::user::Locale::ZhCn),
+                time_zone: Set("Asia/Shanghai".into()),
+                volunteer_number: Set(format!("Q{:011}", id.as_u128() % 100_000_000_000)),
+                token_version: Set(0),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(self.db())
+            .await
+            .unwrap();
+            let issued = wushe::domain::sessions::open(self.db(), policy, now, user).await.unwrap();
+            let access = self.state.tokens.issue(id, issued.session_id, 0, now);
+            out.push(Session { user_id: id.to_string(), phone, access, refresh: issued.refresh_token });
+        }
+        out
     }
 }

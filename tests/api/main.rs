@@ -2,18 +2,29 @@
 //! (SQLite by default, PostgreSQL when `WUSHE_TEST_DATABASE_URL` is set) and talks HTTP to it.
 
 mod helpers;
+mod service_fixture;
 
 mod announcements;
+mod attendance;
 mod auth;
 mod bad_input;
+mod canary;
 mod cli;
 mod devices;
 mod fake_fcm;
 mod health;
+mod idempotency;
 mod jobs_admin;
+mod ledger;
+mod limits;
+mod matrix;
 mod migrations;
 mod notifications;
 mod openapi;
 mod org_units;
+mod privacy;
 mod push;
+mod signups;
+mod tasks;
+mod tokens;
 mod users;

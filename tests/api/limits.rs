@@ -1,0 +1,98 @@
+//! Rate limits: per client IP on sign-in and registration, per person and per IP on writes,
+//! 429 with `Retry-After`, windows that reset, and counters shared through Redis by every
+//! instance.
+
+use crate::helpers::{PASSWORD, redis_url, spawn_app_with};
+use serde_json::json;
+use wushe::config::Limit;
+
+#[tokio::test]
+async fn sign_in_and_registration_are_limited_per_ip() {
+    let app = spawn_app_with(|c| c.rate_limits.auth_per_ip = Limit::per(3, 60)).await;
+    let v = app.register_volunteer().await;
+    let login = json!({"phone": v.phone, "password": PASSWORD});
+    app.post("/api/v1/auth/login", None, login.clone()).await.expect(200);
+    app.post("/api/v1/auth/login", None, login.clone()).await.expect(200);
+    let r = app.post("/api/v1/auth/login", None, login.clone()).await.expect_problem(429, "rate_limited");
+    let retry: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    app.post("/api/v1/auth/register", None, json!({"phone": app.new_phone(), "password": PASSWORD, "name": "x"}))
+        .await
+        .expect_problem(429, "rate_limited");
+    assert_eq!(app.count("users").await, 1, "a refused registration changes nothing");
+    app.clock.advance(chrono::Duration::seconds(retry as i64));
+    app.post("/api/v1/auth/login", None, login).await.expect(200);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_ip_has_its_own_budget() {
+    let app = spawn_app_with(|c| {
+        c.rate_limits.auth_per_ip = Limit::per(1, 60);
+        c.trusted_proxy_hops = 1;
+    })
+    .await;
+    let register = |ip: &'static str| {
+        let body = json!({"phone": app.new_phone(), "password": PASSWORD, "name": "x"});
+        app.client
+            .post(format!("{}/api/v1/auth/register", app.base))
+            .header("x-forwarded-for", format!("10.0.0.99, {ip}"))
+            .json(&body)
+            .send()
+    };
+    assert_eq!(register("203.0.113.1").await.unwrap().status(), 201);
+    assert_eq!(register("203.0.113.2").await.unwrap().status(), 201);
+    assert_eq!(register("203.0.113.1").await.unwrap().status(), 429);
+}
+
+#[tokio::test]
+async fn writes_are_limited_per_person_and_reads_are_not() {
+    let app = spawn_app_with(|c| c.rate_limits.write_per_user = Limit::per(2, 60)).await;
+    let a = app.register_volunteer().await;
+    let b = app.register_volunteer().await;
+    for _ in 0..2 {
+        app.patch("/api/v1/me", Some(&a.access), json!({"bio": "x"})).await.expect(200);
+    }
+    app.patch("/api/v1/me", Some(&a.access), json!({"bio": "y"})).await.expect_problem(429, "rate_limited");
+    app.patch("/api/v1/me", Some(&b.access), json!({"bio": "y"})).await.expect(200);
+    for _ in 0..5 {
+        app.get("/api/v1/me", Some(&a.access)).await.expect(200);
+    }
+}
+
+#[tokio::test]
+async fn write_limits_also_count_per_ip() {
+    let app = spawn_app_with(|c| c.rate_limits.write_per_ip = Limit::per(3, 60)).await;
+    let a = app.register_volunteer().await;
+    let b = app.register_volunteer().await;
+    app.patch("/api/v1/me", Some(&a.access), json!({})).await.expect(200);
+    app.patch("/api/v1/me", Some(&b.access), json!({})).await.expect(200);
+    app.patch("/api/v1/me", Some(&a.access), json!({})).await.expect(200);
+    app.patch("/api/v1/me", Some(&b.access), json!({})).await.expect_problem(429, "rate_limited");
+}
+
+#[tokio::test]
+async fn instances_sharing_redis_share_one_budget() {
+    let Some(url) = redis_url() else {
+        return; // runs in CI's PostgreSQL + Redis pass
+    };
+    let prefix = format!("wushe-test:{}:rl:", uuid::Uuid::new_v4().simple());
+    let config = |c: &mut wushe::config::Config| {
+        c.redis_url = Some(url.clone());
+        c.rate_limits.key_prefix = prefix.clone();
+        c.rate_limits.auth_per_ip = Limit::per(3, 60);
+    };
+    let a = spawn_app_with(config).await;
+    let b = spawn_app_with(config).await;
+    // Both instances start at the same second of their clocks so they count in one window.
+    b.clock.set(wushe::clock::Clock::now(&a.clock));
+    let register = async |app: &crate::helpers::TestApp| {
+        app.post("/api/v1/auth/register", None, json!({"phone": app.new_phone(), "password": PASSWORD, "name": "x"}))
+            .await
+            .status
+            .as_u16()
+    };
+    assert_eq!(register(&a).await, 201);
+    assert_eq!(register(&b).await, 201);
+    assert_eq!(register(&a).await, 201);
+    assert_eq!(register(&b).await, 429, "the fourth request of the window, whichever instance gets it");
+}

@@ -1,0 +1,737 @@
+//! The authorization matrix: every operation of the OpenAPI document, called as every principal
+//! (anonymous, volunteer, social worker, station administrator, city administrator) on every
+//! relation the operation distinguishes (own, same station, other station), must be allowed or
+//! refused exactly as its row in `wushe::api::policy` says. An operation without a row, or
+//! without a request below, fails the test.
+//!
+//! Second check: every id a list returns, read through the row's `lists` operation by the same
+//! principal, is allowed.
+//!
+//! Adding an operation: give it a row in `src/api/policy.rs` and a request in [`request`].
+
+use crate::helpers::{NowUtc, PASSWORD, Session, TestApp, TwoStations, id_number, spawn_app};
+use entity::consent::Purpose;
+use reqwest::Method;
+use serde_json::{Value, json};
+use service::*;
+use wushe::api::policy::{self, ANONYMOUS, CITY_ADMIN, NONE, OTHER, OWN, Rel, SOCIAL_WORKER, STATION, STATION_ADMIN};
+use wushe::api::policy::{VOLUNTEER, Who};
+use wushe::domain::{consents, identity};
+
+/// A principal of the matrix: one of the first station's people, the city administrator, or
+/// nobody.
+struct Caller {
+    who: Who,
+    session: Option<Session>,
+    /// The unit the caller belongs to (`OWN` for org-unit operations).
+    unit: String,
+}
+
+/// One call to make.
+struct Req {
+    method: Method,
+    path: String,
+    body: Option<Value>,
+    /// Signs the call in as someone else than the caller (a fresh person of the same role, for
+    /// operations that would spoil the caller: password change, erasure).
+    token: Option<Option<String>>,
+}
+
+fn req(method: Method, path: impl Into<String>, body: Option<Value>) -> Req {
+    Req { method, path: path.into(), body, token: None }
+}
+
+fn callers(f: &TwoStations) -> Vec<Caller> {
+    let east = &f.stations[0];
+    vec![
+        Caller { who: ANONYMOUS, session: None, unit: east.room.clone() },
+        Caller { who: VOLUNTEER, session: Some(east.volunteer.clone()), unit: east.room.clone() },
+        Caller { who: SOCIAL_WORKER, session: Some(east.social_worker.clone()), unit: east.room.clone() },
+        Caller { who: STATION_ADMIN, session: Some(east.admin.clone()), unit: east.id.clone() },
+        Caller { who: CITY_ADMIN, session: Some(f.city_admin.clone()), unit: f.city.clone() },
+    ]
+}
+
+/// The person of relation `rel` to the caller.
+fn person(f: &TwoStations, c: &Caller, rel: Rel) -> String {
+    let [east, west] = &f.stations;
+    // Nobody signed in has no record of their own: any id stands for it.
+    let own = c.session.as_ref().map(|s| s.user_id.clone()).unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    match rel {
+        OWN => own,
+        STATION if own == east.volunteer.user_id => east.social_worker.user_id.clone(),
+        STATION => east.volunteer.user_id.clone(),
+        _ => west.volunteer.user_id.clone(),
+    }
+}
+
+/// The org unit of relation `rel` to the caller.
+fn unit(f: &TwoStations, c: &Caller, rel: Rel) -> String {
+    let [east, west] = &f.stations;
+    match rel {
+        OWN => c.unit.clone(),
+        STATION if c.unit == east.room => east.id.clone(),
+        STATION => east.room.clone(),
+        _ => west.id.clone(),
+    }
+}
+
+/// A community room in the station of relation `rel` (where something is created).
+fn room(f: &TwoStations, rel: Rel) -> String {
+    if rel == OTHER { f.stations[1].room.clone() } else { f.stations[0].room.clone() }
+}
+
+/// A fresh signed-in person of the caller's role, in the first station.
+async fn fresh(app: &TestApp, f: &TwoStations, c: &Caller) -> Option<Session> {
+    let east = &f.stations[0];
+    Some(match c.who {
+        w if w == ANONYMOUS => return None,
+        w if w == VOLUNTEER => app.register_volunteer().await,
+        w if w == SOCIAL_WORKER => app.create_user(&f.city_admin, "social_worker", Some(&east.room)).await,
+        w if w == STATION_ADMIN => app.create_user(&f.city_admin, "station_admin", Some(&east.id)).await,
+        _ => app.city_admin().await,
+    })
+}
+
+/// The call that exercises `op` as `c` on an object of relation `rel`; `None` when the test does
+/// not know the operation (which fails the test).
+async fn request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, rel: Rel) -> Option<Req> {
+    use Method as M;
+    let r = match op {
+        "healthz" => req(M::GET, "/healthz", None),
+        "readyz" => req(M::GET, "/readyz", None),
+        "register" => req(
+            M::POST,
+            "/api/v1/auth/register",
+            Some(json!({"phone": app.new_phone(), "password": PASSWORD, "name": "矩阵"})),
+        ),
+        "login" => req(
+            M::POST,
+            "/api/v1/auth/login",
+            Some(json!({"phone": f.stations[0].volunteer.phone, "password": PASSWORD})),
+        ),
+        "refresh" => {
+            let s = app.login(&f.stations[0].volunteer.phone, PASSWORD).await;
+            req(M::POST, "/api/v1/auth/refresh", Some(json!({"refreshToken": s.refresh})))
+        }
+        "logout" => req(M::POST, "/api/v1/auth/logout", Some(json!({"refreshToken": "rt_unknown"}))),
+        "getMe" => req(M::GET, "/api/v1/me", None),
+        "updateMe" => req(M::PATCH, "/api/v1/me", Some(json!({}))),
+        "changePassword" => {
+            let mut r = req(
+                M::POST,
+                "/api/v1/me/password",
+                Some(json!({"currentPassword": PASSWORD, "newPassword": "another password"})),
+            );
+            r.token = Some(fresh(app, f, c).await.map(|s| s.access));
+            r
+        }
+        "createUser" => req(
+            M::POST,
+            "/api/v1/users",
+            Some(json!({"phone": app.new_phone(), "name": "矩阵", "password": PASSWORD, "role": "volunteer",
+                        "orgUnitId": room(f, rel)})),
+        ),
+        "listUsers" => req(M::GET, "/api/v1/users", None),
+        "getUser" => req(M::GET, format!("/api/v1/users/{}", person(f, c, rel)), None),
+        "updateUser" => req(M::PATCH, format!("/api/v1/users/{}", person(f, c, rel)), Some(json!({}))),
+        "createOrgUnit" => req(
+            M::POST,
+            "/api/v1/org-units",
+            Some(json!({"kind": "community", "name": "矩阵社区", "parentId": f.stations[0].id})),
+        ),
+        "listOrgUnits" => req(M::GET, "/api/v1/org-units", None),
+        "getOrgUnit" => req(M::GET, format!("/api/v1/org-units/{}", unit(f, c, rel)), None),
+        "getOrgUnitAncestors" => req(M::GET, format!("/api/v1/org-units/{}/ancestors", unit(f, c, rel)), None),
+        "updateOrgUnit" => req(M::PATCH, format!("/api/v1/org-units/{}", unit(f, c, rel)), Some(json!({}))),
+        "listAuditLog" => req(M::GET, "/api/v1/audit-log", None),
+        "getMySensitive" => req(M::GET, "/api/v1/me/sensitive", None),
+        "setMyIdentity" => req(
+            M::PUT,
+            "/api/v1/me/identity",
+            Some(json!({"idNumber": id_number(), "realName": "矩阵", "consentVersion": "v1"})),
+        ),
+        "setMyHealthNotes" => {
+            req(M::PUT, "/api/v1/me/health-notes", Some(json!({"notes": "无", "consentVersion": "v1"})))
+        }
+        "setMyGuardian" => req(
+            M::PUT,
+            "/api/v1/me/guardian",
+            Some(json!({"name": "家长", "phone": app.new_phone(), "relationship": "parent", "consentVersion": "v1"})),
+        ),
+        "listMyConsents" => req(M::GET, "/api/v1/me/consents", None),
+        "giveConsent" => req(M::POST, "/api/v1/me/consents", Some(json!({"purpose": "location", "version": "v1"}))),
+        "withdrawConsent" => {
+            let id = match person(f, c, rel).parse() {
+                Ok(owner) if c.session.is_some() => {
+                    let now = app.clock.now_utc();
+                    consents::give(app.db(), owner, Purpose::Location, "v1", now).await.unwrap().id
+                }
+                _ => uuid::Uuid::now_v7(),
+            };
+            req(M::POST, format!("/api/v1/me/consents/{id}/withdraw"), None)
+        }
+        "exportMe" => req(M::GET, "/api/v1/me/export", None),
+        "eraseMe" => {
+            let mut r = req(M::POST, "/api/v1/me/erase", Some(json!({"password": PASSWORD})));
+            r.token = Some(fresh(app, f, c).await.map(|s| s.access));
+            r
+        }
+        "eraseUser" => {
+            let target = if rel == OWN {
+                person(f, c, rel)
+            } else {
+                app.create_user(&f.city_admin, "volunteer", Some(&room(f, rel))).await.user_id
+            };
+            req(M::POST, format!("/api/v1/users/{target}/erase"), Some(json!({"reason": "矩阵"})))
+        }
+        "getUserSensitive" => req(M::GET, format!("/api/v1/users/{}/sensitive", person(f, c, rel)), None),
+        "lookupIdentity" => {
+            let number = id_number();
+            let owner = f.stations[0].social_worker.user_id.parse().unwrap();
+            let now = app.clock.now_utc();
+            identity::set_identity(app.db(), &app.state.data_key, owner, now, &number, "矩阵", "v1").await.unwrap();
+            req(M::POST, "/api/v1/users/identity-lookup", Some(json!({"idNumber": number})))
+        }
+        "metrics" => req(M::GET, "/metrics", None),
+        "registerDevice" => req(
+            M::POST,
+            "/api/v1/me/devices",
+            Some(json!({"platform": "android", "token": format!("fcm-{}", uuid::Uuid::new_v4())})),
+        ),
+        "listDevices" => req(M::GET, "/api/v1/me/devices", None),
+        "deleteDevice" if c.session.is_none() => {
+            req(M::DELETE, format!("/api/v1/me/devices/{}", uuid::Uuid::now_v7()), None)
+        }
+        "deleteDevice" => {
+            let owner: uuid::Uuid = person(f, c, rel).parse().unwrap();
+            let registration = wushe::domain::devices::Registration {
+                platform: entity::device::Platform::Android,
+                token: format!("fcm-{}", uuid::Uuid::new_v4()),
+                app_version: None,
+                locale: None,
+            };
+            let (device, _) =
+                wushe::domain::devices::register(app.db(), owner, app.clock.now_utc(), registration).await.unwrap();
+            req(M::DELETE, format!("/api/v1/me/devices/{}", device.id), None)
+        }
+        "listNotifications" => req(M::GET, "/api/v1/me/notifications", None),
+        "unreadNotificationCount" => req(M::GET, "/api/v1/me/notifications/unread-count", None),
+        "markNotificationRead" if c.session.is_none() => {
+            req(M::POST, format!("/api/v1/me/notifications/{}/read", uuid::Uuid::now_v7()), None)
+        }
+        "markNotificationRead" => {
+            let id = inbox_row(app, person(f, c, rel).parse().unwrap()).await;
+            req(M::POST, format!("/api/v1/me/notifications/{id}/read"), None)
+        }
+        "markAllNotificationsRead" => req(M::POST, "/api/v1/me/notifications/read-all", None),
+        "getNotificationPreferences" => req(M::GET, "/api/v1/me/notification-preferences", None),
+        "updateNotificationPreferences" => req(M::PATCH, "/api/v1/me/notification-preferences", Some(json!({}))),
+        "createAnnouncement" => req(
+            M::POST,
+            "/api/v1/announcements",
+            Some(json!({"title": "矩阵通知", "body": "内容", "orgUnitId": unit(f, c, rel)})),
+        ),
+        "listAnnouncements" => req(M::GET, "/api/v1/announcements", None),
+        "getAnnouncement" => {
+            let a = wushe::domain::announcements::create(
+                app.db(),
+                &service::actor_of_session(&f.city_admin, entity::user::Role::CityAdmin),
+                app.clock.now_utc(),
+                wushe::domain::announcements::NewAnnouncement {
+                    org_unit_id: Some(unit(f, c, rel).parse().unwrap()),
+                    roles: Vec::new(),
+                    title: "矩阵".into(),
+                    body: "矩阵".into(),
+                },
+            )
+            .await
+            .unwrap();
+            req(M::GET, format!("/api/v1/announcements/{}", a.id), None)
+        }
+        "listDeadJobs" => req(M::GET, "/api/v1/admin/jobs/dead", None),
+        "retryDeadJob" => req(M::POST, format!("/api/v1/admin/jobs/dead/{}/retry", dead_job(app).await), None),
+        "discardDeadJob" => req(M::DELETE, format!("/api/v1/admin/jobs/dead/{}", dead_job(app).await), None),
+        _ => return service_request(app, f, c, op, rel).await,
+    };
+    Some(r)
+}
+
+/// Requests for the volunteer-service operations (tasks, sign-ups, hours, certificates).
+async fn service_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, rel: Rel) -> Option<Req> {
+    use Method as M;
+    let today = app.clock.now_utc().date_naive();
+    let r = match op {
+        "createTask" => {
+            let start = app.clock.now_utc() + chrono::Duration::days(1);
+            req(
+                M::POST,
+                "/api/v1/tasks",
+                Some(json!({"title": "矩阵任务", "description": "", "actionLine": "help", "orgUnitId": room(f, rel),
+                            "startsAt": start, "endsAt": start + chrono::Duration::hours(2), "capacity": 5})),
+            )
+        }
+        "browseTasks" => req(M::GET, "/api/v1/tasks", None),
+        "listManagedTasks" => req(M::GET, "/api/v1/tasks/managed", None),
+        "getTask" => req(M::GET, format!("/api/v1/tasks/{}", task(app, f, c, rel, Setup::default()).await), None),
+        "updateTask" => {
+            req(M::PATCH, format!("/api/v1/tasks/{}", task(app, f, c, rel, Setup::default()).await), Some(json!({})))
+        }
+        "publishTask" => {
+            let t = task(app, f, c, rel, Setup { draft: true, ..Setup::default() }).await;
+            req(M::POST, format!("/api/v1/tasks/{t}/publish"), None)
+        }
+        "cancelTask" => {
+            let t = task(app, f, c, rel, Setup::default()).await;
+            req(M::POST, format!("/api/v1/tasks/{t}/cancel"), Some(json!({"reason": "矩阵"})))
+        }
+        "getCheckInCode" => {
+            req(M::GET, format!("/api/v1/tasks/{}/check-in-code", task(app, f, c, rel, Setup::default()).await), None)
+        }
+        "listTaskSignups" => {
+            req(M::GET, format!("/api/v1/tasks/{}/signups", task(app, f, c, rel, Setup::default()).await), None)
+        }
+        "exportRoster" => {
+            req(M::GET, format!("/api/v1/tasks/{}/roster.csv", task(app, f, c, rel, Setup::default()).await), None)
+        }
+        "signUp" => {
+            let t = task(app, f, c, rel, Setup::default()).await;
+            if let Some(me) = actor_of(c) {
+                clear_signups(app, &me).await;
+            }
+            req(M::POST, format!("/api/v1/tasks/{t}/signups"), None)
+        }
+        "checkIn" | "checkOut" => {
+            let t = task(app, f, c, rel, Setup::default()).await;
+            let now = app.clock.now_utc();
+            let (code, _) = app.state.check_in_codes.issue(t, now);
+            if let Some(me) = actor_of(c) {
+                sign_up(app, &me, t).await;
+                if op == "checkOut" {
+                    wushe::domain::attendance::check_in(app.db(), &app.state.check_in_codes, &me, now, t, &code, None)
+                        .await
+                        .unwrap();
+                }
+            }
+            let which = if op == "checkIn" { "check-in" } else { "check-out" };
+            req(M::POST, format!("/api/v1/tasks/{t}/{which}"), Some(json!({"code": code})))
+        }
+        "enterTaskHours" => {
+            let (t, v) = started_task(app, f, c, rel).await;
+            req(
+                M::POST,
+                format!("/api/v1/tasks/{t}/hours"),
+                Some(json!({"kind": "leader_entry", "volunteerId": v, "minutes": 30, "reason": "矩阵"})),
+            )
+        }
+        "listMySignups" => req(M::GET, "/api/v1/me/signups", None),
+        "getSignup" => req(M::GET, format!("/api/v1/signups/{}", signup(app, f, c, rel).await), None),
+        "cancelSignup" => {
+            req(M::POST, format!("/api/v1/signups/{}/cancel", signup(app, f, c, rel).await), Some(json!({})))
+        }
+        "respondToReminder" => req(
+            M::POST,
+            format!("/api/v1/signups/{}/respond", signup(app, f, c, rel).await),
+            Some(json!({"attending": true})),
+        ),
+        "approveSignup" | "denySignup" | "removeSignup" => {
+            let s = pending_signup(app, f, c, rel).await;
+            let verb = &op[..op.len() - "Signup".len()];
+            req(
+                M::POST,
+                format!("/api/v1/signups/{s}/{verb}"),
+                if verb == "approve" { None } else { Some(json!({"reason": "矩阵"})) },
+            )
+        }
+        "recordAttendance" => {
+            let t = task(app, f, c, rel, Setup::default()).await;
+            let s = sign_up(app, &stranger(app, f, rel).await, t).await;
+            req(
+                M::POST,
+                format!("/api/v1/signups/{s}/attendance"),
+                Some(json!({"action": "check_in", "reason": "矩阵"})),
+            )
+        }
+        "getMyHours" => req(M::GET, "/api/v1/me/hours", None),
+        "claimHours" => req(
+            M::POST,
+            "/api/v1/me/hours/claims",
+            Some(json!({"orgUnitId": f.stations[0].room, "serviceDate": today, "minutes": 30, "description": "矩阵"})),
+        ),
+        "listHoursForReview" => req(M::GET, "/api/v1/hours", None),
+        "decideHours" => {
+            let e = entry(app, f, c, rel, entity::hours_entry::HoursStatus::Pending).await;
+            req(M::POST, "/api/v1/hours/decisions", Some(json!({"ids": [e], "approve": true})))
+        }
+        "correctHours" => {
+            let e = entry(app, f, c, rel, entity::hours_entry::HoursStatus::Approved).await;
+            req(M::POST, format!("/api/v1/hours/{e}/corrections"), Some(json!({"deltaMinutes": 5, "reason": "矩阵"})))
+        }
+        "disputeHours" => {
+            let e = entry(app, f, c, rel, entity::hours_entry::HoursStatus::Approved).await;
+            req(M::POST, format!("/api/v1/hours/{e}/dispute"), Some(json!({"comment": "矩阵"})))
+        }
+        "exportHours" => req(M::GET, "/api/v1/hours/export.csv", None),
+        "getLeaderboard" => req(M::GET, "/api/v1/leaderboards", None),
+        "requestServiceRecord" => {
+            if let Some(me) = actor_of(c) {
+                approved_hours(app, me.user_id, f.stations[0].room.parse().unwrap()).await;
+            }
+            req(
+                M::POST,
+                "/api/v1/me/service-records",
+                Some(json!({"orgUnitId": f.stations[0].room, "from": today, "to": today})),
+            )
+        }
+        "listMyServiceRecords" => req(M::GET, "/api/v1/me/service-records", None),
+        "verifyServiceRecord" => {
+            req(M::GET, format!("/api/v1/service-records/{}", record(app, f, STATION).await), None)
+        }
+        "serviceRecordPage" => {
+            req(M::GET, format!("/api/v1/service-records/{}/page", record(app, f, STATION).await), None)
+        }
+        "revokeServiceRecord" => req(
+            M::POST,
+            format!("/api/v1/service-records/{}/revoke", record(app, f, rel).await),
+            Some(json!({"reason": "矩阵"})),
+        ),
+        _ => return None,
+    };
+    Some(r)
+}
+
+/// Set-up of the volunteer-service objects the matrix calls operations on.
+mod service {
+    use super::Caller;
+    use crate::helpers::{NowUtc, Session, TestApp, TwoStations};
+    use entity::hours_entry::{self, HoursSource, HoursStatus};
+    use entity::task::{ActionLine, SignupMode};
+    use entity::user::Role;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
+    use uuid::Uuid;
+    use wushe::api::policy::{OTHER, OWN, Rel};
+    use wushe::domain::actor::Actor;
+    use wushe::domain::tasks::{self, TaskInput};
+
+    /// How to prepare a task.
+    #[derive(Default, Clone, Copy)]
+    pub struct Setup {
+        pub draft: bool,
+        pub managed: bool,
+    }
+
+    pub fn actor_of_session(s: &Session, role: Role) -> Actor {
+        Actor { user_id: s.user_id.parse().unwrap(), role, org_unit_id: None }
+    }
+
+    /// The caller as the domain sees them (none when anonymous).
+    pub fn actor_of(c: &Caller) -> Option<Actor> {
+        let role = match c.who.name() {
+            "volunteer" => Role::Volunteer,
+            "social_worker" => Role::SocialWorker,
+            "station_admin" => Role::StationAdmin,
+            "city_admin" => Role::CityAdmin,
+            _ => return None,
+        };
+        c.session.as_ref().map(|s| actor_of_session(s, role))
+    }
+
+    fn city(f: &TwoStations) -> Actor {
+        actor_of_session(&f.city_admin, Role::CityAdmin)
+    }
+
+    /// A volunteer of the station of `rel`.
+    pub fn volunteer_for(f: &TwoStations, rel: Rel) -> &Session {
+        if rel == OTHER { &f.stations[1].volunteer } else { &f.stations[0].volunteer }
+    }
+
+    fn room_of(f: &TwoStations, rel: Rel) -> Uuid {
+        let i = usize::from(rel == OTHER);
+        f.stations[i].room.parse().unwrap()
+    }
+
+    /// A task starting in ten minutes, created by the city administrator in the station of
+    /// `rel`; for `OWN`, led by the caller.
+    pub async fn task(app: &TestApp, f: &TwoStations, c: &Caller, rel: Rel, setup: Setup) -> Uuid {
+        let now = app.clock.now_utc();
+        let starts = now + chrono::Duration::minutes(10);
+        let leader = if rel == OWN { actor_of(c).map(|a| a.user_id) } else { None };
+        let input = TaskInput {
+            title: "矩阵任务".into(),
+            description: String::new(),
+            action_line: ActionLine::Help,
+            org_unit_id: room_of(f, rel),
+            address: None,
+            lat: None,
+            lng: None,
+            check_in_radius_m: None,
+            starts_at: starts,
+            ends_at: starts + chrono::Duration::hours(2),
+            capacity: 100,
+            min_headcount: None,
+            required_skills: Vec::new(),
+            signup_deadline: None,
+            cancel_cutoff_hours: None,
+            leader_id: leader,
+            requires_insurance: false,
+            insurance_policy_ref: None,
+            signup_mode: if setup.managed { SignupMode::Managed } else { SignupMode::Open },
+            min_presence_pct: None,
+        };
+        let view = tasks::create(app.db(), &city(f), now, input).await.unwrap();
+        let id = view.task.id;
+        if !setup.draft {
+            tasks::publish(app.db(), &city(f), now, id).await.unwrap();
+        }
+        id
+    }
+
+    /// A task of relation `rel` that started half an hour ago, with a fresh volunteer signed up
+    /// (returned too).
+    pub async fn started_task(app: &TestApp, f: &TwoStations, c: &Caller, rel: Rel) -> (Uuid, Uuid) {
+        let id = task(app, f, c, rel, Setup::default()).await;
+        let v = stranger(app, f, rel).await;
+        sign_up(app, &v, id).await;
+        let now = app.clock.now_utc();
+        let t = entity::task::Entity::find_by_id(id).one(app.db()).await.unwrap().unwrap();
+        let mut am = t.into_active_model();
+        am.starts_at = Set(now - chrono::Duration::minutes(30));
+        am.signup_deadline = Set(now - chrono::Duration::minutes(30));
+        am.update(app.db()).await.unwrap();
+        (id, v.user_id)
+    }
+
+    /// Signs `who` up for `task`, first ending their other sign-ups (every matrix task is at the
+    /// same hour, and a person cannot be in two places); returns the sign-up.
+    pub async fn sign_up(app: &TestApp, who: &Actor, task: Uuid) -> Uuid {
+        clear_signups(app, who).await;
+        wushe::domain::signups::sign_up(app.db(), who, app.clock.now_utc(), task).await.unwrap().signup.id
+    }
+
+    /// Ends a person's live sign-ups.
+    pub async fn clear_signups(app: &TestApp, who: &Actor) {
+        use entity::signup::{self, SignupStatus};
+        use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+        signup::Entity::update_many()
+            .col_expr(signup::Column::Status, Expr::value(SignupStatus::Cancelled))
+            .filter(signup::Column::VolunteerId.eq(who.user_id))
+            .filter(signup::Column::Status.is_in([
+                SignupStatus::Confirmed,
+                SignupStatus::Waitlisted,
+                SignupStatus::Pending,
+            ]))
+            .exec(app.db())
+            .await
+            .unwrap();
+    }
+
+    /// A fresh volunteer whose home is the station of `rel`.
+    pub async fn stranger(app: &TestApp, f: &TwoStations, rel: Rel) -> Actor {
+        let s = app.quick_volunteers(1, Some(&room_of(f, rel).to_string())).await.remove(0);
+        actor_of_session(&s, Role::Volunteer)
+    }
+
+    /// Someone's sign-up: the caller's own (`OWN`), another person's on a task of the caller's
+    /// station (`STATION`), or of another station (`OTHER`).
+    pub async fn signup(app: &TestApp, f: &TwoStations, c: &Caller, rel: Rel) -> Uuid {
+        let t = task(app, f, c, if rel == OWN { super::STATION } else { rel }, Setup::default()).await;
+        let who = match (rel, actor_of(c)) {
+            (OWN, Some(me)) => me,
+            (OWN, None) => return Uuid::now_v7(),
+            _ => stranger(app, f, rel).await,
+        };
+        sign_up(app, &who, t).await
+    }
+
+    /// A pending sign-up (of someone else) on a managed task of relation `rel`.
+    pub async fn pending_signup(app: &TestApp, f: &TwoStations, c: &Caller, rel: Rel) -> Uuid {
+        let t = task(app, f, c, rel, Setup { managed: true, ..Setup::default() }).await;
+        sign_up(app, &stranger(app, f, if rel == OWN { super::STATION } else { rel }).await, t).await
+    }
+
+    /// An hours entry: the caller's own (`OWN`), another person's recorded in the caller's
+    /// station (`STATION`), or in another station (`OTHER`).
+    pub async fn entry(app: &TestApp, f: &TwoStations, c: &Caller, rel: Rel, status: HoursStatus) -> Uuid {
+        let owner = match (rel, actor_of(c)) {
+            (OWN, Some(me)) => me.user_id,
+            (OWN, None) => f.stations[0].volunteer.user_id.parse().unwrap(),
+            _ => stranger(app, f, rel).await.user_id,
+        };
+        let unit = room_of(f, if rel == OWN { super::STATION } else { rel });
+        insert_entry(app, owner, unit, status).await
+    }
+
+    async fn insert_entry(app: &TestApp, owner: Uuid, unit: Uuid, status: HoursStatus) -> Uuid {
+        let now = app.clock.now_utc();
+        let id = Uuid::now_v7();
+        hours_entry::ActiveModel {
+            id: Set(id),
+            volunteer_id: Set(owner),
+            task_id: Set(None),
+            org_unit_id: Set(unit),
+            source: Set(HoursSource::SelfReport),
+            minutes: Set(60),
+            status: Set(status),
+            service_date: Set(now.date_naive()),
+            description: Set(Some("矩阵".into())),
+            adjusts_id: Set(None),
+            reason: Set(None),
+            flagged: Set(false),
+            disputed_at: Set(None),
+            dispute_comment: Set(None),
+            created_by: Set(owner),
+            decided_by: Set(None),
+            decided_at: Set(None),
+            created_at: Set(now),
+            entry_key: Set(None),
+        }
+        .insert(app.db())
+        .await
+        .unwrap();
+        id
+    }
+
+    /// Approved hours of `owner` recorded by `unit`, so a certificate can be issued.
+    pub async fn approved_hours(app: &TestApp, owner: Uuid, unit: Uuid) {
+        insert_entry(app, owner, unit, HoursStatus::Approved).await;
+    }
+
+    /// A certificate issued by the room of the station of `rel`; returns its code.
+    pub async fn record(app: &TestApp, f: &TwoStations, rel: Rel) -> String {
+        let v = volunteer_for(f, rel);
+        let unit = room_of(f, rel);
+        let owner: Uuid = v.user_id.parse().unwrap();
+        approved_hours(app, owner, unit).await;
+        let today = app.clock.now_utc().date_naive();
+        let actor = actor_of_session(v, Role::Volunteer);
+        wushe::domain::service_records::request(app.db(), &actor, app.clock.now_utc(), unit, today, today)
+            .await
+            .unwrap()
+            .code
+    }
+}
+
+/// A notification in `owner`'s inbox.
+async fn inbox_row(app: &TestApp, owner: uuid::Uuid) -> uuid::Uuid {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let now = app.clock.now_utc();
+    let id = uuid::Uuid::now_v7();
+    entity::notification::ActiveModel {
+        id: Set(id),
+        user_id: Set(owner),
+        category: Set("system".into()),
+        template: Set("matrix".into()),
+        title: Set("矩阵".into()),
+        body: Set("矩阵".into()),
+        data: Set("{}".into()),
+        dedupe_key: Set(format!("matrix:{id}")),
+        created_at: Set(now),
+        updated_at: Set(now),
+        read_at: Set(None),
+    }
+    .insert(app.db())
+    .await
+    .unwrap();
+    id
+}
+
+/// A job in the dead-letter set; returns its id.
+async fn dead_job(app: &TestApp) -> uuid::Uuid {
+    let queue = &app.state.jobs.queue;
+    queue.enqueue(jobs::NewJob::new("matrix.dead", ())).await.unwrap();
+    let fetched = queue.fetch(1, std::time::Duration::from_secs(30), std::time::Duration::ZERO).await.unwrap();
+    let job = fetched.into_iter().next().expect("the job just enqueued");
+    queue.bury(&job, "matrix").await.unwrap();
+    job.id
+}
+
+/// Every operation of the document, with its path template, sorted by id.
+fn operations() -> Vec<(String, String)> {
+    let doc: Value = serde_json::from_str(&wushe::api::openapi_json()).unwrap();
+    let mut ops = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for op in item.as_object().unwrap().values() {
+            ops.push((op["operationId"].as_str().unwrap().to_string(), path.clone()));
+        }
+    }
+    ops.sort();
+    ops
+}
+
+#[tokio::test]
+async fn every_operation_has_a_row() {
+    let missing: Vec<String> =
+        operations().into_iter().map(|(op, _)| op).filter(|op| policy::rule_for(op).is_none()).collect();
+    assert!(missing.is_empty(), "operations without a policy row in src/api/policy.rs: {missing:?}");
+}
+
+#[tokio::test]
+async fn every_principal_on_every_relation_is_allowed_or_refused_as_the_table_says() {
+    let app = spawn_app().await;
+    let f = app.two_stations().await;
+    let callers = callers(&f);
+    let mut failures = Vec::new();
+    let mut calls = 0;
+    for (op, _) in operations() {
+        let rule = policy::rule_for(&op).unwrap_or_else(|| panic!("{op} has no policy row"));
+        for c in &callers {
+            for rel in Rel::ALL.into_iter().filter(|r| rule.relations.contains(*r)) {
+                let r = request(&app, &f, c, &op, rel)
+                    .await
+                    .unwrap_or_else(|| panic!("{op}: add a request for it to tests/api/matrix.rs"));
+                let token = r.token.unwrap_or_else(|| c.session.as_ref().map(|s| s.access.clone()));
+                let resp = app.call(r.method, &r.path, token.as_deref(), r.body.as_ref()).await;
+                calls += 1;
+                let status = resp.status.as_u16();
+                let allowed = rule.allowed(c.who).contains(rel);
+                let ok = if allowed { (200..300).contains(&status) } else { status == rule.denial_status(c.who, rel) };
+                if !ok {
+                    failures.push(format!(
+                        "{op} as {} on {}: expected {}, got {status} {}",
+                        c.who.name(),
+                        rel.name(),
+                        if allowed { "2xx".to_string() } else { rule.denial_status(c.who, rel).to_string() },
+                        resp.body
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {calls} calls disagree with the policy table:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn every_listed_item_is_readable_by_whoever_listed_it() {
+    let app = spawn_app().await;
+    let f = app.two_stations().await;
+    let paths: std::collections::HashMap<String, String> = operations().into_iter().collect();
+    let mut checked = 0;
+    for rule in policy::rules().filter(|r| r.lists.is_some()) {
+        let getter = rule.lists.unwrap();
+        let get_path = &paths[getter];
+        for c in callers(&f).iter().filter(|c| rule.allowed(c.who).contains(NONE)) {
+            let token = c.session.as_ref().map(|s| s.access.as_str());
+            let list = app.get(&format!("{}?limit=100", paths[rule.op]), token).await.expect(200);
+            for item in list.body["items"].as_array().unwrap() {
+                let id = item["id"].as_str().unwrap();
+                let path = get_path.replace("{id}", id);
+                let r = app.get(&path, token).await;
+                assert_eq!(
+                    r.status,
+                    200,
+                    "{} listed {id} to a {}, but {getter} answers {}",
+                    rule.op,
+                    c.who.name(),
+                    r.body
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} listed items checked");
+}

@@ -1,0 +1,80 @@
+//! A small service setting shared by the volunteer-service tests: a city, one station with a
+//! room (at known coordinates), a station admin and a social worker who organises tasks.
+
+use crate::helpers::{NowUtc, Session, TestApp, spawn_app_with};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+
+/// Coordinates of the room where tasks happen.
+pub const LAT: f64 = 31.3000;
+pub const LNG: f64 = 120.6000;
+
+pub struct Service {
+    pub app: TestApp,
+    pub city_admin: Session,
+    pub station: String,
+    pub room: String,
+    pub admin: Session,
+    pub organiser: Session,
+}
+
+impl Service {
+    pub async fn new() -> Service {
+        // These tests move the clock by days; tokens must outlive that.
+        let app = spawn_app_with(|c| {
+            c.access_token_ttl = std::time::Duration::from_secs(90 * 86400);
+            c.refresh_token_ttl = std::time::Duration::from_secs(180 * 86400);
+        })
+        .await;
+        let city_admin = app.city_admin().await;
+        let city = app.create_unit(&city_admin, "city_center", None, "市").await;
+        let station = app.create_unit(&city_admin, "town_station", Some(&city), "东湖街道社工站").await;
+        let room = app.create_unit(&city_admin, "community_room", Some(&station), "湖东社区社工室").await;
+        let admin = app.create_user(&city_admin, "station_admin", Some(&station)).await;
+        let organiser = app.create_user(&admin, "social_worker", Some(&room)).await;
+        Service { app, city_admin, station, room, admin, organiser }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.app.clock.now_utc()
+    }
+
+    /// A task body starting `start_in` from now, lasting `hours`, at the room, for `capacity`.
+    pub fn task_body(&self, start_in: Duration, hours: i64, capacity: i32) -> Value {
+        let starts = self.now() + start_in;
+        json!({
+            "title": "社区助老服务",
+            "description": "陪伴独居老人",
+            "actionLine": "help",
+            "orgUnitId": self.room,
+            "address": "湖东社区活动中心",
+            "lat": LAT,
+            "lng": LNG,
+            "startsAt": starts,
+            "endsAt": starts + Duration::hours(hours),
+            "capacity": capacity,
+        })
+    }
+
+    /// Creates and publishes a task from `body`; returns its id.
+    pub async fn publish(&self, body: Value) -> String {
+        let id = self.app.post("/api/v1/tasks", Some(&self.organiser.access), body).await.expect(201).str("id");
+        self.app
+            .post(&format!("/api/v1/tasks/{id}/publish"), Some(&self.organiser.access), json!({}))
+            .await
+            .expect(200);
+        id
+    }
+
+    /// A published task starting in two days, three hours long.
+    pub async fn task(&self, capacity: i32) -> String {
+        self.publish(self.task_body(Duration::days(2), 3, capacity)).await
+    }
+
+    /// Signs `who` up; returns the sign-up's JSON.
+    pub async fn sign_up(&self, task: &str, who: &Session) -> Value {
+        let r = self.app.post(&format!("/api/v1/tasks/{task}/signups"), Some(&who.access), json!({})).await;
+        assert!(r.status == 201 || r.status == 200, "sign-up failed: {} {}", r.status, r.body);
+        r.body
+    }
+}
