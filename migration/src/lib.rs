@@ -40,6 +40,7 @@ mod m20261128_300005_create_attendance;
 mod m20261128_300006_create_hours_entries;
 mod m20261128_300007_create_star_awards;
 mod m20261128_300008_create_service_records;
+mod m20261128_300009_index_tasks_for_nearby_browsing;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -81,6 +82,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_300006_create_hours_entries::Migration),
             Box::new(m20261128_300007_create_star_awards::Migration),
             Box::new(m20261128_300008_create_service_records::Migration),
+            Box::new(m20261128_300009_index_tasks_for_nearby_browsing::Migration),
         ]
     }
 }

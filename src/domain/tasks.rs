@@ -623,7 +623,7 @@ pub async fn browse(
                         .add(Condition::all().add(key.clone().eq(c.k)).add(task::Column::Id.gt(c.id))),
                 );
             }
-            q = q.expr_as(key.clone(), "sort_key").order_by(key, sea_orm::Order::Asc);
+            q = q.order_by(key, sea_orm::Order::Asc);
         }
         Sort::Start => {
             if let Some(c) = &after {
@@ -637,9 +637,8 @@ pub async fn browse(
             q = q.order_by_asc(task::Column::StartsAt);
         }
     }
-    let rows = q.filter(cond).order_by_asc(task::Column::Id).limit(limit + 1).all(db).await?;
+    let mut rows = q.filter(cond).order_by_asc(task::Column::Id).limit(limit + 1).all(db).await?;
     let more = rows.len() as u64 > limit;
-    let mut rows = rows;
     rows.truncate(limit as usize);
     let next_cursor = if more {
         rows.last().map(|t| {
