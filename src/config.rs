@@ -46,6 +46,8 @@ pub struct Config {
     pub trusted_proxy_hops: usize,
     /// Background jobs and push.
     pub jobs: JobsConfig,
+    /// Who is told of new tasks and freed seats, and how often.
+    pub dispatch: DispatchConfig,
 }
 
 /// At most `max` requests per `window`.
@@ -142,6 +144,34 @@ impl Default for JobsConfig {
             poll: Duration::from_millis(250),
             relay_poll: Duration::from_millis(100),
             cron_tick: Duration::from_secs(1),
+        }
+    }
+}
+
+/// How new tasks and freed seats reach volunteers, so that nobody is spammed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DispatchConfig {
+    /// `WUSHE_DISPATCH_PER_TASK`: most volunteers one published task is sent to (default 200).
+    pub per_task: u32,
+    /// `WUSHE_DISPATCH_PER_DAY`: most task invitations one volunteer gets a day (default 3);
+    /// rescue call-outs do not count and are not capped.
+    pub per_volunteer_per_day: u32,
+    /// `WUSHE_COVER_WAVE_SIZE`: volunteers offered a freed seat at once (default 5).
+    pub cover_wave_size: u32,
+    /// `WUSHE_COVER_WAVES`: waves before giving up (default 4).
+    pub cover_waves: u32,
+    /// `WUSHE_COVER_WAVE_INTERVAL`: time between waves while the seat stays free (default 15m).
+    pub cover_wave_interval: Duration,
+}
+
+impl Default for DispatchConfig {
+    fn default() -> Self {
+        DispatchConfig {
+            per_task: 200,
+            per_volunteer_per_day: 3,
+            cover_wave_size: 5,
+            cover_waves: 4,
+            cover_wave_interval: Duration::from_secs(15 * 60),
         }
     }
 }
@@ -312,6 +342,19 @@ impl Config {
             key_prefix: var("WUSHE_RATE_LIMIT_PREFIX").unwrap_or(defaults.key_prefix),
         };
         let trusted_proxy_hops = number_var(&var, "WUSHE_TRUSTED_PROXY_HOPS", 0, 0..=10)?;
+        let d = DispatchConfig::default();
+        let dispatch = DispatchConfig {
+            per_task: number_var(&var, "WUSHE_DISPATCH_PER_TASK", d.per_task as usize, 0..=100_000)? as u32,
+            per_volunteer_per_day: number_var(
+                &var,
+                "WUSHE_DISPATCH_PER_DAY",
+                d.per_volunteer_per_day as usize,
+                0..=100,
+            )? as u32,
+            cover_wave_size: number_var(&var, "WUSHE_COVER_WAVE_SIZE", d.cover_wave_size as usize, 1..=1000)? as u32,
+            cover_waves: number_var(&var, "WUSHE_COVER_WAVES", d.cover_waves as usize, 1..=100)? as u32,
+            cover_wave_interval: duration_var(&var, "WUSHE_COVER_WAVE_INTERVAL", d.cover_wave_interval)?,
+        };
 
         Ok(Config {
             listen,
@@ -331,6 +374,7 @@ impl Config {
             data_key,
             rate_limits,
             trusted_proxy_hops,
+            dispatch,
         })
     }
 

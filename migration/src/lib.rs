@@ -41,6 +41,8 @@ mod m20261128_300006_create_hours_entries;
 mod m20261128_300007_create_star_awards;
 mod m20261128_300008_create_service_records;
 mod m20261128_300009_index_tasks_for_nearby_browsing;
+mod m20261128_300010_create_task_invitations;
+mod m20261128_300011_create_dispatch_days;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -83,6 +85,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_300007_create_star_awards::Migration),
             Box::new(m20261128_300008_create_service_records::Migration),
             Box::new(m20261128_300009_index_tasks_for_nearby_browsing::Migration),
+            Box::new(m20261128_300010_create_task_invitations::Migration),
+            Box::new(m20261128_300011_create_dispatch_days::Migration),
         ]
     }
 }

@@ -26,6 +26,8 @@ wire_enum! {
         Announcement = "announcement",
         TaskReminder = "task_reminder",
         TaskChange = "task_change",
+        /// A task that matches one, or a seat that freed up.
+        TaskInvitation = "task_invitation",
         /// Urgent: bypasses quiet hours, cannot be muted.
         TaskCancelledShortNotice = "task_cancelled_short_notice",
         /// Urgent: bypasses quiet hours, cannot be muted.

@@ -346,6 +346,14 @@ const TASKS: &[Rule] = &[
     // Checking in and out: anyone confirmed on the task, wherever it is.
     rule("checkIn").on(STATION.or(OTHER)).allow(SIGNED_IN, STATION.or(OTHER)).idempotent(),
     rule("checkOut").on(STATION.or(OTHER)).allow(SIGNED_IN, STATION.or(OTHER)).idempotent(),
+    // Writing to everyone on a task: whoever runs its day.
+    rule("messageTaskPeople")
+        .on(ANY)
+        .allow(LEADERS, OWN)
+        .allow(STATION_ADMIN, STATION)
+        .allow(CITY_ADMIN, ANY)
+        .forbidden_elsewhere()
+        .idempotent(),
     rule("enterTaskHours")
         .on(ANY)
         .allow(SOCIAL_WORKER, OWN)
@@ -361,6 +369,8 @@ const TASKS: &[Rule] = &[
 /// sign-ups follow the task's relation, as for `TASKS`.
 const SIGNUPS: &[Rule] = &[
     rule("signUp").on(STATION.or(OTHER)).allow(SIGNED_IN, STATION.or(OTHER)).idempotent(),
+    // Taking a freed seat one was offered: anyone holding an offer (404 without one).
+    rule("acceptCoverOffer").on(STATION.or(OTHER)).allow(SIGNED_IN, STATION.or(OTHER)).idempotent(),
     rule("listTaskSignups")
         .on(ANY)
         .allow(LEADERS, OWN)

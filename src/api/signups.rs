@@ -179,6 +179,15 @@ impl SignupsApi {
         })
     }
 
+    /// Take a seat one was offered because it freed up shortly before the start ("cover
+    /// needed"): the first to accept gets it (409 `seat_taken` for the others); accepting twice
+    /// returns the same sign-up.
+    #[oai(path = "/api/v1/tasks/:id/cover/accept", method = "post", operation_id = "acceptCoverOffer")]
+    async fn accept_cover(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Signup>> {
+        let s = crate::domain::dispatch::accept_cover(&state.db, &auth.0.actor(), state.clock.now(), id.0).await?;
+        Ok(Json(s.into()))
+    }
+
     /// A task's roster, oldest sign-up first (leader and organisers).
     #[oai(path = "/api/v1/tasks/:id/signups", method = "get", operation_id = "listTaskSignups")]
     async fn roster(

@@ -11,6 +11,7 @@ use crate::domain::DomainError;
 use crate::domain::attendance;
 use crate::domain::hours::{self, TaskEntryKind};
 use crate::domain::page::PageRequest;
+use crate::domain::reminders;
 use crate::domain::tasks::{self, Browse, ManageFilter, Sort, TaskInput, TaskPatch, TaskView};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -186,6 +187,31 @@ pub struct UpdateTaskRequest {
 pub struct ReasonRequest {
     #[oai(validator(min_length = 1, max_length = 500))]
     pub reason: String,
+}
+
+/// A message from the organiser to everyone on a task.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TaskMessageRequest {
+    #[oai(validator(min_length = 1, max_length = 500))]
+    pub text: String,
+}
+
+/// A message on its way.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct TaskMessageSent {
+    pub id: Uuid,
+    /// People it goes to: everyone confirmed, waitlisted or pending on the task.
+    pub recipients: u64,
+}
+
+/// Accepted: the work goes on in the background.
+#[derive(poem_openapi::ApiResponse)]
+pub enum Accepted<T: poem_openapi::types::ToJSON> {
+    /// Accepted; delivered in the background.
+    #[oai(status = 202)]
+    Accepted(Json<T>),
 }
 
 /// Sort order of a browse.
@@ -455,6 +481,21 @@ impl TasksApi {
         body: Json<ReasonRequest>,
     ) -> ApiResult<Json<Task>> {
         Ok(Json(tasks::cancel(&state.db, &auth.0.actor(), state.clock.now(), id.0, &body.reason).await?.into()))
+    }
+
+    /// Write to everyone on a published task (leader and organisers): each gets it in the inbox
+    /// and a push that does not carry the text.
+    #[oai(path = "/:id/messages", method = "post", operation_id = "messageTaskPeople")]
+    async fn message(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<TaskMessageRequest>,
+    ) -> ApiResult<Accepted<TaskMessageSent>> {
+        let (id, recipients) =
+            reminders::message_everyone(&state.db, &auth.0.actor(), state.clock.now(), id.0, &body.text).await?;
+        Ok(Accepted::Accepted(Json(TaskMessageSent { id, recipients })))
     }
 
     /// The current check-in code, to show as a QR code (leader and organisers). Valid for about

@@ -18,6 +18,7 @@
 //!   3★ 600 h, 4★ 1000 h, 5★ 1500 h); reaching one is recorded once.
 
 use super::actor::Actor;
+use super::notifications::{Category, Message, tell};
 use super::org_units;
 use super::page::{self, Order, Page, PageRequest};
 use super::tasks;
@@ -546,6 +547,9 @@ pub async fn award_stars(
         .await?;
         if res == 1 {
             reached.push(l);
+            let m = Message::new(volunteer, Category::Honour, "star.reached", format!("star:{l}"))
+                .param("level", l.to_string());
+            tell(txn, m).await?;
         }
     }
     Ok(reached)
@@ -751,6 +755,7 @@ impl super::privacy::PersonalData for VolunteerService {
             "hours": json(serde_json::to_value(hours_entry::Entity::find().filter(hours_entry::Column::VolunteerId.eq(id)).all(txn).await?))?,
             "stars": json(serde_json::to_value(star_award::Entity::find().filter(star_award::Column::VolunteerId.eq(id)).all(txn).await?))?,
             "serviceRecords": json(serde_json::to_value(service_record::Entity::find().filter(service_record::Column::VolunteerId.eq(id)).all(txn).await?))?,
+            "taskInvitations": json(serde_json::to_value(entity::task_invitation::Entity::find().filter(entity::task_invitation::Column::UserId.eq(id)).all(txn).await?))?,
         }))
     }
     async fn erase(&self, cx: &super::privacy::Context<'_>, txn: &sea_orm::DatabaseTransaction) -> DomainResult<()> {
@@ -776,12 +781,25 @@ impl super::privacy::PersonalData for VolunteerService {
             am.position = Set(None);
             am.reason = Set(Some("account erased".into()));
             am.updated_at = Set(cx.now);
-            am.update(txn).await?;
-            let started = task::Entity::find_by_id(task_id).one(txn).await?.is_some_and(|t| t.starts_at <= cx.now);
-            if was_confirmed && !started {
-                super::seats::release(txn, super::signups::SEATS, task_id, cx.now).await?;
+            let ended = am.update(txn).await?;
+            super::reminders::cancel(txn, ended.id).await?;
+            let Some(t) = task::Entity::find_by_id(task_id).one(txn).await? else { continue };
+            if was_confirmed
+                && t.starts_at > cx.now
+                && let Some(p) = super::seats::release(txn, super::signups::SEATS, task_id, cx.now).await?
+            {
+                super::reminders::promoted(txn, cx.now, &[p], &t).await?;
             }
         }
+        // Who was asked to which task, and how often a day.
+        entity::task_invitation::Entity::delete_many()
+            .filter(entity::task_invitation::Column::UserId.eq(id))
+            .exec(txn)
+            .await?;
+        entity::dispatch_day::Entity::delete_many()
+            .filter(entity::dispatch_day::Column::UserId.eq(id))
+            .exec(txn)
+            .await?;
         attendance::Entity::update_many()
             .col_expr(attendance::Column::CheckInLat, Expr::value(Option::<f64>::None))
             .col_expr(attendance::Column::CheckInLng, Expr::value(Option::<f64>::None))

@@ -56,8 +56,11 @@ pub enum Category {
     Announcement,
     /// Before a task one signed up for.
     TaskReminder,
-    /// A task one signed up for moved or changed.
+    /// News of a task one signed up for: it moved, changed or was cancelled, or its organiser
+    /// wrote to everyone on it.
     TaskChange,
+    /// A newly published task that matches one, or a freed seat offered to one.
+    TaskInvitation,
     /// A task cancelled less than 2 hours before it starts: urgent.
     TaskCancelledShortNotice,
     /// An emergency rescue call-out (救援): urgent, high priority.
@@ -76,10 +79,11 @@ pub enum Category {
 
 impl Category {
     /// Every category.
-    pub const ALL: [Category; 10] = [
+    pub const ALL: [Category; 11] = [
         Category::Announcement,
         Category::TaskReminder,
         Category::TaskChange,
+        Category::TaskInvitation,
         Category::TaskCancelledShortNotice,
         Category::RescueCallout,
         Category::Mentoring,
@@ -95,6 +99,7 @@ impl Category {
             Category::Announcement => "announcement",
             Category::TaskReminder => "task_reminder",
             Category::TaskChange => "task_change",
+            Category::TaskInvitation => "task_invitation",
             Category::TaskCancelledShortNotice => "task_cancelled_short_notice",
             Category::RescueCallout => "rescue_callout",
             Category::Mentoring => "mentoring",

@@ -50,13 +50,7 @@ fn a(name: &'static str) -> Alias {
 pub async fn take(conn: &impl ConnectionTrait, t: SeatTables, pool_id: Uuid) -> DomainResult<Seat> {
     // Bounded: each round either succeeds or observed the pool change under it.
     for _ in 0..16 {
-        let seat = Query::update()
-            .table(a(t.pool))
-            .value(a("filled"), Expr::col(a("filled")).add(1))
-            .and_where(Expr::col(a("id")).eq(pool_id))
-            .and_where(Expr::col(a("filled")).lt(Expr::col(a("capacity"))))
-            .to_owned();
-        if conn.execute(&seat).await?.rows_affected() == 1 {
+        if take_free(conn, t, pool_id).await? {
             return Ok(Seat::Confirmed);
         }
         let position = Query::update()
@@ -71,6 +65,18 @@ pub async fn take(conn: &impl ConnectionTrait, t: SeatTables, pool_id: Uuid) -> 
         }
     }
     Err(DomainError::Internal(format!("could not settle a seat in {} {pool_id}", t.pool)))
+}
+
+/// Takes a free confirmed seat, never a waitlist position: false when none is free. For seats
+/// offered to whoever answers first (cover needed), where a waitlist place is no answer.
+pub async fn take_free(conn: &impl ConnectionTrait, t: SeatTables, pool_id: Uuid) -> DomainResult<bool> {
+    let seat = Query::update()
+        .table(a(t.pool))
+        .value(a("filled"), Expr::col(a("filled")).add(1))
+        .and_where(Expr::col(a("id")).eq(pool_id))
+        .and_where(Expr::col(a("filled")).lt(Expr::col(a("capacity"))))
+        .to_owned();
+    Ok(conn.execute(&seat).await?.rows_affected() == 1)
 }
 
 /// Locks the pool row for the rest of the transaction (a no-op update), so that what follows
@@ -161,12 +167,6 @@ pub async fn set_capacity(
     }
     let mut promoted = Vec::new();
     loop {
-        let seat = Query::update()
-            .table(a(t.pool))
-            .value(a("filled"), Expr::col(a("filled")).add(1))
-            .and_where(Expr::col(a("id")).eq(pool_id))
-            .and_where(Expr::col(a("filled")).lt(Expr::col(a("capacity"))))
-            .to_owned();
         // Only take the seat if someone is waiting for it.
         let waiting = Query::select()
             .expr(Expr::val(1))
@@ -175,7 +175,7 @@ pub async fn set_capacity(
             .and_where(Expr::col(a("status")).eq("waitlisted"))
             .limit(1)
             .to_owned();
-        if conn.query_one(&waiting).await?.is_none() || conn.execute(&seat).await?.rows_affected() == 0 {
+        if conn.query_one(&waiting).await?.is_none() || !take_free(conn, t, pool_id).await? {
             break;
         }
         match promote_head(conn, t, pool_id, now).await? {

@@ -15,7 +15,7 @@ use super::actor::Actor;
 use super::page::{self, Order, Page, PageRequest};
 use super::seats::{self, Seat, SeatTables};
 use super::{DomainError, DomainResult, required_text};
-use super::{tasks, users};
+use super::{dispatch, identity, reminders, tasks, users};
 use crate::db::write;
 use chrono::{DateTime, Duration, Utc};
 use entity::signup::{self, SignupStatus};
@@ -46,7 +46,7 @@ pub struct Effects {
 }
 
 /// Whether the volunteer already holds a live sign-up for another task overlapping `t`.
-async fn has_conflict(txn: &impl ConnectionTrait, volunteer: Uuid, t: &task::Model) -> DomainResult<bool> {
+pub async fn has_conflict(txn: &impl ConnectionTrait, volunteer: Uuid, t: &task::Model) -> DomainResult<bool> {
     let clash = signup::Entity::find()
         .join(JoinType::InnerJoin, signup::Relation::Task.def())
         .filter(signup::Column::VolunteerId.eq(volunteer))
@@ -105,6 +105,8 @@ pub async fn sign_up(
         if now > t.signup_deadline {
             return Err(DomainError::conflict("signup_closed", "the sign-up deadline has passed"));
         }
+        identity::ensure_may_sign_up(txn, actor.user_id, now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive())
+            .await?;
         if has_conflict(txn, actor.user_id, &t).await? {
             return Err(DomainError::conflict(
                 "schedule_conflict",
@@ -115,40 +117,57 @@ pub async fn sign_up(
             SignupMode::Managed => (SignupStatus::Pending, None),
             SignupMode::Open => status_of(seats::take(txn, SEATS, task_id).await?),
         };
-        let model = match existing {
-            Some(old) => {
-                let mut am = old.into_active_model();
-                am.status = Set(status);
-                am.position = Set(position);
-                am.late_cancellation = Set(false);
-                am.reason = Set(None);
-                am.decided_by = Set(None);
-                am.confirmed_attendance_at = Set(None);
-                am.updated_at = Set(now);
-                am.update(txn).await?
-            }
-            None => {
-                signup::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    task_id: Set(task_id),
-                    volunteer_id: Set(actor.user_id),
-                    status: Set(status),
-                    position: Set(position),
-                    late_cancellation: Set(false),
-                    no_show: Set(false),
-                    reason: Set(None),
-                    decided_by: Set(None),
-                    confirmed_attendance_at: Set(None),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                }
-                .insert(txn)
-                .await?
-            }
-        };
+        let model = place(txn, existing, task_id, actor.user_id, status, position, now).await?;
+        if status == SignupStatus::Confirmed {
+            reminders::schedule(txn, now, model.id, &t).await?;
+        }
         Ok(Outcome { signup: model, created: true })
     })
     .await
+}
+
+/// Writes a volunteer's sign-up row for a task: a new one, or the revival of an ended one.
+pub async fn place(
+    txn: &impl ConnectionTrait,
+    existing: Option<signup::Model>,
+    task_id: Uuid,
+    volunteer: Uuid,
+    status: SignupStatus,
+    position: Option<i32>,
+    now: DateTime<Utc>,
+) -> DomainResult<signup::Model> {
+    let model = match existing {
+        Some(old) => {
+            let mut am = old.into_active_model();
+            am.status = Set(status);
+            am.position = Set(position);
+            am.late_cancellation = Set(false);
+            am.reason = Set(None);
+            am.decided_by = Set(None);
+            am.confirmed_attendance_at = Set(None);
+            am.updated_at = Set(now);
+            am.update(txn).await?
+        }
+        None => {
+            signup::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                task_id: Set(task_id),
+                volunteer_id: Set(volunteer),
+                status: Set(status),
+                position: Set(position),
+                late_cancellation: Set(false),
+                no_show: Set(false),
+                reason: Set(None),
+                decided_by: Set(None),
+                confirmed_attendance_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(txn)
+            .await?
+        }
+    };
+    Ok(model)
 }
 
 async fn load(txn: &impl ConnectionTrait, id: Uuid) -> DomainResult<(signup::Model, task::Model)> {
@@ -186,9 +205,14 @@ async fn end(
     am.decided_by = Set(decided_by);
     am.updated_at = Set(now);
     let ended = am.update(txn).await?;
+    reminders::cancel(txn, ended.id).await?;
     let mut effects = Effects::default();
-    if was_confirmed && let Some(p) = seats::release(txn, SEATS, t.id, now).await? {
-        effects.promoted.push(p);
+    if was_confirmed {
+        match seats::release(txn, SEATS, t.id, now).await? {
+            Some(p) => effects.promoted.push(p),
+            None => dispatch::on_seat_freed(txn, now, t).await?,
+        }
+        reminders::promoted(txn, now, &effects.promoted, t).await?;
     }
     Ok((ended, effects))
 }
@@ -265,7 +289,12 @@ pub async fn approve(
         am.position = Set(position);
         am.decided_by = Set(Some(actor.user_id));
         am.updated_at = Set(now);
-        Ok(am.update(txn).await?)
+        let s = am.update(txn).await?;
+        if s.status == SignupStatus::Confirmed {
+            reminders::seat_confirmed(txn, now, &s, &t, None).await?;
+        }
+        reminders::decided(txn, &s, &t).await?;
+        Ok(s)
     })
     .await
 }
@@ -286,6 +315,7 @@ pub async fn deny(
             return Err(DomainError::conflict("not_pending", "only a pending sign-up can be denied"));
         }
         let (denied, _) = end(txn, now, s, &t, SignupStatus::Denied, Some(reason), Some(actor.user_id)).await?;
+        reminders::decided(txn, &denied, &t).await?;
         Ok(denied)
     })
     .await
@@ -303,7 +333,9 @@ pub async fn remove(
     write(db, async |txn| {
         let (s, t) = load(txn, id).await?;
         tasks::load_for_organizer(txn, actor, t.id).await?;
-        end(txn, now, s, &t, SignupStatus::Removed, Some(reason), Some(actor.user_id)).await
+        let (removed, effects) = end(txn, now, s, &t, SignupStatus::Removed, Some(reason), Some(actor.user_id)).await?;
+        reminders::decided(txn, &removed, &t).await?;
+        Ok((removed, effects))
     })
     .await
 }

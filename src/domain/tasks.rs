@@ -15,10 +15,10 @@
 
 use super::actor::Actor;
 use super::audit::{self, Change};
-use super::org_units;
 use super::page::{Page, PageRequest};
 use super::users::normalize_skills;
 use super::{DomainError, DomainResult, required_text, validate_lat_lng};
+use super::{dispatch, org_units, reminders};
 use crate::db::write;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -329,7 +329,7 @@ pub async fn update(
     if let Some(leader) = p.leader_id {
         check_leader(db, leader).await?;
     }
-    let (model, moved, promoted) = write(db, async |txn| {
+    let (model, moved) = write(db, async |txn| {
         let before = load_for_organizer(txn, actor, id).await?;
         if matches!(before.status, TaskStatus::Completed | TaskStatus::Cancelled) {
             return Err(DomainError::conflict("task_closed", "a completed or cancelled task cannot be edited"));
@@ -411,10 +411,18 @@ pub async fn update(
             place: after.address != before.address || after.lat != before.lat || after.lng != before.lng,
         };
         audit_if_admin(txn, actor, now, "task.update", &before, &after).await?;
-        Ok::<_, DomainError>((after, moved, promoted))
+        reminders::promoted(txn, now, &promoted, &after).await?;
+        if after.status == TaskStatus::Published {
+            if moved.time || moved.place {
+                reminders::broadcast(txn, id, reminders::News::Moved, now).await?;
+            }
+            if moved.time || after.min_headcount != before.min_headcount {
+                reminders::schedule_headcount(txn, now, &after).await?;
+            }
+        }
+        Ok::<_, DomainError>((after, moved))
     })
     .await?;
-    let _ = promoted;
     let skills = skills_of(db, id).await?;
     Ok((TaskView { task: model, skills, distance_km: None }, moved))
 }
@@ -461,6 +469,8 @@ pub async fn publish(db: &DatabaseConnection, actor: &Actor, now: DateTime<Utc>,
         am.updated_at = Set(now);
         let after = am.update(txn).await?;
         audit_if_admin(txn, actor, now, "task.publish", &before, &after).await?;
+        dispatch::on_publish(txn, id).await?;
+        reminders::schedule_headcount(txn, now, &after).await?;
         Ok::<_, DomainError>(after)
     })
     .await?;
@@ -488,6 +498,11 @@ pub async fn cancel(
         am.updated_at = Set(now);
         let after = am.update(txn).await?;
         audit_if_admin(txn, actor, now, "task.cancel", &before, &after).await?;
+        if before.status == TaskStatus::Published {
+            reminders::broadcast(txn, id, reminders::News::Cancelled, now).await?;
+        }
+        reminders::schedule_headcount(txn, now, &after).await?;
+        dispatch::stop_cover(txn, id).await?;
         Ok::<_, DomainError>(after)
     })
     .await?;

@@ -4,6 +4,8 @@
 //! - [`notify`] (`notify`): write one person's inbox row, schedule its push.
 //! - [`push`] (`push.send`): push one notification to each of its person's active devices.
 //! - [`announce`] (`announcement.fanout`): one batch of an announcement's recipients.
+//! - [`tasks`] (`task.*`): dispatch, cover-needed waves, reminders, broadcasts, head-count
+//!   checks and closing ended tasks.
 //! - [`maintenance`]: the cron jobs (reminder scan, outbox sweep, stale devices, dead letters).
 //!
 //! Adding a job kind: a file here with its payload type and handler, registered in
@@ -16,6 +18,7 @@ pub mod announce;
 pub mod maintenance;
 pub mod notify;
 pub mod push;
+pub mod tasks;
 
 use crate::config::{Config, JobsConfig};
 use crate::state::AppState;
@@ -111,12 +114,13 @@ pub fn registry(state: &AppState) -> Registry {
     push::register(&mut r, state);
     announce::register(&mut r, state);
     maintenance::register(&mut r, state);
+    tasks::register(&mut r, state);
     r
 }
 
 /// Every cron schedule, in one place (expressions: seconds first; write day names).
 pub fn schedules() -> Vec<Schedule> {
-    let table: [(&str, &str, &str); 4] = [
+    let table: [(&str, &str, &str); 5] = [
         // Reminders and other keyed future jobs that came due.
         ("scheduled-scan", "0 * * * * *", maintenance::SCHEDULED_SCAN),
         // Relayed outbox rows older than a week.
@@ -125,6 +129,8 @@ pub fn schedules() -> Vec<Schedule> {
         ("devices-prune", "0 30 3 * * *", maintenance::DEVICES_PRUNE),
         // Dead letters waiting for an administrator.
         ("dead-letters", "0 */5 * * * *", maintenance::DEAD_LETTERS),
+        // Tasks that ended: close open check-ins, record no-shows, mark them completed.
+        ("task-close", "0 */5 * * * *", crate::domain::reminders::CLOSE_JOB),
     ];
     table
         .into_iter()
@@ -166,7 +172,9 @@ mod tests {
     #[test]
     fn the_schedule_table_parses() {
         let s = super::schedules();
-        assert_eq!(s.len(), 4);
+        let names: std::collections::HashSet<&str> = s.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names.len(), s.len(), "schedule names are unique");
+        assert!(names.contains("task-close") && names.contains("scheduled-scan"));
         assert!(s.iter().all(|s| s.zone == jobs::cron::DEFAULT_ZONE));
     }
 }

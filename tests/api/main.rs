@@ -11,6 +11,7 @@ mod bad_input;
 mod canary;
 mod cli;
 mod devices;
+mod dispatch;
 mod fake_fcm;
 mod health;
 mod idempotency;

@@ -294,6 +294,18 @@ async fn service_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, r
         "exportRoster" => {
             req(M::GET, format!("/api/v1/tasks/{}/roster.csv", task(app, f, c, rel, Setup::default()).await), None)
         }
+        "messageTaskPeople" => {
+            let t = task(app, f, c, rel, Setup::default()).await;
+            req(M::POST, format!("/api/v1/tasks/{t}/messages"), Some(json!({"text": "矩阵"})))
+        }
+        "acceptCoverOffer" => {
+            let t = task(app, f, c, rel, Setup::default()).await;
+            if let Some(me) = actor_of(c) {
+                clear_signups(app, &me).await;
+                cover_offer(app, t, me.user_id).await;
+            }
+            req(M::POST, format!("/api/v1/tasks/{t}/cover/accept"), None)
+        }
         "signUp" => {
             let t = task(app, f, c, rel, Setup::default()).await;
             if let Some(me) = actor_of(c) {
@@ -484,6 +496,24 @@ mod service {
             tasks::publish(app.db(), &city(f), now, id).await.unwrap();
         }
         id
+    }
+
+    /// Offers `who` a freed seat of `task` (as a cover-needed wave would).
+    pub async fn cover_offer(app: &TestApp, task: Uuid, who: Uuid) {
+        use entity::task_invitation::{ActiveModel, InvitationKind, InvitationStatus};
+        let now = app.clock.now_utc();
+        ActiveModel {
+            task_id: Set(task),
+            user_id: Set(who),
+            kind: Set(InvitationKind::Cover),
+            wave: Set(1),
+            status: Set(InvitationStatus::Offered),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(app.db())
+        .await
+        .unwrap();
     }
 
     /// A task of relation `rel` that started half an hour ago, with a fresh volunteer signed up

@@ -12,6 +12,7 @@ pub const LNG: f64 = 120.6000;
 pub struct Service {
     pub app: TestApp,
     pub city_admin: Session,
+    pub city: String,
     pub station: String,
     pub room: String,
     pub admin: Session,
@@ -20,10 +21,16 @@ pub struct Service {
 
 impl Service {
     pub async fn new() -> Service {
+        Service::with(|_| {}).await
+    }
+
+    /// The setting, with the app's configuration adjusted first.
+    pub async fn with(adjust: impl FnOnce(&mut wushe::config::Config)) -> Service {
         // These tests move the clock by days; tokens must outlive that.
         let app = spawn_app_with(|c| {
             c.access_token_ttl = std::time::Duration::from_secs(90 * 86400);
             c.refresh_token_ttl = std::time::Duration::from_secs(180 * 86400);
+            adjust(c);
         })
         .await;
         let city_admin = app.city_admin().await;
@@ -32,7 +39,7 @@ impl Service {
         let room = app.create_unit(&city_admin, "community_room", Some(&station), "湖东社区社工室").await;
         let admin = app.create_user(&city_admin, "station_admin", Some(&station)).await;
         let organiser = app.create_user(&admin, "social_worker", Some(&room)).await;
-        Service { app, city_admin, station, room, admin, organiser }
+        Service { app, city_admin, city, station, room, admin, organiser }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

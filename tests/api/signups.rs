@@ -291,3 +291,32 @@ async fn volunteers_see_only_their_own_sign_ups() {
     s.app.get(&format!("/api/v1/tasks/{task}/signups"), Some(&b.access)).await.expect_problem(403, "forbidden");
     s.app.get(&format!("/api/v1/signups/{}", sa["id"].as_str().unwrap()), Some(&s.organiser.access)).await.expect(200);
 }
+
+#[tokio::test]
+async fn children_under_fourteen_sign_up_only_with_a_guardians_consent() {
+    let s = Service::new().await;
+    let task = s.task(5).await;
+    let child = s.app.register_volunteer().await;
+    let birth = (s.now().date_naive() - Duration::days(365 * 10)).format("%Y%m%d").to_string();
+    let number = crate::helpers::id_number_born(&birth);
+    s.app
+        .put(
+            "/api/v1/me/identity",
+            Some(&child.access),
+            json!({"idNumber": number, "realName": "王小明", "consentVersion": "2026-01"}),
+        )
+        .await
+        .expect(200);
+    let path = format!("/api/v1/tasks/{task}/signups");
+    s.app.post(&path, Some(&child.access), json!({})).await.expect_problem(403, "guardian_consent_required");
+    assert_eq!(s.app.count("signups").await, 0, "nothing changed");
+    s.app
+        .put(
+            "/api/v1/me/guardian",
+            Some(&child.access),
+            json!({"name": "王爸爸", "phone": "13911112222", "relationship": "parent", "consentVersion": "g1"}),
+        )
+        .await
+        .expect(200);
+    s.app.post(&path, Some(&child.access), json!({})).await.expect(201);
+}
