@@ -41,6 +41,13 @@ mod m20261128_300006_create_hours_entries;
 mod m20261128_300007_create_star_awards;
 mod m20261128_300008_create_service_records;
 mod m20261128_300009_index_tasks_for_nearby_browsing;
+mod m20261128_600001_create_honour_programmes;
+mod m20261128_600002_create_honour_quota_uses;
+mod m20261128_600003_create_honour_nominations;
+mod m20261128_600004_create_honour_reviewers;
+mod m20261128_600005_create_honour_scores;
+mod m20261128_600006_create_honours;
+mod m20261128_600007_create_honour_objections;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -83,6 +90,13 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_300007_create_star_awards::Migration),
             Box::new(m20261128_300008_create_service_records::Migration),
             Box::new(m20261128_300009_index_tasks_for_nearby_browsing::Migration),
+            Box::new(m20261128_600001_create_honour_programmes::Migration),
+            Box::new(m20261128_600002_create_honour_quota_uses::Migration),
+            Box::new(m20261128_600003_create_honour_nominations::Migration),
+            Box::new(m20261128_600004_create_honour_reviewers::Migration),
+            Box::new(m20261128_600005_create_honour_scores::Migration),
+            Box::new(m20261128_600006_create_honours::Migration),
+            Box::new(m20261128_600007_create_honour_objections::Migration),
         ]
     }
 }

@@ -213,7 +213,8 @@ async fn recorded_for_task(txn: &impl ConnectionTrait, volunteer: Uuid, task_id:
     .await
 }
 
-async fn sum_minutes(db: &impl ConnectionTrait, cond: Condition) -> DomainResult<i64> {
+/// The sum of `minutes` over the entries matching `cond` (0 when none).
+pub(crate) async fn sum_minutes(db: &impl ConnectionTrait, cond: Condition) -> DomainResult<i64> {
     let sum: Expr = Func::sum(Expr::col(hours_entry::Column::Minutes)).into();
     let q = Query::select()
         .expr_as(Func::coalesce([sum, Expr::val(0)]), Alias::new("total"))
@@ -546,6 +547,14 @@ pub async fn award_stars(
         .await?;
         if res == 1 {
             reached.push(l);
+        }
+    }
+    // Each level newly reached is also an automatic honour (on the wall and the profile).
+    if !reached.is_empty()
+        && let Some(person) = user::Entity::find_by_id(volunteer).one(txn).await?
+    {
+        for l in &reached {
+            super::honours::notice::star_reached(txn, &person, *l, now).await?;
         }
     }
     Ok(reached)

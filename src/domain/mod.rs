@@ -7,6 +7,7 @@ pub mod attendance;
 pub mod audit;
 pub mod consents;
 pub mod devices;
+pub mod honours;
 pub mod hours;
 pub mod idempotency;
 pub mod identity;

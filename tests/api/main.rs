@@ -13,6 +13,7 @@ mod cli;
 mod devices;
 mod fake_fcm;
 mod health;
+mod honours;
 mod idempotency;
 mod jobs_admin;
 mod ledger;
