@@ -521,6 +521,8 @@ pub async fn award_stars(
     now: DateTime<Utc>,
     ladder: &[u32],
 ) -> DomainResult<Vec<i32>> {
+    // Long service is an automatic honour too, checked under the same lock.
+    super::honours::notice::service_years_reached(txn, volunteer, now).await?;
     if ladder.is_empty() {
         return Ok(Vec::new());
     }

@@ -664,6 +664,9 @@ async fn scores_are_blind_until_one_scores_and_ranking_breaks_ties() {
     };
     decide(vec![ids[0], ids[2]], None).await.expect_problem(409, "review_not_closed");
     close_review(&app, p).await;
+    app.post(format!("/api/v1/honour-nominations/{}/scores", ids[0]), Some(&r3.access), score_body([9, 9, 9]))
+        .await
+        .expect_problem(409, "review_closed");
     decide(vec![ids[0], ids[1]], None).await.expect_problem(422, "deviation_reason_required");
     decide(vec![ids[0], ids[1], ids[2], ids[3]], None).await.expect_problem(422, "invalid_awardee_count");
     let d = decide(vec![ids[0], ids[1]], Some("B 在防疫中表现突出")).await.expect(200);
@@ -805,4 +808,38 @@ async fn an_automatic_star_honour_is_made_once_when_two_approvals_cross_100_hour
     assert_eq!(honours[0].title, "1星志愿者");
     let wall = s.app.get(format!("/api/v1/honors?personId={}", v.user_id), None).await.expect(200);
     assert_eq!(wall.body["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn five_consecutive_years_of_service_make_one_automatic_honour() {
+    let s = crate::service_fixture::Service::new().await;
+    let v = s.app.register_volunteer().await;
+    let today = s.now().date_naive();
+    for back in [1, 2, 3, 4, 7] {
+        let d = chrono::NaiveDate::from_ymd_opt(today.year() - back, 6, 1).unwrap();
+        approved(&s.app, &v.user_id, &s.room, 60, d).await;
+    }
+    let mut pair = Vec::new();
+    for _ in 0..2 {
+        let e = s
+            .app
+            .post(
+                "/api/v1/me/hours/claims",
+                Some(&v.access),
+                json!({"orgUnitId": s.room, "serviceDate": today, "minutes": 30, "description": "x"}),
+            )
+            .await
+            .expect(201);
+        pair.push(e.str("id"));
+    }
+    let (a, b) = tokio::join!(
+        s.app.post("/api/v1/hours/decisions", Some(&s.organiser.access), json!({"ids": [pair[0]], "approve": true})),
+        s.app.post("/api/v1/hours/decisions", Some(&s.admin.access), json!({"ids": [pair[1]], "approve": true})),
+    );
+    a.expect(200);
+    b.expect(200);
+    let honours = entity::honour::Entity::find().all(s.app.db()).await.unwrap();
+    assert_eq!(honours.len(), 1, "{honours:?}");
+    assert_eq!(honours[0].year, today.year());
+    assert!(honours[0].title.contains('5'), "{}", honours[0].title);
 }

@@ -1,7 +1,8 @@
 //! The end of a programme: the city administrator's decision (the ranking is advice; choosing
 //! otherwise needs a reason, kept in the audit log), the public notice (公示) during which anyone
 //! signed in may object, the resolution of objections, publication, revocation for fraud, the
-//! public honour wall, and automatic honours (star levels) that need no panel.
+//! public honour wall, and automatic honours that need no panel (star levels, five consecutive
+//! years of service).
 
 use super::review::{self, Ranked};
 use super::{Programme, tell};
@@ -474,6 +475,75 @@ pub async fn star_reached(
         year: Set(year),
         title: Set(format!("{level}星志愿者")),
         citation: Set(format!("累计志愿服务时长达到{level}星级标准")),
+        status: Set(HonourStatus::Published),
+        auto_key: Set(Some(key)),
+        reason: Set(None),
+        created_at: Set(now),
+        published_at: Set(Some(now)),
+        ended_at: Set(None),
+    })
+    .on_conflict(OnConflict::column(honour::Column::AutoKey).do_nothing().to_owned())
+    .exec_without_returning(txn)
+    .await?;
+    Ok(res == 1)
+}
+
+/// Consecutive calendar years of approved service that earn the automatic long-service honour.
+pub const SERVICE_YEARS: i32 = 5;
+
+/// Records the automatic honour for [`SERVICE_YEARS`] consecutive calendar years with approved
+/// service (once: the key is unique). Called with the volunteer's row locked whenever their
+/// approved hours change (`domain::hours::award_stars`); cheap when the honour exists or the
+/// ledger spans fewer years.
+pub async fn service_years_reached(
+    txn: &impl ConnectionTrait,
+    volunteer: Uuid,
+    now: DateTime<Utc>,
+) -> DomainResult<bool> {
+    use entity::hours_entry::{self, HoursStatus};
+    use sea_orm::QueryOrder;
+    let key = format!("service:{volunteer}:{SERVICE_YEARS}y");
+    if honour::Entity::find().filter(honour::Column::AutoKey.eq(key.clone())).one(txn).await?.is_some() {
+        return Ok(false);
+    }
+    let served = || {
+        hours_entry::Entity::find()
+            .filter(hours_entry::Column::VolunteerId.eq(volunteer))
+            .filter(hours_entry::Column::Status.eq(HoursStatus::Approved))
+            .filter(hours_entry::Column::Minutes.gt(0))
+    };
+    let first = served().order_by_asc(hours_entry::Column::ServiceDate).one(txn).await?;
+    let last = served().order_by_desc(hours_entry::Column::ServiceDate).one(txn).await?;
+    let (Some(first), Some(last)) = (first, last) else { return Ok(false) };
+    let (from, to) = (first.service_date.year(), last.service_date.year());
+    if to - from + 1 < SERVICE_YEARS {
+        return Ok(false);
+    }
+    let mut run = 0;
+    let mut reached = None;
+    for year in from..=to {
+        let (Some(jan1), Some(dec31)) =
+            (chrono::NaiveDate::from_ymd_opt(year, 1, 1), chrono::NaiveDate::from_ymd_opt(year, 12, 31))
+        else {
+            continue;
+        };
+        let any = served().filter(hours_entry::Column::ServiceDate.between(jan1, dec31)).one(txn).await?;
+        run = if any.is_some() { run + 1 } else { 0 };
+        if run >= SERVICE_YEARS {
+            reached = Some(year);
+            break;
+        }
+    }
+    let Some(year) = reached else { return Ok(false) };
+    let res = honour::Entity::insert(honour::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        programme_id: Set(None),
+        nomination_id: Set(None),
+        recipient_id: Set(volunteer),
+        kind: Set(ProgrammeKind::Custom),
+        year: Set(year),
+        title: Set(format!("连续服务{SERVICE_YEARS}年志愿者")),
+        citation: Set(format!("{}—{year}年连续{SERVICE_YEARS}年参加志愿服务", year - SERVICE_YEARS + 1)),
         status: Set(HonourStatus::Published),
         auto_key: Set(Some(key)),
         reason: Set(None),

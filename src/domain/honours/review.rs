@@ -11,7 +11,8 @@
 //! - **Blind**: before scoring a nomination a reviewer sees no other score of it; afterwards only
 //!   the others' count, mean and spread, never who gave what. Reviewers' names next to scores
 //!   appear only in the city administrator's ranking.
-//! - Scores are 1 to 10 per criterion; one score per reviewer and nomination (unique index).
+//! - Scores are 1 to 10 per criterion, while the programme is under review and before its review
+//!   window closes; one score per reviewer and nomination (unique index).
 //! - Ranking: weighted mean per nomination, ties broken by more reviews, then the earlier
 //!   nomination.
 
@@ -325,7 +326,7 @@ pub async fn score(
     }
     write(db, async |txn| {
         let p = super::lock(txn, n.row.programme_id).await?;
-        if p.row.state != ProgrammeState::Reviewing {
+        if p.row.state != ProgrammeState::Reviewing || now >= p.row.review_closes_at {
             return Err(DomainError::conflict("review_closed", "the programme is not under review"));
         }
         if scores.len() != p.criteria.len() {
