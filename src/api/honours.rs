@@ -11,7 +11,7 @@ use crate::domain::honours::eligibility::{HoursPeriod as DomainPeriod, Outcome, 
 use crate::domain::honours::nominations::{self, NewNomination, Nomination};
 use crate::domain::honours::notice::{self, Awardee, PublicHonour as DomainPublicHonour, WallFilter};
 use crate::domain::honours::review::{self, Conflict, Ranked, Summary};
-use crate::domain::honours::{self, Criterion, NewProgramme, Programme};
+use crate::domain::honours::{self, Criterion, NewProgramme, Programme, ProgrammeChanges};
 use crate::domain::page::PageRequest;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -336,6 +336,28 @@ impl From<Programme> for HonourProgramme {
 }
 
 page_of!(HonourProgrammePage, HonourProgramme);
+
+/// Changes to a programme: anything in draft; only `nominationClosesAt` and `reviewClosesAt`
+/// while nominating or reviewing; nothing after the decision (409 `programme_locked`).
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HonourProgrammeUpdate {
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: Option<String>,
+    pub nomination_opens_at: Option<DateTime<Utc>>,
+    pub nomination_closes_at: Option<DateTime<Utc>>,
+    pub review_closes_at: Option<DateTime<Utc>>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+    pub awards: Option<i32>,
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000")))]
+    pub station_quota: Option<i32>,
+    #[oai(validator(minimum(value = "5"), maximum(value = "30")))]
+    pub notice_working_days: Option<i32>,
+    #[oai(validator(max_items = 8))]
+    pub rules: Option<Vec<EligibilityRule>>,
+    #[oai(validator(min_items = 1, max_items = 5))]
+    pub criteria: Option<Vec<HonourCriterion>>,
+}
 
 /// The next state of a programme.
 #[derive(Object, Debug)]
@@ -817,6 +839,35 @@ impl HonoursApi {
     #[oai(path = "/api/v1/honour-programmes/:id", method = "get", operation_id = "getHonourProgramme")]
     async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<HonourProgramme>> {
         Ok(Json(honours::get_visible(&state.db, &auth.0.actor(), id.0).await?.into()))
+    }
+
+    /// Change a programme (city administrators): anything in draft, deadlines until the
+    /// decision.
+    #[oai(path = "/api/v1/honour-programmes/:id", method = "patch", operation_id = "updateHonourProgramme")]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<HonourProgrammeUpdate>,
+    ) -> ApiResult<Json<HonourProgramme>> {
+        let b = body.0;
+        let rules = match b.rules {
+            Some(r) => Some(r.iter().map(EligibilityRule::to_domain).collect::<Result<Vec<_>, _>>()?),
+            None => None,
+        };
+        let c = ProgrammeChanges {
+            name: b.name,
+            nomination_opens_at: b.nomination_opens_at,
+            nomination_closes_at: b.nomination_closes_at,
+            review_closes_at: b.review_closes_at,
+            awards: b.awards,
+            station_quota: b.station_quota,
+            notice_working_days: b.notice_working_days,
+            rules,
+            criteria: b.criteria.map(|c| c.into_iter().map(|c| Criterion { name: c.name, weight: c.weight }).collect()),
+        };
+        Ok(Json(honours::update(&state.db, &auth.0.actor(), state.clock.now(), id.0, c).await?.into()))
     }
 
     /// Move a programme one step on (city administrators): open nominations, start the review,

@@ -468,6 +468,7 @@ const HONOURS: &[Rule] = &[
     rule("createHonourProgramme").allow(CITY_ADMIN, NONE).idempotent(),
     rule("listHonourProgrammes").allow(SIGNED_IN, NONE).lists("getHonourProgramme"),
     rule("getHonourProgramme").allow(SIGNED_IN, NONE),
+    rule("updateHonourProgramme").allow(CITY_ADMIN, NONE),
     rule("advanceHonourProgramme").allow(CITY_ADMIN, NONE),
     rule("appointHonourPanel").allow(CITY_ADMIN, NONE),
     rule("checkHonourEligibility").allow(ADMINS, NONE),

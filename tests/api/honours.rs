@@ -244,6 +244,17 @@ async fn programmes_move_forward_only_by_the_city_admin_and_tell_people() {
     };
     let (path, body) = advance("reviewing").await;
     app.post(&path, Some(city), body).await.expect_problem(409, "invalid_transition");
+    // A draft changes freely; bad changes change nothing.
+    let at = format!("/api/v1/honour-programmes/{id}");
+    let changed = app.patch(&at, Some(city), json!({"stationQuota": 5, "rules": []})).await.expect(200);
+    assert_eq!(
+        (changed.body["stationQuota"].as_i64(), changed.body["rules"].as_array().map(Vec::len)),
+        (Some(5), Some(0))
+    );
+    app.patch(&at, Some(city), json!({"reviewClosesAt": app.clock.now_utc()}))
+        .await
+        .expect_problem(400, "invalid_windows");
+    app.patch(&at, Some(&east.admin.access), json!({"awards": 9})).await.expect_problem(403, "forbidden");
     let (path, body) = advance("nominating").await;
     app.post(&path, Some(&east.admin.access), body.clone()).await.expect_problem(403, "forbidden");
     app.post(&path, Some(city), body).await.expect(200);
@@ -252,11 +263,18 @@ async fn programmes_move_forward_only_by_the_city_admin_and_tell_people() {
     app.get(&format!("/api/v1/honour-programmes/{id}"), Some(&east.volunteer.access)).await.expect(200);
     let (path, body) = advance("decided").await;
     app.post(&path, Some(city), body).await.expect_problem(409, "invalid_transition");
+    // While nominating, only the deadlines move.
+    app.patch(&at, Some(city), json!({"awards": 9})).await.expect_problem(409, "programme_locked");
+    let later = app.clock.now_utc() + Duration::days(15);
+    let moved = app.patch(&at, Some(city), json!({"nominationClosesAt": later})).await.expect(200);
+    assert_eq!(moved.body["awards"], 2);
+    assert_eq!(moved.body["stationQuota"], 5);
     let (path, body) = advance("reviewing").await;
     app.post(&path, Some(city), body).await.expect(200);
     let (path, body) = advance("decided").await;
     app.post(&path, Some(city), body).await.expect_problem(409, "decision_required");
     assert_eq!(audit_count(&app, "honour_programme.advance").await, 2);
+    assert_eq!(audit_count(&app, "honour_programme.update").await, 2);
     assert_eq!(audit_count(&app, "honour_programme.create").await, 1);
 }
 

@@ -441,6 +441,11 @@ async fn honours_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, r
         "getHonourProgramme" => {
             req(M::GET, format!("/api/v1/honour-programmes/{}", h::nominating(app, &city, 1, Vec::new()).await), None)
         }
+        "updateHonourProgramme" => req(
+            M::PATCH,
+            format!("/api/v1/honour-programmes/{}", h::draft(app, &city, 1, Vec::new()).await),
+            Some(json!({"stationQuota": 2})),
+        ),
         "advanceHonourProgramme" => req(
             M::POST,
             format!("/api/v1/honour-programmes/{}/advance", h::draft(app, &city, 1, Vec::new()).await),

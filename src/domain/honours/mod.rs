@@ -118,15 +118,13 @@ fn validate_criteria(criteria: &[Criterion]) -> DomainResult<()> {
     Ok(())
 }
 
-/// A city administrator creates a programme (in `draft`).
-pub async fn create(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    p: NewProgramme,
-) -> DomainResult<Programme> {
-    actor.require_city_admin()?;
-    let name = required_text("name", &p.name)?;
+/// Checks a programme's settings and fills in the defaults (notice length, time zone,
+/// criteria).
+fn checked(mut p: NewProgramme) -> DomainResult<NewProgramme> {
+    p.name = required_text("name", &p.name)?;
+    if p.name.chars().count() > 200 {
+        return Err(DomainError::validation("name is at most 200 characters"));
+    }
     if !(2000..=2100).contains(&p.year) {
         return Err(DomainError::validation("year must be 2000 to 2100"));
     }
@@ -146,14 +144,37 @@ pub async fn create(
             format!("the public notice lasts {MIN_NOTICE_WORKING_DAYS} to 30 working days"),
         ));
     }
-    let tz = p.time_zone.unwrap_or_else(|| super::org_units::DEFAULT_TIME_ZONE.to_string());
+    p.notice_working_days = Some(notice_days);
+    let tz = p.time_zone.take().unwrap_or_else(|| super::org_units::DEFAULT_TIME_ZONE.to_string());
     validate_time_zone(&tz)?;
+    p.time_zone = Some(tz);
     eligibility::validate_rules(&p.rules)?;
-    let criteria = p.criteria.unwrap_or_else(default_criteria);
+    let criteria = p.criteria.take().unwrap_or_else(default_criteria);
     validate_criteria(&criteria)?;
-    let criteria: Vec<Criterion> =
-        criteria.into_iter().map(|c| Criterion { name: c.name.trim().to_string(), weight: c.weight }).collect();
-    let json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| DomainError::Internal(e.to_string()));
+    p.criteria =
+        Some(criteria.into_iter().map(|c| Criterion { name: c.name.trim().to_string(), weight: c.weight }).collect());
+    Ok(p)
+}
+
+fn to_json(v: &impl Serialize) -> DomainResult<serde_json::Value> {
+    serde_json::to_value(v).map_err(|e| DomainError::Internal(e.to_string()))
+}
+
+/// A city administrator creates a programme (in `draft`).
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    p: NewProgramme,
+) -> DomainResult<Programme> {
+    actor.require_city_admin()?;
+    let p = checked(p)?;
+    let (name, tz, notice_days, criteria) = (
+        p.name.clone(),
+        p.time_zone.clone().unwrap_or_default(),
+        p.notice_working_days.unwrap_or(MIN_NOTICE_WORKING_DAYS),
+        p.criteria.clone().unwrap_or_default(),
+    );
     let row = honour_programme::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(name),
@@ -167,8 +188,8 @@ pub async fn create(
         station_quota: Set(p.station_quota),
         notice_working_days: Set(notice_days),
         time_zone: Set(tz),
-        rules: Set(json(serde_json::to_value(&p.rules))?),
-        criteria: Set(json(serde_json::to_value(&criteria))?),
+        rules: Set(to_json(&p.rules)?),
+        criteria: Set(to_json(&criteria)?),
         state: Set(ProgrammeState::Draft),
         notice_starts_at: Set(None),
         notice_ends_at: Set(None),
@@ -188,6 +209,97 @@ pub async fn create(
     })
     .await?;
     Programme::from_row(row)
+}
+
+/// Changes to a programme; `None` leaves a setting as it is.
+#[derive(Clone, Debug, Default)]
+pub struct ProgrammeChanges {
+    pub name: Option<String>,
+    pub nomination_opens_at: Option<DateTime<Utc>>,
+    pub nomination_closes_at: Option<DateTime<Utc>>,
+    pub review_closes_at: Option<DateTime<Utc>>,
+    pub awards: Option<i32>,
+    pub station_quota: Option<i32>,
+    pub notice_working_days: Option<i32>,
+    pub rules: Option<Vec<Rule>>,
+    pub criteria: Option<Vec<Criterion>>,
+}
+
+impl ProgrammeChanges {
+    /// Whether only the end of the nomination or review window changes (allowed until the
+    /// decision: extending a deadline).
+    fn windows_only(&self) -> bool {
+        self.name.is_none()
+            && self.nomination_opens_at.is_none()
+            && self.awards.is_none()
+            && self.station_quota.is_none()
+            && self.notice_working_days.is_none()
+            && self.rules.is_none()
+            && self.criteria.is_none()
+    }
+}
+
+/// The city administrator changes a programme: anything while it is a draft; only the ends of
+/// its windows while nominating or reviewing; nothing once decided (409 `programme_locked`).
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    c: ProgrammeChanges,
+) -> DomainResult<Programme> {
+    actor.require_city_admin()?;
+    write(db, async |txn| {
+        let p = lock(txn, id).await?;
+        let allowed = match p.row.state {
+            ProgrammeState::Draft => true,
+            ProgrammeState::Nominating | ProgrammeState::Reviewing => c.windows_only(),
+            _ => false,
+        };
+        if !allowed {
+            return Err(DomainError::conflict(
+                "programme_locked",
+                "a programme's settings change only in draft, and its deadlines only until the decision",
+            ));
+        }
+        let r = &p.row;
+        let merged = checked(NewProgramme {
+            name: c.name.clone().unwrap_or_else(|| r.name.clone()),
+            kind: r.kind,
+            year: r.year,
+            nominee_role: r.nominee_role,
+            nomination_opens_at: c.nomination_opens_at.unwrap_or(r.nomination_opens_at),
+            nomination_closes_at: c.nomination_closes_at.unwrap_or(r.nomination_closes_at),
+            review_closes_at: c.review_closes_at.unwrap_or(r.review_closes_at),
+            awards: c.awards.unwrap_or(r.awards),
+            station_quota: c.station_quota.unwrap_or(r.station_quota),
+            notice_working_days: Some(c.notice_working_days.unwrap_or(r.notice_working_days)),
+            time_zone: Some(r.time_zone.clone()),
+            rules: c.rules.clone().unwrap_or_else(|| p.rules.clone()),
+            criteria: Some(c.criteria.clone().unwrap_or_else(|| p.criteria.clone())),
+        })?;
+        let before = p.row.clone();
+        let mut am = p.row.clone().into_active_model();
+        am.name = Set(merged.name);
+        am.nomination_opens_at = Set(merged.nomination_opens_at);
+        am.nomination_closes_at = Set(merged.nomination_closes_at);
+        am.review_closes_at = Set(merged.review_closes_at);
+        am.awards = Set(merged.awards);
+        am.station_quota = Set(merged.station_quota);
+        am.notice_working_days = Set(merged.notice_working_days.unwrap_or(MIN_NOTICE_WORKING_DAYS));
+        am.rules = Set(to_json(&merged.rules)?);
+        am.criteria = Set(to_json(&merged.criteria.unwrap_or_default())?);
+        am.updated_at = Set(now);
+        let row = am.update(txn).await?;
+        audit::record(
+            txn,
+            now,
+            Change::new(actor.user_id, "honour_programme.update", "honour_programme", id).before(&before).after(&row),
+        )
+        .await?;
+        Programme::from_row(row)
+    })
+    .await
 }
 
 /// A programme as the actor may see it: drafts only to city administrators (else 404).
