@@ -43,6 +43,13 @@ mod m20261128_300008_create_service_records;
 mod m20261128_300009_index_tasks_for_nearby_browsing;
 mod m20261128_300010_create_task_invitations;
 mod m20261128_300011_create_dispatch_days;
+mod m20261128_600001_create_honour_programmes;
+mod m20261128_600002_create_honour_quota_uses;
+mod m20261128_600003_create_honour_nominations;
+mod m20261128_600004_create_honour_reviewers;
+mod m20261128_600005_create_honour_scores;
+mod m20261128_600006_create_honours;
+mod m20261128_600007_create_honour_objections;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -87,6 +94,13 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_300009_index_tasks_for_nearby_browsing::Migration),
             Box::new(m20261128_300010_create_task_invitations::Migration),
             Box::new(m20261128_300011_create_dispatch_days::Migration),
+            Box::new(m20261128_600001_create_honour_programmes::Migration),
+            Box::new(m20261128_600002_create_honour_quota_uses::Migration),
+            Box::new(m20261128_600003_create_honour_nominations::Migration),
+            Box::new(m20261128_600004_create_honour_reviewers::Migration),
+            Box::new(m20261128_600005_create_honour_scores::Migration),
+            Box::new(m20261128_600006_create_honours::Migration),
+            Box::new(m20261128_600007_create_honour_objections::Migration),
         ]
     }
 }

@@ -7,7 +7,8 @@
 //! `health` (liveness, readiness, metrics), `devices`, `notifications` (inbox and preferences),
 //! `announcements`, `admin_jobs` (dead letters), `privacy` (sensitive data, consents, export,
 //! erasure), `tasks` (service tasks, check-in), `signups` (sign-up, waitlist, roster,
-//! attendance), `hours` (ledger, stars, leaderboards), `service_records` (certificates); `csv`
+//! attendance), `hours` (ledger, stars, leaderboards), `service_records` (certificates), `honours`
+//! (award programmes, review, notice, the honour wall); `csv`
 //! streams downloads. `policy` is the table of who may call what; `gate` enforces it.
 
 pub mod admin_jobs;
@@ -18,6 +19,7 @@ pub mod csv;
 pub mod devices;
 pub mod gate;
 pub mod health;
+pub mod honours;
 pub mod hours;
 pub mod me;
 pub mod notifications;
@@ -65,6 +67,9 @@ pub enum Tag {
     Notifications,
     /// Background jobs (city administrators).
     Jobs,
+    /// Honours (表彰): award programmes, nominations, panel review, public notice (公示) and the
+    /// honour wall.
+    Honours,
 }
 
 /// `201 Created` with the created thing.
@@ -84,7 +89,7 @@ pub enum NoContent {
 }
 
 /// Every resource, for the service and the document.
-pub type Apis = (Core, Messaging, privacy::PrivacyApi, Service);
+pub type Apis = (Core, Messaging, privacy::PrivacyApi, Service, Honours);
 
 /// Accounts, people, the org tree, the audit log and health.
 pub type Core = (health::HealthApi, auth::AuthApi, me::MeApi, users::UsersApi, org_units::OrgUnitsApi, audit::AuditApi);
@@ -95,6 +100,9 @@ pub type Messaging =
 
 /// Volunteer service: tasks, sign-ups, hours and certificates.
 pub type Service = (tasks::TasksApi, signups::SignupsApi, hours::HoursApi, service_records::ServiceRecordsApi);
+
+/// Honours: programmes, nominations, review, notice and the wall.
+pub type Honours = honours::HonoursApi;
 
 /// The OpenAPI service over every resource.
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -109,6 +117,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             ),
             privacy::PrivacyApi,
             (tasks::TasksApi, signups::SignupsApi, hours::HoursApi, service_records::ServiceRecordsApi),
+            honours::HonoursApi,
         ),
         "wushe",
         env!("CARGO_PKG_VERSION"),

@@ -214,7 +214,8 @@ async fn recorded_for_task(txn: &impl ConnectionTrait, volunteer: Uuid, task_id:
     .await
 }
 
-async fn sum_minutes(db: &impl ConnectionTrait, cond: Condition) -> DomainResult<i64> {
+/// The sum of `minutes` over the entries matching `cond` (0 when none).
+pub(crate) async fn sum_minutes(db: &impl ConnectionTrait, cond: Condition) -> DomainResult<i64> {
     let sum: Expr = Func::sum(Expr::col(hours_entry::Column::Minutes)).into();
     let q = Query::select()
         .expr_as(Func::coalesce([sum, Expr::val(0)]), Alias::new("total"))
@@ -521,6 +522,8 @@ pub async fn award_stars(
     now: DateTime<Utc>,
     ladder: &[u32],
 ) -> DomainResult<Vec<i32>> {
+    // Long service is an automatic honour too, checked under the same lock.
+    super::honours::notice::service_years_reached(txn, volunteer, now).await?;
     if ladder.is_empty() {
         return Ok(Vec::new());
     }
@@ -550,6 +553,14 @@ pub async fn award_stars(
             let m = Message::new(volunteer, Category::Honour, "star.reached", format!("star:{l}"))
                 .param("level", l.to_string());
             tell(txn, m).await?;
+        }
+    }
+    // Each level newly reached is also an automatic honour (on the wall and the profile).
+    if !reached.is_empty()
+        && let Some(person) = user::Entity::find_by_id(volunteer).one(txn).await?
+    {
+        for l in &reached {
+            super::honours::notice::star_reached(txn, &person, *l, now).await?;
         }
     }
     Ok(reached)

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod consents;
 pub mod devices;
 pub mod dispatch;
+pub mod honours;
 pub mod hours;
 pub mod idempotency;
 pub mod identity;

@@ -14,6 +14,7 @@ mod devices;
 mod dispatch;
 mod fake_fcm;
 mod health;
+mod honours;
 mod idempotency;
 mod jobs_admin;
 mod ledger;

@@ -407,6 +407,147 @@ async fn service_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, r
             format!("/api/v1/service-records/{}/revoke", record(app, f, rel).await),
             Some(json!({"reason": "矩阵"})),
         ),
+        _ => return honours_request(app, f, c, op, rel).await,
+    };
+    Some(r)
+}
+
+/// Requests for the honours operations (set-up in `crate::honours::setup`).
+async fn honours_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, rel: Rel) -> Option<Req> {
+    use crate::honours::setup as h;
+    use Method as M;
+    use entity::honour_programme::ProgrammeState;
+    let city = h::city(&f.city_admin);
+    let [east, west] = &f.stations;
+    let now = app.clock.now_utc();
+    // The person of relation `rel`: the caller, or a fresh volunteer of the first or second station.
+    let nominee = async |rel: Rel| -> String {
+        match (rel, c.session.as_ref()) {
+            (OWN, Some(s)) => s.user_id.clone(),
+            (OWN, None) => uuid::Uuid::now_v7().to_string(),
+            _ => stranger(app, f, rel).await.user_id.to_string(),
+        }
+    };
+    // A reviewing programme with the caller on its panel and a nomination of a second-station
+    // volunteer by that station's administrator (no conflict with any first-station caller).
+    let reviewing = async || -> (uuid::Uuid, uuid::Uuid) {
+        let p = h::nominating(app, &city, 10, Vec::new()).await;
+        let west_admin = h::actor(&west.admin, entity::user::Role::StationAdmin, Some(&west.id));
+        let n = h::nominate(app, &west_admin, p, &stranger(app, f, OTHER).await.user_id.to_string()).await;
+        h::advance(app, &city, p, ProgrammeState::Reviewing).await;
+        if let Some(s) = &c.session {
+            h::seat(app, p, &s.user_id, &city).await;
+        }
+        (p, n)
+    };
+    let r = match op {
+        "createHonourProgramme" => req(
+            M::POST,
+            "/api/v1/honour-programmes",
+            Some(json!({"name": "矩阵评选", "kind": "custom", "year": 2026, "nominationOpensAt": now,
+                        "nominationClosesAt": now + chrono::Duration::days(1),
+                        "reviewClosesAt": now + chrono::Duration::days(2), "awards": 1, "stationQuota": 1,
+                        "rules": []})),
+        ),
+        "listHonourProgrammes" => req(M::GET, "/api/v1/honour-programmes", None),
+        "getHonourProgramme" => {
+            req(M::GET, format!("/api/v1/honour-programmes/{}", h::nominating(app, &city, 1, Vec::new()).await), None)
+        }
+        "updateHonourProgramme" => req(
+            M::PATCH,
+            format!("/api/v1/honour-programmes/{}", h::draft(app, &city, 1, Vec::new()).await),
+            Some(json!({"stationQuota": 2})),
+        ),
+        "advanceHonourProgramme" => req(
+            M::POST,
+            format!("/api/v1/honour-programmes/{}/advance", h::draft(app, &city, 1, Vec::new()).await),
+            Some(json!({"to": "nominating"})),
+        ),
+        "appointHonourPanel" => req(
+            M::PUT,
+            format!("/api/v1/honour-programmes/{}/panel", h::draft(app, &city, 1, Vec::new()).await),
+            Some(json!({"reviewerIds": [east.admin.user_id]})),
+        ),
+        "checkHonourEligibility" => {
+            let p = h::nominating(app, &city, 1, Vec::new()).await;
+            req(M::GET, format!("/api/v1/honour-programmes/{p}/eligibility/{}", east.volunteer.user_id), None)
+        }
+        "nominateForHonour" => {
+            let p = h::nominating(app, &city, 100, Vec::new()).await;
+            req(
+                M::POST,
+                format!("/api/v1/honour-programmes/{p}/nominations"),
+                Some(json!({"nomineeId": nominee(rel).await, "statement": "矩阵"})),
+            )
+        }
+        "listHonourNominations" => {
+            let p = h::nominating(app, &city, 1, Vec::new()).await;
+            req(M::GET, format!("/api/v1/honour-programmes/{p}/nominations"), None)
+        }
+        "getHonourNomination" | "declineHonourNomination" => {
+            let id = match (rel, &c.session) {
+                (OWN, None) => uuid::Uuid::now_v7(),
+                _ => {
+                    let p = h::nominating(app, &city, 1, Vec::new()).await;
+                    h::nominate(app, &city, p, &nominee(rel).await).await
+                }
+            };
+            if op == "getHonourNomination" {
+                req(M::GET, format!("/api/v1/honour-nominations/{id}"), None)
+            } else {
+                req(M::POST, format!("/api/v1/honour-nominations/{id}/decline"), Some(json!({})))
+            }
+        }
+        "listHonourReviewQueue" => {
+            let (p, _) = reviewing().await;
+            req(M::GET, format!("/api/v1/honour-programmes/{p}/review"), None)
+        }
+        "scoreHonourNomination" => {
+            let (_, n) = reviewing().await;
+            req(
+                M::POST,
+                format!("/api/v1/honour-nominations/{n}/scores"),
+                Some(json!({"scores": [8, 8, 8], "comment": "矩阵"})),
+            )
+        }
+        "getHonourRanking" => {
+            let (p, _) = reviewing().await;
+            req(M::GET, format!("/api/v1/honour-programmes/{p}/ranking"), None)
+        }
+        "decideHonours" => {
+            let (p, n) = reviewing().await;
+            h::close_review(app, p).await;
+            req(
+                M::POST,
+                format!("/api/v1/honour-programmes/{p}/decision"),
+                Some(json!({"awardees": [{"nominationId": n, "citation": "矩阵"}]})),
+            )
+        }
+        "listHonourNotices" => req(M::GET, "/api/v1/honour-notices", None),
+        "objectToHonour" => {
+            let (_, honour) = h::in_notice(app, &city, &stranger(app, f, OTHER).await.user_id.to_string()).await;
+            req(M::POST, format!("/api/v1/honours/{honour}/objections"), Some(json!({"statement": "矩阵"})))
+        }
+        "listHonourObjections" => {
+            let (p, _) = h::in_notice(app, &city, &stranger(app, f, OTHER).await.user_id.to_string()).await;
+            req(M::GET, format!("/api/v1/honour-programmes/{p}/objections"), None)
+        }
+        "resolveHonourObjection" => {
+            let (_, honour) = h::in_notice(app, &city, &stranger(app, f, OTHER).await.user_id.to_string()).await;
+            let objector = stranger(app, f, STATION).await;
+            let o = wushe::domain::honours::notice::object(app.db(), &objector, now, honour, "矩阵").await.unwrap();
+            req(
+                M::POST,
+                format!("/api/v1/honour-objections/{}/resolve", o.id),
+                Some(json!({"upheld": false, "reason": "矩阵"})),
+            )
+        }
+        "revokeHonour" => {
+            let honour = h::published(app, &west.volunteer.user_id).await;
+            req(M::POST, format!("/api/v1/honours/{honour}/revoke"), Some(json!({"reason": "矩阵"})))
+        }
+        "honourWall" => req(M::GET, "/api/v1/honors", None),
+        "listMyHonours" => req(M::GET, "/api/v1/me/honours", None),
         _ => return None,
     };
     Some(r)

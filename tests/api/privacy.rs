@@ -328,7 +328,8 @@ async fn messaging_and_volunteer_service_are_exported_then_erased_or_pseudonymis
     app.post(&format!("/api/v1/tasks/{past}/check-in"), Some(&v.access), json!({"code": code, "lat": LAT, "lng": LNG}))
         .await
         .expect(200);
-    app.clock.advance(Duration::hours(2));
+    // Out a minute before the end: at the end, the closing cron may close the stay first.
+    app.clock.advance(Duration::hours(2) - Duration::minutes(1));
     let code = app.get(&format!("/api/v1/tasks/{past}/check-in-code"), Some(&s.organiser.access)).await.str("code");
     let out = app
         .post(
@@ -384,7 +385,7 @@ async fn messaging_and_volunteer_service_are_exported_then_erased_or_pseudonymis
     let verify = app.get(&format!("/api/v1/service-records/{}", record.str("code")), None).await.expect(200);
     assert_eq!(
         (verify.body["valid"].as_bool(), verify.body["totalMinutes"].as_i64()),
-        (Some(true), Some(120)),
+        (Some(true), Some(119)),
         "still verifiable"
     );
     let seats = signup::Entity::find().filter(signup::Column::VolunteerId.eq(vid)).all(app.db()).await.unwrap();

@@ -1,0 +1,425 @@
+//! Panel review: the city administrator appoints reviewers (administrators or senior social
+//! workers); each reviewer scores the nominations they have no conflict with, on the
+//! programme's weighted criteria, with a comment; the ranking is the weighted mean.
+//!
+//! Rules:
+//! - **Conflict of interest** ([`conflict`]): a reviewer never sees nor scores a nomination of
+//!   themselves, of someone in their own station, one they nominated, or of their mentee or
+//!   mentor. Mentoring pairs are not known to the system yet ([`mentoring_conflict`] answers
+//!   "not checked"; wire the mentoring area there): such nominations are shown with the check
+//!   listed as not evaluated, never treated as conflict-free in silence.
+//! - **Blind**: before scoring a nomination a reviewer sees no other score of it; afterwards only
+//!   the others' count, mean and spread, never who gave what. Reviewers' names next to scores
+//!   appear only in the city administrator's ranking.
+//! - Scores are 1 to 10 per criterion, while the programme is under review and before its review
+//!   window closes; one score per reviewer and nomination (unique index).
+//! - Ranking: weighted mean per nomination, ties broken by more reviews, then the earlier
+//!   nomination.
+
+use super::nominations::{self, Nomination};
+use super::{Programme, SCORE_RANGE, tell};
+use crate::db::{is_unique_violation, write};
+use crate::domain::actor::Actor;
+use crate::domain::audit::{self, Change};
+use crate::domain::{DomainError, DomainResult, org_units, required_text, users};
+use chrono::{DateTime, Utc};
+use entity::honour_nomination::{self, NominationStatus};
+use entity::honour_programme::ProgrammeState;
+use entity::honour_reviewer;
+use entity::honour_score;
+use entity::social_worker_profile::{self, QualificationLevel};
+use entity::user::{self, Role, UserStatus};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
+use serde::Serialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// The longest panel.
+pub const MAX_PANEL: usize = 30;
+
+/// Why a reviewer may not score a nomination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Conflict {
+    /// The nominee is the reviewer.
+    Self_,
+    /// The nominee is in the reviewer's station.
+    SameStation,
+    /// The reviewer made the nomination.
+    Nominator,
+    /// The nominee is the reviewer's mentee or mentor.
+    MenteeOrMentor,
+}
+
+/// The result of a check that may not be possible yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    Clear,
+    Conflict(Conflict),
+    /// The data to check it is not available.
+    NotEvaluated,
+}
+
+/// The ids of a programme's panel.
+pub async fn panel(db: &impl ConnectionTrait, programme: Uuid) -> DomainResult<Vec<Uuid>> {
+    Ok(honour_reviewer::Entity::find()
+        .filter(honour_reviewer::Column::ProgrammeId.eq(programme))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.reviewer_id)
+        .collect())
+}
+
+/// Whether a person may sit on a panel: an active administrator, or a social worker whose
+/// profile says senior social worker (高级社会工作师).
+async fn may_review(db: &impl ConnectionTrait, u: &user::Model) -> DomainResult<bool> {
+    if u.status != UserStatus::Active {
+        return Ok(false);
+    }
+    Ok(match u.role {
+        Role::StationAdmin | Role::CityAdmin => true,
+        Role::SocialWorker => social_worker_profile::Entity::find_by_id(u.id)
+            .one(db)
+            .await?
+            .and_then(|p| p.qualification_level)
+            .is_some_and(|l| l == QualificationLevel::SeniorSocialWorker),
+        Role::Volunteer => false,
+    })
+}
+
+/// The city administrator sets a programme's panel (before the decision). Reviewers who have
+/// scored stay; newly appointed ones are told.
+pub async fn appoint(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    programme_id: Uuid,
+    reviewer_ids: Vec<Uuid>,
+) -> DomainResult<Vec<user::Model>> {
+    actor.require_city_admin()?;
+    let mut ids = reviewer_ids;
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() || ids.len() > MAX_PANEL {
+        return Err(DomainError::validation(format!("appoint 1 to {MAX_PANEL} reviewers")));
+    }
+    write(db, async |txn| {
+        let p = super::lock(txn, programme_id).await?;
+        if p.row.state > ProgrammeState::Reviewing {
+            return Err(DomainError::conflict("review_closed", "the panel of a decided programme is fixed"));
+        }
+        let people = users::by_ids(txn, ids.iter().copied()).await?;
+        let mut panel_people = Vec::new();
+        for id in &ids {
+            let Some(u) = people.get(id) else {
+                return Err(DomainError::invalid("invalid_reviewer", "a reviewer id names nobody"));
+            };
+            if !may_review(txn, u).await? {
+                return Err(DomainError::invalid(
+                    "invalid_reviewer",
+                    "reviewers are administrators or senior social workers",
+                ));
+            }
+            panel_people.push(u.clone());
+        }
+        let before = panel(txn, programme_id).await?;
+        for gone in before.iter().filter(|r| !ids.contains(r)) {
+            let scored = honour_score::Entity::find()
+                .filter(honour_score::Column::ProgrammeId.eq(programme_id))
+                .filter(honour_score::Column::ReviewerId.eq(*gone))
+                .one(txn)
+                .await?;
+            if scored.is_some() {
+                return Err(DomainError::conflict(
+                    "reviewer_has_scored",
+                    "a reviewer who has scored stays on the panel",
+                ));
+            }
+            honour_reviewer::Entity::delete_by_id((programme_id, *gone)).exec(txn).await?;
+        }
+        for id in ids.iter().filter(|r| !before.contains(r)) {
+            honour_reviewer::ActiveModel {
+                programme_id: Set(programme_id),
+                reviewer_id: Set(*id),
+                appointed_by: Set(actor.user_id),
+                appointed_at: Set(now),
+            }
+            .insert(txn)
+            .await?;
+            tell(txn, *id, "honour.reviewer_appointed", &p, &format!("honour-reviewer:{programme_id}")).await?;
+        }
+        audit::record(
+            txn,
+            now,
+            Change::new(actor.user_id, "honour_programme.panel", "honour_programme", programme_id)
+                .before(&before)
+                .after(&ids),
+        )
+        .await?;
+        Ok(panel_people)
+    })
+    .await
+}
+
+/// A reviewer, with the station they belong to (for conflicts).
+pub struct Reviewer {
+    pub user: user::Model,
+    pub station: Option<Uuid>,
+}
+
+/// The actor as a reviewer of the programme, or 403 `not_a_reviewer`.
+async fn reviewer(db: &impl ConnectionTrait, actor: &Actor, programme: Uuid) -> DomainResult<Reviewer> {
+    let seated = honour_reviewer::Entity::find_by_id((programme, actor.user_id)).one(db).await?.is_some();
+    let user = user::Entity::find_by_id(actor.user_id).one(db).await?;
+    let (true, Some(user)) = (seated, user) else {
+        return Err(DomainError::Forbidden {
+            code: "not_a_reviewer",
+            detail: "you are not on this programme's panel".into(),
+        });
+    };
+    let station = match user.org_unit_id {
+        Some(u) => org_units::station_of(db, u).await?,
+        None => None,
+    };
+    Ok(Reviewer { user, station })
+}
+
+/// Whether the nominee is the reviewer's mentee or mentor. Mentoring pairs are not available
+/// yet, so the answer is "not evaluated"; wire the mentoring area's pairings (current and past)
+/// here.
+pub async fn mentoring_conflict(
+    _db: &impl ConnectionTrait,
+    _reviewer: &Reviewer,
+    _nominee: &user::Model,
+) -> DomainResult<Check> {
+    Ok(Check::NotEvaluated)
+}
+
+/// The conflict-of-interest check of a reviewer on a nomination: the first conflict found,
+/// else clear, or not evaluated when a check could not be made.
+pub async fn conflict(db: &impl ConnectionTrait, r: &Reviewer, n: &Nomination) -> DomainResult<Check> {
+    if n.row.nominee_id == r.user.id {
+        return Ok(Check::Conflict(Conflict::Self_));
+    }
+    if n.row.nominator_id == r.user.id {
+        return Ok(Check::Conflict(Conflict::Nominator));
+    }
+    if r.station.is_some() && r.station == n.row.nominee_station_id {
+        return Ok(Check::Conflict(Conflict::SameStation));
+    }
+    mentoring_conflict(db, r, &n.nominee).await
+}
+
+/// Others' scores of a nomination, without names.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub reviews: i64,
+    /// Weighted mean in thousandths of a point.
+    pub mean_milli: Option<i64>,
+    pub min_milli: Option<i64>,
+    pub max_milli: Option<i64>,
+}
+
+fn summarise(scores: &[&honour_score::Model]) -> Summary {
+    let n = scores.len() as i64;
+    if n == 0 {
+        return Summary::default();
+    }
+    let sum: i64 = scores.iter().map(|s| i64::from(s.weighted_milli)).sum();
+    Summary {
+        reviews: n,
+        mean_milli: Some((sum + n / 2) / n),
+        min_milli: scores.iter().map(|s| i64::from(s.weighted_milli)).min(),
+        max_milli: scores.iter().map(|s| i64::from(s.weighted_milli)).max(),
+    }
+}
+
+/// One line of a reviewer's queue.
+pub struct QueueItem {
+    pub nomination: Nomination,
+    pub my_score: Option<honour_score::Model>,
+    /// Every score of the nomination, once the reviewer has scored it; else `None`.
+    pub all_scores: Option<Summary>,
+    /// Conflict checks that could not be made (`mentee_or_mentor`).
+    pub unverified_checks: Vec<Conflict>,
+}
+
+/// The nominations a reviewer may score, oldest first; conflicted ones are left out.
+pub async fn queue(db: &impl ConnectionTrait, actor: &Actor, programme_id: Uuid) -> DomainResult<Vec<QueueItem>> {
+    let p = super::get_visible(db, actor, programme_id).await?;
+    let r = reviewer(db, actor, programme_id).await?;
+    if p.row.state < ProgrammeState::Reviewing {
+        return Err(DomainError::conflict("review_not_open", "the review has not started"));
+    }
+    let rows = honour_nomination::Entity::find()
+        .filter(honour_nomination::Column::ProgrammeId.eq(programme_id))
+        .filter(honour_nomination::Column::Status.ne(NominationStatus::Declined))
+        .all(db)
+        .await?;
+    let people = users::by_ids(db, rows.iter().map(|n| n.nominee_id)).await?;
+    let scores = scores_by_nomination(db, programme_id).await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let Some(nominee) = people.get(&row.nominee_id).cloned() else { continue };
+        let n = Nomination::new(row, nominee);
+        let unverified = match conflict(db, &r, &n).await? {
+            Check::Conflict(_) => continue,
+            Check::NotEvaluated => vec![Conflict::MenteeOrMentor],
+            Check::Clear => Vec::new(),
+        };
+        let all: Vec<&honour_score::Model> = scores.get(&n.row.id).map(|v| v.iter().collect()).unwrap_or_default();
+        let mine = all.iter().find(|s| s.reviewer_id == r.user.id).map(|s| (*s).clone());
+        let all_scores = mine.as_ref().map(|_| summarise(&all));
+        out.push(QueueItem { nomination: n, my_score: mine, all_scores, unverified_checks: unverified });
+    }
+    Ok(out)
+}
+
+async fn scores_by_nomination(
+    db: &impl ConnectionTrait,
+    programme_id: Uuid,
+) -> DomainResult<HashMap<Uuid, Vec<honour_score::Model>>> {
+    let mut map: HashMap<Uuid, Vec<honour_score::Model>> = HashMap::new();
+    for s in honour_score::Entity::find().filter(honour_score::Column::ProgrammeId.eq(programme_id)).all(db).await? {
+        map.entry(s.nomination_id).or_default().push(s);
+    }
+    Ok(map)
+}
+
+/// The weighted score, in thousandths of a point.
+pub fn weighted_milli(p: &Programme, scores: &[i32]) -> i32 {
+    let total_weight: i64 = p.criteria.iter().map(|c| i64::from(c.weight)).sum::<i64>().max(1);
+    let sum: i64 = p.criteria.iter().zip(scores).map(|(c, s)| i64::from(c.weight) * i64::from(*s)).sum();
+    ((sum * 1000 + total_weight / 2) / total_weight) as i32
+}
+
+/// A reviewer scores a nomination (once); returns the score and, now that it is in, the
+/// summary of every score of the nomination.
+pub async fn score(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    nomination_id: Uuid,
+    scores: Vec<i32>,
+    comment: &str,
+) -> DomainResult<(honour_score::Model, Summary)> {
+    let comment = required_text("comment", comment)?;
+    if comment.chars().count() > 1000 {
+        return Err(DomainError::validation("comment is at most 1000 characters"));
+    }
+    if scores.iter().any(|s| !SCORE_RANGE.contains(s)) {
+        return Err(DomainError::invalid(
+            "score_out_of_range",
+            format!("each score is {} to {}", SCORE_RANGE.start(), SCORE_RANGE.end()),
+        ));
+    }
+    let n = nominations::load(db, nomination_id).await?;
+    let r = reviewer(db, actor, n.row.programme_id).await?;
+    if let Check::Conflict(c) = conflict(db, &r, &n).await? {
+        return Err(DomainError::Forbidden {
+            code: "conflict_of_interest",
+            detail: format!("you may not score this nomination ({})", conflict_name(c)),
+        });
+    }
+    write(db, async |txn| {
+        let p = super::lock(txn, n.row.programme_id).await?;
+        if p.row.state != ProgrammeState::Reviewing || now >= p.row.review_closes_at {
+            return Err(DomainError::conflict("review_closed", "the programme is not under review"));
+        }
+        if scores.len() != p.criteria.len() {
+            return Err(DomainError::invalid(
+                "invalid_scores",
+                format!("give one score for each of the {} criteria, in order", p.criteria.len()),
+            ));
+        }
+        let current = honour_nomination::Entity::find_by_id(nomination_id).one(txn).await?;
+        if current.is_none_or(|c| c.status != NominationStatus::Nominated) {
+            return Err(DomainError::conflict("nomination_not_open", "this nomination is no longer in the running"));
+        }
+        let json = serde_json::to_value(&scores).map_err(|e| DomainError::Internal(e.to_string()))?;
+        let row = honour_score::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            programme_id: Set(p.row.id),
+            nomination_id: Set(nomination_id),
+            reviewer_id: Set(actor.user_id),
+            scores: Set(json),
+            weighted_milli: Set(weighted_milli(&p, &scores)),
+            comment: Set(comment.clone()),
+            created_at: Set(now),
+        }
+        .insert(txn)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                DomainError::conflict("already_scored", "you have already scored this nomination")
+            } else {
+                e.into()
+            }
+        })?;
+        let all =
+            honour_score::Entity::find().filter(honour_score::Column::NominationId.eq(nomination_id)).all(txn).await?;
+        Ok((row, summarise(&all.iter().collect::<Vec<_>>())))
+    })
+    .await
+}
+
+/// The stored name of a conflict.
+pub fn conflict_name(c: Conflict) -> &'static str {
+    match c {
+        Conflict::Self_ => "self",
+        Conflict::SameStation => "same_station",
+        Conflict::Nominator => "nominator",
+        Conflict::MenteeOrMentor => "mentee_or_mentor",
+    }
+}
+
+/// One line of the ranking.
+pub struct Ranked {
+    pub rank: i64,
+    pub nomination: Nomination,
+    pub summary: Summary,
+    /// Every score with its reviewer (city administrators only).
+    pub scores: Vec<(honour_score::Model, user::Model)>,
+}
+
+/// The ranking of a programme's nominations in the running (or decided): weighted mean, then
+/// more reviews, then the earlier nomination; unscored ones last.
+pub async fn ranking(db: &impl ConnectionTrait, programme_id: Uuid) -> DomainResult<Vec<Ranked>> {
+    let rows = honour_nomination::Entity::find()
+        .filter(honour_nomination::Column::ProgrammeId.eq(programme_id))
+        .filter(honour_nomination::Column::Status.ne(NominationStatus::Declined))
+        .all(db)
+        .await?;
+    let people = users::by_ids(db, rows.iter().map(|n| n.nominee_id)).await?;
+    let scores = scores_by_nomination(db, programme_id).await?;
+    let reviewers = users::by_ids(db, scores.values().flatten().map(|s| s.reviewer_id)).await?;
+    let mut lines = Vec::new();
+    for row in rows {
+        let Some(nominee) = people.get(&row.nominee_id).cloned() else { continue };
+        let own: Vec<honour_score::Model> = scores.get(&row.id).cloned().unwrap_or_default();
+        let summary = summarise(&own.iter().collect::<Vec<_>>());
+        let with_names =
+            own.into_iter().filter_map(|s| reviewers.get(&s.reviewer_id).cloned().map(|u| (s, u))).collect();
+        lines.push(Ranked { rank: 0, nomination: Nomination::new(row, nominee), summary, scores: with_names });
+    }
+    sort_ranking(&mut lines);
+    Ok(lines)
+}
+
+/// Orders ranking lines and numbers them 1, 2, …
+pub fn sort_ranking(lines: &mut [Ranked]) {
+    lines.sort_by(|a, b| {
+        let mean = |l: &Ranked| l.summary.mean_milli.unwrap_or(i64::MIN);
+        mean(b)
+            .cmp(&mean(a))
+            .then(b.summary.reviews.cmp(&a.summary.reviews))
+            .then(a.nomination.row.created_at.cmp(&b.nomination.row.created_at))
+            .then(a.nomination.row.id.cmp(&b.nomination.row.id))
+    });
+    for (i, l) in lines.iter_mut().enumerate() {
+        l.rank = i as i64 + 1;
+    }
+}
