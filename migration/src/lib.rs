@@ -41,6 +41,10 @@ mod m20261128_300006_create_hours_entries;
 mod m20261128_300007_create_star_awards;
 mod m20261128_300008_create_service_records;
 mod m20261128_300009_index_tasks_for_nearby_browsing;
+mod m20261128_500001_create_mentoring_pairings;
+mod m20261128_500002_create_mentor_loads;
+mod m20261128_500003_create_mentoring_sessions;
+mod m20261128_500004_create_pair_messages;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -83,6 +87,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_300007_create_star_awards::Migration),
             Box::new(m20261128_300008_create_service_records::Migration),
             Box::new(m20261128_300009_index_tasks_for_nearby_browsing::Migration),
+            Box::new(m20261128_500001_create_mentoring_pairings::Migration),
+            Box::new(m20261128_500002_create_mentor_loads::Migration),
+            Box::new(m20261128_500003_create_mentoring_sessions::Migration),
+            Box::new(m20261128_500004_create_pair_messages::Migration),
         ]
     }
 }

@@ -7,7 +7,8 @@
 //! `health` (liveness, readiness, metrics), `devices`, `notifications` (inbox and preferences),
 //! `announcements`, `admin_jobs` (dead letters), `privacy` (sensitive data, consents, export,
 //! erasure), `tasks` (service tasks, check-in), `signups` (sign-up, waitlist, roster,
-//! attendance), `hours` (ledger, stars, leaderboards), `service_records` (certificates); `csv`
+//! attendance), `hours` (ledger, stars, leaderboards), `service_records` (certificates),
+//! `mentoring` (pairings, session logs, pair threads, oversight); `csv`
 //! streams downloads. `policy` is the table of who may call what; `gate` enforces it.
 
 pub mod admin_jobs;
@@ -20,6 +21,7 @@ pub mod gate;
 pub mod health;
 pub mod hours;
 pub mod me;
+pub mod mentoring;
 pub mod notifications;
 pub mod org_units;
 pub mod policy;
@@ -65,6 +67,8 @@ pub enum Tag {
     Notifications,
     /// Background jobs (city administrators).
     Jobs,
+    /// Mentoring (社工+志愿者, 传帮带): pairings, session logs, pair threads and oversight.
+    Mentoring,
 }
 
 /// `201 Created` with the created thing.
@@ -84,7 +88,7 @@ pub enum NoContent {
 }
 
 /// Every resource, for the service and the document.
-pub type Apis = (Core, Messaging, privacy::PrivacyApi, Service);
+pub type Apis = (Core, Messaging, privacy::PrivacyApi, Service, Mentoring);
 
 /// Accounts, people, the org tree, the audit log and health.
 pub type Core = (health::HealthApi, auth::AuthApi, me::MeApi, users::UsersApi, org_units::OrgUnitsApi, audit::AuditApi);
@@ -95,6 +99,9 @@ pub type Messaging =
 
 /// Volunteer service: tasks, sign-ups, hours and certificates.
 pub type Service = (tasks::TasksApi, signups::SignupsApi, hours::HoursApi, service_records::ServiceRecordsApi);
+
+/// Mentoring: pairings, session logs, threads and oversight.
+pub type Mentoring = mentoring::MentoringApi;
 
 /// The OpenAPI service over every resource.
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -109,6 +116,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             ),
             privacy::PrivacyApi,
             (tasks::TasksApi, signups::SignupsApi, hours::HoursApi, service_records::ServiceRecordsApi),
+            mentoring::MentoringApi,
         ),
         "wushe",
         env!("CARGO_PKG_VERSION"),

@@ -213,7 +213,8 @@ async fn recorded_for_task(txn: &impl ConnectionTrait, volunteer: Uuid, task_id:
     .await
 }
 
-async fn sum_minutes(db: &impl ConnectionTrait, cond: Condition) -> DomainResult<i64> {
+/// The sum of the minutes of the entries matching `cond` (0 when none).
+pub(crate) async fn sum_minutes(db: &impl ConnectionTrait, cond: Condition) -> DomainResult<i64> {
     let sum: Expr = Func::sum(Expr::col(hours_entry::Column::Minutes)).into();
     let q = Query::select()
         .expr_as(Func::coalesce([sum, Expr::val(0)]), Alias::new("total"))
