@@ -498,6 +498,26 @@ pub struct PairMessagesMarked {
     pub marked: u64,
 }
 
+/// A social worker who could mentor a volunteer, and why.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct MentorSuggestion {
+    pub mentor_id: Uuid,
+    pub name: String,
+    pub active_mentees: i32,
+    pub free_places: i32,
+    pub shared_skills: Vec<String>,
+    /// Why this mentor is suggested, most important first.
+    pub reasons: Vec<String>,
+}
+
+/// Ranked suggestions, best first.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct MentorSuggestions {
+    pub items: Vec<MentorSuggestion>,
+}
+
 #[OpenApi(tag = "Tag::Mentoring")]
 impl MentoringApi {
     /// Propose a pairing of a social worker (mentor) and a volunteer (mentee): a station
@@ -709,6 +729,7 @@ impl MentoringApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// A unit within one's scope (default: the whole scope).
+        #[oai(name = "unitId")]
         unit_id: Query<Option<Uuid>>,
     ) -> ApiResult<Json<MentoringOversight>> {
         let cfg = &state.config.mentoring;
@@ -786,5 +807,35 @@ impl MentoringApi {
     ) -> ApiResult<Json<PairMessagesMarked>> {
         let n = threads::mark_read(&state.db, &auth.0.actor(), state.clock.now(), id.0, body.0.up_to).await?;
         Ok(Json(PairMessagesMarked { marked: n }))
+    }
+
+    /// Social workers who could mentor a volunteer (administrators in scope): same station
+    /// subtree, a free place, most shared skills first, then fewest current mentees; each with
+    /// its reasons.
+    #[oai(path = "/api/v1/mentoring/suggestions", method = "get", operation_id = "suggestMentors")]
+    async fn suggestions(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(name = "volunteerId")] volunteer_id: Query<Uuid>,
+        /// How many, default 10, at most 50.
+        limit: Query<Option<u64>>,
+    ) -> ApiResult<Json<MentorSuggestions>> {
+        let limit = limit.0.unwrap_or(10).clamp(1, 50) as usize;
+        let cfg = &state.config.mentoring;
+        let found = mentoring::suggestions(&state.db, cfg, &auth.0.actor(), volunteer_id.0, limit).await?;
+        Ok(Json(MentorSuggestions {
+            items: found
+                .into_iter()
+                .map(|s| MentorSuggestion {
+                    mentor_id: s.mentor.id,
+                    name: s.mentor.name,
+                    active_mentees: s.active_mentees,
+                    free_places: s.free_places,
+                    shared_skills: s.shared_skills,
+                    reasons: s.reasons,
+                })
+                .collect(),
+        }))
     }
 }

@@ -492,6 +492,8 @@ const MENTORING: &[Rule] = &[
     rule("sendPairMessage").on(ANY).allow(PAIR, OWN).idempotent(),
     rule("listPairMessages").on(ANY).allow(PAIR, OWN).allow(STATION_ADMIN, OWN.or(STATION)).allow(CITY_ADMIN, ANY),
     rule("markPairMessagesRead").on(ANY).allow(PAIR, OWN),
+    // Names a volunteer in the query: one of another station is out of reach (404).
+    rule("suggestMentors").on(STATION.or(OTHER)).allow(STATION_ADMIN, STATION).allow(CITY_ADMIN, STATION.or(OTHER)),
 ];
 
 /// Every section of the table. A new area adds its own `const` above and lists it here.

@@ -5,6 +5,7 @@
 //! - [`push`] (`push.send`): push one notification to each of its person's active devices.
 //! - [`announce`] (`announcement.fanout`): one batch of an announcement's recipients.
 //! - [`maintenance`]: the cron jobs (reminder scan, outbox sweep, stale devices, dead letters).
+//! - [`mentoring`]: the mentoring scan (no-contact nudges, graduations) and weekly digest.
 //!
 //! Adding a job kind: a file here with its payload type and handler, registered in
 //! [`registry`] with its options (attempts, timeout, backoff); domain code enqueues it with
@@ -14,6 +15,7 @@
 
 pub mod announce;
 pub mod maintenance;
+pub mod mentoring;
 pub mod notify;
 pub mod push;
 
@@ -111,12 +113,13 @@ pub fn registry(state: &AppState) -> Registry {
     push::register(&mut r, state);
     announce::register(&mut r, state);
     maintenance::register(&mut r, state);
+    mentoring::register(&mut r, state);
     r
 }
 
 /// Every cron schedule, in one place (expressions: seconds first; write day names).
 pub fn schedules() -> Vec<Schedule> {
-    let table: [(&str, &str, &str); 4] = [
+    let table: [(&str, &str, &str); 6] = [
         // Reminders and other keyed future jobs that came due.
         ("scheduled-scan", "0 * * * * *", maintenance::SCHEDULED_SCAN),
         // Relayed outbox rows older than a week.
@@ -125,6 +128,10 @@ pub fn schedules() -> Vec<Schedule> {
         ("devices-prune", "0 30 3 * * *", maintenance::DEVICES_PRUNE),
         // Dead letters waiting for an administrator.
         ("dead-letters", "0 */5 * * * *", maintenance::DEAD_LETTERS),
+        // Mentoring pairs without contact, and graduations that came due.
+        ("mentoring-scan", "0 20 * * * *", mentoring::SCAN),
+        // The weekly mentoring digest, Monday morning.
+        ("mentoring-digest", "0 0 9 * * Mon", mentoring::DIGEST),
     ];
     table
         .into_iter()
@@ -166,7 +173,7 @@ mod tests {
     #[test]
     fn the_schedule_table_parses() {
         let s = super::schedules();
-        assert_eq!(s.len(), 4);
+        assert_eq!(s.len(), 6);
         assert!(s.iter().all(|s| s.zone == jobs::cron::DEFAULT_ZONE));
     }
 }

@@ -469,6 +469,9 @@ async fn mentoring_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str,
             format!("{pairings}/{}/messages/read", pairing(app, f, c, rel, State::Active).await),
             Some(json!({})),
         ),
+        "suggestMentors" => {
+            req(M::GET, format!("/api/v1/mentoring/suggestions?volunteerId={}", volunteer_for(f, rel).user_id), None)
+        }
         _ => return None,
     };
     Some(r)

@@ -597,3 +597,84 @@ async fn the_pair_thread_syncs_deltas_and_read_receipts_and_never_pushes_the_tex
 fn urlencoding(s: &str) -> String {
     s.replace('+', "%2B").replace(':', "%3A")
 }
+
+async fn give_skills(app: &TestApp, who: &Session, skills: &[&str]) {
+    for s in skills {
+        entity::user_skill::ActiveModel { user_id: Set(who.user_id.parse().unwrap()), skill: Set(s.to_string()) }
+            .insert(app.db())
+            .await
+            .unwrap();
+    }
+}
+
+async fn set_load(app: &TestApp, who: &Session, n: i32) {
+    entity::mentor_load::ActiveModel {
+        mentor_id: Set(who.user_id.parse().unwrap()),
+        active_mentees: Set(n),
+        updated_at: Set(app.clock.now_utc()),
+    }
+    .insert(app.db())
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn suggestions_rank_free_mentors_of_the_station_by_shared_skills_then_load() {
+    let app = spawn_app().await;
+    let f = app.two_stations().await;
+    let [east, west] = &f.stations;
+    let v = &east.volunteer;
+    give_skills(&app, v, &["急救", "心理疏导"]).await;
+    // Two shared skills, two mentees; one shared skill, none; nothing shared, none; a full
+    // mentor with both skills; a mentor of another station with both skills.
+    let a = one(&app, "social_worker", &east.room).await;
+    give_skills(&app, &a, &["急救", "心理疏导", "法律"]).await;
+    set_load(&app, &a, 2).await;
+    let b = one(&app, "social_worker", &east.id).await;
+    give_skills(&app, &b, &["急救"]).await;
+    let full = one(&app, "social_worker", &east.room).await;
+    give_skills(&app, &full, &["急救", "心理疏导"]).await;
+    set_load(&app, &full, 8).await;
+    give_skills(&app, &west.social_worker, &["急救", "心理疏导"]).await;
+    let c = &east.social_worker;
+
+    let path = format!("/api/v1/mentoring/suggestions?volunteerId={}", v.user_id);
+    let r = app.get(&path, Some(&east.admin.access)).await.expect(200);
+    let ids: Vec<&str> = r.body["items"].as_array().unwrap().iter().map(|s| s["mentorId"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec![a.user_id.as_str(), b.user_id.as_str(), c.user_id.as_str()]);
+    let first = &r.body["items"][0];
+    assert_eq!(first["sharedSkills"], json!(["心理疏导", "急救"]));
+    assert_eq!(first["freePlaces"], 6);
+    assert!(first["reasons"].as_array().unwrap().iter().any(|x| x.as_str().unwrap().contains("急救")));
+    // Out of scope, or not a volunteer.
+    app.get(&path, Some(&west.admin.access)).await.expect_problem(404, "not_found");
+    app.get(&path, Some(&c.access)).await.expect_problem(403, "forbidden");
+    app.get(&format!("/api/v1/mentoring/suggestions?volunteerId={}", c.user_id), Some(&east.admin.access))
+        .await
+        .expect_problem(400, "mentee_not_volunteer");
+}
+
+#[tokio::test]
+async fn a_repeated_proposal_with_the_same_idempotency_key_replays_the_first() {
+    let app = spawn_app().await;
+    let f = app.two_stations().await;
+    let east = &f.stations[0];
+    let body = json!({"mentorId": east.social_worker.user_id, "menteeId": east.volunteer.user_id});
+    let send = || async {
+        let r = app
+            .client
+            .post(format!("{}/api/v1/mentoring/pairings", app.base))
+            .bearer_auth(&east.social_worker.access)
+            .header("Idempotency-Key", "7b0e4c1e-mentoring")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json::<Value>().await.unwrap())
+    };
+    let (s1, b1) = send().await;
+    let (s2, b2) = send().await;
+    assert_eq!((s1, s2), (201, 201));
+    assert_eq!(b1["id"], b2["id"]);
+    assert_eq!(app.count("mentoring_pairings").await, 1);
+}
