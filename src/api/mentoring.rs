@@ -428,6 +428,9 @@ pub struct MentoringOversight {
     pub pairs: Vec<MentoringPairLine>,
     /// Active pairs without contact for `noContactDays`.
     pub pairs_without_contact: u64,
+    /// Active pairs (ids) whose mentee had no session for `withoutSessionDays`.
+    pub pairs_without_session: Vec<Uuid>,
+    pub without_session_days: u32,
     pub no_contact_days: u32,
     pub acknowledged_logs: u64,
     pub disputed_logs: u64,
@@ -731,8 +734,12 @@ impl MentoringApi {
         /// A unit within one's scope (default: the whole scope).
         #[oai(name = "unitId")]
         unit_id: Query<Option<Uuid>>,
+        /// Pairs whose mentee had no session for this many days (default: the no-contact days).
+        #[oai(name = "withoutSessionDays", validator(minimum(value = "1"), maximum(value = "365")))]
+        without_session_days: Query<Option<u32>>,
     ) -> ApiResult<Json<MentoringOversight>> {
         let cfg = &state.config.mentoring;
+        let days = without_session_days.0.unwrap_or(cfg.no_contact_days);
         let o = mentoring::oversight(&state.db, cfg, &auth.0.actor(), state.clock.now(), unit_id.0).await?;
         let mentors = o.mentors.len() as f64;
         let ratio = if o.supervisors == 0 { mentors } else { mentors / o.supervisors as f64 };
@@ -748,6 +755,13 @@ impl MentoringApi {
                 })
                 .collect(),
             pairs_without_contact: o.pairs.iter().filter(|p| p.no_contact).count() as u64,
+            pairs_without_session: o
+                .pairs
+                .iter()
+                .filter(|p| p.days_since_last_session >= i64::from(days))
+                .map(|p| p.pairing.id)
+                .collect(),
+            without_session_days: days,
             pairs: o.pairs.into_iter().map(Into::into).collect(),
             no_contact_days: o.no_contact_days,
             acknowledged_logs: o.acknowledged_logs,

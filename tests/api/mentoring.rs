@@ -366,6 +366,13 @@ async fn session_logs_are_acknowledged_or_disputed_and_private_to_the_pair() {
     assert_eq!(o.body["disputes"][0]["disputeComment"], "那天没有见面");
     assert_eq!(o.body["mentors"][0]["activeMentees"], 1);
     assert_eq!(o.body["pairs"][0]["pairingId"], id.as_str());
+    assert_eq!(o.body["pairsWithoutSession"], json!([]));
+    let o = app.get("/api/v1/mentoring/oversight?withoutSessionDays=1", Some(&east.admin.access)).await.expect(200);
+    assert_eq!(o.body["pairsWithoutSession"], json!([]), "the last session was an hour ago");
+    app.get("/api/v1/mentoring/oversight?withoutSessionDays=0", Some(&east.admin.access)).await.expect(400);
+    app.get(format!("/api/v1/mentoring/oversight?unitId={}", west.id), Some(&east.admin.access))
+        .await
+        .expect_problem(404, "not_found");
     let w = app.get("/api/v1/mentoring/oversight", Some(&west.admin.access)).await.expect(200);
     assert_eq!(w.body["disputedLogs"], 0);
     assert!(w.body["pairs"].as_array().unwrap().is_empty());
@@ -394,6 +401,13 @@ async fn session_logs_are_acknowledged_or_disputed_and_private_to_the_pair() {
     assert_eq!(rec.body["record"]["trainingSessions"], 1);
     let list = app.get(&path, Some(&mentee.access)).await.expect(200);
     assert_eq!(list.body["items"].as_array().unwrap().len(), 3, "the corrected log stays");
+    // Nothing is logged on an ended pairing.
+    app.post(&format!("/api/v1/mentoring/pairings/{id}/end"), Some(&east.admin.access), json!({"reason": "调岗"}))
+        .await
+        .expect(200);
+    app.post(&path, Some(&mentor.access), session_body(app.clock.now_utc(), 30))
+        .await
+        .expect_problem(409, "pairing_not_active");
 }
 
 #[tokio::test]
@@ -496,7 +510,7 @@ async fn graduation_is_recorded_once_at_its_boundary() {
 
 #[tokio::test]
 async fn the_mentor_is_told_once_per_lapse_of_contact() {
-    let Pair { app, mentor, id, .. } = pair().await;
+    let Pair { app, f, mentor, id, .. } = pair().await;
     app.start_workers();
     let cfg = app.state.config.mentoring.clone();
     let scan = || async { wushe::domain::mentoring::scan(app.db(), &cfg, app.clock.now_utc()).await.unwrap() };
@@ -511,6 +525,11 @@ async fn the_mentor_is_told_once_per_lapse_of_contact() {
     let o = app.get("/api/v1/me/mentoring", Some(&mentor.access)).await.expect(200);
     assert_eq!(o.body["pairs"][0]["noContact"], true);
     assert_eq!(o.body["pairs"][0]["daysSinceLastSession"], 15);
+    let admin = app.login(&f.stations[0].admin.phone, PASSWORD).await;
+    let o = app.get("/api/v1/mentoring/oversight", Some(&admin.access)).await.expect(200);
+    assert_eq!(o.body["pairsWithoutContact"], 1);
+    assert_eq!(o.body["pairsWithoutSession"], json!([id]));
+    assert_eq!(o.body["pairs"][0]["noContact"], true);
     // Contact resumes, then lapses again: told again, once.
     log(&app, &mentor, &id, 30).await;
     app.clock.advance(Duration::days(14));
@@ -677,4 +696,31 @@ async fn a_repeated_proposal_with_the_same_idempotency_key_replays_the_first() {
     assert_eq!((s1, s2), (201, 201));
     assert_eq!(b1["id"], b2["id"]);
     assert_eq!(app.count("mentoring_pairings").await, 1);
+}
+
+#[tokio::test]
+async fn export_holds_the_mentoring_and_erasure_ends_pairs_and_clears_what_the_person_wrote() {
+    let Pair { app, mentor, mentee, id, .. } = pair().await;
+    let s = log(&app, &mentor, &id, 30).await;
+    app.post(&format!("/api/v1/mentoring/sessions/{s}/dispute"), Some(&mentee.access), json!({"comment": "不同意"}))
+        .await
+        .expect(200);
+    let path = format!("/api/v1/mentoring/pairings/{id}/messages");
+    app.post(&path, Some(&mentee.access), json!({"body": "我的私信"})).await.expect(201);
+    let e = app.get("/api/v1/me/export", Some(&mentee.access)).await.expect(200);
+    let m = &e.body["sections"]["mentoring"];
+    assert_eq!(m["pairings"][0]["id"], id.as_str());
+    assert_eq!(m["sessions"][0]["dispute_comment"], "不同意");
+    assert_eq!(m["messages"][0]["body"], "我的私信");
+
+    app.post("/api/v1/me/erase", Some(&mentee.access), json!({"password": PASSWORD})).await.expect(204);
+    let p = app.get(&format!("/api/v1/mentoring/pairings/{id}"), Some(&mentor.access)).await.expect(200);
+    assert_eq!(p.body["status"], "ended");
+    let me = app.get("/api/v1/me/mentoring", Some(&mentor.access)).await.expect(200);
+    assert_eq!(me.body["record"]["activeMentees"], 0, "the mentor's place is free again");
+    let thread = app.get(&path, Some(&mentor.access)).await.expect(200);
+    assert_eq!(thread.body["items"][0]["body"], "");
+    let log = app.get(&format!("/api/v1/mentoring/sessions/{s}"), Some(&mentor.access)).await.expect(200);
+    assert!(log.body["disputeComment"].is_null());
+    assert_eq!(log.body["notes"], "私密备注", "the mentor's own notes stay");
 }
