@@ -48,6 +48,41 @@ pub struct Config {
     pub jobs: JobsConfig,
     /// Who is told of new tasks and freed seats, and how often.
     pub dispatch: DispatchConfig,
+    /// Mentoring rules (see [`MentoringConfig`]).
+    pub mentoring: MentoringConfig,
+}
+
+/// The configurable rules of mentoring (传帮带); see `domain::mentoring`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MentoringConfig {
+    /// `WUSHE_MENTORING_MAX_MENTEES` (8): active mentees a mentor may hold.
+    pub max_mentees: u32,
+    /// `WUSHE_MENTORING_GRADUATION_SESSIONS` (6): acknowledged sessions a mentee needs to graduate.
+    pub graduation_sessions: u32,
+    /// `WUSHE_MENTORING_GRADUATION_HOURS` (20): approved service hours since pairing a mentee
+    /// needs to graduate.
+    pub graduation_hours: u32,
+    /// `WUSHE_MENTORING_ACK_REMINDER_DAYS` (3): days after which an unacknowledged log is
+    /// reminded, once.
+    pub ack_reminder_days: u32,
+    /// `WUSHE_MENTORING_NO_CONTACT_DAYS` (14): days without contact after which the mentor is told.
+    pub no_contact_days: u32,
+    /// `WUSHE_MENTORING_MENTORS_PER_SUPERVISOR` (10): mentors one station administrator should
+    /// supervise at most.
+    pub mentors_per_supervisor: u32,
+}
+
+impl Default for MentoringConfig {
+    fn default() -> Self {
+        MentoringConfig {
+            max_mentees: 8,
+            graduation_sessions: 6,
+            graduation_hours: 20,
+            ack_reminder_days: 3,
+            no_contact_days: 14,
+            mentors_per_supervisor: 10,
+        }
+    }
 }
 
 /// At most `max` requests per `window`.
@@ -355,6 +390,36 @@ impl Config {
             cover_waves: number_var(&var, "WUSHE_COVER_WAVES", d.cover_waves as usize, 1..=100)? as u32,
             cover_wave_interval: duration_var(&var, "WUSHE_COVER_WAVE_INTERVAL", d.cover_wave_interval)?,
         };
+        let m = MentoringConfig::default();
+        let mentoring = MentoringConfig {
+            max_mentees: number_var(&var, "WUSHE_MENTORING_MAX_MENTEES", m.max_mentees as usize, 1..=100)? as u32,
+            graduation_sessions: number_var(
+                &var,
+                "WUSHE_MENTORING_GRADUATION_SESSIONS",
+                m.graduation_sessions as usize,
+                0..=1000,
+            )? as u32,
+            graduation_hours: number_var(
+                &var,
+                "WUSHE_MENTORING_GRADUATION_HOURS",
+                m.graduation_hours as usize,
+                0..=10_000,
+            )? as u32,
+            ack_reminder_days: number_var(
+                &var,
+                "WUSHE_MENTORING_ACK_REMINDER_DAYS",
+                m.ack_reminder_days as usize,
+                1..=60,
+            )? as u32,
+            no_contact_days: number_var(&var, "WUSHE_MENTORING_NO_CONTACT_DAYS", m.no_contact_days as usize, 1..=365)?
+                as u32,
+            mentors_per_supervisor: number_var(
+                &var,
+                "WUSHE_MENTORING_MENTORS_PER_SUPERVISOR",
+                m.mentors_per_supervisor as usize,
+                1..=10_000,
+            )? as u32,
+        };
 
         Ok(Config {
             listen,
@@ -375,6 +440,7 @@ impl Config {
             rate_limits,
             trusted_proxy_hops,
             dispatch,
+            mentoring,
         })
     }
 

@@ -43,6 +43,10 @@ mod m20261128_300008_create_service_records;
 mod m20261128_300009_index_tasks_for_nearby_browsing;
 mod m20261128_300010_create_task_invitations;
 mod m20261128_300011_create_dispatch_days;
+mod m20261128_500001_create_mentoring_pairings;
+mod m20261128_500002_create_mentor_loads;
+mod m20261128_500003_create_mentoring_sessions;
+mod m20261128_500004_create_pair_messages;
 mod m20261128_600001_create_honour_programmes;
 mod m20261128_600002_create_honour_quota_uses;
 mod m20261128_600003_create_honour_nominations;
@@ -101,6 +105,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_600005_create_honour_scores::Migration),
             Box::new(m20261128_600006_create_honours::Migration),
             Box::new(m20261128_600007_create_honour_objections::Migration),
+            Box::new(m20261128_500001_create_mentoring_pairings::Migration),
+            Box::new(m20261128_500002_create_mentor_loads::Migration),
+            Box::new(m20261128_500003_create_mentoring_sessions::Migration),
+            Box::new(m20261128_500004_create_pair_messages::Migration),
         ]
     }
 }

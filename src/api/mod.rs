@@ -8,7 +8,8 @@
 //! `announcements`, `admin_jobs` (dead letters), `privacy` (sensitive data, consents, export,
 //! erasure), `tasks` (service tasks, check-in), `signups` (sign-up, waitlist, roster,
 //! attendance), `hours` (ledger, stars, leaderboards), `service_records` (certificates), `honours`
-//! (award programmes, review, notice, the honour wall); `csv`
+//! (award programmes, review, notice, the honour wall), `mentoring` (pairings, session logs, pair
+//! threads, oversight); `csv`
 //! streams downloads. `policy` is the table of who may call what; `gate` enforces it.
 
 pub mod admin_jobs;
@@ -22,6 +23,7 @@ pub mod health;
 pub mod honours;
 pub mod hours;
 pub mod me;
+pub mod mentoring;
 pub mod notifications;
 pub mod org_units;
 pub mod policy;
@@ -70,6 +72,8 @@ pub enum Tag {
     /// Honours (表彰): award programmes, nominations, panel review, public notice (公示) and the
     /// honour wall.
     Honours,
+    /// Mentoring (社工+志愿者, 传帮带): pairings, session logs, pair threads and oversight.
+    Mentoring,
 }
 
 /// `201 Created` with the created thing.
@@ -89,7 +93,7 @@ pub enum NoContent {
 }
 
 /// Every resource, for the service and the document.
-pub type Apis = (Core, Messaging, privacy::PrivacyApi, Service, Honours);
+pub type Apis = (Core, Messaging, privacy::PrivacyApi, Service, Honours, Mentoring);
 
 /// Accounts, people, the org tree, the audit log and health.
 pub type Core = (health::HealthApi, auth::AuthApi, me::MeApi, users::UsersApi, org_units::OrgUnitsApi, audit::AuditApi);
@@ -103,6 +107,8 @@ pub type Service = (tasks::TasksApi, signups::SignupsApi, hours::HoursApi, servi
 
 /// Honours: programmes, nominations, review, notice and the wall.
 pub type Honours = honours::HonoursApi;
+/// Mentoring: pairings, session logs, threads and oversight.
+pub type Mentoring = mentoring::MentoringApi;
 
 /// The OpenAPI service over every resource.
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -118,6 +124,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             privacy::PrivacyApi,
             (tasks::TasksApi, signups::SignupsApi, hours::HoursApi, service_records::ServiceRecordsApi),
             honours::HonoursApi,
+            mentoring::MentoringApi,
         ),
         "wushe",
         env!("CARGO_PKG_VERSION"),

@@ -12,6 +12,8 @@ pub mod honours;
 pub mod hours;
 pub mod idempotency;
 pub mod identity;
+pub mod mentoring;
+pub mod mentoring_threads;
 pub mod notifications;
 pub mod org_units;
 pub mod page;

@@ -60,6 +60,7 @@ pub static AREAS: &[&dyn PersonalData] = &[
     &super::notifications::Messaging,
     &super::hours::VolunteerService,
     &super::honours::Honours,
+    &super::mentoring::Mentoring,
     &AuditTrail,
     &Account,
 ];

@@ -7,6 +7,7 @@
 //! - [`tasks`] (`task.*`): dispatch, cover-needed waves, reminders, broadcasts, head-count
 //!   checks and closing ended tasks.
 //! - [`maintenance`]: the cron jobs (reminder scan, outbox sweep, stale devices, dead letters).
+//! - [`mentoring`]: the mentoring scan (no-contact nudges, graduations) and weekly digest.
 //!
 //! Adding a job kind: a file here with its payload type and handler, registered in
 //! [`registry`] with its options (attempts, timeout, backoff); domain code enqueues it with
@@ -16,6 +17,7 @@
 
 pub mod announce;
 pub mod maintenance;
+pub mod mentoring;
 pub mod notify;
 pub mod push;
 pub mod tasks;
@@ -115,12 +117,13 @@ pub fn registry(state: &AppState) -> Registry {
     announce::register(&mut r, state);
     maintenance::register(&mut r, state);
     tasks::register(&mut r, state);
+    mentoring::register(&mut r, state);
     r
 }
 
 /// Every cron schedule, in one place (expressions: seconds first; write day names).
 pub fn schedules() -> Vec<Schedule> {
-    let table: [(&str, &str, &str); 5] = [
+    let table: [(&str, &str, &str); 7] = [
         // Reminders and other keyed future jobs that came due.
         ("scheduled-scan", "0 * * * * *", maintenance::SCHEDULED_SCAN),
         // Relayed outbox rows older than a week.
@@ -131,6 +134,10 @@ pub fn schedules() -> Vec<Schedule> {
         ("dead-letters", "0 */5 * * * *", maintenance::DEAD_LETTERS),
         // Tasks that ended: close open check-ins, record no-shows, mark them completed.
         ("task-close", "0 */5 * * * *", crate::domain::reminders::CLOSE_JOB),
+        // Mentoring pairs without contact, and graduations that came due.
+        ("mentoring-scan", "0 20 * * * *", mentoring::SCAN),
+        // The weekly mentoring digest, Monday morning.
+        ("mentoring-digest", "0 0 9 * * Mon", mentoring::DIGEST),
     ];
     table
         .into_iter()

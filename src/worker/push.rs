@@ -125,6 +125,8 @@ fn message_of(n: &notification::Model, category: Category, locale: user::Locale)
     let (title, body) = templates::push_text(category, locale);
     let (high_priority, ttl, collapse) = category.push_settings();
     let mut data: BTreeMap<String, String> = serde_json::from_str(&n.data).unwrap_or_default();
+    // A message may name its own collapse key (e.g. one per conversation thread).
+    let own_collapse = data.remove("collapseKey");
     data.insert("kind".into(), category.as_str().into());
     data.insert("notificationId".into(), n.id.to_string());
     PushMessage {
@@ -133,7 +135,7 @@ fn message_of(n: &notification::Model, category: Category, locale: user::Locale)
         data,
         high_priority,
         ttl,
-        collapse_key: collapse.map(str::to_string),
+        collapse_key: own_collapse.or(collapse.map(str::to_string)),
     }
 }
 

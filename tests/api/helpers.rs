@@ -152,6 +152,7 @@ pub fn test_config(db: &TestDb) -> Config {
         trusted_proxy_hops: 0,
         jobs: test_jobs_config(),
         dispatch: wushe::config::DispatchConfig::default(),
+        mentoring: wushe::config::MentoringConfig::default(),
     }
 }
 

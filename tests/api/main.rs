@@ -20,6 +20,7 @@ mod jobs_admin;
 mod ledger;
 mod limits;
 mod matrix;
+mod mentoring;
 mod migrations;
 mod notifications;
 mod openapi;

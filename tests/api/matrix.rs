@@ -548,9 +548,214 @@ async fn honours_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, r
         }
         "honourWall" => req(M::GET, "/api/v1/honors", None),
         "listMyHonours" => req(M::GET, "/api/v1/me/honours", None),
+        _ => return mentoring_request(app, f, c, op, rel).await,
+    };
+    Some(r)
+}
+
+/// Requests for the mentoring operations (pairings, session logs, threads, oversight).
+async fn mentoring_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, rel: Rel) -> Option<Req> {
+    use Method as M;
+    use mentoring_setup::{State, pairing, session};
+    let pairings = "/api/v1/mentoring/pairings";
+    let r = match op {
+        "proposePairing" => {
+            let (mut mentor, mentee) = mentoring_setup::people(app, f, c, rel).await;
+            // A social worker proposes themselves.
+            if let Some(me) = actor_of(c).filter(|a| a.role == entity::user::Role::SocialWorker) {
+                mentor = me.user_id;
+            }
+            req(M::POST, pairings, Some(json!({"mentorId": mentor, "menteeId": mentee, "goals": ["矩阵"]})))
+        }
+        "listPairings" => req(M::GET, pairings, None),
+        "getPairing" => req(M::GET, format!("{pairings}/{}", pairing(app, f, c, rel, State::Active).await), None),
+        "acceptPairing" => {
+            req(M::POST, format!("{pairings}/{}/accept", pairing(app, f, c, rel, State::Proposed).await), None)
+        }
+        "declinePairing" => req(
+            M::POST,
+            format!("{pairings}/{}/decline", pairing(app, f, c, rel, State::Proposed).await),
+            Some(json!({})),
+        ),
+        "endPairing" => req(
+            M::POST,
+            format!("{pairings}/{}/end", pairing(app, f, c, rel, State::Active).await),
+            Some(json!({"reason": "矩阵"})),
+        ),
+        "setPairingGoals" => req(
+            M::PUT,
+            format!("{pairings}/{}/goals", pairing(app, f, c, rel, State::Active).await),
+            Some(json!({"goals": [{"title": "矩阵", "status": "in_progress"}]})),
+        ),
+        "logMentoringSession" => req(
+            M::POST,
+            format!("{pairings}/{}/sessions", pairing(app, f, c, rel, State::Active).await),
+            Some(json!({"heldAt": app.clock.now_utc() - chrono::Duration::hours(1), "minutes": 30, "mode": "phone"})),
+        ),
+        "listMentoringSessions" => {
+            req(M::GET, format!("{pairings}/{}/sessions", pairing(app, f, c, rel, State::Active).await), None)
+        }
+        "getMentoringSession" => {
+            req(M::GET, format!("/api/v1/mentoring/sessions/{}", session(app, f, c, rel).await), None)
+        }
+        "acknowledgeMentoringSession" => {
+            req(M::POST, format!("/api/v1/mentoring/sessions/{}/acknowledge", session(app, f, c, rel).await), None)
+        }
+        "disputeMentoringSession" => req(
+            M::POST,
+            format!("/api/v1/mentoring/sessions/{}/dispute", session(app, f, c, rel).await),
+            Some(json!({"comment": "矩阵"})),
+        ),
+        "getMyMentoring" => req(M::GET, "/api/v1/me/mentoring", None),
+        "getMentoringRecord" => req(M::GET, format!("/api/v1/users/{}/mentoring-record", person(f, c, rel)), None),
+        "getMentoringOversight" => req(M::GET, "/api/v1/mentoring/oversight", None),
+        "sendPairMessage" => req(
+            M::POST,
+            format!("{pairings}/{}/messages", pairing(app, f, c, rel, State::Active).await),
+            Some(json!({"body": "矩阵"})),
+        ),
+        "listPairMessages" => {
+            req(M::GET, format!("{pairings}/{}/messages", pairing(app, f, c, rel, State::Active).await), None)
+        }
+        "markPairMessagesRead" => req(
+            M::POST,
+            format!("{pairings}/{}/messages/read", pairing(app, f, c, rel, State::Active).await),
+            Some(json!({})),
+        ),
+        "suggestMentors" => {
+            req(M::GET, format!("/api/v1/mentoring/suggestions?volunteerId={}", volunteer_for(f, rel).user_id), None)
+        }
         _ => return None,
     };
     Some(r)
+}
+
+/// Set-up of the mentoring objects the matrix calls operations on. `OWN`: a pairing the caller
+/// is the mentor (social worker) or mentee (volunteer) of, or for anyone else one in the first
+/// station; `STATION`: two other people of the first station; `OTHER`: of the second.
+mod mentoring_setup {
+    use super::Caller;
+    use super::service::{actor_of, actor_of_session};
+    use crate::helpers::{NowUtc, TestApp, TwoStations};
+    use entity::user::Role;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
+    use uuid::Uuid;
+    use wushe::api::policy::{OTHER, OWN, Rel};
+    use wushe::domain::actor::Actor;
+    use wushe::domain::mentoring::{self, NewPairing, NewSession};
+
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    pub enum State {
+        Proposed,
+        Active,
+    }
+
+    fn room_of(f: &TwoStations, rel: Rel) -> Uuid {
+        f.stations[usize::from(rel == OTHER)].room.parse().unwrap()
+    }
+
+    /// A person of `role` in `unit`, straight into the database (never signs in).
+    async fn bare(app: &TestApp, role: Role, unit: Uuid) -> Uuid {
+        let id = Uuid::now_v7();
+        let now = app.clock.now_utc();
+        entity::user::ActiveModel {
+            id: Set(id),
+            phone: Set(app.new_phone()),
+            name: Set("矩阵人员".into()),
+            password_hash: Set("!".into()),
+            role: Set(role),
+            org_unit_id: Set(Some(unit)),
+            status: Set(entity::user::UserStatus::Active),
+            locale: Set(entity::user::Locale::ZhCn),
+            time_zone: Set("Asia/Shanghai".into()),
+            volunteer_number: Set(format!("M{:011}", id.as_u128() % 100_000_000_000)),
+            token_version: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(app.db())
+        .await
+        .unwrap();
+        id
+    }
+
+    fn city(f: &TwoStations) -> Actor {
+        actor_of_session(&f.city_admin, Role::CityAdmin)
+    }
+
+    /// Ends every active pairing of `who`, so limits never get in the way of set-up.
+    async fn free(app: &TestApp, f: &TwoStations, who: Uuid) {
+        use entity::mentoring_pairing::{Column, Entity, PairingStatus};
+        let open = Entity::find()
+            .filter(Column::Status.eq(PairingStatus::Active))
+            .filter(Condition::any().add(Column::MentorId.eq(who)).add(Column::MenteeId.eq(who)))
+            .all(app.db())
+            .await
+            .unwrap();
+        for p in open {
+            mentoring::end(app.db(), &city(f), app.clock.now_utc(), p.id, "矩阵").await.unwrap();
+        }
+    }
+
+    /// The mentor and mentee of a pairing of relation `rel` to the caller.
+    pub async fn people(app: &TestApp, f: &TwoStations, c: &Caller, rel: Rel) -> (Uuid, Uuid) {
+        let me = actor_of(c);
+        let unit = room_of(f, rel);
+        match me.map(|a| (a.role, a.user_id)) {
+            Some((Role::SocialWorker, id)) if rel == OWN => {
+                free(app, f, id).await;
+                (id, bare(app, Role::Volunteer, unit).await)
+            }
+            Some((Role::Volunteer, id)) if rel == OWN => {
+                free(app, f, id).await;
+                (bare(app, Role::SocialWorker, unit).await, id)
+            }
+            _ => (bare(app, Role::SocialWorker, unit).await, bare(app, Role::Volunteer, unit).await),
+        }
+    }
+
+    /// A pairing of relation `rel` to the caller, proposed by the city administrator (neither
+    /// side has answered) or active.
+    pub async fn pairing(app: &TestApp, f: &TwoStations, c: &Caller, rel: Rel, state: State) -> Uuid {
+        let (mentor, mentee) = people(app, f, c, rel).await;
+        let cfg = app.state.config.mentoring.clone();
+        let now = app.clock.now_utc();
+        let p = mentoring::propose(
+            app.db(),
+            &cfg,
+            &city(f),
+            now,
+            NewPairing { mentor_id: mentor, mentee_id: mentee, goals: Vec::new() },
+        )
+        .await
+        .unwrap();
+        if state == State::Active {
+            for (who, role) in [(mentor, Role::SocialWorker), (mentee, Role::Volunteer)] {
+                let a = Actor { user_id: who, role, org_unit_id: None };
+                mentoring::respond(app.db(), &cfg, &a, now, p.id, true, None).await.unwrap();
+            }
+        }
+        p.id
+    }
+
+    /// A pending session log on an active pairing of relation `rel` to the caller.
+    pub async fn session(app: &TestApp, f: &TwoStations, c: &Caller, rel: Rel) -> Uuid {
+        let p = pairing(app, f, c, rel, State::Active).await;
+        let row = entity::mentoring_pairing::Entity::find_by_id(p).one(app.db()).await.unwrap().unwrap();
+        let mentor = Actor { user_id: row.mentor_id, role: Role::SocialWorker, org_unit_id: None };
+        let now = app.clock.now_utc();
+        let input = NewSession {
+            held_at: now - chrono::Duration::hours(1),
+            minutes: 45,
+            mode: entity::mentoring_session::SessionMode::InPerson,
+            task_id: None,
+            topics: vec!["矩阵".into()],
+            notes: Some("矩阵".into()),
+            corrects_id: None,
+        };
+        let cfg = app.state.config.mentoring.clone();
+        mentoring::log_session(app.db(), &cfg, &mentor, now, p, input).await.unwrap().id
+    }
 }
 
 /// Set-up of the volunteer-service objects the matrix calls operations on.
