@@ -459,6 +459,7 @@ async fn nominations_respect_window_scope_role_and_length() {
     app.post(&path, Some(&east.volunteer.access), body(&east.social_worker)).await.expect_problem(403, "forbidden");
     app.post(&path, Some(&east.social_worker.access), body(&east.volunteer)).await.expect_problem(403, "forbidden");
     app.post(&path, Some(&east.admin.access), body(&west.volunteer)).await.expect_problem(404, "not_found");
+    app.post(&path, Some(&east.admin.access), body(&east.admin)).await.expect_problem(403, "self_nomination");
     let long = json!({"nomineeId": east.volunteer.user_id, "statement": "长".repeat(2001)});
     assert_eq!(app.post(&path, Some(&east.admin.access), long).await.status, 400);
     let many = json!({"nomineeId": east.volunteer.user_id, "statement": "x", "evidence": vec!["e"; 11]});

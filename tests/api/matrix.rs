@@ -477,7 +477,10 @@ async fn honours_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, r
                 (OWN, None) => uuid::Uuid::now_v7(),
                 _ => {
                     let p = h::nominating(app, &city, 1, Vec::new()).await;
-                    h::nominate(app, &city, p, &nominee(rel).await).await
+                    // Nobody nominates themselves: a city administrator is nominated by another.
+                    let by =
+                        if rel == OWN && c.who == CITY_ADMIN { h::city(&app.city_admin().await) } else { city.clone() };
+                    h::nominate(app, &by, p, &nominee(rel).await).await
                 }
             };
             if op == "getHonourNomination" {
