@@ -862,3 +862,70 @@ async fn five_consecutive_years_of_service_make_one_automatic_honour() {
     assert_eq!(honours[0].year, today.year());
     assert!(honours[0].title.contains('5'), "{}", honours[0].title);
 }
+
+#[tokio::test]
+async fn a_retried_nomination_with_the_same_key_is_made_once() {
+    let app = spawn_app().await;
+    let f = app.two_stations().await;
+    let c = city(&f.city_admin);
+    let east = &f.stations[0];
+    let p = nominating(&app, &c, 1, Vec::new()).await;
+    let path = format!("{}/api/v1/honour-programmes/{p}/nominations", app.base);
+    let body = json!({"nomineeId": east.volunteer.user_id, "statement": "热心服务"});
+    let send = async || {
+        let r = app
+            .client
+            .post(&path)
+            .bearer_auth(&east.admin.access)
+            .header("idempotency-key", "nominate-1")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.headers().get("idempotent-replayed").is_some(), r.text().await.unwrap())
+    };
+    let first = send().await;
+    let again = send().await;
+    assert_eq!((first.0, first.1), (201, false));
+    assert_eq!((again.0, again.1), (201, true));
+    assert_eq!(first.2, again.2, "the first answer, byte for byte");
+    assert_eq!(app.count("honour_nominations").await, 1);
+}
+
+#[tokio::test]
+async fn honours_are_in_the_export_and_erasure_keeps_awards_but_not_what_people_wrote() {
+    let app = spawn_app().await;
+    let f = app.two_stations().await;
+    let c = city(&f.city_admin);
+    let [east, west] = &f.stations;
+    let v = &east.volunteer;
+    let (_, h) = in_notice(&app, &c, &v.user_id).await;
+    let objection = wushe::domain::honours::notice::object(
+        app.db(),
+        &actor(&west.volunteer, entity::user::Role::Volunteer, None),
+        app.clock.now_utc(),
+        h,
+        "我认识他，事迹属实吗？",
+    )
+    .await
+    .unwrap();
+    let p = nominating(&app, &c, 5, Vec::new()).await;
+    let running = nominate(&app, &c, p, &v.user_id).await;
+    let export = app.get("/api/v1/me/export", Some(&v.access)).await.expect(200);
+    let section = &export.body["sections"]["honours"];
+    assert_eq!(section["honours"][0]["id"], json!(h), "{section}");
+    assert_eq!(section["nominationsOfMe"].as_array().unwrap().len(), 2);
+    let theirs = app.get("/api/v1/me/export", Some(&west.volunteer.access)).await.expect(200);
+    assert_eq!(theirs.body["sections"]["honours"]["objections"][0]["id"], json!(objection.id));
+
+    app.post("/api/v1/me/erase", Some(&west.volunteer.access), json!({"password": crate::helpers::PASSWORD}))
+        .await
+        .expect(204);
+    let o = entity::honour_objection::Entity::find_by_id(objection.id).one(app.db()).await.unwrap().unwrap();
+    assert!(!o.statement.contains("我认识他"), "the objector's words are gone");
+    app.post("/api/v1/me/erase", Some(&v.access), json!({"password": crate::helpers::PASSWORD})).await.expect(204);
+    let n = entity::honour_nomination::Entity::find_by_id(running).one(app.db()).await.unwrap().unwrap();
+    assert_eq!(n.status, entity::honour_nomination::NominationStatus::Declined, "out of the running");
+    assert!(!n.statement.contains("长期扎根社区"));
+    assert!(entity::honour::Entity::find_by_id(h).one(app.db()).await.unwrap().is_some(), "the award stays");
+}
