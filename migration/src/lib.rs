@@ -48,6 +48,7 @@ mod m20261128_600004_create_honour_reviewers;
 mod m20261128_600005_create_honour_scores;
 mod m20261128_600006_create_honours;
 mod m20261128_600007_create_honour_objections;
+mod m20261128_600008_create_honour_recusals;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -97,6 +98,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_600005_create_honour_scores::Migration),
             Box::new(m20261128_600006_create_honours::Migration),
             Box::new(m20261128_600007_create_honour_objections::Migration),
+            Box::new(m20261128_600008_create_honour_recusals::Migration),
         ]
     }
 }

@@ -624,6 +624,17 @@ async fn conflicts_of_interest_are_hidden_and_refused() {
     .await
     .expect_problem(400, "invalid_scores");
     assert_eq!(app.count("honour_scores").await, 0);
+    // The reviewer recuses themselves (their mentee, say): hidden and refused from then on.
+    let recuse = format!("/api/v1/honour-nominations/{}/recuse", ids[2]);
+    app.post(&recuse, Some(&west.admin.access), json!({"reason": "x"})).await.expect_problem(403, "not_a_reviewer");
+    app.post(&recuse, Some(&reviewer.access), json!({"reason": "系我的结对志愿者"})).await.expect(204);
+    app.post(&recuse, Some(&reviewer.access), json!({"reason": "again"})).await.expect(204);
+    let queue = app.get(format!("/api/v1/honour-programmes/{p}/review"), Some(&reviewer.access)).await.expect(200);
+    assert!(queue.body.as_array().unwrap().is_empty(), "{}", queue.body);
+    let r = app
+        .post(format!("/api/v1/honour-nominations/{}/scores", ids[2]), Some(&reviewer.access), score_body([8, 8, 8]))
+        .await;
+    assert!(r.expect_problem(403, "conflict_of_interest").body["detail"].as_str().unwrap().contains("declared"));
 }
 
 #[tokio::test]

@@ -501,6 +501,10 @@ async fn honours_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, r
                 Some(json!({"scores": [8, 8, 8], "comment": "矩阵"})),
             )
         }
+        "recuseFromHonourNomination" => {
+            let (_, n) = reviewing().await;
+            req(M::POST, format!("/api/v1/honour-nominations/{n}/recuse"), Some(json!({"reason": "矩阵"})))
+        }
         "getHonourRanking" => {
             let (p, _) = reviewing().await;
             req(M::GET, format!("/api/v1/honour-programmes/{p}/ranking"), None)
