@@ -17,6 +17,7 @@ pub mod honour_nomination;
 pub mod honour_objection;
 pub mod honour_programme;
 pub mod honour_quota_use;
+pub mod honour_recusal;
 pub mod honour_reviewer;
 pub mod honour_score;
 pub mod hours_entry;

@@ -54,6 +54,7 @@ mod m20261128_600004_create_honour_reviewers;
 mod m20261128_600005_create_honour_scores;
 mod m20261128_600006_create_honours;
 mod m20261128_600007_create_honour_objections;
+mod m20261128_600008_create_honour_recusals;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -109,6 +110,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_500002_create_mentor_loads::Migration),
             Box::new(m20261128_500003_create_mentoring_sessions::Migration),
             Box::new(m20261128_500004_create_pair_messages::Migration),
+            Box::new(m20261128_600008_create_honour_recusals::Migration),
         ]
     }
 }

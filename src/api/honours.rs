@@ -551,6 +551,9 @@ pub enum HonourConflict {
     Nominator,
     #[oai(rename = "mentee_or_mentor")]
     MenteeOrMentor,
+    /// Declared by the reviewer.
+    #[oai(rename = "declared")]
+    Declared,
 }
 
 impl From<Conflict> for HonourConflict {
@@ -560,6 +563,7 @@ impl From<Conflict> for HonourConflict {
             Conflict::SameStation => HonourConflict::SameStation,
             Conflict::Nominator => HonourConflict::Nominator,
             Conflict::MenteeOrMentor => HonourConflict::MenteeOrMentor,
+            Conflict::Declared => HonourConflict::Declared,
         }
     }
 }
@@ -573,7 +577,7 @@ pub struct HonourReviewItem {
     /// Every score of it, without names: only once one has scored it oneself.
     pub all_scores: Option<HonourScoreSummary>,
     /// Conflict checks that could not be made (e.g. mentoring pairs, not yet recorded): the
-    /// reviewer should recuse themselves if one applies.
+    /// reviewer recuses themselves (`POST /honour-nominations/{id}/recuse`) if one applies.
     pub unverified_checks: Vec<HonourConflict>,
 }
 
@@ -1017,6 +1021,20 @@ impl HonoursApi {
         let b = body.0;
         let (s, all) = review::score(&state.db, &auth.0.actor(), state.clock.now(), id.0, b.scores, &b.comment).await?;
         Ok(super::Created::Created(Json(HonourScored { score: s.into(), all_scores: all.into() })))
+    }
+
+    /// Recuse oneself from a nomination, with a reason (a conflict the system cannot see, such
+    /// as a mentoring pair): it is hidden from one and cannot be scored. Before scoring only.
+    #[oai(path = "/api/v1/honour-nominations/:id/recuse", method = "post", operation_id = "recuseFromHonourNomination")]
+    async fn recuse(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<ReasonRequest>,
+    ) -> ApiResult<super::NoContent> {
+        review::recuse(&state.db, &auth.0.actor(), state.clock.now(), id.0, &body.reason).await?;
+        Ok(super::NoContent::NoContent)
     }
 
     /// The ranking: weighted mean, then more reviews, then the earlier nomination; with each

@@ -496,6 +496,7 @@ const HONOURS: &[Rule] = &[
     rule("declineHonourNomination").on(ANY).allow(SIGNED_IN, OWN),
     rule("listHonourReviewQueue").allow(SOCIAL_WORKER.or(ADMINS), NONE),
     rule("scoreHonourNomination").allow(SOCIAL_WORKER.or(ADMINS), NONE).idempotent(),
+    rule("recuseFromHonourNomination").allow(SOCIAL_WORKER.or(ADMINS), NONE),
     rule("getHonourRanking").allow(CITY_ADMIN, NONE),
     rule("decideHonours").allow(CITY_ADMIN, NONE),
     rule("listHonourNotices").public(),

@@ -459,6 +459,7 @@ async fn nominations_respect_window_scope_role_and_length() {
     app.post(&path, Some(&east.volunteer.access), body(&east.social_worker)).await.expect_problem(403, "forbidden");
     app.post(&path, Some(&east.social_worker.access), body(&east.volunteer)).await.expect_problem(403, "forbidden");
     app.post(&path, Some(&east.admin.access), body(&west.volunteer)).await.expect_problem(404, "not_found");
+    app.post(&path, Some(&east.admin.access), body(&east.admin)).await.expect_problem(403, "self_nomination");
     let long = json!({"nomineeId": east.volunteer.user_id, "statement": "长".repeat(2001)});
     assert_eq!(app.post(&path, Some(&east.admin.access), long).await.status, 400);
     let many = json!({"nomineeId": east.volunteer.user_id, "statement": "x", "evidence": vec!["e"; 11]});
@@ -623,6 +624,17 @@ async fn conflicts_of_interest_are_hidden_and_refused() {
     .await
     .expect_problem(400, "invalid_scores");
     assert_eq!(app.count("honour_scores").await, 0);
+    // The reviewer recuses themselves (their mentee, say): hidden and refused from then on.
+    let recuse = format!("/api/v1/honour-nominations/{}/recuse", ids[2]);
+    app.post(&recuse, Some(&west.admin.access), json!({"reason": "x"})).await.expect_problem(403, "not_a_reviewer");
+    app.post(&recuse, Some(&reviewer.access), json!({"reason": "系我的结对志愿者"})).await.expect(204);
+    app.post(&recuse, Some(&reviewer.access), json!({"reason": "again"})).await.expect(204);
+    let queue = app.get(format!("/api/v1/honour-programmes/{p}/review"), Some(&reviewer.access)).await.expect(200);
+    assert!(queue.body.as_array().unwrap().is_empty(), "{}", queue.body);
+    let r = app
+        .post(format!("/api/v1/honour-nominations/{}/scores", ids[2]), Some(&reviewer.access), score_body([8, 8, 8]))
+        .await;
+    assert!(r.expect_problem(403, "conflict_of_interest").body["detail"].as_str().unwrap().contains("declared"));
 }
 
 #[tokio::test]
@@ -860,4 +872,71 @@ async fn five_consecutive_years_of_service_make_one_automatic_honour() {
     assert_eq!(honours.len(), 1, "{honours:?}");
     assert_eq!(honours[0].year, today.year());
     assert!(honours[0].title.contains('5'), "{}", honours[0].title);
+}
+
+#[tokio::test]
+async fn a_retried_nomination_with_the_same_key_is_made_once() {
+    let app = spawn_app().await;
+    let f = app.two_stations().await;
+    let c = city(&f.city_admin);
+    let east = &f.stations[0];
+    let p = nominating(&app, &c, 1, Vec::new()).await;
+    let path = format!("{}/api/v1/honour-programmes/{p}/nominations", app.base);
+    let body = json!({"nomineeId": east.volunteer.user_id, "statement": "热心服务"});
+    let send = async || {
+        let r = app
+            .client
+            .post(&path)
+            .bearer_auth(&east.admin.access)
+            .header("idempotency-key", "nominate-1")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.headers().get("idempotent-replayed").is_some(), r.text().await.unwrap())
+    };
+    let first = send().await;
+    let again = send().await;
+    assert_eq!((first.0, first.1), (201, false));
+    assert_eq!((again.0, again.1), (201, true));
+    assert_eq!(first.2, again.2, "the first answer, byte for byte");
+    assert_eq!(app.count("honour_nominations").await, 1);
+}
+
+#[tokio::test]
+async fn honours_are_in_the_export_and_erasure_keeps_awards_but_not_what_people_wrote() {
+    let app = spawn_app().await;
+    let f = app.two_stations().await;
+    let c = city(&f.city_admin);
+    let [east, west] = &f.stations;
+    let v = &east.volunteer;
+    let (_, h) = in_notice(&app, &c, &v.user_id).await;
+    let objection = wushe::domain::honours::notice::object(
+        app.db(),
+        &actor(&west.volunteer, entity::user::Role::Volunteer, None),
+        app.clock.now_utc(),
+        h,
+        "我认识他，事迹属实吗？",
+    )
+    .await
+    .unwrap();
+    let p = nominating(&app, &c, 5, Vec::new()).await;
+    let running = nominate(&app, &c, p, &v.user_id).await;
+    let export = app.get("/api/v1/me/export", Some(&v.access)).await.expect(200);
+    let section = &export.body["sections"]["honours"];
+    assert_eq!(section["honours"][0]["id"], json!(h), "{section}");
+    assert_eq!(section["nominationsOfMe"].as_array().unwrap().len(), 2);
+    let theirs = app.get("/api/v1/me/export", Some(&west.volunteer.access)).await.expect(200);
+    assert_eq!(theirs.body["sections"]["honours"]["objections"][0]["id"], json!(objection.id));
+
+    app.post("/api/v1/me/erase", Some(&west.volunteer.access), json!({"password": crate::helpers::PASSWORD}))
+        .await
+        .expect(204);
+    let o = entity::honour_objection::Entity::find_by_id(objection.id).one(app.db()).await.unwrap().unwrap();
+    assert!(!o.statement.contains("我认识他"), "the objector's words are gone");
+    app.post("/api/v1/me/erase", Some(&v.access), json!({"password": crate::helpers::PASSWORD})).await.expect(204);
+    let n = entity::honour_nomination::Entity::find_by_id(running).one(app.db()).await.unwrap().unwrap();
+    assert_eq!(n.status, entity::honour_nomination::NominationStatus::Declined, "out of the running");
+    assert!(!n.statement.contains("长期扎根社区"));
+    assert!(entity::honour::Entity::find_by_id(h).one(app.db()).await.unwrap().is_some(), "the award stays");
 }

@@ -489,7 +489,10 @@ async fn honours_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, r
                 (OWN, None) => uuid::Uuid::now_v7(),
                 _ => {
                     let p = h::nominating(app, &city, 1, Vec::new()).await;
-                    h::nominate(app, &city, p, &nominee(rel).await).await
+                    // Nobody nominates themselves: a city administrator is nominated by another.
+                    let by =
+                        if rel == OWN && c.who == CITY_ADMIN { h::city(&app.city_admin().await) } else { city.clone() };
+                    h::nominate(app, &by, p, &nominee(rel).await).await
                 }
             };
             if op == "getHonourNomination" {
@@ -509,6 +512,10 @@ async fn honours_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, r
                 format!("/api/v1/honour-nominations/{n}/scores"),
                 Some(json!({"scores": [8, 8, 8], "comment": "矩阵"})),
             )
+        }
+        "recuseFromHonourNomination" => {
+            let (_, n) = reviewing().await;
+            req(M::POST, format!("/api/v1/honour-nominations/{n}/recuse"), Some(json!({"reason": "矩阵"})))
         }
         "getHonourRanking" => {
             let (p, _) = reviewing().await;

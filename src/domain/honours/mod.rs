@@ -9,7 +9,7 @@
 //! revocation.
 //!
 //! Tables: `honour_programmes`, `honour_quota_uses`, `honour_nominations`, `honour_reviewers`,
-//! `honour_scores`, `honours`, `honour_objections`.
+//! `honour_scores`, `honour_recusals`, `honours`, `honour_objections`.
 //!
 //! Modules: this one (programmes and their states), [`eligibility`] (rules, one source
 //! function per rule), [`nominations`], [`review`] (panel, conflicts, scores, ranking),
@@ -507,8 +507,8 @@ pub fn notice_end(start: DateTime<Utc>, tz: &str, days: i32) -> DateTime<Utc> {
     zone.from_local_datetime(&midnight).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or(start + Duration::days(7))
 }
 
-/// Honours' part of a person's data: nominations of them and by them, scores and objections
-/// they gave, honours they hold. Erasure takes them out of running nominations, blanks what
+/// Honours' part of a person's data: nominations of them and by them, scores, recusals and
+/// objections they gave, honours they hold. Erasure takes them out of running nominations, blanks what
 /// they wrote (statements about them, their comments and objections) and keeps decided
 /// honours, verifiable under the pseudonym.
 pub struct Honours;
@@ -523,7 +523,7 @@ impl super::privacy::PersonalData for Honours {
         cx: &super::privacy::Context<'_>,
         txn: &sea_orm::DatabaseTransaction,
     ) -> DomainResult<serde_json::Value> {
-        use entity::{honour, honour_objection, honour_score};
+        use entity::{honour, honour_objection, honour_recusal, honour_score};
         let id = cx.person.id;
         let json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| DomainError::Internal(e.to_string()));
         let of_me =
@@ -535,11 +535,12 @@ impl super::privacy::PersonalData for Honours {
             "nominationsByMe": json(serde_json::to_value(by_me))?,
             "scoresGiven": json(serde_json::to_value(honour_score::Entity::find().filter(honour_score::Column::ReviewerId.eq(id)).all(txn).await?))?,
             "objections": json(serde_json::to_value(honour_objection::Entity::find().filter(honour_objection::Column::ObjectorId.eq(id)).all(txn).await?))?,
+            "recusals": json(serde_json::to_value(honour_recusal::Entity::find().filter(honour_recusal::Column::ReviewerId.eq(id)).all(txn).await?))?,
             "honours": json(serde_json::to_value(honour::Entity::find().filter(honour::Column::RecipientId.eq(id)).all(txn).await?))?,
         }))
     }
     async fn erase(&self, cx: &super::privacy::Context<'_>, txn: &sea_orm::DatabaseTransaction) -> DomainResult<()> {
-        use entity::{honour_objection, honour_score};
+        use entity::{honour_objection, honour_recusal, honour_score};
         use sea_orm::sea_query::Expr;
         let id = cx.person.id;
         honour_nomination::Entity::update_many()
@@ -564,6 +565,11 @@ impl super::privacy::PersonalData for Honours {
         honour_objection::Entity::update_many()
             .col_expr(honour_objection::Column::Statement, Expr::value(ERASED))
             .filter(honour_objection::Column::ObjectorId.eq(id))
+            .exec(txn)
+            .await?;
+        honour_recusal::Entity::update_many()
+            .col_expr(honour_recusal::Column::Reason, Expr::value(ERASED))
+            .filter(honour_recusal::Column::ReviewerId.eq(id))
             .exec(txn)
             .await?;
         Ok(())

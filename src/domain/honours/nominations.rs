@@ -5,7 +5,8 @@
 //! Rules:
 //! - Only while the programme is `nominating` and within its nomination window (409
 //!   `nomination_closed`).
-//! - One nomination per person per programme (unique index; 409 `already_nominated`).
+//! - One nomination per person per programme (unique index; 409 `already_nominated`); nobody
+//!   nominates themselves (403 `self_nomination`).
 //! - A station's quota is taken by one conditional `UPDATE honour_quota_uses SET used = used + 1
 //!   WHERE … AND used < quota`, so concurrent nominations can never exceed it (409
 //!   `quota_exceeded`); a declined nomination gives its place back.
@@ -118,6 +119,9 @@ pub async fn nominate(
     let p = super::get_visible(db, actor, programme_id).await?;
     check_open(&p, now)?;
     let (nominee, results) = evaluate_for(db, actor, now, &p, n.nominee_id).await?;
+    if nominee.id == actor.user_id {
+        return Err(DomainError::Forbidden { code: "self_nomination", detail: "nobody nominates themselves".into() });
+    }
     if let Some(role) = p.row.nominee_role
         && nominee.role != role
     {

@@ -7,7 +7,8 @@
 //!   themselves, of someone in their own station, one they nominated, or of their mentee or
 //!   mentor. Mentoring pairs are not known to the system yet ([`mentoring_conflict`] answers
 //!   "not checked"; wire the mentoring area there): such nominations are shown with the check
-//!   listed as not evaluated, never treated as conflict-free in silence.
+//!   listed as not evaluated, never treated as conflict-free in silence, and the reviewer can
+//!   recuse themselves ([`recuse`]), which hides the nomination from them like any conflict.
 //! - **Blind**: before scoring a nomination a reviewer sees no other score of it; afterwards only
 //!   the others' count, mean and spread, never who gave what. Reviewers' names next to scores
 //!   appear only in the city administrator's ranking.
@@ -25,6 +26,7 @@ use crate::domain::{DomainError, DomainResult, org_units, required_text, users};
 use chrono::{DateTime, Utc};
 use entity::honour_nomination::{self, NominationStatus};
 use entity::honour_programme::ProgrammeState;
+use entity::honour_recusal;
 use entity::honour_reviewer;
 use entity::honour_score;
 use entity::social_worker_profile::{self, QualificationLevel};
@@ -51,6 +53,8 @@ pub enum Conflict {
     Nominator,
     /// The nominee is the reviewer's mentee or mentor.
     MenteeOrMentor,
+    /// The reviewer declared a conflict (recused themselves).
+    Declared,
 }
 
 /// The result of a check that may not be possible yet.
@@ -209,6 +213,9 @@ pub async fn conflict(db: &impl ConnectionTrait, r: &Reviewer, n: &Nomination) -
     }
     if r.station.is_some() && r.station == n.row.nominee_station_id {
         return Ok(Check::Conflict(Conflict::SameStation));
+    }
+    if honour_recusal::Entity::find_by_id((n.row.id, r.user.id)).one(db).await?.is_some() {
+        return Ok(Check::Conflict(Conflict::Declared));
     }
     mentoring_conflict(db, r, &n.nominee).await
 }
@@ -373,6 +380,7 @@ pub fn conflict_name(c: Conflict) -> &'static str {
         Conflict::SameStation => "same_station",
         Conflict::Nominator => "nominator",
         Conflict::MenteeOrMentor => "mentee_or_mentor",
+        Conflict::Declared => "declared",
     }
 }
 
@@ -422,4 +430,56 @@ pub fn sort_ranking(lines: &mut [Ranked]) {
     for (i, l) in lines.iter_mut().enumerate() {
         l.rank = i as i64 + 1;
     }
+}
+
+/// A reviewer declares a conflict of interest with a nomination the system could not detect
+/// (e.g. a mentoring pair), with a reason: it is hidden from them and they cannot score it.
+/// Before scoring only; declaring twice is harmless.
+pub async fn recuse(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    nomination_id: Uuid,
+    reason: &str,
+) -> DomainResult<()> {
+    let reason = required_text("reason", reason)?;
+    let n = nominations::load(db, nomination_id).await?;
+    let r = reviewer(db, actor, n.row.programme_id).await?;
+    if let Check::Conflict(c) = conflict(db, &r, &n).await? {
+        if c == Conflict::Declared {
+            return Ok(());
+        }
+        return Err(DomainError::Forbidden {
+            code: "conflict_of_interest",
+            detail: format!("this nomination is not yours to review ({})", conflict_name(c)),
+        });
+    }
+    write(db, async |txn| {
+        let scored = honour_score::Entity::find()
+            .filter(honour_score::Column::NominationId.eq(nomination_id))
+            .filter(honour_score::Column::ReviewerId.eq(actor.user_id))
+            .one(txn)
+            .await?;
+        if scored.is_some() {
+            return Err(DomainError::conflict("already_scored", "you have already scored this nomination"));
+        }
+        honour_recusal::Entity::insert(honour_recusal::ActiveModel {
+            nomination_id: Set(nomination_id),
+            reviewer_id: Set(actor.user_id),
+            reason: Set(reason.clone()),
+            created_at: Set(now),
+        })
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([
+                honour_recusal::Column::NominationId,
+                honour_recusal::Column::ReviewerId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+        Ok(())
+    })
+    .await
 }
