@@ -434,6 +434,7 @@ async fn reload(db: &impl ConnectionTrait, id: Uuid) -> DomainResult<pairing::Mo
 
 /// Ends an active pairing with a reason (either side, or an administrator in scope). Pending
 /// acknowledgement reminders go; the mentor's place frees up; the thread becomes read-only.
+/// A proposal still waiting is withdrawn (it ends as `declined`, with the reason).
 pub async fn end(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -444,10 +445,14 @@ pub async fn end(
     let reason = required_text("reason", reason)?;
     write(db, async |txn| {
         let (p, how) = visible(txn, actor, id).await?;
-        if !close(txn, id, PairingStatus::Active, Some(actor.user_id), Some(reason.clone()), now).await? {
-            return Err(DomainError::conflict("not_active", "only an active pairing can be ended"));
+        let by = Some(actor.user_id);
+        let was_active = close(txn, id, PairingStatus::Active, by, Some(reason.clone()), now).await?;
+        if !was_active && !close(txn, id, PairingStatus::Proposed, by, Some(reason.clone()), now).await? {
+            return Err(DomainError::conflict("not_active", "this pairing has already ended"));
         }
-        give_back_place(txn, p.mentor_id, now).await?;
+        if was_active {
+            give_back_place(txn, p.mentor_id, now).await?;
+        }
         let pending = session::Entity::find()
             .filter(session::Column::PairingId.eq(id))
             .filter(session::Column::Status.eq(SessionStatus::Pending))

@@ -188,6 +188,14 @@ async fn pairing_lifecycle_and_its_rules() {
     propose(&app, &other_sw, &other_sw, v).await.expect(201);
     // Duplicate open proposals are refused.
     propose(&app, &other_sw, &other_sw, v).await.expect_problem(409, "pairing_exists");
+    // An administrator withdraws a proposal that is still waiting.
+    let waiting = propose(&app, &east.admin, sw, &one(&app, "volunteer", &east.room).await).await.expect(201).str("id");
+    let w = app
+        .post(&format!("/api/v1/mentoring/pairings/{waiting}/end"), Some(&east.admin.access), json!({"reason": "撤回"}))
+        .await
+        .expect(200);
+    assert_eq!(w.body["status"], "declined");
+    assert_eq!(w.body["endReason"], "撤回");
     // Unknown fields are refused.
     app.post(
         "/api/v1/mentoring/pairings",
