@@ -589,7 +589,8 @@ impl MentoringApi {
     }
 
     /// End an active pairing with a reason (either side, or an administrator in scope). Its
-    /// history stays; its thread becomes read-only.
+    /// history stays; its thread becomes read-only. A proposal still waiting is withdrawn
+    /// (`declined`).
     #[oai(path = "/api/v1/mentoring/pairings/:id/end", method = "post", operation_id = "endPairing")]
     async fn end(
         &self,

@@ -434,6 +434,7 @@ async fn reload(db: &impl ConnectionTrait, id: Uuid) -> DomainResult<pairing::Mo
 
 /// Ends an active pairing with a reason (either side, or an administrator in scope). Pending
 /// acknowledgement reminders go; the mentor's place frees up; the thread becomes read-only.
+/// A proposal still waiting is withdrawn (it ends as `declined`, with the reason).
 pub async fn end(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -444,10 +445,14 @@ pub async fn end(
     let reason = required_text("reason", reason)?;
     write(db, async |txn| {
         let (p, how) = visible(txn, actor, id).await?;
-        if !close(txn, id, PairingStatus::Active, Some(actor.user_id), Some(reason.clone()), now).await? {
-            return Err(DomainError::conflict("not_active", "only an active pairing can be ended"));
+        let by = Some(actor.user_id);
+        let was_active = close(txn, id, PairingStatus::Active, by, Some(reason.clone()), now).await?;
+        if !was_active && !close(txn, id, PairingStatus::Proposed, by, Some(reason.clone()), now).await? {
+            return Err(DomainError::conflict("not_active", "this pairing has already ended"));
         }
-        give_back_place(txn, p.mentor_id, now).await?;
+        if was_active {
+            give_back_place(txn, p.mentor_id, now).await?;
+        }
         let pending = session::Entity::find()
             .filter(session::Column::PairingId.eq(id))
             .filter(session::Column::Status.eq(SessionStatus::Pending))
@@ -1193,25 +1198,42 @@ pub async fn weekly_digest(db: &DatabaseConnection, cfg: &MentoringConfig, now: 
         e.1 += usize::from(lapsed);
         lapsed_pairs.push((p.clone(), lapsed));
     }
+    // Which units each pair reaches (every ancestor of the mentor's and the mentee's home
+    // units), in two queries rather than one look-up per administrator and pair.
+    let people = users::by_ids(db, active.iter().flat_map(|p| [p.mentor_id, p.mentee_id])).await?;
+    let homes: Vec<Uuid> = people.values().filter_map(|u| u.org_unit_id).collect();
+    let mut above: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for c in entity::org_unit_closure::Entity::find()
+        .filter(entity::org_unit_closure::Column::DescendantId.is_in(homes))
+        .all(db)
+        .await?
+    {
+        above.entry(c.descendant_id).or_default().push(c.ancestor_id);
+    }
+    let reach = |p: &pairing::Model| -> std::collections::HashSet<Uuid> {
+        [p.mentor_id, p.mentee_id]
+            .iter()
+            .filter_map(|id| people.get(id).and_then(|u| u.org_unit_id))
+            .flat_map(|unit| above.get(&unit).cloned().unwrap_or_default())
+            .collect()
+    };
     let admins = user::Entity::find()
         .filter(user::Column::Role.eq(Role::StationAdmin))
         .filter(user::Column::Status.eq(UserStatus::Active))
         .all(db)
         .await?;
-    let mut per_admin: Vec<(Uuid, usize, usize)> = Vec::new();
-    for a in admins {
-        let actor = Actor { user_id: a.id, role: a.role, org_unit_id: a.org_unit_id };
-        let (mut n, mut l) = (0, 0);
-        for (p, lapsed) in &lapsed_pairs {
-            if access(db, &actor, p).await? == Some(Access::Admin) {
-                n += 1;
-                l += usize::from(*lapsed);
-            }
-        }
-        if n > 0 {
-            per_admin.push((a.id, n, l));
+    let mut per_unit: HashMap<Uuid, (usize, usize)> = HashMap::new();
+    for (p, lapsed) in &lapsed_pairs {
+        for unit in reach(p) {
+            let e = per_unit.entry(unit).or_default();
+            e.0 += 1;
+            e.1 += usize::from(*lapsed);
         }
     }
+    let per_admin: Vec<(Uuid, usize, usize)> = admins
+        .iter()
+        .filter_map(|a| a.org_unit_id.and_then(|u| per_unit.get(&u)).map(|(n, l)| (a.id, *n, *l)))
+        .collect();
     let mut sent = 0;
     write(db, async |txn| {
         let all = per_mentor.iter().map(|(id, (n, l))| (*id, *n, *l)).chain(per_admin.iter().copied());

@@ -188,6 +188,14 @@ async fn pairing_lifecycle_and_its_rules() {
     propose(&app, &other_sw, &other_sw, v).await.expect(201);
     // Duplicate open proposals are refused.
     propose(&app, &other_sw, &other_sw, v).await.expect_problem(409, "pairing_exists");
+    // An administrator withdraws a proposal that is still waiting.
+    let waiting = propose(&app, &east.admin, sw, &one(&app, "volunteer", &east.room).await).await.expect(201).str("id");
+    let w = app
+        .post(&format!("/api/v1/mentoring/pairings/{waiting}/end"), Some(&east.admin.access), json!({"reason": "撤回"}))
+        .await
+        .expect(200);
+    assert_eq!(w.body["status"], "declined");
+    assert_eq!(w.body["endReason"], "撤回");
     // Unknown fields are refused.
     app.post(
         "/api/v1/mentoring/pairings",
@@ -319,6 +327,8 @@ async fn session_logs_are_acknowledged_or_disputed_and_private_to_the_pair() {
         app.post(&path, Some(&mentor.access), body).await.expect_problem(400, code);
     }
     app.post(&path, Some(&mentor.access), json!({"heldAt": now, "minutes": 30, "mode": "teleport"})).await.expect(400);
+    let unknown_task = json!({"heldAt": now, "minutes": 30, "mode": "on_task", "taskId": Uuid::now_v7()});
+    app.post(&path, Some(&mentor.access), unknown_task).await.expect_problem(404, "not_found");
     app.post(&path, Some(&mentee.access), session_body(now, 60)).await.expect_problem(403, "forbidden");
     let stranger = one(&app, "social_worker", &east.room).await;
     app.post(&path, Some(&stranger.access), session_body(now, 60)).await.expect_problem(404, "not_found");
@@ -723,4 +733,14 @@ async fn export_holds_the_mentoring_and_erasure_ends_pairs_and_clears_what_the_p
     let log = app.get(&format!("/api/v1/mentoring/sessions/{s}"), Some(&mentor.access)).await.expect(200);
     assert!(log.body["disputeComment"].is_null());
     assert_eq!(log.body["notes"], "私密备注", "the mentor's own notes stay");
+}
+
+#[tokio::test]
+async fn the_hourly_cron_scan_nudges_the_mentor() {
+    let Pair { app, mentor, .. } = pair().await;
+    app.start_workers();
+    // Two minutes after the hourly slot (:20), fifteen days after the pairing began.
+    app.clock.set(DateTime::parse_from_rfc3339("2026-12-12T03:22:00Z").unwrap().with_timezone(&Utc));
+    eventually(30, "the cron scan's nudge", || async { inbox_with(&app, &mentor, "mentoring.no_contact").await == 1 })
+        .await;
 }
