@@ -253,9 +253,28 @@ async fn ce_met(_db: &impl ConnectionTrait, _s: &Subject<'_>) -> DomainResult<Fi
     Ok(Figure::Unknown("continuing-education records are not available yet (training)"))
 }
 
-/// Mentoring sessions logged in the programme's year. Wire the mentoring area's session log here.
-async fn mentoring_sessions(_db: &impl ConnectionTrait, _s: &Subject<'_>) -> DomainResult<Figure> {
-    Ok(Figure::Unknown("mentoring sessions are not available yet (mentoring)"))
+/// Mentoring sessions the person logged as a mentor in the programme's year (in its time zone),
+/// disputed ones left out (the mentee did not recognise them).
+async fn mentoring_sessions(db: &impl ConnectionTrait, s: &Subject<'_>) -> DomainResult<Figure> {
+    use entity::mentoring_session::{self, SessionStatus};
+    let zone: chrono_tz::Tz = s.programme.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+    let start_of = |year: i32| {
+        NaiveDate::from_ymd_opt(year, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .and_then(|t| t.and_local_timezone(zone).earliest())
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let (Some(from), Some(to)) = (start_of(s.programme.year), start_of(s.programme.year + 1)) else {
+        return Ok(Figure::Unknown("the programme's year is out of range"));
+    };
+    let n = mentoring_session::Entity::find()
+        .filter(mentoring_session::Column::MentorId.eq(s.person.id))
+        .filter(mentoring_session::Column::Status.ne(SessionStatus::Disputed))
+        .filter(mentoring_session::Column::HeldAt.gte(from))
+        .filter(mentoring_session::Column::HeldAt.lt(to))
+        .count(db)
+        .await?;
+    Ok(Figure::Known(n as i64))
 }
 
 /// Whole months since the account was created.

@@ -191,15 +191,27 @@ async fn reviewer(db: &impl ConnectionTrait, actor: &Actor, programme: Uuid) -> 
     Ok(Reviewer { user, station })
 }
 
-/// Whether the nominee is the reviewer's mentee or mentor. Mentoring pairs are not available
-/// yet, so the answer is "not evaluated"; wire the mentoring area's pairings (current and past)
-/// here.
+/// Whether the nominee is the reviewer's mentee or mentor, now or in the past.
 pub async fn mentoring_conflict(
-    _db: &impl ConnectionTrait,
-    _reviewer: &Reviewer,
-    _nominee: &user::Model,
+    db: &impl ConnectionTrait,
+    reviewer: &Reviewer,
+    nominee: &user::Model,
 ) -> DomainResult<Check> {
-    Ok(Check::NotEvaluated)
+    use entity::mentoring_pairing;
+    use sea_orm::sea_query::ExprTrait;
+    use sea_orm::{Condition, PaginatorTrait};
+    // Any pairing that ever became active, either way round, ended ones included.
+    let (r, n) = (reviewer.user.id, nominee.id);
+    let paired = mentoring_pairing::Entity::find()
+        .filter(mentoring_pairing::Column::ActivatedAt.is_not_null())
+        .filter(
+            Condition::any()
+                .add(mentoring_pairing::Column::MentorId.eq(r).and(mentoring_pairing::Column::MenteeId.eq(n)))
+                .add(mentoring_pairing::Column::MentorId.eq(n).and(mentoring_pairing::Column::MenteeId.eq(r))),
+        )
+        .count(db)
+        .await?;
+    Ok(if paired > 0 { Check::Conflict(Conflict::MenteeOrMentor) } else { Check::Clear })
 }
 
 /// The conflict-of-interest check of a reviewer on a nomination: the first conflict found,
