@@ -41,6 +41,13 @@ mod m20261128_300006_create_hours_entries;
 mod m20261128_300007_create_star_awards;
 mod m20261128_300008_create_service_records;
 mod m20261128_300009_index_tasks_for_nearby_browsing;
+mod m20261128_400001_create_credential_kinds;
+mod m20261128_400002_create_credentials;
+mod m20261128_400003_create_talent_reminders;
+mod m20261128_400004_create_courses;
+mod m20261128_400005_create_training_sessions;
+mod m20261128_400006_create_enrolments;
+mod m20261128_400007_create_learning_entries;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -83,6 +90,13 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_300007_create_star_awards::Migration),
             Box::new(m20261128_300008_create_service_records::Migration),
             Box::new(m20261128_300009_index_tasks_for_nearby_browsing::Migration),
+            Box::new(m20261128_400001_create_credential_kinds::Migration),
+            Box::new(m20261128_400002_create_credentials::Migration),
+            Box::new(m20261128_400003_create_talent_reminders::Migration),
+            Box::new(m20261128_400004_create_courses::Migration),
+            Box::new(m20261128_400005_create_training_sessions::Migration),
+            Box::new(m20261128_400006_create_enrolments::Migration),
+            Box::new(m20261128_400007_create_learning_entries::Migration),
         ]
     }
 }

@@ -30,6 +30,10 @@ pub mod tasks;
 pub mod types;
 pub mod users;
 
+// Talent: credentials, training and continuing education.
+pub mod credentials;
+pub mod training;
+
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, OpenApiService, Tags};
@@ -65,6 +69,10 @@ pub enum Tag {
     Notifications,
     /// Background jobs (city administrators).
     Jobs,
+    /// Credentials (certificates), their verification, expiry and registration (登记).
+    Credentials,
+    /// Training courses and sessions, the learning ledger and continuing education (继续教育).
+    Training,
 }
 
 /// `201 Created` with the created thing.
@@ -84,7 +92,7 @@ pub enum NoContent {
 }
 
 /// Every resource, for the service and the document.
-pub type Apis = (Core, Messaging, privacy::PrivacyApi, Service);
+pub type Apis = (Core, Messaging, privacy::PrivacyApi, Service, Talent);
 
 /// Accounts, people, the org tree, the audit log and health.
 pub type Core = (health::HealthApi, auth::AuthApi, me::MeApi, users::UsersApi, org_units::OrgUnitsApi, audit::AuditApi);
@@ -95,6 +103,9 @@ pub type Messaging =
 
 /// Volunteer service: tasks, sign-ups, hours and certificates.
 pub type Service = (tasks::TasksApi, signups::SignupsApi, hours::HoursApi, service_records::ServiceRecordsApi);
+
+/// Talent: credentials, training and continuing education.
+pub type Talent = (credentials::CredentialsApi, training::TrainingApi);
 
 /// The OpenAPI service over every resource.
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -109,6 +120,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             ),
             privacy::PrivacyApi,
             (tasks::TasksApi, signups::SignupsApi, hours::HoursApi, service_records::ServiceRecordsApi),
+            (credentials::CredentialsApi, training::TrainingApi),
         ),
         "wushe",
         env!("CARGO_PKG_VERSION"),

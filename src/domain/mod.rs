@@ -23,6 +23,10 @@ pub mod tasks;
 pub mod templates;
 pub mod users;
 
+// Talent: credentials, training and continuing education.
+pub mod credentials;
+pub mod training;
+
 use sea_orm::DbErr;
 
 /// Why a domain operation refused or failed. Each variant maps to one HTTP status in

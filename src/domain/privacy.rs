@@ -59,6 +59,7 @@ pub static AREAS: &[&dyn PersonalData] = &[
     &IdempotentAnswers,
     &super::notifications::Messaging,
     &super::hours::VolunteerService,
+    &super::training::Talent,
     &AuditTrail,
     &Account,
 ];

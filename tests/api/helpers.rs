@@ -151,6 +151,7 @@ pub fn test_config(db: &TestDb) -> Config {
         rate_limits: wushe::config::RateLimits::default(),
         trusted_proxy_hops: 0,
         jobs: test_jobs_config(),
+        talent: wushe::config::TalentConfig::default(),
     }
 }
 

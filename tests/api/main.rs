@@ -28,3 +28,6 @@ mod signups;
 mod tasks;
 mod tokens;
 mod users;
+
+// Talent: credentials, training and continuing education.
+mod talent;
