@@ -43,6 +43,7 @@ pub mod credential;
 pub mod credential_kind;
 pub mod enrolment;
 pub mod learning_entry;
+pub mod prerequisite;
 pub mod talent_reminder;
 pub mod training_session;
 

@@ -48,6 +48,7 @@ mod m20261128_400004_create_courses;
 mod m20261128_400005_create_training_sessions;
 mod m20261128_400006_create_enrolments;
 mod m20261128_400007_create_learning_entries;
+mod m20261128_400008_create_prerequisites;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -97,6 +98,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_400005_create_training_sessions::Migration),
             Box::new(m20261128_400006_create_enrolments::Migration),
             Box::new(m20261128_400007_create_learning_entries::Migration),
+            Box::new(m20261128_400008_create_prerequisites::Migration),
         ]
     }
 }

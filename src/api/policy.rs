@@ -516,6 +516,20 @@ const TRAINING: &[Rule] = &[
     rule("listTrainingClaims").allow(ADMINS, NONE),
     rule("decideTrainingClaim").on(ANY).allow(STATION_ADMIN, STATION).allow(CITY_ADMIN, STATION.or(OTHER)),
     rule("getCeReport").allow(ADMINS, NONE),
+    // Prerequisites: of a task, as for reading and updating the task (`TASKS`); of a course,
+    // reading is open and setting follows `createTrainingSession`.
+    rule("getTaskPrerequisites").on(ANY).allow(SIGNED_IN, ANY),
+    rule("setTaskPrerequisites")
+        .on(ANY)
+        .allow(SOCIAL_WORKER, OWN)
+        .allow(STATION_ADMIN, OWN.or(STATION))
+        .allow(CITY_ADMIN, ANY)
+        .forbidden_elsewhere(),
+    rule("getCoursePrerequisites").on(STATION.or(OTHER)).allow(SIGNED_IN, STATION.or(OTHER)),
+    rule("setCoursePrerequisites")
+        .on(STATION.or(OTHER))
+        .allow(STATION_ADMIN, STATION)
+        .allow(CITY_ADMIN, STATION.or(OTHER)),
 ];
 
 /// Every section of the table. A new area adds its own `const` above and lists it here.

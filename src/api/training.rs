@@ -6,8 +6,11 @@
 use super::Tag;
 use super::types::{QualificationLevel, page_of, wire_enum};
 use crate::auth::BearerAuth;
+use crate::domain::DomainError;
 use crate::domain::page::PageRequest;
 use crate::domain::phone;
+use crate::domain::prerequisites::{self, Requirement, Subject};
+use crate::domain::tasks;
 use crate::domain::training::{self, ExternalClaim, NewCourse, NewSession, RosterLine, Standing};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -354,6 +357,79 @@ pub struct EnrolmentChange {
     pub promoted: Option<Uuid>,
 }
 
+/// What a prerequisite asks for.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum PrerequisiteKind {
+    /// A verified, unexpired credential of `credentialKind`.
+    Credential,
+    /// A qualification level of at least `minLevel`.
+    Level,
+    /// The course `courseId` completed.
+    Course,
+}
+
+/// One prerequisite of a task or course.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Prerequisite {
+    pub kind: PrerequisiteKind,
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub credential_kind: Option<String>,
+    pub min_level: Option<QualificationLevel>,
+    pub course_id: Option<Uuid>,
+}
+
+/// The prerequisites of a task or course (replaced as a whole).
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Prerequisites {
+    #[oai(validator(max_items = 20))]
+    pub items: Vec<Prerequisite>,
+}
+
+impl Prerequisites {
+    fn from_domain(reqs: Vec<Requirement>) -> Self {
+        let items = reqs
+            .into_iter()
+            .map(|r| match r {
+                Requirement::Credential(k) => Prerequisite {
+                    kind: PrerequisiteKind::Credential,
+                    credential_kind: Some(k),
+                    min_level: None,
+                    course_id: None,
+                },
+                Requirement::Level(l) => Prerequisite {
+                    kind: PrerequisiteKind::Level,
+                    credential_kind: None,
+                    min_level: Some(l.into()),
+                    course_id: None,
+                },
+                Requirement::Course(c) => Prerequisite {
+                    kind: PrerequisiteKind::Course,
+                    credential_kind: None,
+                    min_level: None,
+                    course_id: Some(c),
+                },
+            })
+            .collect();
+        Prerequisites { items }
+    }
+
+    fn into_domain(self) -> Result<Vec<Requirement>, DomainError> {
+        let bad = || DomainError::validation("each prerequisite names exactly what its kind asks for");
+        self.items
+            .into_iter()
+            .map(|p| match (p.kind, p.credential_kind, p.min_level, p.course_id) {
+                (PrerequisiteKind::Credential, Some(k), None, None) => Ok(Requirement::Credential(k)),
+                (PrerequisiteKind::Level, None, Some(l), None) => Ok(Requirement::Level(l.into())),
+                (PrerequisiteKind::Course, None, None, Some(c)) => Ok(Requirement::Course(c)),
+                _ => Err(bad()),
+            })
+            .collect()
+    }
+}
+
 #[OpenApi(tag = "Tag::Training")]
 impl TrainingApi {
     /// Create a course for a unit in one's scope (administrators).
@@ -604,5 +680,58 @@ impl TrainingApi {
                 })
                 .collect(),
         ))
+    }
+    /// What a task requires of those who sign up (anyone who may see the task).
+    #[oai(path = "/api/v1/tasks/:id/prerequisites", method = "get", operation_id = "getTaskPrerequisites")]
+    async fn task_prerequisites(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<Prerequisites>> {
+        tasks::get_visible(&state.db, &auth.0.actor(), id.0).await?;
+        Ok(Json(Prerequisites::from_domain(prerequisites::of(&state.db, Subject::Task(id.0)).await?)))
+    }
+
+    /// Set what a task requires (its organisers): sign-up refuses whoever lacks it with 409
+    /// `prerequisite_missing`.
+    #[oai(path = "/api/v1/tasks/:id/prerequisites", method = "put", operation_id = "setTaskPrerequisites")]
+    async fn set_task_prerequisites(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<Prerequisites>,
+    ) -> ApiResult<Json<Prerequisites>> {
+        let reqs = body.0.into_domain()?;
+        let set = prerequisites::set_for_task(&state.db, &auth.0.actor(), state.clock.now(), id.0, reqs).await?;
+        Ok(Json(Prerequisites::from_domain(set)))
+    }
+
+    /// What a course requires of those who enrol.
+    #[oai(path = "/api/v1/courses/:id/prerequisites", method = "get", operation_id = "getCoursePrerequisites")]
+    async fn course_prerequisites(
+        &self,
+        state: Data<&AppState>,
+        _auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<Prerequisites>> {
+        training::get_course(&state.db, id.0).await?;
+        Ok(Json(Prerequisites::from_domain(prerequisites::of(&state.db, Subject::Course(id.0)).await?)))
+    }
+
+    /// Set what a course requires (administrators of its unit): enrolment refuses whoever lacks it
+    /// with 409 `prerequisite_missing`.
+    #[oai(path = "/api/v1/courses/:id/prerequisites", method = "put", operation_id = "setCoursePrerequisites")]
+    async fn set_course_prerequisites(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<Prerequisites>,
+    ) -> ApiResult<Json<Prerequisites>> {
+        let reqs = body.0.into_domain()?;
+        let set = prerequisites::set_for_course(&state.db, &auth.0.actor(), state.clock.now(), id.0, reqs).await?;
+        Ok(Json(Prerequisites::from_domain(set)))
     }
 }

@@ -25,6 +25,8 @@ pub mod users;
 
 // Talent: credentials, training and continuing education.
 pub mod credentials;
+pub mod prerequisites;
+pub mod talent_reminders;
 pub mod training;
 
 use sea_orm::DbErr;

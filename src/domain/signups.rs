@@ -105,6 +105,7 @@ pub async fn sign_up(
         if now > t.signup_deadline {
             return Err(DomainError::conflict("signup_closed", "the sign-up deadline has passed"));
         }
+        super::prerequisites::check(txn, actor.user_id, super::prerequisites::Subject::Task(task_id), now).await?;
         if has_conflict(txn, actor.user_id, &t).await? {
             return Err(DomainError::conflict(
                 "schedule_conflict",

@@ -17,6 +17,8 @@
 //! - External training is claimed with evidence and approved or rejected by an administrator
 //!   whose scope holds the person (never their own); a social-work degree counts once, as the
 //!   configured hours.
+//! - A course may require credentials, a level or other courses (`domain::prerequisites`):
+//!   enrolment refuses whoever lacks them (409 `prerequisite_missing`).
 //! - Continuing-education progress counts approved CE entries completed within the current
 //!   registration period against the level's requirement (`config::TalentConfig`).
 
@@ -303,6 +305,8 @@ pub async fn enrol(
         if now > s.enrol_deadline {
             return Err(DomainError::conflict("enrolment_closed", "the enrolment deadline has passed"));
         }
+        super::prerequisites::check(txn, actor.user_id, super::prerequisites::Subject::Course(s.course_id), now)
+            .await?;
         let c = get_course(txn, s.course_id).await?;
         let (status, position) = match seats::take(txn, SEATS, session_id).await? {
             Seat::Confirmed => (EnrolmentStatus::Confirmed, None),

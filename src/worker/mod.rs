@@ -5,6 +5,7 @@
 //! - [`push`] (`push.send`): push one notification to each of its person's active devices.
 //! - [`announce`] (`announcement.fanout`): one batch of an announcement's recipients.
 //! - [`maintenance`]: the cron jobs (reminder scan, outbox sweep, stale devices, dead letters).
+//! - [`talent`]: the daily credential scan and the weekly digest of who is due.
 //!
 //! Adding a job kind: a file here with its payload type and handler, registered in
 //! [`registry`] with its options (attempts, timeout, backoff); domain code enqueues it with
@@ -16,6 +17,7 @@ pub mod announce;
 pub mod maintenance;
 pub mod notify;
 pub mod push;
+pub mod talent;
 
 use crate::config::{Config, JobsConfig};
 use crate::state::AppState;
@@ -111,12 +113,13 @@ pub fn registry(state: &AppState) -> Registry {
     push::register(&mut r, state);
     announce::register(&mut r, state);
     maintenance::register(&mut r, state);
+    talent::register(&mut r, state);
     r
 }
 
 /// Every cron schedule, in one place (expressions: seconds first; write day names).
 pub fn schedules() -> Vec<Schedule> {
-    let table: [(&str, &str, &str); 4] = [
+    let table: [(&str, &str, &str); 6] = [
         // Reminders and other keyed future jobs that came due.
         ("scheduled-scan", "0 * * * * *", maintenance::SCHEDULED_SCAN),
         // Relayed outbox rows older than a week.
@@ -125,6 +128,10 @@ pub fn schedules() -> Vec<Schedule> {
         ("devices-prune", "0 30 3 * * *", maintenance::DEVICES_PRUNE),
         // Dead letters waiting for an administrator.
         ("dead-letters", "0 */5 * * * *", maintenance::DEAD_LETTERS),
+        // Credentials: expiry flips and reminders, 08:00 Shanghai.
+        ("talent-daily", "0 0 8 * * *", talent::DAILY_SCAN),
+        // Who is due, to station administrators, Monday 08:30 Shanghai.
+        ("talent-digest", "0 30 8 * * Mon", talent::WEEKLY_DIGEST),
     ];
     table
         .into_iter()
@@ -166,7 +173,7 @@ mod tests {
     #[test]
     fn the_schedule_table_parses() {
         let s = super::schedules();
-        assert_eq!(s.len(), 4);
+        assert_eq!(s.len(), 6);
         assert!(s.iter().all(|s| s.zone == jobs::cron::DEFAULT_ZONE));
     }
 }

@@ -510,6 +510,22 @@ async fn talent_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, re
             Some(json!({"approve": true})),
         ),
         "getCeReport" => req(M::GET, "/api/v1/training/ce-report", None),
+        "getTaskPrerequisites" => {
+            req(M::GET, format!("/api/v1/tasks/{}/prerequisites", task(app, f, c, rel, Setup::default()).await), None)
+        }
+        "setTaskPrerequisites" => req(
+            M::PUT,
+            format!("/api/v1/tasks/{}/prerequisites", task(app, f, c, rel, Setup::default()).await),
+            Some(json!({"items": [{"kind": "level", "minLevel": "assistant_social_worker"}]})),
+        ),
+        "getCoursePrerequisites" => {
+            req(M::GET, format!("/api/v1/courses/{}/prerequisites", talent::course(app, f, rel).await), None)
+        }
+        "setCoursePrerequisites" => req(
+            M::PUT,
+            format!("/api/v1/courses/{}/prerequisites", talent::course(app, f, rel).await),
+            Some(json!({"items": [{"kind": "credential", "credentialKind": "social_worker"}]})),
+        ),
         _ => return None,
     };
     Some(r)

@@ -392,3 +392,132 @@ async fn renewing_a_registration_needs_the_periods_continuing_education() {
     assert_eq!(r.body["registration"]["status"], "registered");
     assert_eq!(r.body["registeredOn"], json!(d));
 }
+
+async fn scan_twice(s: &Service) -> (u64, u64) {
+    let (db, cfg, now) = (s.app.db(), &s.app.state.config.talent, s.app.clock_now());
+    let (a, b) = futures::join!(
+        wushe::domain::talent_reminders::daily(db, cfg, now),
+        wushe::domain::talent_reminders::daily(db, cfg, now)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    (a.reminders + b.reminders, a.expired + b.expired)
+}
+
+async fn inbox(s: &Service, who: &Session, template: &str) -> usize {
+    use entity::notification;
+    let id: uuid::Uuid = who.user_id.parse().unwrap();
+    notification::Entity::find()
+        .filter(notification::Column::UserId.eq(id))
+        .filter(notification::Column::Template.eq(template))
+        .all(s.app.db())
+        .await
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn each_expiry_reminder_goes_out_once_as_the_days_pass_with_two_workers() {
+    let s = Service::new().await;
+    let sw = s.app.create_user(&s.admin, "social_worker", Some(&s.room)).await;
+    s.app
+        .post("/api/v1/credential-kinds", Some(&s.city_admin.access), json!({"code": "first_aid", "name": "急救证"}))
+        .await
+        .expect(201);
+    let start = s.now();
+    let d0 = today(&s);
+    let aid = submit(&s, &sw, "first_aid", "FA-1", d0 - Duration::days(300), Some(d0 + Duration::days(60)), None).await;
+    verify(&s, &aid).await;
+    let valid_until = d0 + Duration::days(100);
+    let registered = valid_until.checked_sub_months(chrono::Months::new(36)).unwrap();
+    let valid_until = registered.checked_add_months(chrono::Months::new(36)).unwrap();
+    let window = valid_until.checked_sub_months(chrono::Months::new(3)).unwrap();
+    let sw_cert =
+        submit(&s, &sw, "social_worker", "SW-5", registered - Duration::days(10), None, Some(registered)).await;
+    verify(&s, &sw_cert).await;
+
+    let day = |date: NaiveDate| (date - d0).num_days();
+    let steps = [
+        (0, 0, "60 days out: nothing yet"),
+        (day(window), 1, "the renewal window opens"),
+        (30, 1, "the first-aid certificate in 30 days"),
+        (31, 0, "nothing new the next day"),
+        (53, 1, "the first-aid certificate in 7 days"),
+        (61, 0, "expired: flipped, no reminder"),
+        (day(valid_until) - 30, 1, "the registration in 30 days"),
+        (day(valid_until) - 7, 1, "the registration in 7 days"),
+        (day(valid_until) - 6, 0, "nothing new"),
+    ];
+    for (n, expected, what) in steps {
+        s.app.clock.set(start + Duration::days(n));
+        let (sent, expired) = scan_twice(&s).await;
+        assert_eq!(sent, expected, "day {n}: {what}");
+        assert_eq!(expired, u64::from(n == 61), "day {n}: expiry flips once");
+        if n == 30 {
+            let (db, cfg, now) = (s.app.db(), &s.app.state.config.talent, s.app.clock_now());
+            assert_eq!(wushe::domain::talent_reminders::weekly_digest(db, cfg, now).await.unwrap(), 1);
+            assert_eq!(wushe::domain::talent_reminders::weekly_digest(db, cfg, now).await.unwrap(), 0, "once a week");
+        }
+    }
+    assert_eq!(s.app.count("talent_reminders").await, 6, "five reminders and one digest");
+    let aid: uuid::Uuid = aid.parse().unwrap();
+    let c = entity::credential::Entity::find_by_id(aid).one(s.app.db()).await.unwrap().unwrap();
+    assert_eq!(c.status, entity::credential::CredentialStatus::Expired);
+
+    s.app.start_workers();
+    crate::helpers::eventually(20, "the inbox rows", || async {
+        inbox(&s, &sw, "credential.expiring").await == 2
+            && inbox(&s, &sw, "registration.expiring").await == 2
+            && inbox(&s, &sw, "registration.window_open").await == 1
+            && inbox(&s, &sw, "credential.expired").await == 1
+            && inbox(&s, &s.admin, "talent.digest").await == 1
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sign_up_and_enrolment_refuse_whoever_lacks_the_prerequisites() {
+    let s = Service::new().await;
+    let task = s.task(5).await;
+    let path = format!("/api/v1/tasks/{task}/prerequisites");
+    let put = |body: Value| s.app.put(&path, Some(&s.organiser.access), body);
+    assert_eq!(put(json!({"items": [{"kind": "level", "credentialKind": "social_worker"}]})).await.status, 400);
+    put(json!({"items": [{"kind": "credential", "credentialKind": "astronaut"}]}))
+        .await
+        .expect_problem(400, "unknown_kind");
+    put(json!({"items": [{"kind": "level", "minLevel": "social_worker"}]})).await.expect(200);
+    let listed = s.app.get(&path, Some(&s.admin.access)).await.expect(200);
+    assert_eq!(listed.body["items"][0]["minLevel"], "social_worker");
+
+    let volunteer = s.app.create_user(&s.admin, "volunteer", Some(&s.room)).await;
+    let r = s.app.post(format!("/api/v1/tasks/{task}/signups"), Some(&volunteer.access), json!({})).await;
+    r.expect_problem(409, "prerequisite_missing");
+    assert_eq!(s.app.count("signups").await, 0, "nothing changed");
+
+    let sw = s.app.create_user(&s.admin, "social_worker", Some(&s.room)).await;
+    let d = today(&s);
+    let low = submit(&s, &sw, "assistant_social_worker", "A-31", d - Duration::days(30), None, None).await;
+    verify(&s, &low).await;
+    let r = s.app.post(format!("/api/v1/tasks/{task}/signups"), Some(&sw.access), json!({})).await;
+    let r = r.expect_problem(409, "prerequisite_missing");
+    assert!(r.body["detail"].as_str().unwrap().contains("社会工作师"), "{}", r.body);
+    let high = submit(&s, &sw, "social_worker", "S-31", d - Duration::days(30), None, None).await;
+    verify(&s, &high).await;
+    s.app.post(format!("/api/v1/tasks/{task}/signups"), Some(&sw.access), json!({})).await.expect(201);
+
+    // A course that needs another course first.
+    let basics = course(&s, 60, true).await;
+    let advanced = course(&s, 60, true).await;
+    s.app
+        .put(
+            &format!("/api/v1/courses/{advanced}/prerequisites"),
+            Some(&s.admin.access),
+            json!({"items": [{"kind": "course", "courseId": basics}]}),
+        )
+        .await
+        .expect(200);
+    let session = session(&s, &advanced, 5).await;
+    let r = s.app.post(format!("/api/v1/training-sessions/{session}/enrolments"), Some(&sw.access), json!(null)).await;
+    let r = r.expect_problem(409, "prerequisite_missing");
+    assert!(r.body["detail"].as_str().unwrap().contains("社会工作伦理"), "{}", r.body);
+    assert_eq!(s.app.count("enrolments").await, 0);
+}
