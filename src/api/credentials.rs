@@ -275,7 +275,7 @@ impl CredentialsApi {
         auth: BearerAuth,
         status: Query<Option<CredentialStatus>>,
         #[oai(validator(max_length = 64))] kind: Query<Option<String>>,
-        holder_id: Query<Option<Uuid>>,
+        #[oai(name = "holderId")] holder_id: Query<Option<Uuid>>,
         cursor: Query<Option<String>>,
         /// Page size, default 20, at most 100.
         limit: Query<Option<u64>>,

@@ -526,6 +526,8 @@ const TRAINING: &[Rule] = &[
         .allow(CITY_ADMIN, ANY)
         .forbidden_elsewhere(),
     rule("getCoursePrerequisites").on(STATION.or(OTHER)).allow(SIGNED_IN, STATION.or(OTHER)),
+    rule("searchTalent").allow(ADMINS, NONE),
+    rule("exportTalent").allow(ADMINS, NONE),
     rule("setCoursePrerequisites")
         .on(STATION.or(OTHER))
         .allow(STATION_ADMIN, STATION)

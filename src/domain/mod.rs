@@ -25,6 +25,7 @@ pub mod users;
 
 // Talent: credentials, training and continuing education.
 pub mod credentials;
+pub mod directory;
 pub mod prerequisites;
 pub mod talent_reminders;
 pub mod training;

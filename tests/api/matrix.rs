@@ -510,6 +510,8 @@ async fn talent_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, re
             Some(json!({"approve": true})),
         ),
         "getCeReport" => req(M::GET, "/api/v1/training/ce-report", None),
+        "searchTalent" => req(M::GET, "/api/v1/talent", None),
+        "exportTalent" => req(M::GET, "/api/v1/talent.csv", None),
         "getTaskPrerequisites" => {
             req(M::GET, format!("/api/v1/tasks/{}/prerequisites", task(app, f, c, rel, Setup::default()).await), None)
         }

@@ -521,3 +521,50 @@ async fn sign_up_and_enrolment_refuse_whoever_lacks_the_prerequisites() {
     assert!(r.body["detail"].as_str().unwrap().contains("社会工作伦理"), "{}", r.body);
     assert_eq!(s.app.count("enrolments").await, 0);
 }
+
+#[tokio::test]
+async fn the_talent_directory_finds_people_and_exports_them_masked_unless_asked() {
+    let s = Service::new().await;
+    let sw = s.app.create_user(&s.admin, "social_worker", Some(&s.room)).await;
+    let plain = s.app.create_user(&s.admin, "social_worker", Some(&s.room)).await;
+    let d = today(&s);
+    let c = submit(&s, &sw, "social_worker", "SW-88", d - Duration::days(30), None, None).await;
+    verify(&s, &c).await;
+
+    let found = s.app.get("/api/v1/talent?minLevel=assistant_social_worker", Some(&s.admin.access)).await.expect(200);
+    let items = found.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", found.body);
+    assert_eq!(items[0]["personId"], sw.user_id.as_str());
+    assert_eq!(items[0]["credentialKinds"], json!(["social_worker"]));
+    assert_eq!(items[0]["progress"]["missingHours"], 90.0);
+    assert!(!items[0]["phone"].as_str().unwrap().contains(&sw.phone[6..]), "masked");
+    let none = s.app.get("/api/v1/talent?minLevel=senior_social_worker", Some(&s.admin.access)).await.expect(200);
+    assert!(none.body["items"].as_array().unwrap().is_empty());
+    let behind = s.app.get("/api/v1/talent?ceBehind=true", Some(&s.admin.access)).await.expect(200);
+    assert_eq!(behind.body["items"].as_array().unwrap().len(), 1);
+    s.app
+        .get("/api/v1/talent?credentialKind=astronaut", Some(&s.admin.access))
+        .await
+        .expect_problem(400, "unknown_kind");
+    assert_eq!(s.app.get("/api/v1/talent", Some(&sw.access)).await.status, 403);
+
+    let audits = s.app.count("audit_log").await;
+    let masked = s.app.get("/api/v1/talent.csv?credentialKind=social_worker", Some(&s.admin.access)).await.expect(200);
+    let text = masked.body.as_str().unwrap().to_string();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines[0],
+        "name,volunteer_number,phone,level,credential_kinds,skills,ce_required_hours,ce_completed_hours,ce_missing_hours"
+    );
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[1].contains("social_worker") && lines[1].contains(",90,0,90"), "{}", lines[1]);
+    assert!(!text.contains(&sw.phone) && !text.contains(&sw.phone[3..]), "phones masked: {text}");
+    assert!(!text.contains(&plain.user_id));
+    assert_eq!(s.app.count("audit_log").await, audits, "a masked export is not audited");
+
+    let full =
+        s.app.get("/api/v1/talent.csv?credentialKind=social_worker&fullPhones=true", Some(&s.admin.access)).await;
+    let text = full.expect(200).body.as_str().unwrap().to_string();
+    assert!(text.contains(&sw.phone), "{text}");
+    assert_eq!(s.app.count("audit_log").await, audits + 1, "full numbers are audited");
+}
