@@ -253,6 +253,22 @@ async fn a_hundred_people_race_for_ten_training_seats() {
     let rows =
         enrolment::Entity::find().filter(enrolment::Column::SessionId.eq(sid_uuid)).all(s.app.db()).await.unwrap();
     assert_eq!(rows.iter().filter(|r| r.status == EnrolmentStatus::Confirmed).count(), 10);
+    // Every confirmed seat, and only those, has its day-before reminder; cancelling moved them.
+    let reminders = entity::scheduled_job::Entity::find()
+        .filter(entity::scheduled_job::Column::Key.starts_with("enrolment:"))
+        .all(s.app.db())
+        .await
+        .unwrap();
+    let confirmed_ids: Vec<String> = rows
+        .iter()
+        .filter(|r| r.status == EnrolmentStatus::Confirmed)
+        .map(|r| format!("enrolment:{}:24h", r.id))
+        .collect();
+    let mut keys: Vec<String> = reminders.into_iter().map(|r| r.key).collect();
+    keys.sort();
+    let mut expected = confirmed_ids.clone();
+    expected.sort();
+    assert_eq!(keys, expected);
     // Someone else's enrolment cannot be cancelled.
     let theirs = results
         .iter()
