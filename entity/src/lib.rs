@@ -39,6 +39,7 @@ pub mod volunteer_profile;
 
 // Talent: credentials, training and continuing education.
 pub mod course;
+pub mod course_organiser;
 pub mod credential;
 pub mod credential_kind;
 pub mod enrolment;

@@ -49,6 +49,7 @@ mod m20261128_400005_create_training_sessions;
 mod m20261128_400006_create_enrolments;
 mod m20261128_400007_create_learning_entries;
 mod m20261128_400008_create_prerequisites;
+mod m20261128_400009_create_course_organisers;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -99,6 +100,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_400006_create_enrolments::Migration),
             Box::new(m20261128_400007_create_learning_entries::Migration),
             Box::new(m20261128_400008_create_prerequisites::Migration),
+            Box::new(m20261128_400009_create_course_organisers::Migration),
         ]
     }
 }

@@ -477,7 +477,9 @@ const CREDENTIALS: &[Rule] = &[
     rule("recordRegistration").on(ANY).allow(SIGNED_IN, OWN),
 ];
 
-/// Training. Courses and their sessions are open to everyone signed in; a course of the caller's
+/// Training. Social workers create courses and sessions once a station administrator allowed
+/// them (`allowCourseOrganiser`; the matrix's social worker is allowed). Courses and their
+/// sessions are open to everyone signed in; a course of the caller's
 /// station is `STATION`, of another `OTHER` (creating names the unit in the body: another
 /// station's unit 403; scheduling a session of another station's course 404). A session's roster
 /// and attendance: `OWN`, a session the caller trains. An enrolment or learning entry: `OWN`, the
@@ -485,7 +487,7 @@ const CREDENTIALS: &[Rule] = &[
 const TRAINING: &[Rule] = &[
     rule("createCourse")
         .on(STATION.or(OTHER))
-        .allow(STATION_ADMIN, STATION)
+        .allow(SOCIAL_WORKER.or(STATION_ADMIN), STATION)
         .allow(CITY_ADMIN, STATION.or(OTHER))
         .forbidden_elsewhere()
         .idempotent(),
@@ -493,7 +495,7 @@ const TRAINING: &[Rule] = &[
     rule("getCourse").on(STATION.or(OTHER)).allow(SIGNED_IN, STATION.or(OTHER)),
     rule("createTrainingSession")
         .on(STATION.or(OTHER))
-        .allow(STATION_ADMIN, STATION)
+        .allow(SOCIAL_WORKER.or(STATION_ADMIN), STATION)
         .allow(CITY_ADMIN, STATION.or(OTHER))
         .idempotent(),
     rule("listTrainingSessions").on(STATION.or(OTHER)).allow(SIGNED_IN, STATION.or(OTHER)),
@@ -527,6 +529,7 @@ const TRAINING: &[Rule] = &[
         .forbidden_elsewhere(),
     rule("getCoursePrerequisites").on(STATION.or(OTHER)).allow(SIGNED_IN, STATION.or(OTHER)),
     rule("searchTalent").allow(ADMINS, NONE),
+    rule("allowCourseOrganiser").on(ANY).allow(STATION_ADMIN, STATION).allow(CITY_ADMIN, STATION.or(OTHER)),
     rule("exportTalent").allow(ADMINS, NONE),
     rule("setCoursePrerequisites")
         .on(STATION.or(OTHER))

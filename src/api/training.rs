@@ -465,6 +465,13 @@ impl From<directory::Line> for TalentLine {
 
 page_of!(TalentPage, TalentLine);
 
+/// Whether a person may create courses.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CourseOrganiser {
+    pub allowed: bool,
+}
+
 #[OpenApi(tag = "Tag::Training")]
 impl TrainingApi {
     /// Create a course for a unit in one's scope (administrators).
@@ -870,5 +877,19 @@ impl TrainingApi {
                 Ok((rows, p.next_cursor))
             }
         }))
+    }
+    /// Allow (or stop allowing) a social worker in one's scope to create courses and schedule
+    /// sessions within their station (administrators; never oneself).
+    #[oai(path = "/api/v1/users/:id/course-organiser", method = "put", operation_id = "allowCourseOrganiser")]
+    async fn allow_organiser(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<CourseOrganiser>,
+    ) -> ApiResult<Json<CourseOrganiser>> {
+        let allowed =
+            training::allow_course_organiser(&state.db, &auth.0.actor(), state.clock.now(), id.0, body.allowed).await?;
+        Ok(Json(CourseOrganiser { allowed }))
     }
 }

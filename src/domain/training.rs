@@ -6,7 +6,8 @@
 //! `learning_entries` (append-only).
 //!
 //! Rules:
-//! - Administrators create courses for units in their scope and sessions of those courses.
+//! - Administrators create courses for units in their scope and sessions of those courses;
+//!   so do social workers a station administrator allowed, within their own station.
 //! - Enrolment: only scheduled sessions before their enrolment deadline (409 `enrolment_closed`);
 //!   enrolling twice returns the first enrolment; a confirmed seat while seats remain, else the
 //!   waitlist; cancelling a confirmed seat hands it to the head of the waitlist. A reminder goes
@@ -35,12 +36,13 @@ use crate::config::TalentConfig;
 use crate::db::write;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::course;
+use entity::course_organiser;
 use entity::credential::{self, CredentialStatus};
 use entity::enrolment::{self, EnrolmentStatus};
 use entity::learning_entry::{self, LearningSource, LearningStatus};
 use entity::social_worker_profile::{self, QualificationLevel};
 use entity::training_session::{self, SessionStatus};
-use entity::user;
+use entity::user::{self, Role};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
@@ -71,14 +73,66 @@ pub fn target_levels(c: &course::Model) -> Vec<QualificationLevel> {
     c.target_levels.split(',').filter_map(credentials::level_of).collect()
 }
 
-/// An administrator creates a course for a unit in their scope (another unit: 403).
+/// Whether the actor runs courses of `unit`: administrators over their scope, social workers a
+/// station administrator allowed over their own station's subtree.
+async fn runs_courses_of(db: &impl ConnectionTrait, actor: &Actor, unit: Uuid) -> DomainResult<bool> {
+    match actor.role {
+        Role::StationAdmin | Role::CityAdmin => actor.covers_unit(db, Some(unit)).await,
+        Role::SocialWorker => Ok(is_course_organiser(db, actor.user_id).await? && actor.serves_unit(db, unit).await?),
+        Role::Volunteer => Ok(false),
+    }
+}
+
+/// Whether a station administrator allowed this person to create courses.
+pub async fn is_course_organiser(db: &impl ConnectionTrait, user_id: Uuid) -> DomainResult<bool> {
+    Ok(course_organiser::Entity::find_by_id(user_id).one(db).await?.is_some())
+}
+
+/// An administrator allows (or stops allowing) a person in their scope to create courses and
+/// schedule sessions; it takes effect for social workers. Oneself: 403; outside scope: 404.
+pub async fn allow_course_organiser(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    user_id: Uuid,
+    allowed: bool,
+) -> DomainResult<bool> {
+    actor.require_admin()?;
+    if actor.user_id == user_id {
+        return Err(DomainError::forbidden("nobody grants themselves"));
+    }
+    write(db, async |txn| {
+        super::users::get_visible(txn, actor, user_id).await?;
+        course_organiser::Entity::delete_by_id(user_id).exec(txn).await?;
+        if allowed {
+            course_organiser::ActiveModel {
+                user_id: Set(user_id),
+                granted_by: Set(actor.user_id),
+                granted_at: Set(now),
+            }
+            .insert(txn)
+            .await?;
+        }
+        let action = if allowed { "course_organiser.allow" } else { "course_organiser.disallow" };
+        audit::record(txn, now, Change::new(actor.user_id, action, "user", user_id)).await?;
+        Ok(allowed)
+    })
+    .await
+}
+
+/// An administrator (or a social worker a station administrator allowed) creates a course for a
+/// unit in their scope (another unit: 403).
 pub async fn create_course(
     db: &DatabaseConnection,
     actor: &Actor,
     now: DateTime<Utc>,
     new: NewCourse,
 ) -> DomainResult<course::Model> {
-    actor.require_admin()?;
+    let allowed =
+        actor.role.is_admin() || (actor.role == Role::SocialWorker && is_course_organiser(db, actor.user_id).await?);
+    if !allowed {
+        return Err(DomainError::forbidden("a station administrator must allow you to create courses"));
+    }
     let title = required_text("title", &new.title)?;
     let category = required_text("category", &new.category)?;
     if !(1..=MAX_CREDIT_MINUTES).contains(&new.credit_minutes) {
@@ -91,7 +145,7 @@ pub async fn create_course(
         org_units::get(txn, new.org_unit_id)
             .await
             .map_err(|_| DomainError::invalid("unit_not_found", "no such org unit"))?;
-        if !actor.covers_unit(txn, Some(new.org_unit_id)).await? {
+        if !runs_courses_of(txn, actor, new.org_unit_id).await? {
             return Err(DomainError::forbidden("that unit is outside your scope"));
         }
         let id = Uuid::now_v7();
@@ -129,7 +183,7 @@ pub async fn get_course(db: &impl ConnectionTrait, id: Uuid) -> DomainResult<cou
 /// The course, if the actor administers its unit; else 404.
 async fn course_for_admin(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<course::Model> {
     let c = get_course(db, id).await?;
-    if !(actor.role.is_admin() && actor.covers_unit(db, Some(c.org_unit_id)).await?) {
+    if !runs_courses_of(db, actor, c.org_unit_id).await? {
         return Err(DomainError::not_found("course"));
     }
     Ok(c)
@@ -156,7 +210,6 @@ pub async fn create_session(
     course_id: Uuid,
     new: NewSession,
 ) -> DomainResult<training_session::Model> {
-    actor.require_admin()?;
     if new.ends_at <= new.starts_at || new.ends_at - new.starts_at > Duration::days(7) {
         return Err(DomainError::invalid("invalid_times", "a session ends after it starts, within a week"));
     }
@@ -785,9 +838,9 @@ pub fn level_kinds() -> impl Iterator<Item = &'static str> {
 }
 
 /// Talent's part of a person's data: credentials (with their evidence references), enrolments,
-/// the learning ledger and reminders sent. Erasure deletes credentials and reminders, ends live
-/// enrolments (their seats go to the waitlist) and forgets evidence references; the ledger stays,
-/// under the pseudonym, like volunteer hours.
+/// the learning ledger, reminders sent and the course-organiser grant. Erasure deletes
+/// credentials, reminders and the grant, ends live enrolments (their seats go to the waitlist)
+/// and forgets evidence references; the ledger stays, under the pseudonym, like volunteer hours.
 pub struct Talent;
 
 #[async_trait::async_trait]
@@ -808,6 +861,7 @@ impl super::privacy::PersonalData for Talent {
             "enrolments": json(serde_json::to_value(enrolment::Entity::find().filter(enrolment::Column::PersonId.eq(id)).all(txn).await?))?,
             "learning": json(serde_json::to_value(learning_entry::Entity::find().filter(learning_entry::Column::PersonId.eq(id)).all(txn).await?))?,
             "reminders": json(serde_json::to_value(talent_reminder::Entity::find().filter(talent_reminder::Column::UserId.eq(id)).all(txn).await?))?,
+            "courseOrganiser": json(serde_json::to_value(course_organiser::Entity::find_by_id(id).one(txn).await?))?,
         }))
     }
     async fn erase(&self, cx: &super::privacy::Context<'_>, txn: &sea_orm::DatabaseTransaction) -> DomainResult<()> {
@@ -827,6 +881,7 @@ impl super::privacy::PersonalData for Talent {
         }
         credential::Entity::delete_many().filter(credential::Column::HolderId.eq(id)).exec(txn).await?;
         talent_reminder::Entity::delete_many().filter(talent_reminder::Column::UserId.eq(id)).exec(txn).await?;
+        course_organiser::Entity::delete_by_id(id).exec(txn).await?;
         learning_entry::Entity::update_many()
             .col_expr(learning_entry::Column::EvidenceRef, Expr::value(Option::<String>::None))
             .filter(learning_entry::Column::PersonId.eq(id))

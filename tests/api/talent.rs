@@ -584,3 +584,27 @@ async fn the_talent_directory_finds_people_and_exports_them_masked_unless_asked(
     assert!(text.contains(&sw.phone), "{text}");
     assert_eq!(s.app.count("audit_log").await, audits + 1, "full numbers are audited");
 }
+
+#[tokio::test]
+async fn social_workers_create_courses_once_a_station_admin_allows_them() {
+    let s = Service::new().await;
+    let body = json!({"orgUnitId": s.room, "title": "个案管理", "category": "casework", "creditMinutes": 90,
+                      "countsAsCe": true});
+    s.app.post("/api/v1/courses", Some(&s.organiser.access), body.clone()).await.expect_problem(403, "forbidden");
+    let grant = format!("/api/v1/users/{}/course-organiser", s.organiser.user_id);
+    s.app.put(&grant, Some(&s.organiser.access), json!({"allowed": true})).await.expect_problem(403, "forbidden");
+    s.app.put(&grant, Some(&s.admin.access), json!({"allowed": true})).await.expect(200);
+    let c = s.app.post("/api/v1/courses", Some(&s.organiser.access), body.clone()).await.expect(201).str("id");
+    let start = s.now() + Duration::days(3);
+    s.app
+        .post(
+            format!("/api/v1/courses/{c}/sessions"),
+            Some(&s.organiser.access),
+            json!({"trainerId": s.organiser.user_id, "startsAt": start, "endsAt": start + Duration::hours(2),
+                   "onlineLink": "https://meeting.example/123", "capacity": 30}),
+        )
+        .await
+        .expect(201);
+    s.app.put(&grant, Some(&s.admin.access), json!({"allowed": false})).await.expect(200);
+    s.app.post("/api/v1/courses", Some(&s.organiser.access), body).await.expect_problem(403, "forbidden");
+}
