@@ -50,6 +50,44 @@ pub struct Config {
     pub dispatch: DispatchConfig,
     /// Mentoring rules (see [`MentoringConfig`]).
     pub mentoring: MentoringConfig,
+    /// Registration and continuing-education rules of social workers.
+    pub talent: TalentConfig,
+}
+
+/// Registration (登记) and continuing-education (继续教育) rules of social workers. The defaults
+/// are the national rules; provinces and years differ, hence configuration.
+///
+/// Sources: registration, 《社会工作者职业水平证书登记办法》(民发〔2009〕44号): first registration
+/// within 1 year of the certificate, valid 3 years, renewal applied for in the 3 months before it
+/// lapses, and renewal needs the period's continuing education. Continuing education,
+/// 《社会工作者继续教育办法》(民发〔2009〕123号): at least 72 hours per 3-year registration period for
+/// assistant social workers, 90 for social workers and senior social workers; a social-work degree
+/// earned in the period counts once as 90 hours.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TalentConfig {
+    /// `WUSHE_REGISTRATION_FIRST_MONTHS` (12): months after the certificate to first register.
+    pub first_registration_months: u32,
+    /// `WUSHE_REGISTRATION_VALID_MONTHS` (36): how long a registration lasts.
+    pub registration_valid_months: u32,
+    /// `WUSHE_REGISTRATION_RENEWAL_MONTHS` (3): the renewal window before a registration lapses.
+    pub renewal_window_months: u32,
+    /// `WUSHE_CE_HOURS_ASSISTANT`, `WUSHE_CE_HOURS_SOCIAL_WORKER`, `WUSHE_CE_HOURS_SENIOR`
+    /// (72, 90, 90): continuing-education hours required per registration period, by level.
+    pub ce_hours: [u32; 3],
+    /// `WUSHE_CE_DEGREE_HOURS` (90): what a social-work degree earned in the period counts as.
+    pub degree_hours: u32,
+}
+
+impl Default for TalentConfig {
+    fn default() -> Self {
+        TalentConfig {
+            first_registration_months: 12,
+            registration_valid_months: 36,
+            renewal_window_months: 3,
+            ce_hours: [72, 90, 90],
+            degree_hours: 90,
+        }
+    }
 }
 
 /// The configurable rules of mentoring (传帮带); see `domain::mentoring`.
@@ -420,6 +458,20 @@ impl Config {
                 1..=10_000,
             )? as u32,
         };
+        let t = TalentConfig::default();
+        let months = |name, default: u32| number_var(&var, name, default as usize, 1..=120).map(|n| n as u32);
+        let hours = |name, default: u32| number_var(&var, name, default as usize, 0..=1000).map(|n| n as u32);
+        let talent = TalentConfig {
+            first_registration_months: months("WUSHE_REGISTRATION_FIRST_MONTHS", t.first_registration_months)?,
+            registration_valid_months: months("WUSHE_REGISTRATION_VALID_MONTHS", t.registration_valid_months)?,
+            renewal_window_months: months("WUSHE_REGISTRATION_RENEWAL_MONTHS", t.renewal_window_months)?,
+            ce_hours: [
+                hours("WUSHE_CE_HOURS_ASSISTANT", t.ce_hours[0])?,
+                hours("WUSHE_CE_HOURS_SOCIAL_WORKER", t.ce_hours[1])?,
+                hours("WUSHE_CE_HOURS_SENIOR", t.ce_hours[2])?,
+            ],
+            degree_hours: hours("WUSHE_CE_DEGREE_HOURS", t.degree_hours)?,
+        };
 
         Ok(Config {
             listen,
@@ -441,6 +493,7 @@ impl Config {
             trusted_proxy_hops,
             dispatch,
             mentoring,
+            talent,
         })
     }
 

@@ -51,4 +51,15 @@ pub mod user;
 pub mod user_skill;
 pub mod volunteer_profile;
 
+// Talent: credentials, training and continuing education.
+pub mod course;
+pub mod course_organiser;
+pub mod credential;
+pub mod credential_kind;
+pub mod enrolment;
+pub mod learning_entry;
+pub mod prerequisite;
+pub mod talent_reminder;
+pub mod training_session;
+
 pub use sea_orm;

@@ -43,6 +43,15 @@ mod m20261128_300008_create_service_records;
 mod m20261128_300009_index_tasks_for_nearby_browsing;
 mod m20261128_300010_create_task_invitations;
 mod m20261128_300011_create_dispatch_days;
+mod m20261128_400001_create_credential_kinds;
+mod m20261128_400002_create_credentials;
+mod m20261128_400003_create_talent_reminders;
+mod m20261128_400004_create_courses;
+mod m20261128_400005_create_training_sessions;
+mod m20261128_400006_create_enrolments;
+mod m20261128_400007_create_learning_entries;
+mod m20261128_400008_create_prerequisites;
+mod m20261128_400009_create_course_organisers;
 mod m20261128_500001_create_mentoring_pairings;
 mod m20261128_500002_create_mentor_loads;
 mod m20261128_500003_create_mentoring_sessions;
@@ -111,6 +120,15 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_500003_create_mentoring_sessions::Migration),
             Box::new(m20261128_500004_create_pair_messages::Migration),
             Box::new(m20261128_600008_create_honour_recusals::Migration),
+            Box::new(m20261128_400001_create_credential_kinds::Migration),
+            Box::new(m20261128_400002_create_credentials::Migration),
+            Box::new(m20261128_400003_create_talent_reminders::Migration),
+            Box::new(m20261128_400004_create_courses::Migration),
+            Box::new(m20261128_400005_create_training_sessions::Migration),
+            Box::new(m20261128_400006_create_enrolments::Migration),
+            Box::new(m20261128_400007_create_learning_entries::Migration),
+            Box::new(m20261128_400008_create_prerequisites::Migration),
+            Box::new(m20261128_400009_create_course_organisers::Migration),
         ]
     }
 }

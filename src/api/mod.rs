@@ -34,6 +34,10 @@ pub mod tasks;
 pub mod types;
 pub mod users;
 
+// Talent: credentials, training and continuing education.
+pub mod credentials;
+pub mod training;
+
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, OpenApiService, Tags};
@@ -74,6 +78,10 @@ pub enum Tag {
     Honours,
     /// Mentoring (社工+志愿者, 传帮带): pairings, session logs, pair threads and oversight.
     Mentoring,
+    /// Credentials (certificates), their verification, expiry and registration (登记).
+    Credentials,
+    /// Training courses and sessions, the learning ledger and continuing education (继续教育).
+    Training,
 }
 
 /// `201 Created` with the created thing.
@@ -93,7 +101,7 @@ pub enum NoContent {
 }
 
 /// Every resource, for the service and the document.
-pub type Apis = (Core, Messaging, privacy::PrivacyApi, Service, Honours, Mentoring);
+pub type Apis = (Core, Messaging, privacy::PrivacyApi, Service, Honours, Mentoring, Talent);
 
 /// Accounts, people, the org tree, the audit log and health.
 pub type Core = (health::HealthApi, auth::AuthApi, me::MeApi, users::UsersApi, org_units::OrgUnitsApi, audit::AuditApi);
@@ -109,6 +117,8 @@ pub type Service = (tasks::TasksApi, signups::SignupsApi, hours::HoursApi, servi
 pub type Honours = honours::HonoursApi;
 /// Mentoring: pairings, session logs, threads and oversight.
 pub type Mentoring = mentoring::MentoringApi;
+/// Talent: credentials, training and continuing education.
+pub type Talent = (credentials::CredentialsApi, training::TrainingApi);
 
 /// The OpenAPI service over every resource.
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -125,6 +135,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             (tasks::TasksApi, signups::SignupsApi, hours::HoursApi, service_records::ServiceRecordsApi),
             honours::HonoursApi,
             mentoring::MentoringApi,
+            (credentials::CredentialsApi, training::TrainingApi),
         ),
         "wushe",
         env!("CARGO_PKG_VERSION"),

@@ -408,6 +408,7 @@ pub async fn accept_cover(
             return Err(DomainError::conflict("signup_closed", "this task is no longer taking sign-ups"));
         }
         super::identity::ensure_may_sign_up(txn, actor.user_id, today).await?;
+        super::prerequisites::check(txn, actor.user_id, super::prerequisites::Subject::Task(task_id), now).await?;
         if existing.as_ref().is_some_and(|s| s.status.is_live()) {
             return Err(DomainError::conflict("already_signed_up", "you are already on this task"));
         }

@@ -28,6 +28,13 @@ pub mod tasks;
 pub mod templates;
 pub mod users;
 
+// Talent: credentials, training and continuing education.
+pub mod credentials;
+pub mod directory;
+pub mod prerequisites;
+pub mod talent_reminders;
+pub mod training;
+
 use sea_orm::DbErr;
 
 /// Why a domain operation refused or failed. Each variant maps to one HTTP status in

@@ -61,6 +61,7 @@ pub static AREAS: &[&dyn PersonalData] = &[
     &super::hours::VolunteerService,
     &super::honours::Honours,
     &super::mentoring::Mentoring,
+    &super::training::Talent,
     &AuditTrail,
     &Account,
 ];

@@ -107,6 +107,7 @@ pub async fn sign_up(
         }
         identity::ensure_may_sign_up(txn, actor.user_id, now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive())
             .await?;
+        super::prerequisites::check(txn, actor.user_id, super::prerequisites::Subject::Task(task_id), now).await?;
         if has_conflict(txn, actor.user_id, &t).await? {
             return Err(DomainError::conflict(
                 "schedule_conflict",

@@ -8,6 +8,7 @@
 //!   checks and closing ended tasks.
 //! - [`maintenance`]: the cron jobs (reminder scan, outbox sweep, stale devices, dead letters).
 //! - [`mentoring`]: the mentoring scan (no-contact nudges, graduations) and weekly digest.
+//! - [`talent`]: the daily credential scan and the weekly digest of who is due.
 //!
 //! Adding a job kind: a file here with its payload type and handler, registered in
 //! [`registry`] with its options (attempts, timeout, backoff); domain code enqueues it with
@@ -20,6 +21,7 @@ pub mod maintenance;
 pub mod mentoring;
 pub mod notify;
 pub mod push;
+pub mod talent;
 pub mod tasks;
 
 use crate::config::{Config, JobsConfig};
@@ -118,12 +120,13 @@ pub fn registry(state: &AppState) -> Registry {
     maintenance::register(&mut r, state);
     tasks::register(&mut r, state);
     mentoring::register(&mut r, state);
+    talent::register(&mut r, state);
     r
 }
 
 /// Every cron schedule, in one place (expressions: seconds first; write day names).
 pub fn schedules() -> Vec<Schedule> {
-    let table: [(&str, &str, &str); 7] = [
+    let table: [(&str, &str, &str); 9] = [
         // Reminders and other keyed future jobs that came due.
         ("scheduled-scan", "0 * * * * *", maintenance::SCHEDULED_SCAN),
         // Relayed outbox rows older than a week.
@@ -138,6 +141,10 @@ pub fn schedules() -> Vec<Schedule> {
         ("mentoring-scan", "0 20 * * * *", mentoring::SCAN),
         // The weekly mentoring digest, Monday morning.
         ("mentoring-digest", "0 0 9 * * Mon", mentoring::DIGEST),
+        // Credentials: expiry flips and reminders, 08:00 Shanghai.
+        ("talent-daily", "0 0 8 * * *", talent::DAILY_SCAN),
+        // Who is due, to station administrators, Monday 08:30 Shanghai.
+        ("talent-digest", "0 30 8 * * Mon", talent::WEEKLY_DIGEST),
     ];
     table
         .into_iter()

@@ -153,6 +153,7 @@ pub fn test_config(db: &TestDb) -> Config {
         jobs: test_jobs_config(),
         dispatch: wushe::config::DispatchConfig::default(),
         mentoring: wushe::config::MentoringConfig::default(),
+        talent: wushe::config::TalentConfig::default(),
     }
 }
 

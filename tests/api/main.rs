@@ -31,3 +31,6 @@ mod signups;
 mod tasks;
 mod tokens;
 mod users;
+
+// Talent: credentials, training and continuing education.
+mod talent;

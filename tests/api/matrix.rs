@@ -632,9 +632,317 @@ async fn mentoring_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str,
         "suggestMentors" => {
             req(M::GET, format!("/api/v1/mentoring/suggestions?volunteerId={}", volunteer_for(f, rel).user_id), None)
         }
+        _ => return talent_request(app, f, c, op, rel).await,
+    };
+    Some(r)
+}
+
+/// Requests for the talent operations (credentials, training, continuing education).
+async fn talent_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, rel: Rel) -> Option<Req> {
+    use Method as M;
+    use entity::credential::CredentialStatus as S;
+    let today = app.clock.now_utc().date_naive();
+    if c.who == SOCIAL_WORKER && (op == "createCourse" || op == "createTrainingSession") {
+        talent::grant(app, c).await;
+    }
+    let r = match op {
+        "listCredentialKinds" => req(M::GET, "/api/v1/credential-kinds", None),
+        "createCredentialKind" => req(
+            M::POST,
+            "/api/v1/credential-kinds",
+            Some(json!({"code": format!("k_{}", uuid::Uuid::new_v4().simple()), "name": "矩阵证书"})),
+        ),
+        "submitCredential" => req(
+            M::POST,
+            "/api/v1/me/credentials",
+            Some(json!({"kind": "social_worker", "number": uuid::Uuid::new_v4().to_string(), "issuingBody": "民政部",
+                        "issuedOn": today, "evidenceRef": "files/matrix.pdf"})),
+        ),
+        "listMyCredentials" => req(M::GET, "/api/v1/me/credentials", None),
+        "listCredentials" => req(M::GET, "/api/v1/credentials", None),
+        "getCredential" => {
+            req(M::GET, format!("/api/v1/credentials/{}", talent::credential(app, f, c, rel, S::Submitted).await), None)
+        }
+        "updateCredential" => req(
+            M::PATCH,
+            format!("/api/v1/credentials/{}", talent::credential(app, f, c, rel, S::Submitted).await),
+            Some(json!({})),
+        ),
+        "verifyCredential" => req(
+            M::POST,
+            format!("/api/v1/credentials/{}/verify", talent::credential(app, f, c, rel, S::Submitted).await),
+            None,
+        ),
+        "rejectCredential" | "revokeCredential" => {
+            let status = if op == "rejectCredential" { S::Submitted } else { S::Verified };
+            let verb = if op == "rejectCredential" { "reject" } else { "revoke" };
+            let id = talent::credential(app, f, c, rel, status).await;
+            req(M::POST, format!("/api/v1/credentials/{id}/{verb}"), Some(json!({"reason": "矩阵"})))
+        }
+        "recordRegistration" => req(
+            M::POST,
+            format!("/api/v1/credentials/{}/registration", talent::credential(app, f, c, rel, S::Verified).await),
+            Some(json!({"registeredOn": today})),
+        ),
+        "allowCourseOrganiser" => {
+            req(M::PUT, format!("/api/v1/users/{}/course-organiser", person(f, c, rel)), Some(json!({"allowed": true})))
+        }
+        "createCourse" => req(
+            M::POST,
+            "/api/v1/courses",
+            Some(json!({"orgUnitId": room(f, rel), "title": "矩阵课程", "category": "ethics", "creditMinutes": 120,
+                        "countsAsCe": true})),
+        ),
+        "listCourses" => req(M::GET, "/api/v1/courses", None),
+        "getCourse" => req(M::GET, format!("/api/v1/courses/{}", talent::course(app, f, rel).await), None),
+        "createTrainingSession" => {
+            let start = app.clock.now_utc() + chrono::Duration::days(2);
+            req(
+                M::POST,
+                format!("/api/v1/courses/{}/sessions", talent::course(app, f, rel).await),
+                Some(json!({"trainerId": f.stations[0].social_worker.user_id, "startsAt": start,
+                            "endsAt": start + chrono::Duration::hours(2), "place": "社工站", "capacity": 10})),
+            )
+        }
+        "listTrainingSessions" => {
+            req(M::GET, format!("/api/v1/courses/{}/sessions", talent::course(app, f, rel).await), None)
+        }
+        "enrol" => {
+            let s = talent::session(app, f, c, rel, false).await;
+            req(M::POST, format!("/api/v1/training-sessions/{s}/enrolments"), None)
+        }
+        "listSessionEnrolments" => {
+            let s = talent::session(app, f, c, rel, false).await;
+            req(M::GET, format!("/api/v1/training-sessions/{s}/enrolments"), None)
+        }
+        "recordTrainingAttendance" => {
+            let s = talent::session(app, f, c, rel, true).await;
+            let who = stranger(app, f, if rel == OTHER { OTHER } else { STATION }).await;
+            talent::enrol(app, s, who.user_id).await;
+            req(
+                M::POST,
+                format!("/api/v1/training-sessions/{s}/attendance"),
+                Some(json!({"personId": who.user_id, "attended": true})),
+            )
+        }
+        "listMyEnrolments" => req(M::GET, "/api/v1/me/enrolments", None),
+        "cancelEnrolment" => {
+            let s = talent::session(app, f, c, if rel == OWN { STATION } else { rel }, false).await;
+            let who = match (rel, actor_of(c)) {
+                (OWN, Some(me)) => me.user_id,
+                (OWN, None) => {
+                    return Some(req(M::POST, format!("/api/v1/enrolments/{}/cancel", uuid::Uuid::now_v7()), None));
+                }
+                _ => stranger(app, f, rel).await.user_id,
+            };
+            let e = talent::enrol(app, s, who).await;
+            req(M::POST, format!("/api/v1/enrolments/{e}/cancel"), None)
+        }
+        "getMyTraining" => req(M::GET, "/api/v1/me/training", None),
+        "listMyLearning" => req(M::GET, "/api/v1/me/learning", None),
+        "claimTraining" => req(
+            M::POST,
+            "/api/v1/me/learning/claims",
+            Some(json!({"title": "外部培训", "minutes": 180, "completedOn": today, "countsAsCe": true,
+                        "evidenceRef": "files/claim.pdf"})),
+        ),
+        "listTrainingClaims" => req(M::GET, "/api/v1/learning/claims", None),
+        "decideTrainingClaim" => req(
+            M::POST,
+            format!("/api/v1/learning/{}/decision", talent::claim(app, f, c, rel).await),
+            Some(json!({"approve": true})),
+        ),
+        "getCeReport" => req(M::GET, "/api/v1/training/ce-report", None),
+        "searchTalent" => req(M::GET, "/api/v1/talent", None),
+        "exportTalent" => req(M::GET, "/api/v1/talent.csv", None),
+        "getTaskPrerequisites" => {
+            req(M::GET, format!("/api/v1/tasks/{}/prerequisites", task(app, f, c, rel, Setup::default()).await), None)
+        }
+        "setTaskPrerequisites" => req(
+            M::PUT,
+            format!("/api/v1/tasks/{}/prerequisites", task(app, f, c, rel, Setup::default()).await),
+            Some(json!({"items": [{"kind": "level", "minLevel": "assistant_social_worker"}]})),
+        ),
+        "getCoursePrerequisites" => {
+            req(M::GET, format!("/api/v1/courses/{}/prerequisites", talent::course(app, f, rel).await), None)
+        }
+        "setCoursePrerequisites" => req(
+            M::PUT,
+            format!("/api/v1/courses/{}/prerequisites", talent::course(app, f, rel).await),
+            Some(json!({"items": [{"kind": "credential", "credentialKind": "social_worker"}]})),
+        ),
         _ => return None,
     };
     Some(r)
+}
+
+/// Set-up of the talent objects the matrix calls operations on.
+mod talent {
+    use super::Caller;
+    use super::service::{actor_of, stranger};
+    use crate::helpers::{NowUtc, TestApp, TwoStations};
+    use entity::credential::{self, CredentialStatus};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+    use uuid::Uuid;
+    use wushe::api::policy::{OTHER, OWN, Rel, STATION};
+
+    fn room_of(f: &TwoStations, rel: Rel) -> Uuid {
+        f.stations[usize::from(rel == OTHER)].room.parse().unwrap()
+    }
+
+    /// Someone's credential: the caller's own (`OWN`), another person's of the caller's station
+    /// (`STATION`) or of another station (`OTHER`).
+    pub async fn credential(app: &TestApp, f: &TwoStations, c: &Caller, rel: Rel, status: CredentialStatus) -> Uuid {
+        let holder: Uuid = match (rel, actor_of(c)) {
+            (OWN, Some(me)) => me.user_id,
+            (OWN, None) => return Uuid::now_v7(),
+            (r, _) => super::person(f, c, r).parse().unwrap(),
+        };
+        let now = app.clock.now_utc();
+        let id = Uuid::now_v7();
+        credential::ActiveModel {
+            id: Set(id),
+            holder_id: Set(holder),
+            kind: Set("social_worker".into()),
+            number: Set(id.to_string()),
+            issuing_body: Set("民政部".into()),
+            issued_on: Set(now.date_naive() - chrono::Duration::days(30)),
+            expires_on: Set(None),
+            evidence_ref: Set("files/matrix.pdf".into()),
+            registered_on: Set(None),
+            status: Set(status),
+            reason: Set(None),
+            decided_by: Set(None),
+            decided_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(app.db())
+        .await
+        .unwrap();
+        id
+    }
+
+    /// Allows the caller to create courses (as a station administrator would).
+    pub async fn grant(app: &TestApp, c: &Caller) {
+        let me = actor_of(c).unwrap().user_id;
+        if entity::course_organiser::Entity::find_by_id(me).one(app.db()).await.unwrap().is_some() {
+            return;
+        }
+        entity::course_organiser::ActiveModel {
+            user_id: Set(me),
+            granted_by: Set(me),
+            granted_at: Set(app.clock.now_utc()),
+        }
+        .insert(app.db())
+        .await
+        .unwrap();
+    }
+
+    /// A course of a room of the station of `rel`.
+    pub async fn course(app: &TestApp, f: &TwoStations, rel: Rel) -> Uuid {
+        let city = super::service::actor_of_session(&f.city_admin, entity::user::Role::CityAdmin);
+        let new = wushe::domain::training::NewCourse {
+            org_unit_id: room_of(f, rel),
+            title: "矩阵课程".into(),
+            description: String::new(),
+            category: "ethics".into(),
+            target_levels: Vec::new(),
+            credit_minutes: 120,
+            counts_as_ce: true,
+        };
+        wushe::domain::training::create_course(app.db(), &city, app.clock.now_utc(), new).await.unwrap().id
+    }
+
+    /// A session of a course of the station of `rel`; for `OWN`, of the caller's station and
+    /// trained by the caller (else by a stranger). `started`: it began half an hour ago.
+    pub async fn session(app: &TestApp, f: &TwoStations, c: &Caller, rel: Rel, started: bool) -> Uuid {
+        let course = course(app, f, if rel == OWN { STATION } else { rel }).await;
+        let trainer = match (rel, actor_of(c)) {
+            (OWN, Some(me)) => me.user_id,
+            _ => stranger(app, f, if rel == OTHER { OTHER } else { STATION }).await.user_id,
+        };
+        let now = app.clock.now_utc();
+        let starts = if started { now - chrono::Duration::minutes(30) } else { now + chrono::Duration::days(2) };
+        let id = Uuid::now_v7();
+        entity::training_session::ActiveModel {
+            id: Set(id),
+            course_id: Set(course),
+            trainer_id: Set(trainer),
+            starts_at: Set(starts),
+            ends_at: Set(starts + chrono::Duration::hours(2)),
+            place: Set(Some("社工站".into())),
+            online_link: Set(None),
+            capacity: Set(100),
+            filled: Set(0),
+            waitlist_seq: Set(0),
+            enrol_deadline: Set(starts),
+            status: Set(entity::training_session::SessionStatus::Scheduled),
+            created_by: Set(trainer),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(app.db())
+        .await
+        .unwrap();
+        id
+    }
+
+    /// A confirmed enrolment of `person` in `session`; returns its id.
+    pub async fn enrol(app: &TestApp, session: Uuid, person: Uuid) -> Uuid {
+        let now = app.clock.now_utc();
+        let id = Uuid::now_v7();
+        entity::enrolment::ActiveModel {
+            id: Set(id),
+            session_id: Set(session),
+            person_id: Set(person),
+            status: Set(entity::enrolment::EnrolmentStatus::Confirmed),
+            position: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(app.db())
+        .await
+        .unwrap();
+        id
+    }
+
+    /// A pending external-training claim of the caller (`OWN`) or of someone of the station of
+    /// `rel`.
+    pub async fn claim(app: &TestApp, f: &TwoStations, c: &Caller, rel: Rel) -> Uuid {
+        use entity::learning_entry::{ActiveModel, LearningSource, LearningStatus};
+        let person = match (rel, actor_of(c)) {
+            (OWN, Some(me)) => me.user_id,
+            (OWN, None) => return Uuid::now_v7(),
+            _ => stranger(app, f, rel).await.user_id,
+        };
+        let now = app.clock.now_utc();
+        let id = Uuid::now_v7();
+        ActiveModel {
+            id: Set(id),
+            person_id: Set(person),
+            source: Set(LearningSource::External),
+            course_id: Set(None),
+            session_id: Set(None),
+            title: Set("矩阵培训".into()),
+            minutes: Set(120),
+            counts_as_ce: Set(true),
+            status: Set(LearningStatus::Pending),
+            completed_on: Set(now.date_naive()),
+            evidence_ref: Set(Some("files/claim.pdf".into())),
+            org_unit_id: Set(None),
+            reason: Set(None),
+            created_by: Set(person),
+            decided_by: Set(None),
+            decided_at: Set(None),
+            created_at: Set(now),
+            entry_key: Set(None),
+        }
+        .insert(app.db())
+        .await
+        .unwrap();
+        id
+    }
 }
 
 /// Set-up of the mentoring objects the matrix calls operations on. `OWN`: a pairing the caller
