@@ -393,13 +393,34 @@ async fn each_eligibility_rule_at_its_boundary() {
 
     // Rules whose data lives in areas not built yet are never passed silently.
     use entity::social_worker_profile::QualificationLevel;
-    for rule in [Rule::CeRequirementMet, Rule::MinSocialWorkLevel { level: QualificationLevel::AssistantSocialWorker }]
-    {
+    for rule in [Rule::CeRequirementMet] {
         let p = nominating(&app, &c, 10, vec![rule]).await;
         let r = check(p, sw).await;
         assert_eq!(r["outcome"], "not_evaluated", "{rule:?}");
         assert!(r["actual"].is_null() && r["note"].is_string());
     }
+    // The verified level comes from credentials: a declared level alone does not count.
+    let p =
+        nominating(&app, &c, 10, vec![Rule::MinSocialWorkLevel { level: QualificationLevel::AssistantSocialWorker }])
+            .await;
+    let r = check(p, sw).await;
+    assert_eq!((r["outcome"].as_str(), r["actual"].as_i64()), (Some("not_met"), Some(0)));
+    // Once a social-worker certificate is verified, it counts.
+    let today = app.clock.now_utc().date_naive();
+    let cred = app
+        .post(
+            "/api/v1/me/credentials",
+            Some(&sw.access),
+            json!({"kind": "social_worker", "number": "SW-2026-0001", "issuingBody": "民政部", "issuedOn": today,
+                   "evidenceRef": "files/cert.pdf"}),
+        )
+        .await
+        .expect(201);
+    app.post(format!("/api/v1/credentials/{}/verify", cred.str("id")), Some(&east.admin.access), json!(null))
+        .await
+        .expect(200);
+    let r = check(p, sw).await;
+    assert_eq!((r["outcome"].as_str(), r["actual"].as_i64()), (Some("met"), Some(2)));
     // Mentoring sessions come from the mentoring log: none logged as a mentor this year.
     let p = nominating(&app, &c, 10, vec![Rule::MentoringSessionsInYear { sessions: 1 }]).await;
     let r = check(p, sw).await;

@@ -240,11 +240,12 @@ async fn star_level(db: &impl ConnectionTrait, s: &Subject<'_>) -> DomainResult<
     Ok(Figure::Known(top.map(|a| i64::from(a.level)).unwrap_or(0)))
 }
 
-/// The verified social-work qualification level. The level on the social-work profile is what
-/// the person declared, not a verified credential, so it does not count: this rule is not
-/// evaluated until credentials exist. Wire the credentials area's verified level here.
-async fn verified_level(_db: &impl ConnectionTrait, _s: &Subject<'_>) -> DomainResult<Figure> {
-    Ok(Figure::Unknown("verified qualifications are not available yet (credentials)"))
+/// The highest verified, unexpired social-work qualification level (0 for none), from the
+/// credentials area; the level a person declares on their profile does not count.
+async fn verified_level(db: &impl ConnectionTrait, s: &Subject<'_>) -> DomainResult<Figure> {
+    let today = hours::local_date(s.now, &s.person.time_zone);
+    let level = super::super::credentials::current_level(db, s.person.id, today).await?;
+    Ok(Figure::Known(level.map(level_rank).unwrap_or(0)))
 }
 
 /// Whether the continuing-education requirement of the current registration period is met
