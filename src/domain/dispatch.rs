@@ -7,7 +7,8 @@
 //! Rules:
 //! - A volunteer matches a task when they are active, their home org unit lies in the task's
 //!   subtree or the task lies within the radius of their service area, their skills cover the
-//!   task's required ones, and they are neither on the task nor on an overlapping live one.
+//!   task's required ones, they meet its prerequisites (`domain::prerequisites`), and they are
+//!   neither on the task nor on an overlapping live one.
 //! - The dispatch reaches at most `per_task` people (by account age, oldest first), and nobody
 //!   more than `per_volunteer_per_day` times a local day: the cap is one conditional upsert of
 //!   the person's day row, so concurrent dispatches of different tasks cannot overshoot it.
@@ -208,6 +209,27 @@ async fn fetch_candidates(db: &impl ConnectionTrait, q: SelectStatement) -> Resu
         .collect()
 }
 
+/// Drops the candidates who lack one of the task's prerequisites (credentials, levels, courses):
+/// they could not sign up, so they are not asked.
+async fn qualified(
+    db: &impl ConnectionTrait,
+    t: &task::Model,
+    now: DateTime<Utc>,
+    people: Vec<(Uuid, chrono_tz::Tz)>,
+) -> DomainResult<Vec<(Uuid, chrono_tz::Tz)>> {
+    use super::prerequisites::{self, Subject};
+    if prerequisites::of(db, Subject::Task(t.id)).await?.is_empty() {
+        return Ok(people);
+    }
+    let mut out = Vec::with_capacity(people.len());
+    for (person, tz) in people {
+        if prerequisites::missing(db, person, Subject::Task(t.id), now).await?.is_empty() {
+            out.push((person, tz));
+        }
+    }
+    Ok(out)
+}
+
 async fn required_skills(db: &impl ConnectionTrait, task_id: Uuid) -> Result<Vec<String>, DbErr> {
     task_skill::Entity::find()
         .filter(task_skill::Column::TaskId.eq(task_id))
@@ -304,9 +326,11 @@ pub async fn dispatch(
     let mut after = None;
     while budget > 0 {
         let q = candidates(&t, &skills, InvitationKind::Dispatch, Ordering::ById(after), ROUND);
-        let people = fetch_candidates(db, q).await?;
-        let Some(last) = people.last() else { break };
+        let fetched = fetch_candidates(db, q).await?;
+        let Some(last) = fetched.last() else { break };
         after = Some(last.0);
+        let full = fetched.len() as u64 == ROUND;
+        let people = qualified(db, &t, now, fetched).await?;
         let round = write(db, async |txn| {
             let mut n = 0u64;
             for (person, tz) in &people {
@@ -331,7 +355,7 @@ pub async fn dispatch(
         .await?;
         budget -= round;
         asked += round as u32;
-        if (people.len() as u64) < ROUND {
+        if !full {
             break;
         }
     }
@@ -358,7 +382,7 @@ pub async fn cover_wave(
     let zone = zone_of_task(db, &t).await?;
     let q =
         candidates(&t, &skills, InvitationKind::Cover, Ordering::LeastRecentlyAsked, u64::from(cfg.cover_wave_size));
-    let people = fetch_candidates(db, q).await?;
+    let people = qualified(db, &t, now, fetch_candidates(db, q).await?).await?;
     let wave = c.wave as i32;
     let offered = write(db, async |txn| {
         let mut n = 0;

@@ -428,3 +428,42 @@ async fn organisers_hear_of_a_short_head_count_and_ended_tasks_close() {
         signup::Entity::find().filter(signup::Column::VolunteerId.eq(uid(&v))).one(app.db()).await.unwrap().unwrap();
     assert!(s_row.no_show, "confirmed, never checked in");
 }
+
+#[tokio::test]
+async fn dispatch_skips_volunteers_who_lack_the_tasks_prerequisites() {
+    let s = Service::new().await;
+    let app = &s.app;
+    app.start_workers();
+    // Two volunteers of the room; only the first holds the certificate the task asks for.
+    let [holder, _lacking] = &app.quick_volunteers(2, Some(&s.room)).await[..] else { unreachable!() };
+    app.post("/api/v1/credential-kinds", Some(&s.city_admin.access), json!({"code": "first_aid", "name": "急救员证"}))
+        .await
+        .expect(201);
+    let today = s.now().date_naive();
+    let cred = app
+        .post(
+            "/api/v1/me/credentials",
+            Some(&holder.access),
+            json!({"kind": "first_aid", "number": "FA-0001", "issuingBody": "红十字会", "issuedOn": today,
+                   "evidenceRef": "files/fa.pdf"}),
+        )
+        .await
+        .expect(201);
+    app.post(format!("/api/v1/credentials/{}/verify", cred.str("id")), Some(&s.admin.access), json!(null))
+        .await
+        .expect(200);
+
+    let task = app.post("/api/v1/tasks", Some(&s.organiser.access), s.task_body(Duration::days(2), 3, 10)).await;
+    let task = task.expect(201).str("id");
+    app.put(
+        &format!("/api/v1/tasks/{task}/prerequisites"),
+        Some(&s.organiser.access),
+        json!({"items": [{"kind": "credential", "credentialKind": "first_aid"}]}),
+    )
+    .await
+    .expect(200);
+    let before = processed(app, "task.dispatch");
+    app.post(format!("/api/v1/tasks/{task}/publish"), Some(&s.organiser.access), json!({})).await.expect(200);
+    ran(app, "task.dispatch", before).await;
+    assert_eq!(invited(app, &task, InvitationKind::Dispatch).await, BTreeSet::from([uid(holder)]));
+}
