@@ -919,7 +919,9 @@ impl HonoursApi {
         let actor = auth.0.actor();
         actor.require_admin()?;
         let p = honours::get_visible(&state.db, &actor, id.0).await?;
-        let (_, results) = nominations::evaluate_for(&state.db, &actor, state.clock.now(), &p, person_id.0).await?;
+        let (_, results) =
+            nominations::evaluate_for(&state.db, &actor, state.clock.now(), &p, person_id.0, &state.config.talent)
+                .await?;
         Ok(Json(results.into_iter().map(Into::into).collect()))
     }
 
@@ -941,7 +943,8 @@ impl HonoursApi {
             evidence: b.evidence.unwrap_or_default(),
             override_reason: b.override_reason,
         };
-        let created = nominations::nominate(&state.db, &auth.0.actor(), state.clock.now(), id.0, n).await?;
+        let created =
+            nominations::nominate(&state.db, &auth.0.actor(), state.clock.now(), id.0, n, &state.config.talent).await?;
         Ok(super::Created::Created(Json(created.into())))
     }
 

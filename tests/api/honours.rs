@@ -80,7 +80,7 @@ pub mod setup {
             evidence: vec!["苏民〔2026〕1号".into()],
             override_reason: None,
         };
-        nominations::nominate(app.db(), by, app.clock.now_utc(), p, n).await.unwrap().row.id
+        nominations::nominate(app.db(), by, app.clock.now_utc(), p, n, &app.state.config.talent).await.unwrap().row.id
     }
 
     /// Seats a person on the panel directly (whatever their qualification).
@@ -391,7 +391,7 @@ async fn each_eligibility_rule_at_its_boundary() {
     let r = check(fresh, sw).await;
     assert_eq!((r["outcome"].as_str(), r["actual"].as_i64()), (Some("not_met"), Some(1)));
 
-    // Rules whose data lives in areas not built yet are never passed silently.
+    // A rule that cannot be evaluated (no certificate: no CE requirement) is never passed silently.
     use entity::social_worker_profile::QualificationLevel;
     for rule in [Rule::CeRequirementMet] {
         let p = nominating(&app, &c, 10, vec![rule]).await;
@@ -421,6 +421,10 @@ async fn each_eligibility_rule_at_its_boundary() {
         .expect(200);
     let r = check(p, sw).await;
     assert_eq!((r["outcome"].as_str(), r["actual"].as_i64()), (Some("met"), Some(2)));
+    // With a certificate comes a continuing-education requirement, not yet met (0 of 90 hours).
+    let p = nominating(&app, &c, 10, vec![Rule::CeRequirementMet]).await;
+    let r = check(p, sw).await;
+    assert_eq!((r["outcome"].as_str(), r["actual"].as_i64()), (Some("not_met"), Some(0)));
     // Mentoring sessions come from the mentoring log: none logged as a mentor this year.
     let p = nominating(&app, &c, 10, vec![Rule::MentoringSessionsInYear { sessions: 1 }]).await;
     let r = check(p, sw).await;

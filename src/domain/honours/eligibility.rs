@@ -164,6 +164,8 @@ pub struct Subject<'a> {
     pub person: &'a user::Model,
     pub programme: &'a honour_programme::Model,
     pub now: DateTime<Utc>,
+    /// Registration and continuing-education rules (for `ce_requirement_met`).
+    pub talent: &'a crate::config::TalentConfig,
 }
 
 /// Evaluates every rule for a person.
@@ -248,10 +250,15 @@ async fn verified_level(db: &impl ConnectionTrait, s: &Subject<'_>) -> DomainRes
     Ok(Figure::Known(level.map(level_rank).unwrap_or(0)))
 }
 
-/// Whether the continuing-education requirement of the current registration period is met
-/// (1) or not (0). Wire the training area's CE totals here.
-async fn ce_met(_db: &impl ConnectionTrait, _s: &Subject<'_>) -> DomainResult<Figure> {
-    Ok(Figure::Unknown("continuing-education records are not available yet (training)"))
+/// Whether the continuing-education hours of the current registration period are complete (1)
+/// or not (0), from the training area; not evaluated for someone without a verified social-work
+/// certificate, who has no such requirement to meet.
+async fn ce_met(db: &impl ConnectionTrait, s: &Subject<'_>) -> DomainResult<Figure> {
+    let standing = super::super::training::standing(db, s.talent, s.person, s.now).await?;
+    if standing.level.is_none() {
+        return Ok(Figure::Unknown("no verified social-work certificate, so no continuing-education requirement"));
+    }
+    Ok(Figure::Known(i64::from(standing.progress.shortfall() == 0)))
 }
 
 /// Mentoring sessions the person logged as a mentor in the programme's year (in its time zone),

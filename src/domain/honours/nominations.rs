@@ -71,6 +71,7 @@ pub async fn evaluate_for(
     now: DateTime<Utc>,
     p: &Programme,
     person: Uuid,
+    talent: &crate::config::TalentConfig,
 ) -> DomainResult<(user::Model, Vec<RuleResult>)> {
     let nominee = user::Entity::find_by_id(person)
         .one(db)
@@ -80,7 +81,8 @@ pub async fn evaluate_for(
     if !actor.covers_unit(db, nominee.org_unit_id).await? {
         return Err(DomainError::not_found("person"));
     }
-    let results = eligibility::evaluate(db, &Subject { person: &nominee, programme: &p.row, now }, &p.rules).await?;
+    let results =
+        eligibility::evaluate(db, &Subject { person: &nominee, programme: &p.row, now, talent }, &p.rules).await?;
     Ok((nominee, results))
 }
 
@@ -99,6 +101,7 @@ pub async fn nominate(
     now: DateTime<Utc>,
     programme_id: Uuid,
     n: NewNomination,
+    talent: &crate::config::TalentConfig,
 ) -> DomainResult<Nomination> {
     let quota_station = actor.admin_scope_root()?;
     let statement = required_text("statement", &n.statement)?;
@@ -118,7 +121,7 @@ pub async fn nominate(
     }
     let p = super::get_visible(db, actor, programme_id).await?;
     check_open(&p, now)?;
-    let (nominee, results) = evaluate_for(db, actor, now, &p, n.nominee_id).await?;
+    let (nominee, results) = evaluate_for(db, actor, now, &p, n.nominee_id, talent).await?;
     if nominee.id == actor.user_id {
         return Err(DomainError::Forbidden { code: "self_nomination", detail: "nobody nominates themselves".into() });
     }
