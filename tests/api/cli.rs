@@ -1,9 +1,8 @@
 //! The `wushe` command as a new user meets it: create the first administrator (refusing a
 //! duplicate), load the demo city, and serve until SIGTERM, stopping cleanly.
 
-use crate::helpers::{TestDb, postgres_url};
+use crate::helpers::{TestDb, eventually, postgres_url};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 fn wushe(db: &TestDb) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_wushe"));
@@ -82,16 +81,10 @@ async fn serve(db: &TestDb, args: &[&str]) -> (std::process::Child, u16) {
         .spawn()
         .unwrap();
     let client = crate::helpers::client();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(r) = client.get(format!("http://127.0.0.1:{port}/readyz")).send().await
-            && r.status() == 200
-        {
-            break;
-        }
-        assert!(Instant::now() < deadline, "server did not become ready");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(30, "the server to become ready", || async {
+        client.get(format!("http://127.0.0.1:{port}/readyz")).send().await.is_ok_and(|r| r.status() == 200)
+    })
+    .await;
     (child, port)
 }
 
@@ -99,14 +92,13 @@ async fn serve(db: &TestDb, args: &[&str]) -> (std::process::Child, u16) {
 async fn stop(mut child: std::process::Child) {
     let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "process did not stop");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let mut status = None;
+    eventually(30, "the process to stop", || {
+        status = child.try_wait().unwrap();
+        std::future::ready(status.is_some())
+    })
+    .await;
+    let status = status.unwrap();
     assert!(status.success(), "clean exit on SIGTERM: {status:?}");
 }
 
@@ -124,11 +116,10 @@ async fn serve_answers_and_stops_on_sigterm() {
     let spec = client.get(format!("http://127.0.0.1:{port}/api/openapi.json")).send().await.unwrap();
     assert_eq!(spec.status(), 200);
     // Workers and the scheduler run in-process: the current minute's reminder scan runs.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !metrics(port).await.contains("wushe_jobs_processed_total{kind=\"scheduled.scan\"} 1") {
-        assert!(Instant::now() < deadline, "no job ran in serve");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(30, "a job to run in serve", || async {
+        metrics(port).await.contains("wushe_jobs_processed_total{kind=\"scheduled.scan\"} 1")
+    })
+    .await;
     stop(child).await;
 }
 
@@ -144,18 +135,13 @@ async fn serve_without_workers_runs_no_jobs_and_worker_runs_them() {
     jobs::outbox::enqueue(&conn, jobs::NewJob::new("outbox.sweep", serde_json::json!({}))).await.unwrap();
     let worker = wushe(&db).arg("worker").stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     // ...is relayed and run by `wushe worker`, whose scheduler also claims the current minute.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    eventually(30, "the worker to relay the job and run a cron job", || async {
         use sea_orm::{EntityTrait, PaginatorTrait};
-        if jobs::outbox::pending(&conn).await.unwrap_or(1) == 0
+        jobs::outbox::pending(&conn).await.unwrap_or(1) == 0
             && entity::job_key::Entity::find().count(&conn).await.unwrap_or(0) > 0
             && entity::job::Entity::find().count(&conn).await.unwrap_or(1) == 0
-        {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the worker ran no cron job");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await;
     stop(worker).await;
 }
 
