@@ -17,7 +17,7 @@ use std::time::Duration;
 
 /// Opens the database and, unless told not to, applies pending migrations.
 pub async fn open_database(config: &Config, migrate: bool) -> anyhow::Result<DatabaseConnection> {
-    let conn = db::connect(&config.database_url, config.db_max_connections).await?;
+    let conn = db::connect(&config.database_url, config.db_max_connections, config.db_acquire_timeout).await?;
     if migrate {
         migration::Migrator::up(&conn, None).await?;
     }

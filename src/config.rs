@@ -14,8 +14,18 @@ pub struct Config {
     pub database_url: String,
     /// `WUSHE_DB_MAX_CONNECTIONS`: pool size.
     pub db_max_connections: u32,
+    /// `WUSHE_DB_ACQUIRE_TIMEOUT` (`3s`): how long a request waits for a database connection
+    /// (including reconnecting) before it answers 503; keeps requests from hanging while the
+    /// database restarts.
+    pub db_acquire_timeout: Duration,
     /// `WUSHE_REDIS_URL`: the job queue's Redis; unset keeps jobs in the database.
     pub redis_url: Option<String>,
+    /// `WUSHE_REDIS_TIMEOUT` (`250ms`): longest wait for Redis on a request path (rate limits,
+    /// readiness); after a failure Redis is skipped until a background probe finds it back.
+    pub redis_timeout: Duration,
+    /// `WUSHE_METRICS_LISTEN`: address where `wushe worker` serves `/metrics` and `/healthz`
+    /// (the API serves them itself); unset: no listener.
+    pub metrics_listen: Option<SocketAddr>,
     /// `WUSHE_JWT_SECRET`: HMAC key of access tokens.
     pub jwt_secret: Secret,
     /// `WUSHE_ACCESS_TOKEN_TTL`: lifetime of an access token.
@@ -194,6 +204,13 @@ pub struct JobsConfig {
     pub fcm_credentials: Option<PathBuf>,
     /// `WUSHE_FCM_ENDPOINT`: FCM base URL (tests point it at a fake).
     pub fcm_endpoint: Option<String>,
+    /// `WUSHE_FCM_CONCURRENCY` (64): FCM requests in flight at once per process.
+    pub fcm_concurrency: usize,
+    /// `WUSHE_FCM_TIMEOUT` (`10s`): an FCM request unanswered this long has an unknown outcome.
+    pub fcm_timeout: Duration,
+    /// `WUSHE_PUSH_CONCURRENCY` (16): push jobs one process runs at once, from a queue of their
+    /// own so that a slow provider holds up no other work.
+    pub push_concurrency: usize,
     /// How long an idle worker waits per fetch, and how often delayed jobs and lapsed leases
     /// are looked for.
     pub fetch_wait: Duration,
@@ -213,6 +230,9 @@ impl Default for JobsConfig {
             shutdown_grace: Duration::from_secs(20),
             fcm_credentials: None,
             fcm_endpoint: None,
+            fcm_concurrency: 64,
+            fcm_timeout: Duration::from_secs(10),
+            push_concurrency: 16,
             fetch_wait: Duration::from_secs(1),
             poll: Duration::from_millis(250),
             relay_poll: Duration::from_millis(100),
@@ -276,6 +296,7 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("database", &redact_url(&self.database_url))
             .field("redis", &self.redis_url.as_deref().map(redact_url))
+            .field("metrics_listen", &self.metrics_listen)
             .field("access_token_ttl", &self.access_token_ttl)
             .field("refresh_token_ttl", &self.refresh_token_ttl)
             .field("data_dir", &self.data_dir)
@@ -367,6 +388,12 @@ impl Config {
             number_var(&var, "WUSHE_DB_MAX_CONNECTIONS", if is_postgres { 20 } else { 8 }, 1..=1000)?;
         let max_body_bytes = number_var(&var, "WUSHE_MAX_BODY_BYTES", 256 * 1024, 1024..=64 * 1024 * 1024)?;
         let password_hash_concurrency = number_var(&var, "WUSHE_PASSWORD_HASH_CONCURRENCY", 4, 1..=256)?;
+        let db_acquire_timeout = duration_var(&var, "WUSHE_DB_ACQUIRE_TIMEOUT", Duration::from_secs(3))?;
+        let redis_timeout = duration_var(&var, "WUSHE_REDIS_TIMEOUT", Duration::from_millis(250))?;
+        let metrics_listen = match var("WUSHE_METRICS_LISTEN") {
+            Some(v) => Some(v.parse().map_err(|e| invalid("WUSHE_METRICS_LISTEN", format!("not host:port ({e})")))?),
+            None => None,
+        };
         let defaults = JobsConfig::default();
         let jobs = JobsConfig {
             redis_prefix: var("WUSHE_REDIS_PREFIX").unwrap_or(defaults.redis_prefix.clone()),
@@ -375,6 +402,9 @@ impl Config {
             shutdown_grace: duration_var(&var, "WUSHE_SHUTDOWN_GRACE", defaults.shutdown_grace)?,
             fcm_credentials: var("WUSHE_FCM_CREDENTIALS").map(PathBuf::from),
             fcm_endpoint: var("WUSHE_FCM_ENDPOINT"),
+            fcm_concurrency: number_var(&var, "WUSHE_FCM_CONCURRENCY", defaults.fcm_concurrency, 1..=10_000)?,
+            fcm_timeout: duration_var(&var, "WUSHE_FCM_TIMEOUT", defaults.fcm_timeout)?,
+            push_concurrency: number_var(&var, "WUSHE_PUSH_CONCURRENCY", defaults.push_concurrency, 1..=1024)?,
             ..defaults
         };
         let star_thresholds_hours = match var("WUSHE_STAR_THRESHOLDS_HOURS") {
@@ -477,6 +507,9 @@ impl Config {
             listen,
             database_url,
             db_max_connections: db_max_connections as u32,
+            db_acquire_timeout,
+            redis_timeout,
+            metrics_listen,
             redis_url,
             jwt_secret,
             access_token_ttl,
@@ -560,7 +593,7 @@ fn parse_ladder(s: &str) -> Option<Vec<u32>> {
     (!v.is_empty() && v.len() <= 20 && rising && v[0] > 0).then_some(v)
 }
 
-/// Parses `900` (seconds), `45s`, `15m`, `12h` or `30d`; zero is refused.
+/// Parses `900` (seconds), `250ms`, `45s`, `15m`, `12h` or `30d`; zero is refused.
 pub fn parse_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
     let (digits, unit) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
@@ -568,6 +601,9 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
         None => (s, "s"),
     };
     let n: u64 = digits.parse().ok()?;
+    if unit == "ms" {
+        return (n > 0).then(|| Duration::from_millis(n));
+    }
     let secs = match unit {
         "s" => n,
         "m" => n.checked_mul(60)?,
@@ -692,6 +728,8 @@ mod tests {
         assert_eq!(parse_duration("2h"), Some(Duration::from_secs(7200)));
         assert_eq!(parse_duration("30d"), Some(Duration::from_secs(30 * 86400)));
         assert_eq!(parse_duration("0"), None);
+        assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
+        assert_eq!(parse_duration("0ms"), None);
         assert_eq!(parse_duration("5y"), None);
         assert_eq!(parse_duration(""), None);
     }

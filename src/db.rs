@@ -9,12 +9,17 @@ use std::time::Duration;
 
 /// Opens a pool. SQLite runs in WAL mode with a busy timeout and foreign keys on, so concurrent
 /// writers wait for each other instead of failing.
-pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+///
+/// `acquire_timeout` bounds how long a caller waits for a connection, reconnecting included: while
+/// PostgreSQL restarts, requests fail after it (503, see [`is_unavailable`]) instead of hanging,
+/// and the pool reconnects by itself once the server is back (broken connections are dropped
+/// when they fail).
+pub async fn connect(url: &str, max_connections: u32, acquire_timeout: Duration) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_string());
     opts.max_connections(max_connections)
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30))
+        .connect_timeout(acquire_timeout)
+        .acquire_timeout(acquire_timeout)
         // A dead connection surfaces as an error on use; pinging before every checkout would
         // double the round trips of every short query.
         .test_before_acquire(false)
@@ -43,6 +48,12 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         options.sqlite_transaction_mode = Some(SqliteTransactionMode::Immediate);
     }
     db.begin_with_options(options).await
+}
+
+/// Whether an error means the database cannot be reached right now (see
+/// [`jobs::job::is_unavailable`]): requests answer 503 with `Retry-After`, jobs are deferred.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    jobs::job::is_unavailable(err)
 }
 
 /// Whether an error is a unique-constraint violation.

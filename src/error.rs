@@ -56,13 +56,24 @@ pub enum ApiError {
     /// Something failed on our side (`internal_error`); nothing about it is disclosed.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
-    /// A dependency is unavailable (`unavailable`).
+    /// A dependency is unavailable, e.g. the database is restarting (`unavailable`); retry after
+    /// the given number of seconds. Nothing was changed unless the request's own outcome is
+    /// unknown (send writes again with the same `Idempotency-Key`).
     #[oai(status = 503, content_type = "application/problem+json")]
-    Unavailable(Json<Problem>),
+    Unavailable(Json<Problem>, #[oai(header = "Retry-After")] u64),
 }
 
 /// What every handler returns.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// `Retry-After` of a 503: about how long a database restart or a failover takes.
+pub const RETRY_UNAVAILABLE_SECS: u64 = 5;
+
+/// 503 for a database that cannot be reached; the cause goes to the log (it names no person).
+fn database_unavailable(cause: &sea_orm::DbErr) -> ApiError {
+    tracing::warn!(error = %cause, "database unavailable");
+    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the service is briefly unavailable; retry shortly")
+}
 
 impl ApiError {
     /// An error with a status, a stable code and a detail for people.
@@ -77,7 +88,7 @@ impl ApiError {
             413 => ApiError::PayloadTooLarge(problem),
             422 => ApiError::Unprocessable(problem),
             429 => ApiError::TooManyRequests(problem, 1),
-            503 => ApiError::Unavailable(problem),
+            503 => ApiError::Unavailable(problem, RETRY_UNAVAILABLE_SECS),
             _ => ApiError::Internal(Json(problem_internal())),
         }
     }
@@ -115,7 +126,7 @@ impl ApiError {
             | ApiError::Unprocessable(p)
             | ApiError::TooManyRequests(p, _)
             | ApiError::Internal(p)
-            | ApiError::Unavailable(p) => &p.0,
+            | ApiError::Unavailable(p, _) => &p.0,
         }
     }
 }
@@ -140,6 +151,7 @@ impl From<DomainError> for ApiError {
             DomainError::Unavailable { detail } => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
             }
+            DomainError::Db(e) if crate::db::is_unavailable(&e) => database_unavailable(&e),
             DomainError::Db(e) => ApiError::internal(&e),
             DomainError::Internal(msg) => ApiError::internal(&msg),
         }
@@ -231,4 +243,22 @@ pub fn problem_response(p: &Problem) -> Response {
         .status(StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
         .header(header::CONTENT_TYPE, PROBLEM_JSON)
         .body(body.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{ConnAcquireErr, DbErr};
+
+    #[test]
+    fn an_unreachable_database_is_503_with_retry_after_and_other_database_errors_500() {
+        let down = ApiError::from(DomainError::Db(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)));
+        let ApiError::Unavailable(p, retry_after) = &down else { panic!("{down:?}") };
+        assert_eq!((p.0.status, p.0.code.as_str(), *retry_after), (503, "unavailable", RETRY_UNAVAILABLE_SECS));
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let io = DbErr::Query(sea_orm::RuntimeErr::SqlxError(std::sync::Arc::new(sea_orm::sqlx::Error::Io(refused))));
+        assert!(matches!(ApiError::from(DomainError::Db(io)), ApiError::Unavailable(..)));
+        let bug = ApiError::from(DomainError::Db(DbErr::Custom("no such column".into())));
+        assert!(matches!(bug, ApiError::Internal(_)));
+    }
 }

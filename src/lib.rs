@@ -9,6 +9,8 @@
 //! - `api::policy`: who may call each operation; `api::gate` enforces it with rate limits and
 //!   idempotency keys ([`ratelimit`], `domain::idempotency`).
 //! - [`crypto`]: encryption and blind indexes of sensitive personal data.
+//! - [`redis_link`]: Redis on request paths behind a circuit breaker (a Redis outage never slows
+//!   a request).
 //! - [`error`]: the one problem+json error envelope.
 //! - [`db`]: connecting, and transactions that behave the same on PostgreSQL and SQLite.
 //! - [`seed`]: the demo city of `wushe seed-demo`.
@@ -26,6 +28,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod ratelimit;
+pub mod redis_link;
 pub mod seed;
 pub mod state;
 pub mod telemetry;

@@ -68,7 +68,19 @@ async fn main() -> anyhow::Result<()> {
                 shutdown_signal().await;
                 stop.cancel();
             });
-            wushe::worker::run(state, shutdown).await;
+            let metrics = match state.config.metrics_listen {
+                Some(listen) => {
+                    // Bound before work starts, so a taken address fails the start, not later.
+                    let listener = std::net::TcpListener::bind(listen).with_context(|| format!("binding {listen}"))?;
+                    Some(tokio::spawn(wushe::worker::serve_metrics(state.clone(), listener, shutdown.clone())))
+                }
+                None => None,
+            };
+            wushe::worker::run(state, shutdown.clone()).await;
+            shutdown.cancel();
+            if let Some(m) = metrics {
+                let _ = m.await;
+            }
             tracing::info!("stopped");
             Ok(())
         }

@@ -4,24 +4,22 @@
 //!
 //! Windows are aligned to the application clock (tests move it). A fixed window lets a client
 //! spend up to twice its budget across a boundary, which is acceptable for abuse control. When
-//! Redis fails, requests are let through (and the failure logged): a limiter must not take the
-//! API down with it.
+//! Redis fails or is slow ([`RedisLink`]: short timeout, then skipped until it answers again),
+//! each instance counts in its own memory instead: limits stay enforced per instance and no
+//! request waits for Redis.
 
 use crate::config::Limit;
+use crate::redis_link::RedisLink;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use tokio::sync::OnceCell;
 
 /// Counts requests and says when a budget is spent.
 #[derive(Clone)]
 pub struct RateLimiter {
-    backend: Arc<Backend>,
-}
-
-enum Backend {
-    Memory(Mutex<HashMap<String, (i64, u64)>>),
-    Redis { client: redis::Client, conn: OnceCell<redis::aio::ConnectionManager>, prefix: String },
+    redis: Option<(Arc<RedisLink>, String)>,
+    /// The counters of the embedded setup, and the fallback while Redis is unavailable.
+    local: Arc<Mutex<HashMap<String, (i64, u64)>>>,
 }
 
 /// A budget is spent: retry after this many seconds.
@@ -30,19 +28,19 @@ pub struct Exceeded {
     pub retry_after_secs: u64,
 }
 
-const SCRIPT: &str = r"
+static SCRIPT: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+    redis::Script::new(
+        r"
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return n";
+return n",
+    )
+});
 
 impl RateLimiter {
-    /// Counters in Redis when a client is given, else in memory.
-    pub fn new(redis: Option<redis::Client>, prefix: String) -> Self {
-        let backend = match redis {
-            Some(client) => Backend::Redis { client, conn: OnceCell::new(), prefix },
-            None => Backend::Memory(Mutex::new(HashMap::new())),
-        };
-        RateLimiter { backend: Arc::new(backend) }
+    /// Counters in Redis (keys under `prefix`) when a link is given, else in memory.
+    pub fn new(redis: Option<Arc<RedisLink>>, prefix: String) -> Self {
+        RateLimiter { redis: redis.map(|r| (r, prefix)), local: Arc::default() }
     }
 
     /// Counts one request of `subject` against `limit` (named `name`); `Err` once the window's
@@ -51,48 +49,54 @@ impl RateLimiter {
         let window = limit.window.as_secs().max(1) as i64;
         let slot = now.timestamp().div_euclid(window);
         let retry_after_secs = ((slot + 1) * window - now.timestamp()).max(1) as u64;
-        let count = match &*self.backend {
-            Backend::Memory(map) => {
-                let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
-                if map.len() > 100_000 {
-                    map.retain(|_, (s, _)| *s >= slot);
-                }
-                let entry = map.entry(format!("{name}:{subject}:{window}")).or_insert((slot, 0));
-                if entry.0 != slot {
-                    *entry = (slot, 0);
-                }
-                entry.1 += 1;
-                entry.1
-            }
-            Backend::Redis { client, conn, prefix } => {
+        let shared = match &self.redis {
+            Some((link, prefix)) => {
                 let key = format!("{prefix}{name}:{subject}:{window}:{slot}");
-                match redis_incr(client, conn, &key, window as u64 + 1).await {
-                    Ok(n) => n,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "rate limiter: Redis failed; letting the request through");
-                        return Ok(());
-                    }
-                }
+                let ttl = window as u64 + 1;
+                link.run(|mut c| async move { SCRIPT.key(key).arg(ttl).invoke_async::<u64>(&mut c).await }).await
             }
+            None => None,
+        };
+        let count = match shared {
+            Some(n) => n,
+            None => self.count_locally(&format!("{name}:{subject}:{window}"), slot),
         };
         if count > limit.max { Err(Exceeded { retry_after_secs }) } else { Ok(()) }
     }
-}
 
-async fn redis_incr(
-    client: &redis::Client,
-    conn: &OnceCell<redis::aio::ConnectionManager>,
-    key: &str,
-    ttl_secs: u64,
-) -> redis::RedisResult<u64> {
-    let c = conn.get_or_try_init(|| redis::aio::ConnectionManager::new(client.clone())).await?;
-    let mut c = c.clone();
-    redis::Script::new(SCRIPT).key(key).arg(ttl_secs).invoke_async(&mut c).await
+    fn count_locally(&self, key: &str, slot: i64) -> u64 {
+        let mut map = self.local.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, (s, _)| *s >= slot);
+        }
+        let entry = map.entry(key.to_string()).or_insert((slot, 0));
+        if entry.0 != slot {
+            *entry = (slot, 0);
+        }
+        entry.1 += 1;
+        entry.1
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn an_unreachable_redis_falls_back_to_local_counters_without_waiting() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let link =
+            RedisLink::new(&format!("redis://127.0.0.1:{closed}"), std::time::Duration::from_millis(200)).unwrap();
+        let l = RateLimiter::new(Some(link), "t:".into());
+        let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let lim = Limit::per(3, 60);
+        let started = std::time::Instant::now();
+        for _ in 0..3 {
+            assert!(l.hit("a", "x", lim, t0).await.is_ok());
+        }
+        assert!(l.hit("a", "x", lim, t0).await.is_err(), "the budget still holds, per instance");
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
+    }
 
     #[tokio::test]
     async fn memory_counts_per_subject_and_window() {

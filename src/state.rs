@@ -8,6 +8,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::DataKey;
 use crate::ratelimit::RateLimiter;
+use crate::redis_link::RedisLink;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -20,8 +21,9 @@ pub struct AppState {
     pub tokens: Arc<TokenService>,
     pub hasher: PasswordHasher,
     pub check_in_codes: Arc<CheckInCodes>,
-    /// The job queue's Redis, when configured (readiness checks it).
-    pub redis: Option<redis::Client>,
+    /// Redis for request paths (rate limits, readiness), behind a circuit breaker; `None` on the
+    /// embedded setup.
+    pub redis: Option<Arc<RedisLink>>,
     /// The job queue, its metrics and the push providers.
     pub jobs: crate::worker::Jobs,
     /// Encrypts sensitive personal data and keys its blind indexes.
@@ -35,7 +37,7 @@ impl AppState {
     pub fn new(db: DatabaseConnection, config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let tokens = Arc::new(TokenService::new(&config.jwt_secret, config.access_token_ttl));
         let hasher = PasswordHasher::new(config.password_hash_concurrency);
-        let redis = config.redis_url.as_deref().map(redis::Client::open).transpose()?;
+        let redis = config.redis_url.as_deref().map(|url| RedisLink::new(url, config.redis_timeout)).transpose()?;
         let jobs = crate::worker::Jobs::new(&db, &config, clock.clone())?;
         let check_in_codes = Arc::new(CheckInCodes::new(&config.jwt_secret));
         let data_key = Arc::new(DataKey::new(&config.data_key));
@@ -54,15 +56,12 @@ impl AppState {
         })
     }
 
-    /// Whether Redis (if configured) answers a PING within a second.
-    pub async fn redis_ready(&self) -> bool {
-        let Some(client) = &self.redis else {
-            return true;
-        };
-        let ping = async {
-            let mut conn = client.get_multiplexed_async_connection().await?;
-            redis::cmd("PING").query_async::<String>(&mut conn).await
-        };
-        matches!(tokio::time::timeout(std::time::Duration::from_secs(1), ping).await, Ok(Ok(_)))
+    /// Whether Redis answers (`None` when none is configured); never waits longer than the
+    /// request-path Redis timeout, and not at all while Redis is known to be down.
+    pub async fn redis_up(&self) -> Option<bool> {
+        match &self.redis {
+            Some(link) => Some(link.ping().await),
+            None => None,
+        }
     }
 }

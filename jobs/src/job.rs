@@ -177,6 +177,10 @@ pub enum JobError {
     /// Retrying cannot help: the job goes to the dead letters at once.
     #[error("{0}")]
     Fatal(String),
+    /// A dependency (the database, a provider's capacity) is unavailable for now: the job runs
+    /// again shortly without spending an attempt, so an outage does not bury healthy jobs.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl JobError {
@@ -192,11 +196,39 @@ impl JobError {
     pub fn fatal(reason: impl Into<String>) -> Self {
         JobError::Fatal(reason.into())
     }
+    /// A dependency is down or saturated: run again shortly, without counting an attempt.
+    pub fn unavailable(reason: impl Into<String>) -> Self {
+        JobError::Unavailable(reason.into())
+    }
 }
 
 impl From<sea_orm::DbErr> for JobError {
     fn from(e: sea_orm::DbErr) -> Self {
-        JobError::retry(format!("database: {e}"))
+        if is_unavailable(&e) {
+            JobError::unavailable(format!("database unavailable: {e}"))
+        } else {
+            JobError::retry(format!("database: {e}"))
+        }
+    }
+}
+
+/// Whether a database error means the database cannot be reached right now (refused or broken
+/// connections, a pool that cannot connect in time, a server shutting down or starting up),
+/// rather than something wrong with the statement. Such errors end when the database returns.
+pub fn is_unavailable(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{DbErr, RuntimeErr};
+    match e {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(s)) | DbErr::Query(RuntimeErr::SqlxError(s)) => match s.as_ref() {
+            Sqlx::Io(_) | Sqlx::Tls(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+            Sqlx::Protocol(_) => true,
+            // SQLSTATE class 08 (connection exception) and 57P (admin shutdown, crash shutdown,
+            // cannot connect now).
+            Sqlx::Database(d) => d.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+            _ => false,
+        },
+        _ => false,
     }
 }
 

@@ -20,6 +20,8 @@ pub enum RunOutcome {
     Retried,
     /// It failed for good and went to the dead letters.
     Dead,
+    /// A dependency was down; it runs again without spending an attempt.
+    Deferred,
 }
 
 #[derive(Default, Clone)]
@@ -28,6 +30,7 @@ struct KindStats {
     failed: u64,
     retried: u64,
     dead: u64,
+    deferred: u64,
     buckets: [u64; BUCKETS.len()],
     count: u64,
     sum: f64,
@@ -38,7 +41,9 @@ struct KindStats {
 pub struct Metrics {
     kinds: Mutex<BTreeMap<String, KindStats>>,
     pushes: Mutex<BTreeMap<(String, String), u64>>,
+    unknown: Mutex<BTreeMap<(String, String), u64>>,
     relayed: std::sync::atomic::AtomicU64,
+    swept: std::sync::atomic::AtomicU64,
 }
 
 impl Metrics {
@@ -56,6 +61,7 @@ impl Metrics {
                 s.failed += 1;
                 s.dead += 1;
             }
+            RunOutcome::Deferred => s.deferred += 1,
         }
         let secs = elapsed.as_secs_f64();
         for (i, le) in BUCKETS.iter().enumerate() {
@@ -71,6 +77,19 @@ impl Metrics {
     pub fn push(&self, provider: &str, outcome: &str) {
         let mut p = self.pushes.lock().unwrap_or_else(|e| e.into_inner());
         *p.entry((provider.to_string(), outcome.to_string())).or_default() += 1;
+    }
+
+    /// Counts one push whose outcome is unknown, so it is sent again and may reach the phone twice:
+    /// `cause` is `timeout` (the provider did not answer in time) or `lost_attempt` (a worker died
+    /// holding the send, and the job's next run took it over).
+    pub fn push_unknown(&self, provider: &str, cause: &str) {
+        let mut p = self.unknown.lock().unwrap_or_else(|e| e.into_inner());
+        *p.entry((provider.to_string(), cause.to_string())).or_default() += 1;
+    }
+
+    /// Counts push claims found stuck past their lease and handed back to the queue.
+    pub fn claims_swept(&self, n: u64) {
+        self.swept.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Counts outbox rows relayed to the queue.
@@ -96,6 +115,7 @@ impl Metrics {
             ("wushe_jobs_failed_total", "Job runs that failed (retried or dead).", |s| s.failed),
             ("wushe_jobs_retried_total", "Failed job runs scheduled to run again.", |s| s.retried),
             ("wushe_jobs_dead_total", "Jobs moved to the dead letters.", |s| s.dead),
+            ("wushe_jobs_deferred_total", "Job runs put off because a dependency was unavailable.", |s| s.deferred),
         ] {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
             for (kind, s) in &kinds {
@@ -118,6 +138,20 @@ impl Metrics {
         for ((provider, outcome), n) in self.pushes.lock().unwrap_or_else(|e| e.into_inner()).iter() {
             let _ = writeln!(out, "{name}{{provider=\"{}\",outcome=\"{}\"}} {n}", escape(provider), escape(outcome));
         }
+        let name = "wushe_push_outcome_unknown_total";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Pushes sent again because the outcome of a send was unknown (possible duplicates).\n# TYPE {name} counter"
+        );
+        for ((provider, cause), n) in self.unknown.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            let _ = writeln!(out, "{name}{{provider=\"{}\",cause=\"{}\"}} {n}", escape(provider), escape(cause));
+        }
+        let name = "wushe_push_claims_swept_total";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Push claims stuck past their lease, returned to the queue.\n# TYPE {name} counter"
+        );
+        let _ = writeln!(out, "{name} {}", self.swept.load(std::sync::atomic::Ordering::Relaxed));
         let name = "wushe_outbox_relayed_total";
         let _ = writeln!(out, "# HELP {name} Outbox rows moved into the queue.\n# TYPE {name} counter");
         let _ = writeln!(out, "{name} {}", self.relayed.load(std::sync::atomic::Ordering::Relaxed));
@@ -158,6 +192,9 @@ mod tests {
         m.job_run("notify", RunOutcome::Processed, Duration::from_millis(3));
         m.job_run("notify", RunOutcome::Retried, Duration::from_millis(30));
         m.push("fcm", "delivered");
+        m.push_unknown("fcm", "timeout");
+        m.claims_swept(3);
+        m.job_run("push.send", RunOutcome::Deferred, Duration::from_millis(1));
         let stats =
             QueueStats { ready: 2, delayed: 1, running: 0, dead: 4, oldest_pending: Some(Duration::from_secs(5)) };
         let text = m.render(&[("main".into(), stats)]);
@@ -167,6 +204,9 @@ mod tests {
         assert!(text.contains("wushe_job_duration_seconds_count{kind=\"notify\"} 2"));
         assert!(text.contains("wushe_push_total{provider=\"fcm\",outcome=\"delivered\"} 1"));
         assert!(text.contains("wushe_queue_depth{queue=\"main\",state=\"ready\"} 2"));
+        assert!(text.contains("wushe_push_outcome_unknown_total{provider=\"fcm\",cause=\"timeout\"} 1"));
+        assert!(text.contains("wushe_push_claims_swept_total 3"));
+        assert!(text.contains("wushe_jobs_deferred_total{kind=\"push.send\"} 1"));
         assert!(text.contains("wushe_queue_oldest_pending_seconds{queue=\"main\"} 5"));
         assert!(text.contains("wushe_dead_letters{queue=\"main\"} 4"));
     }

@@ -83,10 +83,12 @@ pub enum RelayError {
     Queue(#[from] crate::queue::QueueError),
 }
 
-/// Moves committed outbox rows into the queue.
+/// Moves committed outbox rows into the queue (or, for kinds routed elsewhere, their queue).
 pub struct Relay {
     db: DatabaseConnection,
     queue: SharedQueue,
+    /// Kinds that go to a queue of their own (pushes, so a slow provider holds up no other work).
+    routes: Vec<(String, SharedQueue)>,
     metrics: Arc<Metrics>,
     /// Rows per round.
     pub batch: usize,
@@ -99,7 +101,21 @@ pub struct Relay {
 impl Relay {
     /// A relay from `db`'s outbox into `queue`.
     pub fn new(db: DatabaseConnection, queue: SharedQueue, metrics: Arc<Metrics>, poll: Duration) -> Self {
-        Relay { db, queue, metrics, batch: 500, poll, lease: Duration::from_secs(30) }
+        Relay { db, queue, routes: Vec::new(), metrics, batch: 500, poll, lease: Duration::from_secs(30) }
+    }
+
+    /// Sends jobs of `kind` to `queue` instead of the default one.
+    pub fn route(mut self, kind: &str, queue: SharedQueue) -> Self {
+        self.routes.push((kind.to_string(), queue));
+        self
+    }
+
+    fn queue_of(&self, kind: &str) -> usize {
+        self.routes.iter().position(|(k, _)| k == kind).map_or(0, |i| i + 1)
+    }
+
+    fn queue_at(&self, i: usize) -> &SharedQueue {
+        if i == 0 { &self.queue } else { &self.routes[i - 1].1 }
     }
 
     /// Relays until `shutdown` is cancelled.
@@ -160,32 +176,47 @@ impl Relay {
             .exec(&txn)
             .await?;
         txn.commit().await?;
-        let jobs: Vec<NewJob> = rows
-            .iter()
-            .map(|r| NewJob {
+        let mut by_queue: std::collections::BTreeMap<usize, (Vec<Uuid>, Vec<NewJob>)> = Default::default();
+        for r in &rows {
+            let (ids, jobs) = by_queue.entry(self.queue_of(&r.kind)).or_default();
+            ids.push(r.id);
+            jobs.push(NewJob {
                 kind: r.kind.clone(),
                 payload: serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null),
                 dedupe_key: r.dedupe_key.clone(),
                 run_at: r.run_at_ms.map(crate::from_ms),
                 delay: None,
-            })
-            .collect();
-        if let Err(e) = self.queue.enqueue_many(jobs).await {
-            // Let the rows go at once rather than after the lease: the next round retries them.
-            let _ = outbox::Entity::update_many()
-                .col_expr(outbox::Column::ClaimedUntilMs, Expr::val(Option::<i64>::None))
-                .filter(outbox::Column::ClaimToken.eq(token))
-                .exec(&self.db)
-                .await;
-            return Err(e.into());
+            });
         }
-        outbox::Entity::update_many()
-            .col_expr(outbox::Column::RelayedAtMs, Expr::val(crate::wall_ms()))
-            .filter(outbox::Column::ClaimToken.eq(token))
-            .exec(&self.db)
-            .await?;
-        self.metrics.relayed(rows.len() as u64);
-        Ok(rows.len())
+        let mut moved = 0;
+        let mut failure = None;
+        for (i, (ids, jobs)) in by_queue {
+            let done = if failure.is_none() { self.queue_at(i).enqueue_many(jobs).await } else { Ok(Vec::new()) };
+            let mark = outbox::Entity::update_many().filter(outbox::Column::ClaimToken.eq(token));
+            let mark = mark.filter(outbox::Column::Id.is_in(ids.iter().copied()));
+            match done {
+                Ok(_) if failure.is_none() => {
+                    mark.col_expr(outbox::Column::RelayedAtMs, Expr::val(crate::wall_ms())).exec(&self.db).await?;
+                    moved += ids.len();
+                }
+                other => {
+                    // Let the rows go at once rather than after the lease: the next round
+                    // retries them.
+                    let _ = mark
+                        .col_expr(outbox::Column::ClaimedUntilMs, Expr::val(Option::<i64>::None))
+                        .exec(&self.db)
+                        .await;
+                    if let Err(e) = other {
+                        failure = Some(e);
+                    }
+                }
+            }
+        }
+        self.metrics.relayed(moved as u64);
+        match failure {
+            Some(e) => Err(e.into()),
+            None => Ok(moved),
+        }
     }
 }
 

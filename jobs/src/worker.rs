@@ -5,7 +5,8 @@
 //! delivered more often than its attempts allow (a poison job that keeps killing workers), runs
 //! the handler under the kind's timeout (a panic counts as a retryable failure), then
 //! acknowledges it (batched, always after the handler returned), retries it after backoff (or
-//! the handler's `Retry-After`), or buries it in the dead letters. Leases of running jobs are
+//! the handler's `Retry-After`), defers it without spending an attempt (a dependency such as the
+//! database is down: [`JobError::Unavailable`]), or buries it in the dead letters. Leases of running jobs are
 //! renewed in the background, so long handlers keep their jobs; jobs of lost workers are taken
 //! over once their lease lapses.
 //!
@@ -134,6 +135,9 @@ pub struct WorkerConfig {
     pub poll: Duration,
     /// How long running jobs get to finish at shutdown before they are released.
     pub shutdown_grace: Duration,
+    /// Longest pause before a deferred job runs again (a dependency was down); the pause is
+    /// random between a quarter of it and all of it.
+    pub defer: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -144,6 +148,7 @@ impl Default for WorkerConfig {
             fetch_wait: Duration::from_secs(1),
             poll: Duration::from_millis(250),
             shutdown_grace: Duration::from_secs(20),
+            defer: Duration::from_secs(4),
         }
     }
 }
@@ -304,6 +309,18 @@ async fn run_one(shared: &Shared, job: Job) {
             shared.metrics.job_run(&job.kind, RunOutcome::Processed, elapsed);
             let _ = shared.acks.send(job);
             crate::outbox::wake_if_written();
+        }
+        Err((JobError::Unavailable(reason), _)) => {
+            // Not the job's fault: wait a moment (jittered, so a returning database is not hit by
+            // every deferred job at once) and run it again without spending an attempt.
+            let most = shared.cfg.defer.as_millis().max(4) as u64;
+            let delay = Duration::from_millis(rand::random_range(most / 4..=most));
+            let at = crate::ms(shared.clock.now()) + delay.as_millis() as i64;
+            tracing::warn!(job_id = %job.id, kind = %job.kind, attempt, retry_in_ms = delay.as_millis() as u64, error = %reason, "job deferred: a dependency is unavailable");
+            shared.metrics.job_run(&job.kind, RunOutcome::Deferred, elapsed);
+            if let Err(e) = shared.queue.defer(&job, at, &reason).await {
+                tracing::warn!(job_id = %job.id, error = %e, "cannot defer; it runs again after its lease");
+            }
         }
         Err((JobError::Retry { reason, after }, opts)) if attempt < opts.max_attempts => {
             let delay = after.unwrap_or_else(|| opts.backoff.delay(attempt));

@@ -64,6 +64,8 @@ mod m20261128_600005_create_honour_scores;
 mod m20261128_600006_create_honours;
 mod m20261128_600007_create_honour_objections;
 mod m20261128_600008_create_honour_recusals;
+mod m20261130_000001_add_claim_job_id_to_push_deliveries;
+mod m20261130_000002_index_push_deliveries_by_claim;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -129,6 +131,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_400007_create_learning_entries::Migration),
             Box::new(m20261128_400008_create_prerequisites::Migration),
             Box::new(m20261128_400009_create_course_organisers::Migration),
+            Box::new(m20261130_000001_add_claim_job_id_to_push_deliveries::Migration),
+            Box::new(m20261130_000002_index_push_deliveries_by_claim::Migration),
         ]
     }
 }

@@ -37,9 +37,15 @@ pub(super) fn register(r: &mut Registry, state: &AppState) {
         Ok(())
     });
     super::on(r, state, DEAD_LETTERS, once, |state, _: serde_json::Value| async move {
-        let stats = state.jobs.queue.stats().await.map_err(|e| JobError::retry(e.to_string()))?;
-        if stats.dead > 0 {
-            tracing::warn!(dead = stats.dead, "dead letters are waiting: see /api/v1/admin/jobs/dead");
+        for queue in state.jobs.queues() {
+            let stats = queue.stats().await.map_err(|e| JobError::retry(e.to_string()))?;
+            if stats.dead > 0 {
+                tracing::warn!(
+                    queue = queue.name(),
+                    dead = stats.dead,
+                    "dead letters are waiting: see /api/v1/admin/jobs/dead"
+                );
+            }
         }
         Ok(())
     });

@@ -2,7 +2,8 @@
 //! outbox relay and the cron scheduler, in `wushe worker` or inside `wushe serve`.
 //!
 //! - [`notify`] (`notify`): write one person's inbox row, schedule its push.
-//! - [`push`] (`push.send`): push one notification to each of its person's active devices.
+//! - [`push`] (`push.send`, on the push queue): push notifications to their people's active
+//!   devices; [`push::SWEEP`] hands claims stuck past their lease back to the queue.
 //! - [`announce`] (`announcement.fanout`): one batch of an announcement's recipients.
 //! - [`tasks`] (`task.*`): dispatch, cover-needed waves, reminders, broadcasts, head-count
 //!   checks and closing ended tasks.
@@ -44,13 +45,18 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// The queue's name.
+/// The name of the queue of every job kind but pushes.
 pub const QUEUE: &str = "main";
+/// The name of the queue of push jobs ([`push::KIND`]): they wait on outside providers, so they
+/// run from a queue and worker pool of their own, and a slow provider holds up no other work.
+pub const PUSH_QUEUE: &str = "push";
 
-/// The job machinery a process shares: the queue, its metrics and the push providers.
+/// The job machinery a process shares: the queues, their metrics and the push providers.
 #[derive(Clone)]
 pub struct Jobs {
     pub queue: SharedQueue,
+    /// Push jobs only (see [`PUSH_QUEUE`]).
+    pub push_queue: SharedQueue,
     pub metrics: Arc<Metrics>,
     pub push: PushProviders,
     /// The log provider, when pushes go to it (no FCM credentials): what was "sent".
@@ -62,38 +68,72 @@ impl Jobs {
     /// credentials are configured, else the log provider).
     pub fn new(db: &DatabaseConnection, config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let cfg = &config.jobs;
-        let queue: SharedQueue = match &config.redis_url {
-            Some(url) => Arc::new(RedisQueue::new(
-                url,
-                RedisQueueConfig {
-                    prefix: cfg.redis_prefix.clone(),
-                    queue: QUEUE.into(),
-                    dedupe_ttl: Duration::from_secs(86_400),
-                },
-                clock.clone(),
-            )?),
-            None => Arc::new(EmbeddedQueue::new(db.clone(), QUEUE, clock, Duration::from_secs(86_400), cfg.poll)),
+        let queue_named = |name: &str| -> anyhow::Result<SharedQueue> {
+            Ok(match &config.redis_url {
+                Some(url) => Arc::new(RedisQueue::new(
+                    url,
+                    RedisQueueConfig {
+                        prefix: cfg.redis_prefix.clone(),
+                        queue: name.into(),
+                        dedupe_ttl: Duration::from_secs(86_400),
+                    },
+                    clock.clone(),
+                )?),
+                None => {
+                    Arc::new(EmbeddedQueue::new(db.clone(), name, clock.clone(), Duration::from_secs(86_400), cfg.poll))
+                }
+            })
         };
+        let (queue, push_queue) = (queue_named(QUEUE)?, queue_named(PUSH_QUEUE)?);
         let (fcm, push_log): (Arc<dyn PushProvider>, _) = match &cfg.fcm_credentials {
-            Some(path) => (Arc::new(jobs::push::fcm::FcmProvider::from_file(path, cfg.fcm_endpoint.as_deref())?), None),
+            Some(path) => (
+                Arc::new(jobs::push::fcm::FcmProvider::from_file(
+                    path,
+                    cfg.fcm_endpoint.as_deref(),
+                    cfg.fcm_concurrency,
+                    cfg.fcm_timeout,
+                )?),
+                None,
+            ),
             None => {
                 let log = Arc::new(LogProvider::new());
                 (log.clone(), Some(log))
             }
         };
         let push = PushProviders::new().with(crate::domain::devices::FCM, fcm);
-        Ok(Jobs { queue, metrics: Arc::new(Metrics::default()), push, push_log })
+        Ok(Jobs { queue, push_queue, metrics: Arc::new(Metrics::default()), push, push_log })
     }
 
-    /// The Prometheus text of the job metrics and queue gauges.
+    /// Both queues.
+    pub fn queues(&self) -> [&SharedQueue; 2] {
+        [&self.queue, &self.push_queue]
+    }
+
+    /// The queue named `name`, if any.
+    pub fn queue_named(&self, name: &str) -> Option<&SharedQueue> {
+        self.queues().into_iter().find(|q| q.name() == name)
+    }
+
+    /// The Prometheus text of the job metrics and queue gauges (a queue that does not answer
+    /// within two seconds is left out).
     pub async fn metrics_text(&self) -> String {
-        let stats = tokio::time::timeout(Duration::from_secs(2), self.queue.stats()).await;
-        let queues = match stats {
-            Ok(Ok(s)) => vec![(self.queue.name().to_string(), s)],
-            _ => Vec::new(),
-        };
+        let mut queues = Vec::new();
+        for q in self.queues() {
+            if let Ok(Ok(s)) = tokio::time::timeout(Duration::from_secs(2), q.stats()).await {
+                queues.push((q.name().to_string(), s));
+            }
+        }
         self.metrics.render(&queues)
     }
+}
+
+/// Everything `/metrics` shows: jobs, queues, pushes and the request-path Redis breaker.
+pub async fn metrics_text(state: &AppState) -> String {
+    let mut text = state.jobs.metrics_text().await;
+    if let Some(link) = &state.redis {
+        text.push_str(&link.metrics_text());
+    }
+    text
 }
 
 /// Registers a handler that gets the application state and the payload as `P`.
@@ -126,9 +166,11 @@ pub fn registry(state: &AppState) -> Registry {
 
 /// Every cron schedule, in one place (expressions: seconds first; write day names).
 pub fn schedules() -> Vec<Schedule> {
-    let table: [(&str, &str, &str); 9] = [
+    let table: [(&str, &str, &str); 10] = [
         // Reminders and other keyed future jobs that came due.
         ("scheduled-scan", "0 * * * * *", maintenance::SCHEDULED_SCAN),
+        // Push claims that outlived the run that took them.
+        ("push-sweep", "30 * * * * *", push::SWEEP),
         // Relayed outbox rows older than a week.
         ("outbox-sweep", "0 7 * * * *", maintenance::OUTBOX_SWEEP),
         // Devices whose token was not refreshed for 270 days.
@@ -161,24 +203,63 @@ fn worker_config(cfg: &JobsConfig) -> WorkerConfig {
         fetch_wait: cfg.fetch_wait,
         poll: cfg.poll,
         shutdown_grace: cfg.shutdown_grace,
+        ..WorkerConfig::default()
     }
 }
 
-/// Runs the workers, the outbox relay and the scheduler until `shutdown` is cancelled, then
-/// stops them gracefully (running jobs get the configured grace period).
+/// Runs the workers (one pool per queue), the outbox relay and the scheduler until `shutdown`
+/// is cancelled, then stops them gracefully (running jobs get the configured grace period).
 pub async fn run(state: AppState, shutdown: CancellationToken) {
     let cfg = &state.config.jobs;
     let jobs = &state.jobs;
+    let registry = Arc::new(registry(&state));
     let worker = Worker::new(
         jobs.queue.clone(),
-        Arc::new(registry(&state)),
+        registry.clone(),
         state.clock.clone(),
         jobs.metrics.clone(),
         worker_config(cfg),
     );
-    let relay = Relay::new(state.db.clone(), jobs.queue.clone(), jobs.metrics.clone(), cfg.relay_poll);
+    let push_worker = Worker::new(
+        jobs.push_queue.clone(),
+        registry,
+        state.clock.clone(),
+        jobs.metrics.clone(),
+        WorkerConfig { concurrency: cfg.push_concurrency, ..worker_config(cfg) },
+    );
+    let relay = Relay::new(state.db.clone(), jobs.queue.clone(), jobs.metrics.clone(), cfg.relay_poll)
+        .route(push::KIND, jobs.push_queue.clone());
     let scheduler = Scheduler::new(schedules(), jobs.queue.clone(), state.clock.clone(), cfg.cron_tick);
-    tokio::join!(worker.run(shutdown.clone()), relay.run(shutdown.clone()), scheduler.run(shutdown.clone()));
+    tokio::join!(
+        worker.run(shutdown.clone()),
+        push_worker.run(shutdown.clone()),
+        relay.run(shutdown.clone()),
+        scheduler.run(shutdown.clone())
+    );
+}
+
+/// Serves `/metrics` and `/healthz` on `listener` until `shutdown` is cancelled: what `wushe
+/// worker` offers to be scraped and probed, since it serves no API.
+pub async fn serve_metrics(
+    state: AppState,
+    listener: std::net::TcpListener,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    use poem::{EndpointExt, Route, get, handler, web::Data};
+    #[handler]
+    async fn metrics(state: Data<&AppState>) -> poem::Response {
+        poem::Response::builder().content_type("text/plain; version=0.0.4").body(metrics_text(&state).await)
+    }
+    #[handler]
+    fn healthz() -> poem::web::Json<serde_json::Value> {
+        poem::web::Json(serde_json::json!({"status": "ok"}))
+    }
+    let app = Route::new().at("/metrics", get(metrics)).at("/healthz", get(healthz)).data(state);
+    tracing::info!(listen = %listener.local_addr()?, "worker metrics at /metrics");
+    listener.set_nonblocking(true)?;
+    poem::Server::new_with_acceptor(poem::listener::TcpAcceptor::from_std(listener)?)
+        .run_with_graceful_shutdown(app, shutdown.cancelled_owned(), Some(Duration::from_secs(1)))
+        .await
 }
 
 #[cfg(test)]

@@ -210,8 +210,12 @@ async fn fan_out_to_5000_people_writes_each_inbox_row_exactly_once() {
     assert_eq!(done.body["recipients"], 5000);
     eventually(20, "the outbox relayed", || async { jobs::outbox::pending(app.db()).await.unwrap() == 0 }).await;
     eventually(20, "no jobs left behind", || async {
-        let stats = app.state.jobs.queue.stats().await.unwrap();
-        stats.ready + stats.delayed + stats.running == 0
+        let mut left = 0;
+        for q in app.state.jobs.queues() {
+            let stats = q.stats().await.unwrap();
+            left += stats.ready + stats.delayed + stats.running;
+        }
+        left == 0
     })
     .await;
     assert_eq!(app.pushes().len(), 100, "no second push");

@@ -2,8 +2,11 @@
 //! does (a bearer token it issued and has not expired, one target, string data values, at most
 //! 4096 bytes, a TTL like `3600s`) and answers errors by device token prefix:
 //! `unregistered-`, `sender-mismatch-`, `bad-token-`, `bad-payload-`, `quota-` (once, with
-//! `Retry-After: 1`), `unavailable-` (once), `internal-` (once), `third-party-`. Anything else is
-//! delivered. Used by the push tests and the fan-out benchmark.
+//! `Retry-After: 1`), `unavailable-` (once), `internal-` (once), `third-party-`, `slow-` (the
+//! first request is accepted, but answered only after [`SLOW`]: longer than a client's timeout,
+//! so the client cannot know it was delivered). Anything else is delivered. Every answer can be
+//! delayed ([`FakeFcm::set_latency`]) to play a slow provider. Used by the push tests, the fault
+//! suite and the fan-out benchmark.
 
 use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -20,8 +23,13 @@ pub const PUBLIC_KEY: &str = include_str!("../fixtures/fcm-test-key.pub.pem");
 pub const PROJECT: &str = "wushe-test";
 pub const CLIENT_EMAIL: &str = "push@wushe-test.iam.gserviceaccount.com";
 
+/// How long the first answer to a `slow-` token takes.
+pub const SLOW: std::time::Duration = std::time::Duration::from_secs(2);
+
 #[derive(Default)]
 pub struct FakeState {
+    /// Delay before every answer, in milliseconds.
+    latency_ms: std::sync::atomic::AtomicU64,
     pub token_requests: AtomicUsize,
     pub send_requests: AtomicUsize,
     valid_tokens: Mutex<HashSet<String>>,
@@ -80,6 +88,11 @@ impl FakeFcm {
         });
         std::fs::write(&path, json.to_string()).unwrap();
         path
+    }
+
+    /// Delays every answer to a send by `latency` (a slow provider).
+    pub fn set_latency(&self, latency: std::time::Duration) {
+        self.state.latency_ms.store(latency.as_millis() as u64, Ordering::SeqCst);
     }
 
     /// Expires every access token issued so far (the next send gets a plain 401).
@@ -174,6 +187,10 @@ fn check_message(body: &Value) -> Result<(String, Value), String> {
 #[handler]
 async fn send_endpoint(state: Data<&Arc<FakeState>>, req: &Request, body: poem::Body) -> Response {
     state.send_requests.fetch_add(1, Ordering::SeqCst);
+    let latency = state.latency_ms.load(Ordering::SeqCst);
+    if latency > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+    }
     if !req.uri().path().ends_with(&format!("/v1/projects/{PROJECT}/messages:send")) {
         return StatusCode::NOT_FOUND.into_response();
     }
@@ -223,6 +240,10 @@ async fn send_endpoint(state: Data<&Arc<FakeState>>, req: &Request, body: poem::
     if let Some(a) = answer {
         return a;
     }
+    let slow = token.starts_with("slow-") && first_failure();
     state.delivered.lock().unwrap().push((token, message));
+    if slow {
+        tokio::time::sleep(SLOW).await;
+    }
     poem::web::Json(json!({"name": format!("projects/{PROJECT}/messages/{}", uuid::Uuid::new_v4())})).into_response()
 }

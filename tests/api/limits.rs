@@ -96,3 +96,25 @@ async fn instances_sharing_redis_share_one_budget() {
     assert_eq!(register(&a).await, 201);
     assert_eq!(register(&b).await, 429, "the fourth request of the window, whichever instance gets it");
 }
+
+#[tokio::test]
+async fn with_redis_unreachable_writes_answer_at_once_and_limits_count_per_instance() {
+    // Redis refuses connections: the rate limiter, readiness and the job queue all meet it.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let app = spawn_app_with(|c| {
+        c.redis_url = Some(format!("redis://127.0.0.1:{closed}"));
+        c.rate_limits.write_per_user = Limit::per(5, 60);
+    })
+    .await;
+    let v = app.register_volunteer().await;
+    let started = std::time::Instant::now();
+    for i in 0..5 {
+        let t = std::time::Instant::now();
+        app.patch("/api/v1/me", Some(&v.access), json!({"bio": format!("{i}")})).await.expect(200);
+        assert!(t.elapsed() < std::time::Duration::from_secs(1), "write {i} took {:?}", t.elapsed());
+    }
+    app.patch("/api/v1/me", Some(&v.access), json!({"bio": "x"})).await.expect_problem(429, "rate_limited");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "{:?}", started.elapsed());
+    let ready = app.get("/readyz", None).await.expect(200);
+    assert_eq!(ready.body["checks"]["redis"], "down");
+}

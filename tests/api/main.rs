@@ -27,6 +27,7 @@ mod openapi;
 mod org_units;
 mod privacy;
 mod push;
+mod push_claims;
 mod signups;
 mod tasks;
 mod tokens;

@@ -22,7 +22,7 @@ async fn tables(db: &DatabaseConnection, postgres: bool) -> Vec<String> {
 async fn migrations_go_up_and_down() {
     let test_db = TestDb::new().await;
     // One connection: a pooled second one can see a stale schema between the down and the up.
-    let db = wushe::db::connect(&test_db.url, 1).await.unwrap();
+    let db = wushe::db::connect(&test_db.url, 1, std::time::Duration::from_secs(10)).await.unwrap();
     let pg = test_db.is_postgres();
     migration::Migrator::up(&db, None).await.unwrap();
     let up = tables(&db, pg).await;

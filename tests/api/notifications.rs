@@ -165,7 +165,7 @@ async fn quiet_hours_defer_pushes_urgent_ones_bypass_them_muted_ones_stay_in_the
     eventually(20, "both in the inbox", || async { unread(&app, &v).await == 2 }).await;
     assert_eq!(app.pushes().len(), 1, "the other push waits for the morning");
     eventually(20, "the push job waiting for the morning", || async {
-        app.state.jobs.queue.stats().await.unwrap().delayed == 1
+        app.state.jobs.push_queue.stats().await.unwrap().delayed == 1
     })
     .await;
 

@@ -109,7 +109,7 @@ async fn retryable_errors_retry_after_retry_after_and_reach_only_the_rest() {
     .await;
     assert_eq!(fake.delivered().len(), 1);
     eventually(20, "the job to wait for its retry", || async {
-        app.state.jobs.queue.stats().await.unwrap().delayed == 1
+        app.state.jobs.push_queue.stats().await.unwrap().delayed == 1
     })
     .await;
     // QUOTA_EXCEEDED said Retry-After: 1, which wins over the backoff: one second later it runs.
@@ -135,10 +135,12 @@ async fn payload_and_apns_credential_errors_are_dead_letters() {
     let w = with_devices(&app, &["third-party-3"]).await;
     call_out(&app, &v, "c3").await;
     call_out(&app, &w, "c3").await;
-    eventually(20, "two dead letters", || async { app.state.jobs.queue.stats().await.unwrap().dead == 2 }).await;
-    let dead = app.get("/api/v1/admin/jobs/dead", Some(&admin.access)).await.expect(200);
+    eventually(20, "two dead letters", || async { app.state.jobs.push_queue.stats().await.unwrap().dead == 2 }).await;
+    let dead = app.get("/api/v1/admin/jobs/dead?queue=push", Some(&admin.access)).await.expect(200);
     let items = dead.body["items"].as_array().unwrap();
-    assert!(items.iter().all(|i| i["kind"] == "push.send" && i["attempts"] == 1));
+    assert!(items.iter().all(|i| i["kind"] == "push.send" && i["attempts"] == 1 && i["queue"] == "push"));
+    let main = app.get("/api/v1/admin/jobs/dead", Some(&admin.access)).await.expect(200);
+    assert_eq!(main.body["items"], json!([]), "pushes die in their own queue");
     let mut errors: Vec<&str> = items.iter().map(|i| i["error"].as_str().unwrap()).collect();
     errors.sort();
     assert_eq!(errors, ["INVALID_ARGUMENT: payload", "THIRD_PARTY_AUTH_ERROR"]);
@@ -166,13 +168,14 @@ fn message() -> PushMessage {
         high_priority: false,
         ttl: None,
         collapse_key: None,
+        tag: None,
     }
 }
 
 #[tokio::test]
 async fn one_token_request_for_a_hundred_concurrent_sends_and_one_refresh_on_401() {
     let fake = FakeFcm::start().await;
-    let fcm = FcmProvider::new(account(&fake), &fake.base, 200).unwrap();
+    let fcm = FcmProvider::new(account(&fake), &fake.base, 200, std::time::Duration::from_secs(10)).unwrap();
     let targets: Vec<PushTarget> = (0..100)
         .map(|i| PushTarget { device_id: uuid::Uuid::now_v7(), platform: "android".into(), token: format!("ok-{i}") })
         .collect();

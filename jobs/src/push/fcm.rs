@@ -1,6 +1,18 @@
 //! FCM HTTP v1: one request per message to `{endpoint}/v1/projects/{project}/messages:send`
-//! (the batch endpoint is gone), over a pooled HTTP/2 client with timeouts and bounded
-//! concurrency.
+//! (the batch endpoint is gone), over a pooled HTTP/2 client with a connect timeout and a request
+//! timeout (`WUSHE_FCM_TIMEOUT`); how many requests run at once is [`PushProvider::concurrency`]
+//! (`WUSHE_FCM_CONCURRENCY`), enforced by the caller's permits.
+//!
+//! Reference: "Send a message using FCM HTTP v1 API" and the `projects.messages` REST reference
+//! (firebase.google.com/docs/cloud-messaging/send-message, /docs/reference/fcm/rest/v1/
+//! projects.messages), "Authorize send requests" for the OAuth 2.0 service-account flow.
+//!
+//! A failure before the request left (connection refused, DNS, TLS) is a plain retry: nothing was
+//! sent. A timeout or a connection lost after the request was written is [`PushOutcome::Unknown`]:
+//! FCM may have accepted it, and it offers no idempotency key, so a second send may deliver twice.
+//! To make such a duplicate harmless each message carries the notification's id as the Android
+//! notification `tag` (a message with the same tag replaces the one shown) and, unless the
+//! message names its own collapse key, as `apns-collapse-id` (the same on iOS).
 //!
 //! Access tokens: the service-account JSON (`WUSHE_FCM_CREDENTIALS`) signs an RS256 JWT
 //! assertion, exchanged at the file's `token_uri`; the token is cached until about five minutes
@@ -16,7 +28,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use tokio::sync::{Mutex, Semaphore};
+use tokio::sync::Mutex;
 
 /// The production FCM endpoint.
 pub const DEFAULT_ENDPOINT: &str = "https://fcm.googleapis.com";
@@ -70,35 +82,39 @@ pub struct FcmProvider {
     http: reqwest::Client,
     send_url: String,
     token: Mutex<Option<CachedToken>>,
-    permits: Semaphore,
+    concurrency: usize,
 }
 
 impl FcmProvider {
     /// Reads a service-account key file; `endpoint` overrides the FCM base URL (tests).
-    pub fn from_file(path: &std::path::Path, endpoint: Option<&str>) -> Result<Self, FcmSetupError> {
+    pub fn from_file(
+        path: &std::path::Path,
+        endpoint: Option<&str>,
+        concurrency: usize,
+        timeout: Duration,
+    ) -> Result<Self, FcmSetupError> {
         let account: ServiceAccount = serde_json::from_str(&std::fs::read_to_string(path)?)?;
-        Self::new(account, endpoint.unwrap_or(DEFAULT_ENDPOINT), 64)
+        Self::new(account, endpoint.unwrap_or(DEFAULT_ENDPOINT), concurrency, timeout)
     }
 
-    /// A provider for `account`, sending to `endpoint`, at most `concurrency` requests at once.
-    pub fn new(account: ServiceAccount, endpoint: &str, concurrency: usize) -> Result<Self, FcmSetupError> {
+    /// A provider for `account`, sending to `endpoint`, at most `concurrency` requests at once,
+    /// each given up after `timeout`.
+    pub fn new(
+        account: ServiceAccount,
+        endpoint: &str,
+        concurrency: usize,
+        timeout: Duration,
+    ) -> Result<Self, FcmSetupError> {
         let key = jsonwebtoken::EncodingKey::from_rsa_pem(account.private_key.as_bytes())?;
         super::install_crypto_provider();
         let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(15))
+            .connect_timeout(Duration::from_secs(5).min(timeout))
+            .timeout(timeout)
             .pool_idle_timeout(Duration::from_secs(90))
             .http2_keep_alive_interval(Duration::from_secs(30))
             .build()?;
         let send_url = format!("{}/v1/projects/{}/messages:send", endpoint.trim_end_matches('/'), account.project_id);
-        Ok(FcmProvider {
-            account,
-            key,
-            http,
-            send_url,
-            token: Mutex::new(None),
-            permits: Semaphore::new(concurrency.max(1)),
-        })
+        Ok(FcmProvider { account, key, http, send_url, token: Mutex::new(None), concurrency: concurrency.max(1) })
     }
 
     /// A valid access token: the cached one unless it is near expiry or is `rejected`.
@@ -163,10 +179,8 @@ impl FcmProvider {
         })
     }
 
-    async fn post(&self, body: &Value, token: &str) -> Result<(u16, Option<Duration>, Value), String> {
-        let resp = self.http.post(&self.send_url).bearer_auth(token).json(body).send().await.map_err(|e| {
-            if e.is_timeout() { "timed out".to_string() } else { format!("unreachable: {}", e.without_url()) }
-        })?;
+    async fn post(&self, body: &Value, token: &str) -> Result<(u16, Option<Duration>, Value), PushOutcome> {
+        let resp = self.http.post(&self.send_url).bearer_auth(token).json(body).send().await.map_err(transport)?;
         let status = resp.status().as_u16();
         let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
         let body = resp.json::<Value>().await.unwrap_or(Value::Null);
@@ -180,12 +194,15 @@ impl PushProvider for FcmProvider {
         "fcm"
     }
 
+    fn concurrency(&self) -> usize {
+        self.concurrency
+    }
+
     async fn send(&self, target: &PushTarget, message: &PushMessage) -> PushOutcome {
         let body = match build_message(target, message, chrono::Utc::now()) {
             Ok(b) => b,
             Err(e) => return PushOutcome::Fatal(format!("invalid message: {e}")),
         };
-        let _permit = self.permits.acquire().await;
         let token = match self.access_token(None).await {
             Ok(t) => t,
             Err(e) => return PushOutcome::Retry { after: None, reason: e },
@@ -202,7 +219,7 @@ impl PushProvider for FcmProvider {
             answer = self.post(&body, &token).await;
         }
         let outcome = match answer {
-            Err(reason) => PushOutcome::Retry { after: None, reason },
+            Err(outcome) => outcome,
             Ok((status, retry_after, body)) => classify(status, retry_after, &body),
         };
         if let PushOutcome::Fatal(reason) = &outcome
@@ -211,6 +228,18 @@ impl PushProvider for FcmProvider {
             tracing::error!(device = %token_hash(&target.token), "FCM THIRD_PARTY_AUTH_ERROR: the APNs credentials in the Firebase project are broken; iOS pushes fail until they are fixed");
         }
         outcome
+    }
+}
+
+/// What a transport error means: nothing sent (the connection was never made), or unknown (the
+/// request may have been received before the timeout or the broken connection).
+fn transport(e: reqwest::Error) -> PushOutcome {
+    if e.is_connect() || e.is_builder() {
+        PushOutcome::Retry { after: None, reason: format!("unreachable: {}", e.without_url()) }
+    } else if e.is_timeout() {
+        PushOutcome::Unknown("timed out".into())
+    } else {
+        PushOutcome::Unknown(format!("connection lost: {}", e.without_url()))
     }
 }
 
@@ -228,7 +257,12 @@ pub fn build_message(
     }
     if let Some(key) = &m.collapse_key {
         android["collapse_key"] = json!(key);
-        apns_headers["apns-collapse-id"] = json!(key);
+    }
+    if let Some(id) = m.collapse_key.as_ref().or(m.tag.as_ref()) {
+        apns_headers["apns-collapse-id"] = json!(id);
+    }
+    if let Some(tag) = &m.tag {
+        android["notification"] = json!({ "tag": tag });
     }
     let body = json!({
         "message": {
@@ -358,6 +392,7 @@ mod tests {
             high_priority: false,
             ttl: Some(Duration::from_secs(3600)),
             collapse_key: Some("reminder".into()),
+            tag: Some("n-1".into()),
         }
     }
 
@@ -372,6 +407,12 @@ mod tests {
         assert_eq!(b["message"]["apns"]["headers"]["apns-expiration"], "1700003600");
         assert_eq!(b["message"]["apns"]["headers"]["apns-collapse-id"], "reminder");
         assert_eq!(b["message"]["apns"]["headers"]["apns-priority"], "5");
+        assert_eq!(b["message"]["android"]["notification"]["tag"], "n-1");
+        let mut untagged = message();
+        untagged.collapse_key = None;
+        let b = build_message(&target(), &untagged, now).unwrap();
+        assert_eq!(b["message"]["apns"]["headers"]["apns-collapse-id"], "n-1", "the tag collapses on iOS too");
+        assert!(b["message"]["android"].get("collapse_key").is_none());
     }
 
     #[test]

@@ -41,6 +41,10 @@ impl PushProvider for LogProvider {
         "log"
     }
 
+    fn concurrency(&self) -> usize {
+        1024
+    }
+
     async fn send(&self, target: &PushTarget, message: &PushMessage) -> PushOutcome {
         let hash = token_hash(&target.token);
         tracing::info!(device_id = %target.device_id, token = %hash, kind = message.data.get("kind").map(String::as_str).unwrap_or(""), "push (log provider)");

@@ -1,8 +1,16 @@
 //! Push providers behind one trait: `send(device, message)` answers [`PushOutcome::Delivered`],
 //! [`PushOutcome::DropToken`] (the token is dead: deactivate the device),
-//! [`PushOutcome::Retry`] (try later, after the provider's `Retry-After` if it gave one) or
-//! [`PushOutcome::Fatal`] (retrying cannot help). Each device row names its provider, so vendor
-//! channels used in mainland China (Huawei, Xiaomi, APNs direct) can be added beside FCM.
+//! [`PushOutcome::Retry`] (not delivered; try later, after the provider's `Retry-After` if it
+//! gave one), [`PushOutcome::Unknown`] (the request may have reached the provider: a timeout or a
+//! connection lost mid-request) or [`PushOutcome::Fatal`] (retrying cannot help). Each device row
+//! names its provider, so vendor channels used in mainland China (Huawei, Xiaomi, APNs direct) can
+//! be added beside FCM.
+//!
+//! Each provider has its own concurrency limit ([`PushProvider::concurrency`]), held in
+//! [`PushProviders`] as a semaphore: a sender takes a permit before each send and may give up
+//! waiting for one, so a slow provider slows its own sends and nothing else, and nothing is cut
+//! off mid-request. A message carries a `tag` (the notification's id) that phones use to show a
+//! message sent twice only once.
 //!
 //! Shipped: [`fcm::FcmProvider`] (FCM HTTP v1) and [`log::LogProvider`] (records what would have
 //! been sent; used when no FCM credentials are configured). Payloads carry no personal data:
@@ -42,6 +50,9 @@ pub struct PushMessage {
     pub ttl: Option<Duration>,
     /// A newer message with the same key replaces an undelivered older one.
     pub collapse_key: Option<String>,
+    /// The message's own identity (the notification id): a second copy with the same tag
+    /// replaces the first on the phone instead of showing twice.
+    pub tag: Option<String>,
 }
 
 /// How one send ended.
@@ -51,8 +62,11 @@ pub enum PushOutcome {
     Delivered,
     /// The token is dead (unregistered, wrong sender, invalid): deactivate the device.
     DropToken(String),
-    /// Try again later; after `after` if the provider said.
+    /// Not delivered; try again later, after `after` if the provider said.
     Retry { after: Option<Duration>, reason: String },
+    /// The request may or may not have reached the provider (it timed out, or the connection
+    /// broke mid-request): sending again may deliver twice.
+    Unknown(String),
     /// Retrying cannot help (our payload is wrong, the provider's credentials are broken).
     Fatal(String),
 }
@@ -64,6 +78,7 @@ impl PushOutcome {
             PushOutcome::Delivered => "delivered",
             PushOutcome::DropToken(_) => "drop_token",
             PushOutcome::Retry { .. } => "retry",
+            PushOutcome::Unknown(_) => "unknown",
             PushOutcome::Fatal(_) => "fatal",
         }
     }
@@ -74,14 +89,33 @@ impl PushOutcome {
 pub trait PushProvider: Send + Sync + 'static {
     /// The provider's name, as stored on device rows (`fcm`) or `log`.
     fn name(&self) -> &str;
-    /// Sends one message to one device.
+    /// Most sends in flight at once through this provider (across all jobs of the process).
+    fn concurrency(&self) -> usize {
+        64
+    }
+    /// Sends one message to one device. Bounded in time by the provider's own timeout.
     async fn send(&self, target: &PushTarget, message: &PushMessage) -> PushOutcome;
+}
+
+/// A provider with the permits that bound its concurrency.
+#[derive(Clone)]
+pub struct Lane {
+    pub provider: Arc<dyn PushProvider>,
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl Lane {
+    /// Waits for a free slot of this provider until `deadline`; `None` if none came in time
+    /// (nothing was sent, so giving up is safe).
+    pub async fn permit(&self, deadline: tokio::time::Instant) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        tokio::time::timeout_at(deadline, self.permits.clone().acquire_owned()).await.ok()?.ok()
+    }
 }
 
 /// The providers of a process, by the name device rows carry.
 #[derive(Clone, Default)]
 pub struct PushProviders {
-    by_name: HashMap<String, Arc<dyn PushProvider>>,
+    by_name: HashMap<String, Lane>,
 }
 
 impl PushProviders {
@@ -92,12 +126,13 @@ impl PushProviders {
 
     /// Devices whose provider is `device_provider` are reached through `provider`.
     pub fn with(mut self, device_provider: &str, provider: Arc<dyn PushProvider>) -> Self {
-        self.by_name.insert(device_provider.to_string(), provider);
+        let permits = Arc::new(tokio::sync::Semaphore::new(provider.concurrency().max(1)));
+        self.by_name.insert(device_provider.to_string(), Lane { provider, permits });
         self
     }
 
-    /// The provider for devices of `device_provider`.
-    pub fn get(&self, device_provider: &str) -> Option<&Arc<dyn PushProvider>> {
+    /// The provider (and its permits) for devices of `device_provider`.
+    pub fn get(&self, device_provider: &str) -> Option<&Lane> {
         self.by_name.get(device_provider)
     }
 }

@@ -278,6 +278,19 @@ impl JobQueue for EmbeddedQueue {
         Ok(())
     }
 
+    async fn defer(&self, j: &Job, run_at_ms: i64, reason: &str) -> QueueResult<()> {
+        let update = job::Entity::update_many()
+            .col_expr(job::Column::State, Expr::val(READY))
+            .col_expr(job::Column::RunAtMs, Expr::val(run_at_ms))
+            .col_expr(job::Column::Deliveries, Expr::val(0))
+            .col_expr(job::Column::LockToken, Expr::val(Option::<Uuid>::None))
+            .col_expr(job::Column::LockedUntilMs, Expr::val(Option::<i64>::None))
+            .col_expr(job::Column::LastError, Expr::val(reason));
+        self.update_held(j, update).await?;
+        self.arrived.notify_waiters();
+        Ok(())
+    }
+
     async fn bury(&self, j: &Job, error: &str) -> QueueResult<()> {
         let update = job::Entity::update_many()
             .col_expr(job::Column::State, Expr::val(DEAD))

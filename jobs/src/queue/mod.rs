@@ -94,6 +94,10 @@ pub trait JobQueue: Send + Sync + 'static {
     /// Puts a failed job back to run again at `at` (ms since the epoch), counting the attempt.
     async fn retry(&self, job: &Job, run_at_ms: i64, error: &str) -> QueueResult<()>;
 
+    /// Puts a job back to run again at `at` (ms since the epoch) without counting an attempt:
+    /// it could not run because a dependency was down, not because it failed.
+    async fn defer(&self, job: &Job, run_at_ms: i64, reason: &str) -> QueueResult<()>;
+
     /// Moves a job to the dead letters with its error.
     async fn bury(&self, job: &Job, error: &str) -> QueueResult<()>;
 

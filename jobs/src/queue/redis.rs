@@ -482,6 +482,12 @@ impl JobQueue for RedisQueue {
         self.requeue(job, &rec, run_at_ms).await
     }
 
+    async fn defer(&self, job: &Job, run_at_ms: i64, reason: &str) -> QueueResult<()> {
+        let mut rec = Record::from_job(job);
+        rec.err = Some(reason.to_string());
+        self.requeue(job, &rec, run_at_ms).await
+    }
+
     async fn bury(&self, job: &Job, error: &str) -> QueueResult<()> {
         let mut rec = Record::from_job(job);
         rec.attempts = job.attempt();

@@ -193,6 +193,7 @@ pub fn fast(concurrency: usize) -> WorkerConfig {
         fetch_wait: Duration::from_millis(100),
         poll: Duration::from_millis(25),
         shutdown_grace: Duration::from_secs(5),
+        defer: Duration::from_millis(40),
     }
 }
 

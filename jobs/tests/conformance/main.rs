@@ -36,6 +36,7 @@ conformance!(
     delayed,
     retry_then_succeed,
     retry_then_dead_letter,
+    unavailable_defers_without_spending_attempts,
     fatal_error_dead_letters_at_once_and_can_be_retried,
     crash_mid_job,
     poison_job_is_buried,

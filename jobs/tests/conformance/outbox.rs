@@ -35,6 +35,46 @@ async fn only_committed_rows_are_relayed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn routed_kinds_go_to_their_own_queue() {
+    let b = Backend::embedded().await;
+    let db = &b.db.as_ref().unwrap().db;
+    let other: SharedQueue = Arc::new(jobs::queue::embedded::EmbeddedQueue::new(
+        db.clone(),
+        "push",
+        Arc::new(SystemClock),
+        Duration::from_secs(60),
+        Duration::from_millis(20),
+    ));
+    let txn = db.begin().await.unwrap();
+    outbox::enqueue_many(
+        &txn,
+        vec![
+            NewJob::new("push.send", json!({"n": 1})),
+            NewJob::new("k", json!({"n": 2})),
+            NewJob::new("push.send", json!({"n": 3})),
+        ],
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    let relay = Relay::new(db.clone(), b.queue.clone(), Arc::new(Metrics::default()), Duration::from_millis(10))
+        .route("push.send", other.clone());
+    assert_eq!(relay.relay_once().await.unwrap(), 3);
+    let lease = Duration::from_secs(10);
+    let main = b.queue.fetch(10, lease, Duration::from_millis(50)).await.unwrap();
+    assert_eq!(main.iter().map(|j| j.payload["n"].as_i64().unwrap()).collect::<Vec<_>>(), [2]);
+    let mut pushes: Vec<i64> = other
+        .fetch(10, lease, Duration::from_millis(50))
+        .await
+        .unwrap()
+        .iter()
+        .map(|j| j.payload["n"].as_i64().unwrap())
+        .collect();
+    pushes.sort();
+    assert_eq!(pushes, [1, 3]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rows_committed_while_redis_is_down_arrive_when_it_returns() {
     if redis_url().is_none() {
         return;

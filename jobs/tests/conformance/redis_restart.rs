@@ -39,6 +39,7 @@ async fn every_job_completes_across_a_redis_restart() {
         fetch_wait: Duration::from_millis(200),
         poll: Duration::from_millis(50),
         shutdown_grace: Duration::from_secs(5),
+        ..WorkerConfig::default()
     };
     let w = start(&b.queue, r, cfg);
     eventually(30, "some jobs done", || async { effects.lock().unwrap().len() >= 50 }).await;

@@ -129,6 +129,29 @@ pub async fn retry_then_dead_letter(b: Backend) {
     assert_eq!((s.ready, s.running, s.delayed), (0, 0, 0));
 }
 
+/// A dependency that is down (say, the database restarting) defers a job without spending its
+/// attempts: a job allowed one attempt survives several deferrals and then runs to success.
+pub async fn unavailable_defers_without_spending_attempts(b: Backend) {
+    let mut r = Registry::new();
+    let runs = Arc::new(Mutex::new(Vec::new()));
+    let n = runs.clone();
+    r.on("needs-db", quick(1), move |ctx, _| {
+        let n = n.clone();
+        async move {
+            let mut runs = n.lock().unwrap();
+            runs.push(ctx.attempt);
+            if runs.len() < 4 { Err(JobError::unavailable("database unavailable")) } else { Ok(()) }
+        }
+    });
+    b.queue.enqueue(NewJob::new("needs-db", json!({}))).await.unwrap();
+    let w = start(&b.queue, r, fast(2));
+    eventually(10, "the job to succeed", || async { runs.lock().unwrap().len() == 4 }).await;
+    settle(&b).await;
+    w.stop().await;
+    assert_eq!(*runs.lock().unwrap(), [1, 1, 1, 1], "no deferral counted as an attempt");
+    assert_eq!(b.queue.stats().await.unwrap().dead, 0);
+}
+
 pub async fn fatal_error_dead_letters_at_once_and_can_be_retried(b: Backend) {
     let fixed = Arc::new(Mutex::new(false));
     let runs = Arc::new(Mutex::new(0));
