@@ -3,7 +3,8 @@
 //! 4096 bytes, a TTL like `3600s`) and answers errors by device token prefix:
 //! `unregistered-`, `sender-mismatch-`, `bad-token-`, `bad-payload-`, `quota-` (once, with
 //! `Retry-After: 1`), `unavailable-` (once), `internal-` (once), `third-party-`. Anything else is
-//! delivered. Used by the push tests and the fan-out benchmark.
+//! delivered. Optionally slow ([`FakeFcm::set_latency`]), so a fan-out lasts long enough to be
+//! interrupted. Used by the push tests, the fan-out benchmark and the fault suite.
 
 use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -13,6 +14,10 @@ use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Sends a slowed fake serves at once (see [`FakeFcm::set_latency`]).
+pub const LANES: usize = 4;
 
 /// The throwaway key pair of the test service account.
 pub const PRIVATE_KEY: &str = include_str!("../fixtures/fcm-test-key.pem");
@@ -32,6 +37,8 @@ pub struct FakeState {
     /// Requests refused by validation, with why.
     pub refused: Mutex<Vec<String>>,
     token_uri: Mutex<String>,
+    /// Time each send takes, and the lanes sends queue for while it is set.
+    latency: Mutex<Option<(Duration, Arc<tokio::sync::Semaphore>)>>,
 }
 
 /// A running fake.
@@ -93,6 +100,14 @@ impl FakeFcm {
 
     pub fn token_requests(&self) -> usize {
         self.state.token_requests.load(Ordering::SeqCst)
+    }
+
+    /// Makes every later send take `per_send` (zero: answer at once), with at most [`LANES`]
+    /// served at a time, so the fake's throughput is bounded like a real endpoint's.
+    #[allow(dead_code)] // the api tests want an instant fake; the fault suite slows it
+    pub fn set_latency(&self, per_send: Duration) {
+        let slow = (!per_send.is_zero()).then(|| (per_send, Arc::new(tokio::sync::Semaphore::new(LANES))));
+        *self.state.latency.lock().unwrap() = slow;
     }
 }
 
@@ -174,6 +189,11 @@ fn check_message(body: &Value) -> Result<(String, Value), String> {
 #[handler]
 async fn send_endpoint(state: Data<&Arc<FakeState>>, req: &Request, body: poem::Body) -> Response {
     state.send_requests.fetch_add(1, Ordering::SeqCst);
+    let latency = state.latency.lock().unwrap().clone();
+    if let Some((per_send, lanes)) = latency {
+        let _lane = lanes.acquire().await;
+        tokio::time::sleep(per_send).await;
+    }
     if !req.uri().path().ends_with(&format!("/v1/projects/{PROJECT}/messages:send")) {
         return StatusCode::NOT_FOUND.into_response();
     }
