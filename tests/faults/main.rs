@@ -20,12 +20,15 @@
 //! each other and with the other tests.
 //!
 //! - [`worker_kill`]: `kill -9` the worker three times during a 2,000-recipient announcement.
+//! - [`redis_outage`]: Redis stopped while people write; everything is delivered once it is back.
 
 mod harness;
+mod own_redis;
 mod seed;
 
 #[path = "../api/fake_fcm.rs"]
 #[allow(dead_code)]
 mod fake_fcm;
 
+mod redis_outage;
 mod worker_kill;
