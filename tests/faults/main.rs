@@ -21,8 +21,10 @@
 //!
 //! - [`worker_kill`]: `kill -9` the worker three times during a 2,000-recipient announcement.
 //! - [`redis_outage`]: Redis stopped while people write; everything is delivered once it is back.
+//! - [`postgres_restart`]: PostgreSQL stopped and started under load; 503s, then recovery.
 
 mod harness;
+mod own_postgres;
 mod own_redis;
 mod seed;
 
@@ -30,5 +32,6 @@ mod seed;
 #[allow(dead_code)]
 mod fake_fcm;
 
+mod postgres_restart;
 mod redis_outage;
 mod worker_kill;
