@@ -532,6 +532,15 @@ impl Reply {
         self.body["code"].as_str()
     }
 
+    /// Whether it is an `application/problem+json` document.
+    pub fn is_problem(&self) -> bool {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/problem+json"))
+    }
+
+    /// Whether it carries a `Retry-After` header.
     pub fn has_retry_after(&self) -> bool {
         self.headers.get("retry-after").and_then(|v| v.to_str().ok()).is_some_and(|v| !v.trim().is_empty())
     }
