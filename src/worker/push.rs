@@ -31,8 +31,6 @@ use crate::domain::templates;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::{device, notification, push_delivery, user};
-use futures::StreamExt;
-use futures::stream::FuturesUnordered;
 use jobs::job::{Backoff, JobOptions};
 use jobs::push::{PushMessage, PushOutcome, PushTarget};
 use jobs::{JobError, NewJob, Registry};
@@ -59,8 +57,10 @@ pub const TIMEOUT: Duration = Duration::from_secs(120);
 /// How long a claim holds: longer than any run of the job that took it (its timeout), so a
 /// live run never loses its claims, and no longer.
 pub const CLAIM_FOR: Duration = Duration::from_secs(150);
-/// Outcomes recorded together.
-const RECORD_EVERY: usize = 50;
+/// Outcomes recorded together, at most.
+const RECORD_EVERY: usize = 32;
+/// The longest an outcome waits to be recorded.
+const RECORD_TICK: Duration = Duration::from_millis(50);
 
 /// Push these notifications.
 #[derive(Debug, Serialize, Deserialize)]
@@ -378,19 +378,23 @@ impl Summary {
     }
 }
 
-/// Sends what this run holds, at most [`PARALLEL`] at once, recording outcomes as they come.
+/// Sends what this run holds, at most [`PARALLEL`] at once, recording outcomes as they come
+/// (every [`RECORD_EVERY`] outcomes or [`RECORD_TICK`], whichever first): an outcome not yet
+/// recorded when the process dies is a send repeated by the next run. Sends run as tasks of their
+/// own, so they progress (and their timeouts measure the provider) while outcomes are written.
 async fn deliver_all(state: &AppState, job_id: Uuid, held: Vec<Held>, deadline: Instant) -> Result<Summary, JobError> {
     let mut summary = Summary::default();
     let mut queue = held.into_iter();
-    let mut running = FuturesUnordered::new();
+    let mut running = tokio::task::JoinSet::new();
     let mut unrecorded: Vec<(Held, Outcome)> = Vec::new();
-    let mut tick = tokio::time::interval(Duration::from_millis(200));
+    let mut tick = tokio::time::interval(RECORD_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         while running.len() < PARALLEL {
             let Some(h) = queue.next() else { break };
-            running.push(async move {
-                let outcome = deliver(state, &h.send, deadline).await;
+            let state = state.clone();
+            running.spawn(async move {
+                let outcome = deliver(&state, &h.send, deadline).await;
                 (h, outcome)
             });
         }
@@ -398,7 +402,8 @@ async fn deliver_all(state: &AppState, job_id: Uuid, held: Vec<Held>, deadline: 
             break;
         }
         tokio::select! {
-            Some((h, outcome)) = running.next() => {
+            Some(done) = running.join_next() => {
+                let (h, outcome) = done.map_err(|e| JobError::retry(format!("a send task failed: {e}")))?;
                 summary.add(&outcome);
                 unrecorded.push((h, outcome));
                 if unrecorded.len() >= RECORD_EVERY && record(state, job_id, &unrecorded).await.is_ok() {

@@ -4,8 +4,9 @@
 //! `unregistered-`, `sender-mismatch-`, `bad-token-`, `bad-payload-`, `quota-` (once, with
 //! `Retry-After: 1`), `unavailable-` (once), `internal-` (once), `third-party-`, `slow-` (the
 //! first request is accepted, but answered only after [`SLOW`]: longer than a client's timeout,
-//! so the client cannot know it was delivered). Anything else is delivered. Every answer can be
-//! delayed ([`FakeFcm::set_latency`]) to play a slow provider. Used by the push tests, the fault
+//! so the client cannot know it was delivered). Anything else is delivered. Optionally slow
+//! ([`FakeFcm::set_latency`]: a few lanes, each answer delayed), to play a provider at capacity
+//! and so that a fan-out lasts long enough to be interrupted. Used by the push tests, the fault
 //! suite and the fan-out benchmark.
 
 use poem::http::StatusCode;
@@ -16,6 +17,10 @@ use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Sends a slowed fake serves at once (see [`FakeFcm::set_latency`]).
+pub const LANES: usize = 4;
 
 /// The throwaway key pair of the test service account.
 pub const PRIVATE_KEY: &str = include_str!("../fixtures/fcm-test-key.pem");
@@ -24,12 +29,10 @@ pub const PROJECT: &str = "wushe-test";
 pub const CLIENT_EMAIL: &str = "push@wushe-test.iam.gserviceaccount.com";
 
 /// How long the first answer to a `slow-` token takes.
-pub const SLOW: std::time::Duration = std::time::Duration::from_secs(2);
+pub const SLOW: Duration = Duration::from_secs(2);
 
 #[derive(Default)]
 pub struct FakeState {
-    /// Delay before every answer, in milliseconds.
-    latency_ms: std::sync::atomic::AtomicU64,
     pub token_requests: AtomicUsize,
     pub send_requests: AtomicUsize,
     valid_tokens: Mutex<HashSet<String>>,
@@ -40,6 +43,8 @@ pub struct FakeState {
     /// Requests refused by validation, with why.
     pub refused: Mutex<Vec<String>>,
     token_uri: Mutex<String>,
+    /// Time each send takes, and the lanes sends queue for while it is set.
+    latency: Mutex<Option<(Duration, Arc<tokio::sync::Semaphore>)>>,
 }
 
 /// A running fake.
@@ -90,11 +95,6 @@ impl FakeFcm {
         path
     }
 
-    /// Delays every answer to a send by `latency` (a slow provider).
-    pub fn set_latency(&self, latency: std::time::Duration) {
-        self.state.latency_ms.store(latency.as_millis() as u64, Ordering::SeqCst);
-    }
-
     /// Expires every access token issued so far (the next send gets a plain 401).
     pub fn expire_tokens(&self) {
         self.state.valid_tokens.lock().unwrap().clear();
@@ -106,6 +106,13 @@ impl FakeFcm {
 
     pub fn token_requests(&self) -> usize {
         self.state.token_requests.load(Ordering::SeqCst)
+    }
+
+    /// Makes every later send take `per_send` (zero: answer at once), with at most [`LANES`]
+    /// served at a time, so the fake's throughput is bounded like a real endpoint's.
+    pub fn set_latency(&self, per_send: Duration) {
+        let slow = (!per_send.is_zero()).then(|| (per_send, Arc::new(tokio::sync::Semaphore::new(LANES))));
+        *self.state.latency.lock().unwrap() = slow;
     }
 }
 
@@ -187,9 +194,10 @@ fn check_message(body: &Value) -> Result<(String, Value), String> {
 #[handler]
 async fn send_endpoint(state: Data<&Arc<FakeState>>, req: &Request, body: poem::Body) -> Response {
     state.send_requests.fetch_add(1, Ordering::SeqCst);
-    let latency = state.latency_ms.load(Ordering::SeqCst);
-    if latency > 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+    let latency = state.latency.lock().unwrap().clone();
+    if let Some((per_send, lanes)) = latency {
+        let _lane = lanes.acquire().await;
+        tokio::time::sleep(per_send).await;
     }
     if !req.uri().path().ends_with(&format!("/v1/projects/{PROJECT}/messages:send")) {
         return StatusCode::NOT_FOUND.into_response();

@@ -218,13 +218,13 @@ async fn a_slow_provider_holds_up_no_other_job() {
         c.jobs.push_concurrency = 2;
     })
     .await;
-    fake.set_latency(Duration::from_secs(4));
+    fake.set_latency(Duration::from_secs(3));
     let mut people = Vec::new();
     for i in 0..6 {
         people.push(with_devices(&app, &[&format!("ok-slow-{i}")]).await);
     }
     app.start_workers();
-    // Six pushes wait on a provider that takes four seconds an answer, more than the workers.
+    // Six pushes wait on a provider that takes three seconds an answer, more than the workers.
     for p in &people {
         let n = inbox_row(&app, p).await;
         let txn = sea_orm::TransactionTrait::begin(app.db()).await.unwrap();
