@@ -120,7 +120,7 @@ async fn end_to_end() {
 async fn push_fan_out() {
     use wushe::clock::ManualClock;
     use wushe::config::Config;
-    use wushe::domain::actor::Actor;
+    use wushe::domain::kernel::actor::Actor;
     let fake = fake_fcm::FakeFcm::start().await;
     let dir = tempfile::tempdir().unwrap();
     let creds = fake.credentials_file(dir.path());
@@ -145,7 +145,7 @@ async fn push_fan_out() {
     let clock = ManualClock::new(noon);
     let state = wushe::state::AppState::new(db, config, Arc::new(clock)).unwrap();
 
-    let profile = wushe::domain::users::create_city_admin(
+    let profile = wushe::domain::people::users::create_city_admin(
         &state.db,
         &state.hasher,
         noon,
@@ -156,7 +156,7 @@ async fn push_fan_out() {
     .await
     .unwrap();
     let admin = Actor { user_id: profile.user.id, role: entity::user::Role::CityAdmin, org_unit_id: None };
-    let new_unit = |parent, kind, name: &str| wushe::domain::org_units::NewOrgUnit {
+    let new_unit = |parent, kind, name: &str| wushe::domain::kernel::org_units::NewOrgUnit {
         parent_id: parent,
         kind,
         name: name.into(),
@@ -169,10 +169,15 @@ async fn push_fan_out() {
         contact_phone: None,
     };
     use entity::org_unit::OrgUnitKind;
-    let city = wushe::domain::org_units::create(&state.db, &admin, noon, new_unit(None, OrgUnitKind::CityCenter, "市"))
-        .await
-        .unwrap();
-    let station = wushe::domain::org_units::create(
+    let city = wushe::domain::kernel::org_units::create(
+        &state.db,
+        &admin,
+        noon,
+        new_unit(None, OrgUnitKind::CityCenter, "市"),
+    )
+    .await
+    .unwrap();
+    let station = wushe::domain::kernel::org_units::create(
         &state.db,
         &admin,
         noon,
@@ -223,13 +228,13 @@ async fn push_fan_out() {
     let stop = CancellationToken::new();
     let workers = tokio::spawn(wushe::worker::run(state.clone(), stop.clone()));
     let started = Instant::now();
-    let new = wushe::domain::announcements::NewAnnouncement {
+    let new = wushe::domain::messaging::announcements::NewAnnouncement {
         org_unit_id: Some(station.id),
         roles: vec![],
         title: "全市通知".into(),
         body: "请更新应用".into(),
     };
-    wushe::domain::announcements::create(&state.db, &admin, noon, new).await.unwrap();
+    wushe::domain::messaging::announcements::create(&state.db, &admin, noon, new).await.unwrap();
     let mut inbox_done = None;
     while fake.delivered().len() < RECIPIENTS {
         if inbox_done.is_none() {

@@ -1,11 +1,12 @@
 //! Builds the HTTP application: routes, middleware, and the server on an already-bound
 //! listener (so tests can bind port 0 and production can bind what `WUSHE_LISTEN` says).
 
+use crate::api::error;
+use crate::api::error::{Problem, problem_response};
 use crate::api::gate::{self, Gate};
 use crate::config::Config;
-use crate::error::{Problem, problem_response};
 use crate::state::AppState;
-use crate::{api, db, error, telemetry};
+use crate::{api, db, telemetry};
 use poem::http::{Method, StatusCode, header};
 use poem::listener::TcpAcceptor;
 use poem::{Endpoint, EndpointExt, IntoEndpoint, Request, Response, Route, Server};

@@ -5,13 +5,14 @@
 //! - [`app`]: builds the HTTP application on a given listener; [`state::AppState`] is what it shares.
 //! - [`api`]: poem-openapi resources, thin: parse, authorize, one domain call, respond.
 //! - [`domain`]: the business rules, one module per area, over sea-orm entities (`entity` crate).
-//! - [`auth`]: passwords, access tokens and the bearer scheme.
+//! - [`auth`]: passwords, access tokens and one-time codes.
 //! - `api::policy`: who may call each operation; `api::gate` enforces it with rate limits and
-//!   idempotency keys ([`ratelimit`], `domain::idempotency`).
+//!   idempotency keys (`api::ratelimit`, `domain::kernel::idempotency`); `api::bearer` turns a
+//!   bearer token into a principal.
 //! - [`crypto`]: encryption and blind indexes of sensitive personal data.
 //! - [`redis_link`]: Redis on request paths behind a circuit breaker (a Redis outage never slows
 //!   a request).
-//! - [`error`]: the one problem+json error envelope.
+//! - `api::error`: the one problem+json error envelope.
 //! - [`db`]: connecting, and transactions that behave the same on PostgreSQL and SQLite.
 //! - [`seed`]: the demo city of `wushe seed-demo`.
 //! - [`worker`]: job handlers (one file per kind), the cron table, and running workers.
@@ -26,8 +27,6 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod domain;
-pub mod error;
-pub mod ratelimit;
 pub mod redis_link;
 pub mod seed;
 pub mod state;

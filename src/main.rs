@@ -8,7 +8,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use wushe::clock::SystemClock;
 use wushe::config::Config;
-use wushe::domain::phone;
+use wushe::domain::people::phone;
 use wushe::state::AppState;
 use wushe::{app, seed, telemetry};
 
@@ -92,7 +92,7 @@ async fn main() -> anyhow::Result<()> {
         Command::CreateAdmin { phone, name } => {
             let state = state(config).await?;
             let password = admin_password()?;
-            let profile = wushe::domain::users::create_city_admin(
+            let profile = wushe::domain::people::users::create_city_admin(
                 &state.db,
                 &state.hasher,
                 state.clock.now(),

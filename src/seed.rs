@@ -2,9 +2,9 @@
 //! each, a city administrator, a station administrator, three social workers and ten
 //! volunteers, all with one printed password. For trying the app, never for production.
 
-use crate::domain::actor::Actor;
-use crate::domain::org_units::{self, NewOrgUnit};
-use crate::domain::users::{self, NewAccount};
+use crate::domain::kernel::actor::Actor;
+use crate::domain::kernel::org_units::{self, NewOrgUnit};
+use crate::domain::people::users::{self, NewAccount};
 use crate::domain::{DomainError, DomainResult};
 use crate::state::AppState;
 use entity::org_unit::OrgUnitKind;

@@ -1,13 +1,13 @@
 //! [`AppState`]: what every handler and job shares: the database pool, configuration, clock,
 //! token service, password hasher and the job machinery. Cheap to clone.
 
+use crate::api::ratelimit::RateLimiter;
 use crate::auth::codes::CheckInCodes;
 use crate::auth::password::PasswordHasher;
 use crate::auth::tokens::TokenService;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::DataKey;
-use crate::ratelimit::RateLimiter;
 use crate::redis_link::RedisLink;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! The gate every API request passes before its handler. It finds the request's operation (by
 //! matching it against the OpenAPI document), takes that operation's row of the policy table
-//! (`super::policy`) and:
+//! (`crate::api::policy`) and:
 //!
 //! 1. authenticates the caller unless the operation is public (the principal is handed to the
 //!    handler's `BearerAuth`, so the token and session are checked once per request);
@@ -14,12 +14,12 @@
 //! An operation without a row is refused with 500: a missing row is a bug, and failing closed
 //! keeps it from becoming a hole.
 
-use super::policy::{self, ANONYMOUS, Rate, Rule, Who};
-use crate::auth::principal::{Principal, authenticate};
+use crate::api::bearer::{Principal, authenticate};
+use crate::api::error::{ApiError, problem_from_poem};
+use crate::api::policy::{self, ANONYMOUS, Rate, Rule, Who};
 use crate::config::Limit;
 use crate::domain::DomainError;
-use crate::domain::idempotency::{self, Begin, Claim, Stored};
-use crate::error::{ApiError, problem_from_poem};
+use crate::domain::kernel::idempotency::{self, Begin, Claim, Stored};
 use crate::state::AppState;
 use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Body, Endpoint, IntoResponse, Request, Response};

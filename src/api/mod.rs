@@ -1,42 +1,48 @@
-//! The HTTP API: one poem-openapi struct per resource. Handlers are thin: parse the request,
-//! call one domain function, shape the response. Every operation is in the OpenAPI document
+//! The HTTP API: one poem-openapi struct per resource, grouped by the same areas as
+//! `crate::domain` (see its area map). Handlers are thin: parse the request, call one domain
+//! function, shape the response. Every operation is in the OpenAPI document
 //! (`/api/openapi.json`), with its errors.
 //!
-//! Where to look: `auth` (register, login, refresh, logout), `me` (own profile and password),
-//! `users` (people, for administrators), `org_units` (the org tree), `audit` (the audit log),
-//! `health` (liveness, readiness, metrics), `devices`, `notifications` (inbox and preferences),
-//! `announcements`, `admin_jobs` (dead letters), `privacy` (sensitive data, consents, export,
-//! erasure), `tasks` (service tasks, check-in), `signups` (sign-up, waitlist, roster,
-//! attendance), `hours` (ledger, stars, leaderboards), `service_records` (certificates), `honours`
-//! (award programmes, review, notice, the honour wall), `mentoring` (pairings, session logs, pair
-//! threads, oversight); `csv`
-//! streams downloads. `policy` is the table of who may call what; `gate` enforces it.
+//! Where to look (the folder is the area of the URL):
+//! - `system`: liveness, readiness, metrics (`health`) and dead letters (`admin_jobs`).
+//! - `kernel`: the org tree (`org_units`) and the audit log (`audit`).
+//! - `people`: register, sign in, refresh, sign out (`auth`), one's own account (`me`), people for
+//!   administrators (`users`), personal data, consents, export and erasure (`privacy`).
+//! - `messaging`: devices, the inbox and preferences (`notifications`), announcements.
+//! - `volunteering`: tasks and check-in, sign-ups and the roster, hours and stars, service-record
+//!   certificates.
+//! - `talent`: credentials and registration, training and continuing education.
+//! - `mentoring`: pairings, session logs, pair threads and oversight.
+//! - `honours`: award programmes, review, notice and the honour wall.
+//!
+//! Shared by all: `types` (wire types), `csv` (downloads), `error` (the problem+json envelope),
+//! `bearer` (the bearer scheme). `policy` is the table of who may call what, one section per
+//! area; `gate` enforces it with `ratelimit` and idempotency keys.
 
-pub mod admin_jobs;
-pub mod announcements;
-pub mod audit;
-pub mod auth;
+pub mod bearer;
 pub mod csv;
-pub mod devices;
+pub mod error;
 pub mod gate;
-pub mod health;
 pub mod honours;
-pub mod hours;
-pub mod me;
+pub mod kernel;
 pub mod mentoring;
-pub mod notifications;
-pub mod org_units;
+pub mod messaging;
+pub mod people;
 pub mod policy;
-pub mod privacy;
-pub mod service_records;
-pub mod signups;
-pub mod tasks;
+pub mod ratelimit;
+pub mod system;
+pub mod talent;
 pub mod types;
-pub mod users;
+pub mod volunteering;
 
-// Talent: credentials, training and continuing education.
-pub mod credentials;
-pub mod training;
+use honours as honours_api;
+use kernel::{audit, org_units};
+use mentoring as mentoring_api;
+use messaging::{announcements, devices, notifications};
+use people::{auth, me, privacy, users};
+use system::{admin_jobs, health};
+use talent::{credentials, training};
+use volunteering::{hours, service_records, signups, tasks};
 
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
@@ -114,9 +120,9 @@ pub type Messaging =
 pub type Service = (tasks::TasksApi, signups::SignupsApi, hours::HoursApi, service_records::ServiceRecordsApi);
 
 /// Honours: programmes, nominations, review, notice and the wall.
-pub type Honours = honours::HonoursApi;
+pub type Honours = honours_api::HonoursApi;
 /// Mentoring: pairings, session logs, threads and oversight.
-pub type Mentoring = mentoring::MentoringApi;
+pub type Mentoring = mentoring_api::MentoringApi;
 /// Talent: credentials, training and continuing education.
 pub type Talent = (credentials::CredentialsApi, training::TrainingApi);
 
@@ -133,8 +139,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
             ),
             privacy::PrivacyApi,
             (tasks::TasksApi, signups::SignupsApi, hours::HoursApi, service_records::ServiceRecordsApi),
-            honours::HonoursApi,
-            mentoring::MentoringApi,
+            honours_api::HonoursApi,
+            mentoring_api::MentoringApi,
             (credentials::CredentialsApi, training::TrainingApi),
         ),
         "wushe",

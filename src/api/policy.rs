@@ -2,7 +2,7 @@
 //! (by `operationId`), who may call it, on which objects, whether it takes an
 //! `Idempotency-Key`, and which rate limit it counts against.
 //!
-//! The gate (`super::gate`) enforces the role part of every row before a handler runs (a role the
+//! The gate (`crate::api::gate`) enforces the role part of every row before a handler runs (a role the
 //! row never allows gets 403, an anonymous caller of a signed-in operation 401) and applies the
 //! idempotency and rate-limit columns. The object part (own / same station / other station) is
 //! decided by the domain, which alone can load the object; `tests/api/matrix.rs` calls every
@@ -130,7 +130,7 @@ impl Rel {
     }
 }
 
-/// Which rate limit an operation counts against (see `crate::ratelimit`).
+/// Which rate limit an operation counts against (see `crate::api::ratelimit`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rate {
     /// The default: reads are not limited, writes count as [`Rate::Write`] (or [`Rate::Auth`]

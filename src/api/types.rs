@@ -104,8 +104,8 @@ macro_rules! page_of {
             /// Absent on the last page.
             pub next_cursor: Option<String>,
         }
-        impl<T: Into<$item>> From<crate::domain::page::Page<T>> for $name {
-            fn from(p: crate::domain::page::Page<T>) -> Self {
+        impl<T: Into<$item>> From<crate::domain::kernel::page::Page<T>> for $name {
+            fn from(p: crate::domain::kernel::page::Page<T>) -> Self {
                 $name { items: p.items.into_iter().map(Into::into).collect(), next_cursor: p.next_cursor }
             }
         }

@@ -1,44 +1,39 @@
-//! Business rules, one module per area. Functions take a connection or transaction, return
+//! Business rules, grouped by area. Functions take a connection or transaction, return
 //! [`DomainError`], and know nothing of HTTP.
+//!
+//! # The area map
+//!
+//! The same areas appear in `src/domain/`, `src/api/` and the policy table. Imports go one way:
+//! toward the kernel, and from an area to the areas whose facts it reads (listed below). An area
+//! never imports one that reads it; where a lower area must let a higher one know something, it
+//! calls a hook in [`registry`] instead. `tests::imports_follow_the_area_map` enforces the map.
+//!
+//! | area | owns | may import |
+//! | --- | --- | --- |
+//! | [`kernel`] | the acting person, scope, the org tree, time, geography, paging, audit, idempotency | — |
+//! | [`people`] | accounts, sessions, real-name identity, consents, personal data, phones | kernel |
+//! | [`messaging`] | notifications, templates, devices, announcements, preferences | kernel, people |
+//! | [`talent`] | credentials, registration, training, continuing education, prerequisites, the directory | kernel, people, messaging |
+//! | [`volunteering`] | tasks, sign-ups, seats, dispatch, reminders, attendance, hours, stars, service records | kernel, people, messaging, talent |
+//! | [`mentoring`] | pairings, progress, sessions, threads, oversight, suggestions | kernel, people, messaging, talent, volunteering |
+//! | [`honours`] | programmes, eligibility, nominations, review, notice, the wall | kernel, people, messaging, talent, volunteering, mentoring |
+//!
+//! [`registry`] is where the areas are known together: the personal-data registry that export
+//! and erasure walk, and the hooks through which volunteering tells honours of new hours.
 
-pub mod actor;
-pub mod announcements;
-pub mod attendance;
-pub mod audit;
-pub mod consents;
-pub mod devices;
-pub mod dispatch;
 pub mod honours;
-pub mod hours;
-pub mod idempotency;
-pub mod identity;
+pub mod kernel;
 pub mod mentoring;
-pub mod mentoring_threads;
-pub mod notifications;
-pub mod org_units;
-pub mod page;
-pub mod phone;
-pub mod privacy;
-pub mod reminders;
-pub mod seats;
-pub mod service_records;
-pub mod sessions;
-pub mod signups;
-pub mod tasks;
-pub mod templates;
-pub mod users;
-
-// Talent: credentials, training and continuing education.
-pub mod credentials;
-pub mod directory;
-pub mod prerequisites;
-pub mod talent_reminders;
-pub mod training;
+pub mod messaging;
+pub mod people;
+pub mod registry;
+pub mod talent;
+pub mod volunteering;
 
 use sea_orm::DbErr;
 
 /// Why a domain operation refused or failed. Each variant maps to one HTTP status in
-/// `crate::error`, and carries a stable code.
+/// `crate::api::error`, and carries a stable code.
 #[derive(Debug, thiserror::Error)]
 pub enum DomainError {
     /// 400: the input breaks a rule.

@@ -4,9 +4,9 @@
 //! 20 jobs and 20 transactions, and a crash mid-way resumes at the batch it was on.
 
 use crate::db::write;
-use crate::domain::announcements::{FANOUT_JOB, Fanout, roles_of};
-use crate::domain::notifications::{Category, preferences_of};
-use crate::domain::org_units::subtree_ids;
+use crate::domain::kernel::org_units::subtree_ids;
+use crate::domain::messaging::announcements::{FANOUT_JOB, Fanout, roles_of};
+use crate::domain::messaging::notifications::{Category, preferences_of};
 use crate::state::AppState;
 use entity::{announcement, device, notification, user};
 use jobs::job::JobOptions;
@@ -47,7 +47,7 @@ pub async fn fanout(state: &AppState, f: Fanout) -> Result<(), JobError> {
         let rows: Vec<notification::ActiveModel> = people
             .iter()
             .map(|p| {
-                let (title, body) = crate::domain::templates::render("announcement", p.locale, &params)
+                let (title, body) = crate::domain::messaging::templates::render("announcement", p.locale, &params)
                     .unwrap_or_else(|_| (a.title.clone(), a.body.clone()));
                 super::notify::row(p.id, Category::Announcement, "announcement", title, body, &data, &dedupe_key, now)
             })

@@ -2,7 +2,7 @@
 //! sweep, stale-device pruning and the dead-letter check. Their schedules are in
 //! `worker::schedules`.
 
-use crate::domain::devices;
+use crate::domain::messaging::devices;
 use crate::state::AppState;
 use jobs::job::JobOptions;
 use jobs::{JobError, Registry};

@@ -100,7 +100,7 @@ impl Jobs {
                 (log.clone(), Some(log))
             }
         };
-        let push = PushProviders::new().with(crate::domain::devices::FCM, fcm);
+        let push = PushProviders::new().with(crate::domain::messaging::devices::FCM, fcm);
         Ok(Jobs { queue, push_queue, metrics: Arc::new(Metrics::default()), push, push_log })
     }
 
@@ -178,7 +178,7 @@ pub fn schedules() -> Vec<Schedule> {
         // Dead letters waiting for an administrator.
         ("dead-letters", "0 */5 * * * *", maintenance::DEAD_LETTERS),
         // Tasks that ended: close open check-ins, record no-shows, mark them completed.
-        ("task-close", "0 */5 * * * *", crate::domain::reminders::CLOSE_JOB),
+        ("task-close", "0 */5 * * * *", crate::domain::volunteering::reminders::CLOSE_JOB),
         // Mentoring pairs without contact, and graduations that came due.
         ("mentoring-scan", "0 20 * * * *", mentoring::SCAN),
         // The weekly mentoring digest, Monday morning.

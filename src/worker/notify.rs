@@ -5,8 +5,8 @@
 //! now.
 
 use crate::db::write;
-use crate::domain::notifications::{Category, Message, NOTIFY_JOB, Preferences, preferences};
-use crate::domain::templates;
+use crate::domain::messaging::notifications::{Category, Message, NOTIFY_JOB, Preferences, preferences};
+use crate::domain::messaging::templates;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::{device, notification, user};

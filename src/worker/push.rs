@@ -26,8 +26,8 @@
 //! What is pushed is generic (`templates::push_text`) plus ids: no personal data.
 
 use crate::db::write;
-use crate::domain::notifications::{Category, preferences_of};
-use crate::domain::templates;
+use crate::domain::messaging::notifications::{Category, preferences_of};
+use crate::domain::messaging::templates;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::{device, notification, push_delivery, user};
@@ -487,7 +487,7 @@ async fn record(state: &AppState, job_id: Uuid, done: &[(Held, Outcome)]) -> Res
     let txn = crate::db::begin_write(&state.db).await?;
     for (device_id, token_hash, reason) in &dead_devices {
         tracing::info!(device_id = %device_id, token = %token_hash, %reason, "push token dead: device deactivated");
-        crate::domain::devices::deactivate(&txn, *device_id, stamp, "invalid_token")
+        crate::domain::messaging::devices::deactivate(&txn, *device_id, stamp, "invalid_token")
             .await
             .map_err(|e| JobError::retry(e.to_string()))?;
     }

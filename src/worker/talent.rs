@@ -2,7 +2,7 @@
 //! reminders) and the weekly digest to station administrators. Rules:
 //! `domain::talent_reminders`.
 
-use crate::domain::talent_reminders;
+use crate::domain::talent::reminders as talent_reminders;
 use crate::state::AppState;
 use jobs::job::JobOptions;
 use jobs::{JobError, Registry};

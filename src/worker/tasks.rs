@@ -9,8 +9,8 @@
 //! - `task.headcount`: warn the organiser of a task a day out below its minimum;
 //! - `task.close` (cron): close stays, record no-shows, complete tasks that ended.
 
-use crate::domain::dispatch::{self, COVER_JOB, Cover, DISPATCH_JOB, Dispatch};
-use crate::domain::reminders::{
+use crate::domain::volunteering::dispatch::{self, COVER_JOB, Cover, DISPATCH_JOB, Dispatch};
+use crate::domain::volunteering::reminders::{
     self, BROADCAST_JOB, Broadcast, CLOSE_JOB, HEADCOUNT_JOB, Headcount, REMIND_JOB, Reminder,
 };
 use crate::domain::{DomainError, DomainResult};

@@ -9,7 +9,7 @@ use entity::{device, notification};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use serde_json::json;
 use uuid::Uuid;
-use wushe::domain::announcements::Fanout;
+use wushe::domain::messaging::announcements::Fanout;
 
 /// Inserts `n` active people of `role` under `unit` straight into the database (hashing 5,000
 /// passwords through the API would take minutes); returns their ids.

@@ -164,10 +164,10 @@ async fn the_end_of_a_task_closes_open_stays_and_records_no_shows() {
     check(&s, &task, &came, "check-in", &c, LAT, LNG).await.expect(200);
     s.app.clock.advance(Duration::hours(3));
     let now = s.now();
-    assert_eq!(wushe::domain::attendance::close_open_stays(s.app.db(), now).await.unwrap(), 1);
-    assert_eq!(wushe::domain::attendance::close_open_stays(s.app.db(), now).await.unwrap(), 0, "once");
-    assert_eq!(wushe::domain::signups::mark_no_shows(s.app.db(), now).await.unwrap(), 1);
-    assert_eq!(wushe::domain::tasks::complete_ended(s.app.db(), now).await.unwrap(), 1);
+    assert_eq!(wushe::domain::volunteering::attendance::close_open_stays(s.app.db(), now).await.unwrap(), 1);
+    assert_eq!(wushe::domain::volunteering::attendance::close_open_stays(s.app.db(), now).await.unwrap(), 0, "once");
+    assert_eq!(wushe::domain::volunteering::signups::mark_no_shows(s.app.db(), now).await.unwrap(), 1);
+    assert_eq!(wushe::domain::volunteering::tasks::complete_ended(s.app.db(), now).await.unwrap(), 1);
     let mine = s.app.get("/api/v1/me/hours", Some(&came.access)).await.expect(200);
     assert_eq!(mine.body["pendingMinutes"], 120, "closed at the task's end");
     let a = s

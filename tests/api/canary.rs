@@ -153,14 +153,14 @@ async fn no_canary_reaches_logs_error_bodies_or_the_database_in_plaintext() {
         .expect(201),
     );
     let txn = sea_orm::TransactionTrait::begin(app.db()).await.unwrap();
-    let message = wushe::domain::notifications::Message::new(
+    let message = wushe::domain::messaging::notifications::Message::new(
         me.user_id.parse().unwrap(),
-        wushe::domain::notifications::Category::System,
+        wushe::domain::messaging::notifications::Category::System,
         "system.message",
         "canary-push",
     )
     .param("text", format!("{name} {phone_national}"));
-    wushe::domain::notifications::tell(&txn, message).await.unwrap();
+    wushe::domain::messaging::notifications::tell(&txn, message).await.unwrap();
     txn.commit().await.unwrap();
     app.start_workers();
     crate::helpers::eventually(20, "the canary's push", || async { !app.pushes().is_empty() }).await;

@@ -99,7 +99,7 @@ async fn tokens_not_refreshed_for_270_days_are_deactivated() {
     let a = app.login(&a.phone, crate::helpers::PASSWORD).await;
     app.post("/api/v1/me/devices", Some(&a.access), json!({"platform": "android", "token": "fresh"})).await.expect(201);
     app.clock.advance(chrono::Duration::days(71));
-    let n = wushe::domain::devices::prune_stale(app.db(), app.clock_now()).await.unwrap();
+    let n = wushe::domain::messaging::devices::prune_stale(app.db(), app.clock_now()).await.unwrap();
     assert_eq!(n, 1);
     let old = device::Entity::find().filter(device::Column::Token.eq("old")).one(app.db()).await.unwrap().unwrap();
     assert!(!old.active);

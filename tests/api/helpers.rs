@@ -424,7 +424,7 @@ impl TestApp {
     /// A city administrator created the way `wushe create-admin` does, signed in.
     pub async fn city_admin(&self) -> Session {
         let phone = self.new_phone();
-        wushe::domain::users::create_city_admin(
+        wushe::domain::people::users::create_city_admin(
             self.db(),
             &self.state.hasher,
             self.clock.now_utc(),
@@ -554,7 +554,7 @@ impl TestApp {
         let hash = self.state.hasher.hash(PASSWORD).await.unwrap();
         let now = self.clock.now_utc();
         let unit = unit.map(|u| u.parse::<uuid::Uuid>().unwrap());
-        let policy = wushe::domain::sessions::Policy::new(self.state.config.refresh_token_ttl);
+        let policy = wushe::domain::people::sessions::Policy::new(self.state.config.refresh_token_ttl);
         let mut out = Vec::with_capacity(n);
         for i in 0..n {
             let phone = self.new_phone();
@@ -577,7 +577,7 @@ impl TestApp {
             .insert(self.db())
             .await
             .unwrap();
-            let issued = wushe::domain::sessions::open(self.db(), policy, now, user).await.unwrap();
+            let issued = wushe::domain::people::sessions::open(self.db(), policy, now, user).await.unwrap();
             let access = self.state.tokens.issue(id, issued.session_id, 0, now);
             out.push(Session { user_id: id.to_string(), phone, access, refresh: issued.refresh_token });
         }

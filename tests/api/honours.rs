@@ -19,11 +19,11 @@ pub mod setup {
     use entity::user::Role;
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
     use uuid::Uuid;
-    use wushe::domain::actor::Actor;
     use wushe::domain::honours::eligibility::Rule;
     use wushe::domain::honours::nominations::{self, NewNomination};
     use wushe::domain::honours::notice::{self, Awardee};
     use wushe::domain::honours::{self, NewProgramme};
+    use wushe::domain::kernel::actor::Actor;
 
     /// A session as the domain sees it.
     pub fn actor(s: &Session, role: Role, unit: Option<&str>) -> Actor {
@@ -320,7 +320,9 @@ async fn each_eligibility_rule_at_its_boundary() {
     // Star level: from the recorded star levels.
     let stars = nominating(&app, &c, 10, vec![Rule::MinStarLevel { level: 1 }]).await;
     assert_eq!(check(stars, &v).await["actual"], 0);
-    wushe::domain::hours::award_stars(app.db(), v.user_id.parse().unwrap(), now, &[100, 300]).await.unwrap();
+    wushe::domain::volunteering::hours::award_stars(app.db(), v.user_id.parse().unwrap(), now, &[100, 300])
+        .await
+        .unwrap();
     assert_eq!(check(stars, &v).await["outcome"], "met");
 
     // Active months: from the account's creation.
@@ -343,7 +345,7 @@ async fn each_eligibility_rule_at_its_boundary() {
     let r = check(front, sw).await;
     assert_eq!(r["outcome"], "not_evaluated");
     assert!(r["note"].is_string());
-    let today = wushe::domain::hours::local_date(now, "Asia/Shanghai");
+    let today = wushe::domain::volunteering::hours::local_date(now, "Asia/Shanghai");
     let set_since = async |d: chrono::NaiveDate| {
         use sea_orm::{ActiveValue::Set, sea_query::OnConflict};
         let row = entity::social_worker_profile::ActiveModel {
@@ -573,7 +575,7 @@ async fn twenty_concurrent_nominations_for_a_quota_of_three_make_exactly_three()
 async fn reviewing_with(
     app: &TestApp,
     f: &TwoStations,
-    by: &wushe::domain::actor::Actor,
+    by: &wushe::domain::kernel::actor::Actor,
     nominees: &[&str],
 ) -> (Uuid, Vec<Uuid>) {
     let c = city(&f.city_admin);

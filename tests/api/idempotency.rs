@@ -6,7 +6,7 @@ use crate::helpers::{NowUtc, PASSWORD, TestApp, spawn_app};
 use reqwest::StatusCode;
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
-use wushe::domain::idempotency::{self, Begin, Claim};
+use wushe::domain::kernel::idempotency::{self, Begin, Claim};
 
 /// Sends a POST with a key; returns status, headers and the raw body.
 async fn post_keyed(

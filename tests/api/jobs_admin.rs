@@ -3,7 +3,7 @@
 use crate::helpers::{eventually, spawn_app};
 use sea_orm::TransactionTrait;
 use serde_json::json;
-use wushe::domain::notifications::{self, Category, Message};
+use wushe::domain::messaging::notifications::{self, Category, Message};
 
 #[tokio::test]
 async fn city_admins_list_retry_and_discard_dead_jobs() {

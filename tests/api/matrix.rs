@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use service::*;
 use wushe::api::policy::{self, ANONYMOUS, CITY_ADMIN, NONE, OTHER, OWN, Rel, SOCIAL_WORKER, STATION, STATION_ADMIN};
 use wushe::api::policy::{VOLUNTEER, Who};
-use wushe::domain::{consents, identity};
+use wushe::domain::{people::consents, people::identity};
 
 /// A principal of the matrix: one of the first station's people, the city administrator, or
 /// nobody.
@@ -205,14 +205,16 @@ async fn request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, rel: Rel)
         }
         "deleteDevice" => {
             let owner: uuid::Uuid = person(f, c, rel).parse().unwrap();
-            let registration = wushe::domain::devices::Registration {
+            let registration = wushe::domain::messaging::devices::Registration {
                 platform: entity::device::Platform::Android,
                 token: format!("fcm-{}", uuid::Uuid::new_v4()),
                 app_version: None,
                 locale: None,
             };
             let (device, _) =
-                wushe::domain::devices::register(app.db(), owner, app.clock.now_utc(), registration).await.unwrap();
+                wushe::domain::messaging::devices::register(app.db(), owner, app.clock.now_utc(), registration)
+                    .await
+                    .unwrap();
             req(M::DELETE, format!("/api/v1/me/devices/{}", device.id), None)
         }
         "listNotifications" => req(M::GET, "/api/v1/me/notifications", None),
@@ -234,11 +236,11 @@ async fn request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, rel: Rel)
         ),
         "listAnnouncements" => req(M::GET, "/api/v1/announcements", None),
         "getAnnouncement" => {
-            let a = wushe::domain::announcements::create(
+            let a = wushe::domain::messaging::announcements::create(
                 app.db(),
                 &service::actor_of_session(&f.city_admin, entity::user::Role::CityAdmin),
                 app.clock.now_utc(),
-                wushe::domain::announcements::NewAnnouncement {
+                wushe::domain::messaging::announcements::NewAnnouncement {
                     org_unit_id: Some(unit(f, c, rel).parse().unwrap()),
                     roles: Vec::new(),
                     title: "矩阵".into(),
@@ -320,9 +322,17 @@ async fn service_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, r
             if let Some(me) = actor_of(c) {
                 sign_up(app, &me, t).await;
                 if op == "checkOut" {
-                    wushe::domain::attendance::check_in(app.db(), &app.state.check_in_codes, &me, now, t, &code, None)
-                        .await
-                        .unwrap();
+                    wushe::domain::volunteering::attendance::check_in(
+                        app.db(),
+                        &app.state.check_in_codes,
+                        &me,
+                        now,
+                        t,
+                        &code,
+                        None,
+                    )
+                    .await
+                    .unwrap();
                 }
             }
             let which = if op == "checkIn" { "check-in" } else { "check-out" };
@@ -842,7 +852,7 @@ mod talent {
     /// A course of a room of the station of `rel`.
     pub async fn course(app: &TestApp, f: &TwoStations, rel: Rel) -> Uuid {
         let city = super::service::actor_of_session(&f.city_admin, entity::user::Role::CityAdmin);
-        let new = wushe::domain::training::NewCourse {
+        let new = wushe::domain::talent::training::NewCourse {
             org_unit_id: room_of(f, rel),
             title: "矩阵课程".into(),
             description: String::new(),
@@ -851,7 +861,7 @@ mod talent {
             credit_minutes: 120,
             counts_as_ce: true,
         };
-        wushe::domain::training::create_course(app.db(), &city, app.clock.now_utc(), new).await.unwrap().id
+        wushe::domain::talent::training::create_course(app.db(), &city, app.clock.now_utc(), new).await.unwrap().id
     }
 
     /// A session of a course of the station of `rel`; for `OWN`, of the caller's station and
@@ -956,7 +966,7 @@ mod mentoring_setup {
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
     use uuid::Uuid;
     use wushe::api::policy::{OTHER, OWN, Rel};
-    use wushe::domain::actor::Actor;
+    use wushe::domain::kernel::actor::Actor;
     use wushe::domain::mentoring::{self, NewPairing, NewSession};
 
     #[derive(Clone, Copy, PartialEq, Eq)]
@@ -1083,8 +1093,8 @@ mod service {
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
     use uuid::Uuid;
     use wushe::api::policy::{OTHER, OWN, Rel};
-    use wushe::domain::actor::Actor;
-    use wushe::domain::tasks::{self, TaskInput};
+    use wushe::domain::kernel::actor::Actor;
+    use wushe::domain::volunteering::tasks::{self, TaskInput};
 
     /// How to prepare a task.
     #[derive(Default, Clone, Copy)]
@@ -1196,7 +1206,7 @@ mod service {
     /// same hour, and a person cannot be in two places); returns the sign-up.
     pub async fn sign_up(app: &TestApp, who: &Actor, task: Uuid) -> Uuid {
         clear_signups(app, who).await;
-        wushe::domain::signups::sign_up(app.db(), who, app.clock.now_utc(), task).await.unwrap().signup.id
+        wushe::domain::volunteering::signups::sign_up(app.db(), who, app.clock.now_utc(), task).await.unwrap().signup.id
     }
 
     /// Ends a person's live sign-ups.
@@ -1295,7 +1305,7 @@ mod service {
         approved_hours(app, owner, unit).await;
         let today = app.clock.now_utc().date_naive();
         let actor = actor_of_session(v, Role::Volunteer);
-        wushe::domain::service_records::request(app.db(), &actor, app.clock.now_utc(), unit, today, today)
+        wushe::domain::volunteering::service_records::request(app.db(), &actor, app.clock.now_utc(), unit, today, today)
             .await
             .unwrap()
             .code

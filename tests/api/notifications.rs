@@ -9,7 +9,7 @@ use entity::outbox;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
-use wushe::domain::notifications::{self, Category, Message};
+use wushe::domain::messaging::notifications::{self, Category, Message};
 
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

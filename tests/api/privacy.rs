@@ -127,7 +127,7 @@ async fn under_fourteens_need_a_guardian_consent_to_sign_up() {
     let nobody_knows = app.register_volunteer().await;
     let id = |s: &crate::helpers::Session| s.user_id.parse::<uuid::Uuid>().unwrap();
     let may = async |s: &crate::helpers::Session| {
-        wushe::domain::identity::ensure_may_sign_up(app.db(), id(s), today).await.map_err(|e| e.to_string())
+        wushe::domain::people::identity::ensure_may_sign_up(app.db(), id(s), today).await.map_err(|e| e.to_string())
     };
     app.put("/api/v1/me/identity", Some(&child.access), identity_body(&id_number_born(&child_birth))).await.expect(200);
     app.put("/api/v1/me/identity", Some(&adult.access), identity_body(&id_number())).await.expect(200);
@@ -250,7 +250,7 @@ async fn export_holds_every_field_and_erasure_leaves_none() {
         texts.extend(r.reason.clone());
     }
     let national = v.phone.trim_start_matches("+86");
-    let masked = wushe::domain::phone::mask(&v.phone);
+    let masked = wushe::domain::people::phone::mask(&v.phone);
     for t in &texts {
         assert!(!t.contains("赵导出") && !t.contains(national) && !t.contains(&masked), "audit keeps {t:?}");
     }
@@ -300,14 +300,14 @@ async fn messaging_and_volunteer_service_are_exported_then_erased_or_pseudonymis
         .await
         .expect(201);
     let txn = sea_orm::TransactionTrait::begin(app.db()).await.unwrap();
-    let m = wushe::domain::notifications::Message::new(
+    let m = wushe::domain::messaging::notifications::Message::new(
         vid,
-        wushe::domain::notifications::Category::System,
+        wushe::domain::messaging::notifications::Category::System,
         "system.message",
         "privacy-test",
     )
     .param("text", "欢迎");
-    wushe::domain::notifications::tell(&txn, m).await.unwrap();
+    wushe::domain::messaging::notifications::tell(&txn, m).await.unwrap();
     txn.commit().await.unwrap();
     app.start_workers();
     crate::helpers::eventually(20, "the inbox row", || async {

@@ -11,7 +11,7 @@ use jobs::push::{PushMessage, PushOutcome, PushProvider, PushTarget};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 use serde_json::json;
 use std::collections::BTreeMap;
-use wushe::domain::notifications::{self, Category, Message};
+use wushe::domain::messaging::notifications::{self, Category, Message};
 
 async fn app_with_fcm() -> (TestApp, FakeFcm, tempfile::TempDir) {
     let fake = FakeFcm::start().await;

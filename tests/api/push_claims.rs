@@ -239,15 +239,15 @@ async fn a_slow_provider_holds_up_no_other_job() {
     let to = &people[0];
     let started = std::time::Instant::now();
     let txn = sea_orm::TransactionTrait::begin(app.db()).await.unwrap();
-    let m = wushe::domain::notifications::Message::new(
+    let m = wushe::domain::messaging::notifications::Message::new(
         to.user_id.parse().unwrap(),
-        wushe::domain::notifications::Category::System,
+        wushe::domain::messaging::notifications::Category::System,
         "announcement",
         "meanwhile",
     )
     .param("title", "t")
     .param("body", "b");
-    wushe::domain::notifications::tell(&txn, m).await.unwrap();
+    wushe::domain::messaging::notifications::tell(&txn, m).await.unwrap();
     txn.commit().await.unwrap();
     eventually(20, "the inbox row", || async {
         entity::notification::Entity::find()

@@ -150,8 +150,8 @@ async fn the_level_falls_back_when_a_higher_credential_expires() {
 
     s.app.clock.advance(Duration::days(12));
     let now = s.app.clock_now();
-    assert_eq!(wushe::domain::credentials::expire_due(s.app.db(), now).await.unwrap(), 1);
-    assert_eq!(wushe::domain::credentials::expire_due(s.app.db(), now).await.unwrap(), 0, "once");
+    assert_eq!(wushe::domain::talent::credentials::expire_due(s.app.db(), now).await.unwrap(), 1);
+    assert_eq!(wushe::domain::talent::credentials::expire_due(s.app.db(), now).await.unwrap(), 0, "once");
     assert_eq!(level(&s, &sw).await, "assistant_social_worker");
     let c = s.app.get(format!("/api/v1/credentials/{high}"), Some(&sw.access)).await.expect(200);
     assert_eq!(c.body["status"], "expired");
@@ -412,8 +412,8 @@ async fn renewing_a_registration_needs_the_periods_continuing_education() {
 async fn scan_twice(s: &Service) -> (u64, u64) {
     let (db, cfg, now) = (s.app.db(), &s.app.state.config.talent, s.app.clock_now());
     let (a, b) = futures::join!(
-        wushe::domain::talent_reminders::daily(db, cfg, now),
-        wushe::domain::talent_reminders::daily(db, cfg, now)
+        wushe::domain::talent::reminders::daily(db, cfg, now),
+        wushe::domain::talent::reminders::daily(db, cfg, now)
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     (a.reminders + b.reminders, a.expired + b.expired)
@@ -470,8 +470,8 @@ async fn each_expiry_reminder_goes_out_once_as_the_days_pass_with_two_workers() 
         assert_eq!(expired, u64::from(n == 61), "day {n}: expiry flips once");
         if n == 30 {
             let (db, cfg, now) = (s.app.db(), &s.app.state.config.talent, s.app.clock_now());
-            assert_eq!(wushe::domain::talent_reminders::weekly_digest(db, cfg, now).await.unwrap(), 1);
-            assert_eq!(wushe::domain::talent_reminders::weekly_digest(db, cfg, now).await.unwrap(), 0, "once a week");
+            assert_eq!(wushe::domain::talent::reminders::weekly_digest(db, cfg, now).await.unwrap(), 1);
+            assert_eq!(wushe::domain::talent::reminders::weekly_digest(db, cfg, now).await.unwrap(), 0, "once a week");
         }
     }
     assert_eq!(s.app.count("talent_reminders").await, 6, "five reminders and one digest");

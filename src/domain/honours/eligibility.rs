@@ -12,7 +12,7 @@
 //! wiring them is a change to that one function (`verified_level`, `ce_met`,
 //! `mentoring_sessions`), nothing else.
 
-use super::super::{DomainError, DomainResult, hours};
+use crate::domain::{DomainError, DomainResult, volunteering::hours};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::honour::{self, HonourStatus};
 use entity::honour_programme;
@@ -246,7 +246,7 @@ async fn star_level(db: &impl ConnectionTrait, s: &Subject<'_>) -> DomainResult<
 /// credentials area; the level a person declares on their profile does not count.
 async fn verified_level(db: &impl ConnectionTrait, s: &Subject<'_>) -> DomainResult<Figure> {
     let today = hours::local_date(s.now, &s.person.time_zone);
-    let level = super::super::credentials::current_level(db, s.person.id, today).await?;
+    let level = crate::domain::talent::credentials::current_level(db, s.person.id, today).await?;
     Ok(Figure::Known(level.map(level_rank).unwrap_or(0)))
 }
 
@@ -254,7 +254,7 @@ async fn verified_level(db: &impl ConnectionTrait, s: &Subject<'_>) -> DomainRes
 /// or not (0), from the training area; not evaluated for someone without a verified social-work
 /// certificate, who has no such requirement to meet.
 async fn ce_met(db: &impl ConnectionTrait, s: &Subject<'_>) -> DomainResult<Figure> {
-    let standing = super::super::training::standing(db, s.talent, s.person, s.now).await?;
+    let standing = crate::domain::talent::training::standing(db, s.talent, s.person, s.now).await?;
     if standing.level.is_none() {
         return Ok(Figure::Unknown("no verified social-work certificate, so no continuing-education requirement"));
     }

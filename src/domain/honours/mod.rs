@@ -24,12 +24,12 @@ pub mod nominations;
 pub mod notice;
 pub mod review;
 
-use super::actor::Actor;
-use super::audit::{self, Change};
-use super::notifications::{self, Category, Message};
-use super::page::{self, Order, Page, PageRequest};
-use super::{DomainError, DomainResult, required_text, validate_time_zone};
 use crate::db::write;
+use crate::domain::kernel::actor::Actor;
+use crate::domain::kernel::audit::{self, Change};
+use crate::domain::kernel::page::{self, Order, Page, PageRequest};
+use crate::domain::messaging::notifications::{self, Category, Message};
+use crate::domain::{DomainError, DomainResult, required_text, validate_time_zone};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use eligibility::Rule;
 use entity::honour_nomination::{self, NominationStatus};
@@ -145,7 +145,7 @@ fn checked(mut p: NewProgramme) -> DomainResult<NewProgramme> {
         ));
     }
     p.notice_working_days = Some(notice_days);
-    let tz = p.time_zone.take().unwrap_or_else(|| super::org_units::DEFAULT_TIME_ZONE.to_string());
+    let tz = p.time_zone.take().unwrap_or_else(|| crate::domain::kernel::org_units::DEFAULT_TIME_ZONE.to_string());
     validate_time_zone(&tz)?;
     p.time_zone = Some(tz);
     eligibility::validate_rules(&p.rules)?;
@@ -514,13 +514,13 @@ pub fn notice_end(start: DateTime<Utc>, tz: &str, days: i32) -> DateTime<Utc> {
 pub struct Honours;
 
 #[async_trait::async_trait]
-impl super::privacy::PersonalData for Honours {
+impl crate::domain::people::privacy::PersonalData for Honours {
     fn section(&self) -> &'static str {
         "honours"
     }
     async fn export(
         &self,
-        cx: &super::privacy::Context<'_>,
+        cx: &crate::domain::people::privacy::Context<'_>,
         txn: &sea_orm::DatabaseTransaction,
     ) -> DomainResult<serde_json::Value> {
         use entity::{honour, honour_objection, honour_recusal, honour_score};
@@ -539,7 +539,11 @@ impl super::privacy::PersonalData for Honours {
             "honours": json(serde_json::to_value(honour::Entity::find().filter(honour::Column::RecipientId.eq(id)).all(txn).await?))?,
         }))
     }
-    async fn erase(&self, cx: &super::privacy::Context<'_>, txn: &sea_orm::DatabaseTransaction) -> DomainResult<()> {
+    async fn erase(
+        &self,
+        cx: &crate::domain::people::privacy::Context<'_>,
+        txn: &sea_orm::DatabaseTransaction,
+    ) -> DomainResult<()> {
         use entity::{honour_objection, honour_recusal, honour_score};
         use sea_orm::sea_query::Expr;
         let id = cx.person.id;

@@ -17,10 +17,10 @@
 use super::eligibility::{self, RuleResult, Subject};
 use super::{Programme, tell};
 use crate::db::{is_unique_violation, write};
-use crate::domain::actor::Actor;
-use crate::domain::audit::{self, Change};
-use crate::domain::page::{self, Order, Page, PageRequest};
-use crate::domain::{DomainError, DomainResult, org_units, required_text, users};
+use crate::domain::kernel::actor::Actor;
+use crate::domain::kernel::audit::{self, Change};
+use crate::domain::kernel::page::{self, Order, Page, PageRequest};
+use crate::domain::{DomainError, DomainResult, kernel::org_units, people::users, required_text};
 use chrono::{DateTime, Utc};
 use entity::honour_nomination::{self, NominationStatus};
 use entity::honour_programme::ProgrammeState;

@@ -7,10 +7,10 @@
 use super::review::{self, Ranked};
 use super::{Programme, tell};
 use crate::db::{is_unique_violation, write};
-use crate::domain::actor::Actor;
-use crate::domain::audit::{self, Change};
-use crate::domain::page::{self, Order, Page, PageRequest};
-use crate::domain::{DomainError, DomainResult, org_units, required_text, users};
+use crate::domain::kernel::actor::Actor;
+use crate::domain::kernel::audit::{self, Change};
+use crate::domain::kernel::page::{self, Order, Page, PageRequest};
+use crate::domain::{DomainError, DomainResult, kernel::org_units, people::users, required_text};
 use chrono::{DateTime, Datelike, Utc};
 use entity::honour::{self, HonourStatus};
 use entity::honour_nomination::{self, NominationStatus};
@@ -349,15 +349,15 @@ pub async fn revoke(
                 .reason(Some(reason.clone())),
         )
         .await?;
-        let m = crate::domain::notifications::Message::new(
+        let m = crate::domain::messaging::notifications::Message::new(
             row.recipient_id,
-            crate::domain::notifications::Category::Honour,
+            crate::domain::messaging::notifications::Category::Honour,
             "honour.revoked",
             format!("honour-revoked:{honour_id}"),
         )
         .param("programme", &row.title)
         .data("honourId", honour_id);
-        crate::domain::notifications::tell(txn, m).await?;
+        crate::domain::messaging::notifications::tell(txn, m).await?;
         Ok(row)
     })
     .await
@@ -465,7 +465,7 @@ pub async fn star_reached(
     now: DateTime<Utc>,
 ) -> DomainResult<bool> {
     let key = format!("star:{}:{level}", volunteer.id);
-    let year = crate::domain::hours::local_date(now, &volunteer.time_zone).year();
+    let year = crate::domain::volunteering::hours::local_date(now, &volunteer.time_zone).year();
     let res = honour::Entity::insert(honour::ActiveModel {
         id: Set(Uuid::now_v7()),
         programme_id: Set(None),

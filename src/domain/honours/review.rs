@@ -20,9 +20,9 @@
 use super::nominations::{self, Nomination};
 use super::{Programme, SCORE_RANGE, tell};
 use crate::db::{is_unique_violation, write};
-use crate::domain::actor::Actor;
-use crate::domain::audit::{self, Change};
-use crate::domain::{DomainError, DomainResult, org_units, required_text, users};
+use crate::domain::kernel::actor::Actor;
+use crate::domain::kernel::audit::{self, Change};
+use crate::domain::{DomainError, DomainResult, kernel::org_units, people::users, required_text};
 use chrono::{DateTime, Utc};
 use entity::honour_nomination::{self, NominationStatus};
 use entity::honour_programme::ProgrammeState;

@@ -1,0 +1,4 @@
+//! The kernel's resources: the org tree and the audit log.
+
+pub mod audit;
+pub mod org_units;

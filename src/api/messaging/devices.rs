@@ -1,0 +1,112 @@
+//! `/api/v1/me/devices`: the signed-in person's phones registered for push. Registering a token
+//! that is already known refreshes it (and moves it to this person if another had it).
+//! Rules: `domain::devices`.
+
+use crate::api::bearer::BearerAuth;
+use crate::api::error::ApiResult;
+use crate::api::types::Platform;
+use crate::api::{NoContent, Tag};
+use crate::domain::messaging::devices::{self, Registration};
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use entity::device;
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+use uuid::Uuid;
+
+/// The signed-in person's devices.
+pub struct DevicesApi;
+
+/// A device to register for push.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegisterDeviceRequest {
+    pub platform: Platform,
+    /// The FCM registration token.
+    #[oai(validator(min_length = 1, max_length = 512))]
+    pub token: String,
+    #[oai(validator(max_length = 32))]
+    pub app_version: Option<String>,
+    /// The phone's locale, e.g. `zh-CN`.
+    #[oai(validator(max_length = 16))]
+    pub locale: Option<String>,
+}
+
+/// A registered device (its token is not echoed).
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct Device {
+    pub id: Uuid,
+    pub platform: Platform,
+    /// `fcm`.
+    pub provider: String,
+    pub app_version: Option<String>,
+    pub locale: Option<String>,
+    /// Last registration.
+    pub last_seen_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<device::Model> for Device {
+    fn from(d: device::Model) -> Self {
+        Device {
+            id: d.id,
+            platform: d.platform.into(),
+            provider: d.provider,
+            app_version: d.app_version,
+            locale: d.locale,
+            last_seen_at: d.last_seen_at,
+            created_at: d.created_at,
+        }
+    }
+}
+
+/// The person's devices.
+#[derive(Object, Debug)]
+pub struct DeviceList {
+    pub items: Vec<Device>,
+}
+
+/// A registration's answer: new (201) or refreshed (200).
+#[derive(ApiResponse)]
+pub enum Registered {
+    /// Refreshed: the token was known.
+    #[oai(status = 200)]
+    Refreshed(Json<Device>),
+    /// Registered.
+    #[oai(status = 201)]
+    Created(Json<Device>),
+}
+
+#[OpenApi(prefix_path = "/api/v1/me/devices", tag = "Tag::Notifications")]
+impl DevicesApi {
+    /// Register this phone for push (or refresh its registration).
+    #[oai(path = "/", method = "post", operation_id = "registerDevice")]
+    async fn register(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<RegisterDeviceRequest>,
+    ) -> ApiResult<Registered> {
+        let b = body.0;
+        let r =
+            Registration { platform: b.platform.into(), token: b.token, app_version: b.app_version, locale: b.locale };
+        let (d, new) = devices::register(&state.db, auth.0.user.id, state.clock.now(), r).await?;
+        Ok(if new { Registered::Created(Json(d.into())) } else { Registered::Refreshed(Json(d.into())) })
+    }
+
+    /// One's active devices.
+    #[oai(path = "/", method = "get", operation_id = "listDevices")]
+    async fn list(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<DeviceList>> {
+        let items = devices::list(&state.db, auth.0.user.id).await?.into_iter().map(Into::into).collect();
+        Ok(Json(DeviceList { items }))
+    }
+
+    /// Unregister one of one's devices (it gets no more pushes).
+    #[oai(path = "/:id", method = "delete", operation_id = "deleteDevice")]
+    async fn delete(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<NoContent> {
+        devices::remove(&state.db, auth.0.user.id, id.0).await?;
+        Ok(NoContent::NoContent)
+    }
+}

@@ -1,0 +1,5 @@
+//! Messaging: devices, the inbox and notification preferences, announcements.
+
+pub mod announcements;
+pub mod devices;
+pub mod notifications;

@@ -1,0 +1,139 @@
+//! `/api/v1/auth`: volunteers register; everyone signs in with phone and password, refreshes
+//! with a rotating refresh token, and signs out. Rules: `domain::sessions`, `domain::users`.
+
+use crate::api::error::ApiResult;
+use crate::api::people::me::UserProfile;
+use crate::api::types::Locale;
+use crate::api::{Created, NoContent, Tag};
+use crate::domain::people::sessions::{self, Issued, Policy};
+use crate::domain::people::users::{self, Registration};
+use crate::state::AppState;
+use poem::web::Data;
+use poem_openapi::{Object, OpenApi, payload::Json};
+use uuid::Uuid;
+
+/// Registration, sign-in and sessions.
+pub struct AuthApi;
+
+/// A volunteer signing up.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// Mobile number; mainland numbers may omit +86.
+    #[oai(validator(min_length = 5, max_length = 32))]
+    pub phone: String,
+    /// 8 to 128 characters.
+    #[oai(validator(min_length = 8, max_length = 128))]
+    pub password: String,
+    /// Display name.
+    #[oai(validator(min_length = 1, max_length = 50))]
+    pub name: String,
+    /// Home community or room, if known.
+    pub org_unit_id: Option<Uuid>,
+    pub locale: Option<Locale>,
+}
+
+/// Phone and password.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoginRequest {
+    #[oai(validator(min_length = 1, max_length = 32))]
+    pub phone: String,
+    #[oai(validator(min_length = 1, max_length = 128))]
+    pub password: String,
+}
+
+/// A refresh token from login or the previous refresh.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RefreshRequest {
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub refresh_token: String,
+}
+
+/// Tokens for a session.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct SessionTokens {
+    /// Send as `Authorization: Bearer …`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// Use once at `POST /api/v1/auth/refresh`; store it securely.
+    pub refresh_token: String,
+    /// The person signed in.
+    pub user: UserProfile,
+}
+
+/// Mints the access token for a session opened or continued by the domain.
+pub(crate) async fn tokens_for(state: &AppState, issued: Issued) -> ApiResult<SessionTokens> {
+    let now = state.clock.now();
+    let access_token = state.tokens.issue(issued.user.id, issued.session_id, issued.user.token_version, now);
+    let profile = users::load_profile(&state.db, issued.user.id).await?;
+    Ok(SessionTokens {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: state.tokens.ttl().as_secs(),
+        refresh_token: issued.refresh_token,
+        user: profile.into(),
+    })
+}
+
+pub(crate) fn policy(state: &AppState) -> Policy {
+    Policy::new(state.config.refresh_token_ttl)
+}
+
+#[OpenApi(prefix_path = "/api/v1/auth", tag = "Tag::Auth")]
+impl AuthApi {
+    /// Register as a volunteer, and be signed in.
+    #[oai(path = "/register", method = "post", operation_id = "register")]
+    async fn register(&self, state: Data<&AppState>, body: Json<RegisterRequest>) -> ApiResult<Created<SessionTokens>> {
+        let now = state.clock.now();
+        let b = body.0;
+        let user = users::register(
+            &state.db,
+            &state.hasher,
+            now,
+            Registration {
+                phone: b.phone,
+                password: b.password,
+                name: b.name,
+                org_unit_id: b.org_unit_id,
+                locale: b.locale.map(Into::into),
+            },
+        )
+        .await?;
+        let issued = sessions::open(&state.db, policy(&state), now, user).await?;
+        Ok(Created::Created(Json(tokens_for(&state, issued).await?)))
+    }
+
+    /// Sign in with phone and password. Five failures within 15 minutes lock the phone for 15
+    /// minutes (429 `account_locked` with `Retry-After`).
+    #[oai(path = "/login", method = "post", operation_id = "login")]
+    async fn login(&self, state: Data<&AppState>, body: Json<LoginRequest>) -> ApiResult<Json<SessionTokens>> {
+        let now = state.clock.now();
+        let tokens = state.tokens.clone();
+        let issued = sessions::login(&state.db, &state.hasher, policy(&state), now, &body.phone, &body.password, |p| {
+            tokens.phone_key(p)
+        })
+        .await?;
+        Ok(Json(tokens_for(&state, issued).await?))
+    }
+
+    /// Exchange a refresh token for new tokens. Each refresh token works once; reusing one ends
+    /// the session (401 `refresh_token_reused`), except for a retry within a few seconds.
+    #[oai(path = "/refresh", method = "post", operation_id = "refresh")]
+    async fn refresh(&self, state: Data<&AppState>, body: Json<RefreshRequest>) -> ApiResult<Json<SessionTokens>> {
+        let issued = sessions::refresh(&state.db, policy(&state), state.clock.now(), &body.refresh_token).await?;
+        Ok(Json(tokens_for(&state, issued).await?))
+    }
+
+    /// Sign out: ends the session the refresh token belongs to. Unknown tokens are ignored.
+    #[oai(path = "/logout", method = "post", operation_id = "logout")]
+    async fn logout(&self, state: Data<&AppState>, body: Json<RefreshRequest>) -> ApiResult<NoContent> {
+        sessions::logout(&state.db, state.clock.now(), &body.refresh_token).await?;
+        Ok(NoContent::NoContent)
+    }
+}

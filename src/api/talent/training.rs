@@ -1,0 +1,896 @@
+//! Training: courses and sessions (`/api/v1/courses`), enrolment with seats and a waitlist
+//! (`/api/v1/training-sessions/{id}/enrolments`), attendance by the trainer, one's learning ledger
+//! and continuing-education progress (`/api/v1/me/training`), external training claims and their
+//! review, and the report of people behind their CE requirement. Rules: `domain::training`.
+
+use crate::api::Tag;
+use crate::api::bearer::BearerAuth;
+use crate::api::csv::{self, CsvFile};
+use crate::api::error::ApiResult;
+use crate::api::types::{QualificationLevel, page_of, wire_enum};
+use crate::domain::DomainError;
+use crate::domain::kernel::page::PageRequest;
+use crate::domain::people::phone;
+use crate::domain::talent::directory;
+use crate::domain::talent::prerequisites::{self, Requirement, Subject};
+use crate::domain::talent::training::{self, ExternalClaim, NewCourse, NewSession, RosterLine, Standing};
+use crate::domain::volunteering::tasks;
+use crate::state::AppState;
+use chrono::{DateTime, NaiveDate, Utc};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi, payload::Json};
+use uuid::Uuid;
+
+/// Training and continuing education.
+pub struct TrainingApi;
+
+wire_enum! {
+    /// Where an enrolment stands.
+    EnrolmentStatus mirrors entity::enrolment::EnrolmentStatus {
+        Confirmed = "confirmed",
+        Waitlisted = "waitlisted",
+        Cancelled = "cancelled",
+        /// Attended the whole session; the course's hours are credited.
+        Attended = "attended",
+        Absent = "absent",
+    }
+}
+
+wire_enum! {
+    /// Where a learning entry came from.
+    LearningSource mirrors entity::learning_entry::LearningSource {
+        Course = "course",
+        External = "external",
+        Degree = "degree",
+    }
+}
+
+wire_enum! {
+    /// Whether a learning entry counts.
+    LearningStatus mirrors entity::learning_entry::LearningStatus {
+        Pending = "pending",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+}
+
+wire_enum! {
+    /// Whether a session takes place.
+    SessionStatus mirrors entity::training_session::SessionStatus {
+        Scheduled = "scheduled",
+        Cancelled = "cancelled",
+    }
+}
+
+/// A course.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct Course {
+    pub id: Uuid,
+    pub org_unit_id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    /// The levels it is meant for (empty: everyone).
+    pub target_levels: Vec<QualificationLevel>,
+    /// Credit for attending a whole session, in minutes.
+    pub credit_minutes: i32,
+    /// Whether the credit counts as continuing education.
+    pub counts_as_ce: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<entity::course::Model> for Course {
+    fn from(c: entity::course::Model) -> Self {
+        Course {
+            target_levels: training::target_levels(&c).into_iter().map(Into::into).collect(),
+            id: c.id,
+            org_unit_id: c.org_unit_id,
+            title: c.title,
+            description: c.description,
+            category: c.category,
+            credit_minutes: c.credit_minutes,
+            counts_as_ce: c.counts_as_ce,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// A course to create.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CourseRequest {
+    pub org_unit_id: Uuid,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub title: String,
+    #[oai(validator(max_length = 4000))]
+    pub description: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub category: String,
+    #[oai(validator(max_items = 3))]
+    pub target_levels: Option<Vec<QualificationLevel>>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "12000")))]
+    pub credit_minutes: i32,
+    pub counts_as_ce: bool,
+}
+
+/// A session of a course.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct TrainingSession {
+    pub id: Uuid,
+    pub course_id: Uuid,
+    pub trainer_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub place: Option<String>,
+    pub online_link: Option<String>,
+    pub capacity: i32,
+    pub seats_left: i32,
+    pub enrol_deadline: DateTime<Utc>,
+    pub status: SessionStatus,
+}
+
+impl From<entity::training_session::Model> for TrainingSession {
+    fn from(s: entity::training_session::Model) -> Self {
+        TrainingSession {
+            id: s.id,
+            course_id: s.course_id,
+            trainer_id: s.trainer_id,
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            place: s.place,
+            online_link: s.online_link,
+            capacity: s.capacity,
+            seats_left: (s.capacity - s.filled).max(0),
+            enrol_deadline: s.enrol_deadline,
+            status: s.status.into(),
+        }
+    }
+}
+
+/// A session to schedule.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SessionRequest {
+    pub trainer_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    #[oai(validator(max_length = 300))]
+    pub place: Option<String>,
+    #[oai(validator(max_length = 500))]
+    pub online_link: Option<String>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
+    pub capacity: i32,
+    /// Default: the start.
+    pub enrol_deadline: Option<DateTime<Utc>>,
+}
+
+/// An enrolment.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct Enrolment {
+    pub id: Uuid,
+    pub session_id: Uuid,
+    pub person_id: Uuid,
+    pub status: EnrolmentStatus,
+    /// Place on the waitlist, while waitlisted.
+    pub position: Option<i32>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<entity::enrolment::Model> for Enrolment {
+    fn from(e: entity::enrolment::Model) -> Self {
+        Enrolment {
+            id: e.id,
+            session_id: e.session_id,
+            person_id: e.person_id,
+            status: e.status.into(),
+            position: e.position,
+            created_at: e.created_at,
+            updated_at: e.updated_at,
+        }
+    }
+}
+
+/// A line of a session's roster.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct EnrolmentLine {
+    pub enrolment: Enrolment,
+    pub name: String,
+    /// Masked.
+    pub phone: String,
+}
+
+impl From<RosterLine> for EnrolmentLine {
+    fn from(l: RosterLine) -> Self {
+        EnrolmentLine { name: l.person.name, phone: phone::mask(&l.person.phone), enrolment: l.enrolment.into() }
+    }
+}
+
+/// A learning ledger entry.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct LearningEntry {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub source: LearningSource,
+    pub course_id: Option<Uuid>,
+    pub session_id: Option<Uuid>,
+    pub title: String,
+    pub minutes: i32,
+    pub counts_as_ce: bool,
+    pub status: LearningStatus,
+    pub completed_on: NaiveDate,
+    /// Evidence of external training (the person and administrators only).
+    pub evidence_ref: Option<String>,
+    pub reason: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<entity::learning_entry::Model> for LearningEntry {
+    fn from(e: entity::learning_entry::Model) -> Self {
+        LearningEntry {
+            id: e.id,
+            person_id: e.person_id,
+            source: e.source.into(),
+            course_id: e.course_id,
+            session_id: e.session_id,
+            title: e.title,
+            minutes: e.minutes,
+            counts_as_ce: e.counts_as_ce,
+            status: e.status.into(),
+            completed_on: e.completed_on,
+            evidence_ref: e.evidence_ref,
+            reason: e.reason,
+            decided_at: e.decided_at,
+            created_at: e.created_at,
+        }
+    }
+}
+
+page_of!(CoursePage, Course);
+page_of!(TrainingSessionPage, TrainingSession);
+page_of!(EnrolmentPage, Enrolment);
+page_of!(EnrolmentLinePage, EnrolmentLine);
+page_of!(LearningEntryPage, LearningEntry);
+
+/// Continuing-education progress for the current registration period.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct TrainingProgress {
+    /// The person's qualification level (highest verified, unexpired).
+    pub level: Option<QualificationLevel>,
+    /// The current registration period (absent without a level).
+    pub period_start: Option<NaiveDate>,
+    pub period_end: Option<NaiveDate>,
+    pub required_hours: f64,
+    pub completed_hours: f64,
+    /// Claimed and not yet decided.
+    pub pending_hours: f64,
+    pub missing_hours: f64,
+}
+
+fn hours(minutes: i64) -> f64 {
+    (minutes as f64 / 60.0 * 10.0).round() / 10.0
+}
+
+impl From<Standing> for TrainingProgress {
+    fn from(s: Standing) -> Self {
+        TrainingProgress {
+            level: s.level.map(Into::into),
+            period_start: s.period.map(|p| p.0),
+            period_end: s.period.map(|p| p.1),
+            required_hours: hours(s.progress.required_minutes),
+            completed_hours: hours(s.progress.completed_minutes),
+            pending_hours: hours(s.progress.pending_minutes),
+            missing_hours: hours(s.progress.shortfall()),
+        }
+    }
+}
+
+/// A person behind their CE requirement.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct CeShortfall {
+    pub person_id: Uuid,
+    pub name: String,
+    pub org_unit_id: Option<Uuid>,
+    pub progress: TrainingProgress,
+}
+
+/// External training (or a social-work degree) claimed.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TrainingClaimRequest {
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub title: String,
+    /// Ignored for a degree (it counts as the configured hours).
+    #[oai(validator(minimum(value = "0"), maximum(value = "12000")))]
+    pub minutes: i32,
+    pub completed_on: NaiveDate,
+    pub counts_as_ce: bool,
+    #[oai(validator(min_length = 1, max_length = 500))]
+    pub evidence_ref: String,
+    /// A social-work degree earned (counts once per period).
+    pub degree: Option<bool>,
+}
+
+/// An administrator's decision on a claim.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClaimDecision {
+    pub approve: bool,
+    /// Required to reject.
+    #[oai(validator(max_length = 500))]
+    pub reason: Option<String>,
+}
+
+/// Attendance of one person.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TrainingAttendance {
+    pub person_id: Uuid,
+    /// Attended the whole session (credits the course), or absent.
+    pub attended: bool,
+}
+
+/// An enrolment, and whether this request made it.
+#[derive(ApiResponse)]
+pub enum Enrolled {
+    /// Enrolled now: confirmed or waitlisted.
+    #[oai(status = 201)]
+    Created(Json<Enrolment>),
+    /// Already enrolled: the existing enrolment.
+    #[oai(status = 200)]
+    Existing(Json<Enrolment>),
+}
+
+/// A cancelled enrolment and who moved up.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct EnrolmentChange {
+    pub enrolment: Enrolment,
+    /// The enrolment confirmed from the waitlist into the freed seat.
+    pub promoted: Option<Uuid>,
+}
+
+/// What a prerequisite asks for.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum PrerequisiteKind {
+    /// A verified, unexpired credential of `credentialKind`.
+    Credential,
+    /// A qualification level of at least `minLevel`.
+    Level,
+    /// The course `courseId` completed.
+    Course,
+}
+
+/// One prerequisite of a task or course.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Prerequisite {
+    pub kind: PrerequisiteKind,
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub credential_kind: Option<String>,
+    pub min_level: Option<QualificationLevel>,
+    pub course_id: Option<Uuid>,
+}
+
+/// The prerequisites of a task or course (replaced as a whole).
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Prerequisites {
+    #[oai(validator(max_items = 20))]
+    pub items: Vec<Prerequisite>,
+}
+
+impl Prerequisites {
+    fn from_domain(reqs: Vec<Requirement>) -> Self {
+        let items = reqs
+            .into_iter()
+            .map(|r| match r {
+                Requirement::Credential(k) => Prerequisite {
+                    kind: PrerequisiteKind::Credential,
+                    credential_kind: Some(k),
+                    min_level: None,
+                    course_id: None,
+                },
+                Requirement::Level(l) => Prerequisite {
+                    kind: PrerequisiteKind::Level,
+                    credential_kind: None,
+                    min_level: Some(l.into()),
+                    course_id: None,
+                },
+                Requirement::Course(c) => Prerequisite {
+                    kind: PrerequisiteKind::Course,
+                    credential_kind: None,
+                    min_level: None,
+                    course_id: Some(c),
+                },
+            })
+            .collect();
+        Prerequisites { items }
+    }
+
+    fn into_domain(self) -> Result<Vec<Requirement>, DomainError> {
+        let bad = || DomainError::validation("each prerequisite names exactly what its kind asks for");
+        self.items
+            .into_iter()
+            .map(|p| match (p.kind, p.credential_kind, p.min_level, p.course_id) {
+                (PrerequisiteKind::Credential, Some(k), None, None) => Ok(Requirement::Credential(k)),
+                (PrerequisiteKind::Level, None, Some(l), None) => Ok(Requirement::Level(l.into())),
+                (PrerequisiteKind::Course, None, None, Some(c)) => Ok(Requirement::Course(c)),
+                _ => Err(bad()),
+            })
+            .collect()
+    }
+}
+
+/// A person in the talent directory.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct TalentLine {
+    pub person_id: Uuid,
+    pub name: String,
+    pub volunteer_number: String,
+    /// Masked.
+    pub phone: String,
+    pub org_unit_id: Option<Uuid>,
+    /// Verified credential kinds.
+    pub credential_kinds: Vec<String>,
+    pub skills: Vec<String>,
+    pub progress: TrainingProgress,
+}
+
+impl From<directory::Line> for TalentLine {
+    fn from(l: directory::Line) -> Self {
+        TalentLine {
+            person_id: l.person.id,
+            name: l.person.name,
+            volunteer_number: l.person.volunteer_number,
+            phone: phone::mask(&l.person.phone),
+            org_unit_id: l.person.org_unit_id,
+            credential_kinds: l.kinds,
+            skills: l.skills,
+            progress: l.standing.into(),
+        }
+    }
+}
+
+page_of!(TalentPage, TalentLine);
+
+/// Whether a person may create courses.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CourseOrganiser {
+    pub allowed: bool,
+}
+
+#[OpenApi(tag = "Tag::Training")]
+impl TrainingApi {
+    /// Create a course for a unit in one's scope (administrators).
+    #[oai(path = "/api/v1/courses", method = "post", operation_id = "createCourse")]
+    async fn create_course(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<CourseRequest>,
+    ) -> ApiResult<crate::api::Created<Course>> {
+        let b = body.0;
+        let new = NewCourse {
+            org_unit_id: b.org_unit_id,
+            title: b.title,
+            description: b.description.unwrap_or_default(),
+            category: b.category,
+            target_levels: b.target_levels.unwrap_or_default().into_iter().map(Into::into).collect(),
+            credit_minutes: b.credit_minutes,
+            counts_as_ce: b.counts_as_ce,
+        };
+        let c = training::create_course(&state.db, &auth.0.actor(), state.clock.now(), new).await?;
+        Ok(crate::api::Created::Created(Json(c.into())))
+    }
+
+    /// Courses, newest first.
+    #[oai(path = "/api/v1/courses", method = "get", operation_id = "listCourses")]
+    async fn courses(
+        &self,
+        state: Data<&AppState>,
+        _auth: BearerAuth,
+        cursor: Query<Option<String>>,
+        /// Page size, default 20, at most 100.
+        limit: Query<Option<u64>>,
+    ) -> ApiResult<Json<CoursePage>> {
+        let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
+        Ok(Json(training::list_courses(&state.db, page).await?.into()))
+    }
+
+    /// One course.
+    #[oai(path = "/api/v1/courses/:id", method = "get", operation_id = "getCourse")]
+    async fn course(&self, state: Data<&AppState>, _auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Course>> {
+        Ok(Json(training::get_course(&state.db, id.0).await?.into()))
+    }
+
+    /// Schedule a session of a course (administrators of the course's unit).
+    #[oai(path = "/api/v1/courses/:id/sessions", method = "post", operation_id = "createTrainingSession")]
+    async fn create_session(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<SessionRequest>,
+    ) -> ApiResult<crate::api::Created<TrainingSession>> {
+        let b = body.0;
+        let new = NewSession {
+            trainer_id: b.trainer_id,
+            starts_at: b.starts_at,
+            ends_at: b.ends_at,
+            place: b.place,
+            online_link: b.online_link,
+            capacity: b.capacity,
+            enrol_deadline: b.enrol_deadline,
+        };
+        let s = training::create_session(&state.db, &auth.0.actor(), state.clock.now(), id.0, new).await?;
+        Ok(crate::api::Created::Created(Json(s.into())))
+    }
+
+    /// Sessions of a course, oldest first.
+    #[oai(path = "/api/v1/courses/:id/sessions", method = "get", operation_id = "listTrainingSessions")]
+    async fn sessions(
+        &self,
+        state: Data<&AppState>,
+        _auth: BearerAuth,
+        id: Path<Uuid>,
+        cursor: Query<Option<String>>,
+        /// Page size, default 20, at most 100.
+        limit: Query<Option<u64>>,
+    ) -> ApiResult<Json<TrainingSessionPage>> {
+        let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
+        Ok(Json(training::list_sessions(&state.db, id.0, page).await?.into()))
+    }
+
+    /// Enrol in a session: a confirmed seat while seats remain, else the waitlist. Enrolling twice
+    /// returns the first enrolment.
+    #[oai(path = "/api/v1/training-sessions/:id/enrolments", method = "post", operation_id = "enrol")]
+    async fn enrol(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Enrolled> {
+        let out = training::enrol(&state.db, &auth.0.actor(), state.clock.now(), id.0).await?;
+        Ok(if out.created {
+            Enrolled::Created(Json(out.enrolment.into()))
+        } else {
+            Enrolled::Existing(Json(out.enrolment.into()))
+        })
+    }
+
+    /// A session's roster (its trainer, administrators of the course's unit).
+    #[oai(path = "/api/v1/training-sessions/:id/enrolments", method = "get", operation_id = "listSessionEnrolments")]
+    async fn roster(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        cursor: Query<Option<String>>,
+        /// Page size, default 20, at most 100.
+        limit: Query<Option<u64>>,
+    ) -> ApiResult<Json<EnrolmentLinePage>> {
+        let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
+        Ok(Json(training::roster(&state.db, &auth.0.actor(), id.0, page).await?.into()))
+    }
+
+    /// Record whether an enrolled person attended the whole session (its trainer, administrators
+    /// of the course's unit); attending credits the course's hours.
+    #[oai(
+        path = "/api/v1/training-sessions/:id/attendance",
+        method = "post",
+        operation_id = "recordTrainingAttendance"
+    )]
+    async fn attendance(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<TrainingAttendance>,
+    ) -> ApiResult<Json<Enrolment>> {
+        let e = training::record_attendance(
+            &state.db,
+            &auth.0.actor(),
+            state.clock.now(),
+            id.0,
+            body.person_id,
+            body.attended,
+        )
+        .await?;
+        Ok(Json(e.into()))
+    }
+
+    /// One's enrolments, newest first.
+    #[oai(path = "/api/v1/me/enrolments", method = "get", operation_id = "listMyEnrolments")]
+    async fn my_enrolments(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        cursor: Query<Option<String>>,
+        /// Page size, default 20, at most 100.
+        limit: Query<Option<u64>>,
+    ) -> ApiResult<Json<EnrolmentPage>> {
+        let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
+        Ok(Json(training::my_enrolments(&state.db, &auth.0.actor(), page).await?.into()))
+    }
+
+    /// Cancel one's enrolment before the session starts; a confirmed seat goes to the head of the
+    /// waitlist.
+    #[oai(path = "/api/v1/enrolments/:id/cancel", method = "post", operation_id = "cancelEnrolment")]
+    async fn cancel(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<EnrolmentChange>> {
+        let (e, promoted) = training::cancel_enrolment(&state.db, &auth.0.actor(), state.clock.now(), id.0).await?;
+        Ok(Json(EnrolmentChange { enrolment: e.into(), promoted }))
+    }
+
+    /// One's continuing-education progress in the current registration period: completed,
+    /// pending and required hours.
+    #[oai(path = "/api/v1/me/training", method = "get", operation_id = "getMyTraining")]
+    async fn my_training(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<TrainingProgress>> {
+        let s = training::standing(&state.db, &state.config.talent, &auth.0.user, state.clock.now()).await?;
+        Ok(Json(s.into()))
+    }
+
+    /// One's learning ledger, newest first.
+    #[oai(path = "/api/v1/me/learning", method = "get", operation_id = "listMyLearning")]
+    async fn my_learning(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        cursor: Query<Option<String>>,
+        /// Page size, default 20, at most 100.
+        limit: Query<Option<u64>>,
+    ) -> ApiResult<Json<LearningEntryPage>> {
+        let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
+        Ok(Json(training::my_entries(&state.db, &auth.0.actor(), page).await?.into()))
+    }
+
+    /// Claim external training (or a social-work degree) with evidence; an administrator decides.
+    #[oai(path = "/api/v1/me/learning/claims", method = "post", operation_id = "claimTraining")]
+    async fn claim(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<TrainingClaimRequest>,
+    ) -> ApiResult<crate::api::Created<LearningEntry>> {
+        let b = body.0;
+        let c = ExternalClaim {
+            title: b.title,
+            minutes: b.minutes,
+            completed_on: b.completed_on,
+            counts_as_ce: b.counts_as_ce,
+            evidence_ref: b.evidence_ref,
+            degree: b.degree.unwrap_or(false),
+        };
+        let e = training::claim(&state.db, &state.config.talent, &auth.0.actor(), state.clock.now(), c).await?;
+        Ok(crate::api::Created::Created(Json(e.into())))
+    }
+
+    /// Pending training claims of people in one's scope, oldest first (administrators).
+    #[oai(path = "/api/v1/learning/claims", method = "get", operation_id = "listTrainingClaims")]
+    async fn claims(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        cursor: Query<Option<String>>,
+        /// Page size, default 20, at most 100.
+        limit: Query<Option<u64>>,
+    ) -> ApiResult<Json<LearningEntryPage>> {
+        let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
+        Ok(Json(training::claims_for_review(&state.db, &auth.0.actor(), page).await?.into()))
+    }
+
+    /// Approve or reject a training claim (administrators in scope; never one's own).
+    #[oai(path = "/api/v1/learning/:id/decision", method = "post", operation_id = "decideTrainingClaim")]
+    async fn decide(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<ClaimDecision>,
+    ) -> ApiResult<Json<LearningEntry>> {
+        let b = body.0;
+        let e =
+            training::decide_claim(&state.db, &auth.0.actor(), state.clock.now(), id.0, b.approve, b.reason).await?;
+        Ok(Json(e.into()))
+    }
+
+    /// People in one's scope behind their continuing-education requirement, largest shortfall
+    /// first (administrators; at most 500).
+    #[oai(path = "/api/v1/training/ce-report", method = "get", operation_id = "getCeReport")]
+    async fn report(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<Vec<CeShortfall>>> {
+        let rows =
+            training::behind_report(&state.db, &state.config.talent, &auth.0.actor(), state.clock.now(), 500).await?;
+        Ok(Json(
+            rows.into_iter()
+                .map(|b| CeShortfall {
+                    person_id: b.person.id,
+                    name: b.person.name,
+                    org_unit_id: b.person.org_unit_id,
+                    progress: b.standing.into(),
+                })
+                .collect(),
+        ))
+    }
+    /// What a task requires of those who sign up (anyone who may see the task).
+    #[oai(path = "/api/v1/tasks/:id/prerequisites", method = "get", operation_id = "getTaskPrerequisites")]
+    async fn task_prerequisites(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<Prerequisites>> {
+        tasks::get_visible(&state.db, &auth.0.actor(), id.0).await?;
+        Ok(Json(Prerequisites::from_domain(prerequisites::of(&state.db, Subject::Task(id.0)).await?)))
+    }
+
+    /// Set what a task requires (its organisers): sign-up refuses whoever lacks it with 409
+    /// `prerequisite_missing`.
+    #[oai(path = "/api/v1/tasks/:id/prerequisites", method = "put", operation_id = "setTaskPrerequisites")]
+    async fn set_task_prerequisites(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<Prerequisites>,
+    ) -> ApiResult<Json<Prerequisites>> {
+        let reqs = body.0.into_domain()?;
+        let set = prerequisites::set_for_task(&state.db, &auth.0.actor(), state.clock.now(), id.0, reqs).await?;
+        Ok(Json(Prerequisites::from_domain(set)))
+    }
+
+    /// What a course requires of those who enrol.
+    #[oai(path = "/api/v1/courses/:id/prerequisites", method = "get", operation_id = "getCoursePrerequisites")]
+    async fn course_prerequisites(
+        &self,
+        state: Data<&AppState>,
+        _auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<Prerequisites>> {
+        training::get_course(&state.db, id.0).await?;
+        Ok(Json(Prerequisites::from_domain(prerequisites::of(&state.db, Subject::Course(id.0)).await?)))
+    }
+
+    /// Set what a course requires (administrators of its unit): enrolment refuses whoever lacks it
+    /// with 409 `prerequisite_missing`.
+    #[oai(path = "/api/v1/courses/:id/prerequisites", method = "put", operation_id = "setCoursePrerequisites")]
+    async fn set_course_prerequisites(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<Prerequisites>,
+    ) -> ApiResult<Json<Prerequisites>> {
+        let reqs = body.0.into_domain()?;
+        let set = prerequisites::set_for_course(&state.db, &auth.0.actor(), state.clock.now(), id.0, reqs).await?;
+        Ok(Json(Prerequisites::from_domain(set)))
+    }
+    /// The talent directory: people in one's scope by qualification level, credential kind,
+    /// skill and continuing-education status (administrators).
+    #[oai(path = "/api/v1/talent", method = "get", operation_id = "searchTalent")]
+    #[allow(clippy::too_many_arguments)]
+    async fn talent(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// At least this level.
+        #[oai(name = "minLevel")]
+        min_level: Query<Option<QualificationLevel>>,
+        #[oai(name = "credentialKind", validator(max_length = 64))] credential_kind: Query<Option<String>>,
+        #[oai(validator(max_length = 50))] skill: Query<Option<String>>,
+        /// Only those behind (true) or on track with (false) their CE requirement.
+        #[oai(name = "ceBehind")]
+        ce_behind: Query<Option<bool>>,
+        cursor: Query<Option<String>>,
+        /// Page size, default 20, at most 100.
+        limit: Query<Option<u64>>,
+    ) -> ApiResult<Json<TalentPage>> {
+        let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
+        let f = directory::Filter {
+            min_level: min_level.0.map(Into::into),
+            credential_kind: credential_kind.0,
+            skill: skill.0,
+            ce_behind: ce_behind.0,
+        };
+        directory::check_filter(&state.db, &f).await?;
+        let p =
+            directory::search(&state.db, &state.config.talent, &auth.0.actor(), state.clock.now(), &f, page).await?;
+        Ok(Json(p.into()))
+    }
+
+    /// The talent directory as CSV, streamed (administrators). Phone numbers are masked unless
+    /// `fullPhones` is set, which is recorded in the audit log.
+    #[oai(path = "/api/v1/talent.csv", method = "get", operation_id = "exportTalent")]
+    async fn talent_csv(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        #[oai(name = "minLevel")] min_level: Query<Option<QualificationLevel>>,
+        #[oai(name = "credentialKind", validator(max_length = 64))] credential_kind: Query<Option<String>>,
+        #[oai(validator(max_length = 50))] skill: Query<Option<String>>,
+        #[oai(name = "ceBehind")] ce_behind: Query<Option<bool>>,
+        /// Whole phone numbers instead of masked ones (audited).
+        #[oai(name = "fullPhones")]
+        full_phones: Query<Option<bool>>,
+    ) -> ApiResult<CsvFile> {
+        let actor = auth.0.actor();
+        actor.admin_scope_root()?;
+        let f = directory::Filter {
+            min_level: min_level.0.map(Into::into),
+            credential_kind: credential_kind.0,
+            skill: skill.0,
+            ce_behind: ce_behind.0,
+        };
+        directory::check_filter(&state.db, &f).await?;
+        let full = full_phones.0.unwrap_or(false);
+        let now = state.clock.now();
+        if full {
+            directory::audit_full_phones(&state.db, &actor, now).await?;
+        }
+        let (db, cfg) = (state.db.clone(), state.config.talent.clone());
+        let header = [
+            "name",
+            "volunteer_number",
+            "phone",
+            "level",
+            "credential_kinds",
+            "skills",
+            "ce_required_hours",
+            "ce_completed_hours",
+            "ce_missing_hours",
+        ];
+        Ok(csv::stream("talent.csv", &header, move |after: Option<String>| {
+            let (db, cfg, actor, f) = (db.clone(), cfg.clone(), actor.clone(), f.clone());
+            async move {
+                let page = PageRequest::parse(after.as_deref(), Some(100)).map_err(|e| e.to_string())?;
+                let p = directory::search(&db, &cfg, &actor, now, &f, page).await.map_err(|e| e.to_string())?;
+                let rows = p
+                    .items
+                    .into_iter()
+                    .map(|l| {
+                        let progress = TrainingProgress::from(l.standing.clone());
+                        let level =
+                            l.standing.level.map(crate::domain::talent::credentials::kind_of).unwrap_or_default();
+                        vec![
+                            l.person.name.clone(),
+                            l.person.volunteer_number.clone(),
+                            if full { l.person.phone.clone() } else { phone::mask(&l.person.phone) },
+                            level.to_string(),
+                            l.kinds.join(" "),
+                            l.skills.join(" "),
+                            progress.required_hours.to_string(),
+                            progress.completed_hours.to_string(),
+                            progress.missing_hours.to_string(),
+                        ]
+                    })
+                    .collect();
+                Ok((rows, p.next_cursor))
+            }
+        }))
+    }
+    /// Allow (or stop allowing) a social worker in one's scope to create courses and schedule
+    /// sessions within their station (administrators; never oneself).
+    #[oai(path = "/api/v1/users/:id/course-organiser", method = "put", operation_id = "allowCourseOrganiser")]
+    async fn allow_organiser(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<CourseOrganiser>,
+    ) -> ApiResult<Json<CourseOrganiser>> {
+        let allowed =
+            training::allow_course_organiser(&state.db, &auth.0.actor(), state.clock.now(), id.0, body.allowed).await?;
+        Ok(Json(CourseOrganiser { allowed }))
+    }
+}

@@ -1,0 +1,9 @@
+//! People: accounts, sessions, real-name identity, consents, personal data under PIPL and phone
+//! numbers.
+
+pub mod consents;
+pub mod identity;
+pub mod phone;
+pub mod privacy;
+pub mod sessions;
+pub mod users;

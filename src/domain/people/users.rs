@@ -1,0 +1,760 @@
+//! People: self-registration of volunteers, accounts created by administrators, profiles, and
+//! the rules of who may see and change whom.
+//!
+//! Tables: `users`, `volunteer_profiles`, `user_skills`, `social_worker_profiles`.
+//!
+//! Scope rules: a person sees and edits themselves through `/me`; administrators see people whose
+//! home unit lies in their scope and manage them when, in addition, the person ranks below them
+//! or sits strictly below their own unit. Nobody changes their own role, status or scope, and a
+//! role is only ever granted up to the granter's own.
+
+use crate::auth::password::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, PasswordHasher};
+use crate::db::{is_unique_violation, write};
+use crate::domain::kernel::actor::Actor;
+use crate::domain::kernel::audit::{self, Change};
+use crate::domain::kernel::org_units;
+use crate::domain::kernel::page::{self, Order, Page, PageRequest};
+use crate::domain::people::phone::{self, Phone};
+use crate::domain::people::sessions;
+use crate::domain::{DomainError, DomainResult, required_text, validate_lat_lng, validate_time_zone};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::social_worker_profile::{self as swp, QualificationLevel};
+use entity::user::{self, Locale, Role, UserStatus};
+use entity::{user_skill, volunteer_profile};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Most skills a person may list.
+pub const MAX_SKILLS: usize = 20;
+/// Longest skill tag.
+pub const MAX_SKILL_LEN: usize = 32;
+
+/// A person with their profiles.
+#[derive(Clone, Debug)]
+pub struct Profile {
+    pub user: user::Model,
+    pub volunteer: Option<volunteer_profile::Model>,
+    pub skills: Vec<String>,
+    pub social_worker: Option<swp::Model>,
+}
+
+/// What the audit log keeps of a person: no password hash, phone masked.
+#[derive(Serialize)]
+struct Snapshot<'a> {
+    id: Uuid,
+    name: &'a str,
+    phone: String,
+    role: Role,
+    status: UserStatus,
+    org_unit_id: Option<Uuid>,
+    qualification_level: Option<QualificationLevel>,
+}
+
+fn snapshot<'a>(u: &'a user::Model, sw: Option<&swp::Model>) -> Snapshot<'a> {
+    Snapshot {
+        id: u.id,
+        name: &u.name,
+        phone: phone::mask(&u.phone),
+        role: u.role,
+        status: u.status,
+        org_unit_id: u.org_unit_id,
+        qualification_level: sw.and_then(|s| s.qualification_level),
+    }
+}
+
+/// Serialises changes that depend on one person's current state (their sign-ups, their hours
+/// totals) on PostgreSQL by locking their row until the transaction ends; SQLite's write
+/// transactions are serial already.
+pub async fn lock_person(txn: &impl ConnectionTrait, id: Uuid) -> DomainResult<()> {
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        let q = sea_orm::sea_query::Query::select()
+            .column(user::Column::Id)
+            .from(user::Entity)
+            .and_where(user::Column::Id.eq(id))
+            .lock(sea_orm::sea_query::LockType::Update)
+            .to_owned();
+        txn.query_one(&q).await?;
+    }
+    Ok(())
+}
+
+/// Checks a new password's length.
+pub fn validate_password(password: &str) -> DomainResult<()> {
+    let n = password.chars().count();
+    if !(MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&n) {
+        return Err(DomainError::invalid(
+            "weak_password",
+            format!("password must be {MIN_PASSWORD_LEN} to {MAX_PASSWORD_LEN} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// A person to insert; every field already checked.
+struct NewPerson {
+    phone: Phone,
+    name: String,
+    password_hash: String,
+    role: Role,
+    org_unit_id: Option<Uuid>,
+    locale: Locale,
+    time_zone: String,
+    qualification_level: Option<QualificationLevel>,
+    employer_org_unit_id: Option<Uuid>,
+}
+
+fn new_volunteer_number() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    format!("V{}{:010}", rng.random_range(1..=9), rng.random_range(0..10_000_000_000u64))
+}
+
+fn blank_volunteer_profile(user_id: Uuid, now: DateTime<Utc>) -> volunteer_profile::ActiveModel {
+    volunteer_profile::ActiveModel {
+        user_id: Set(user_id),
+        service_lat: Set(None),
+        service_lng: Set(None),
+        service_radius_km: Set(None),
+        bio: Set(None),
+        updated_at: Set(now),
+    }
+}
+
+fn blank_social_worker_profile(user_id: Uuid, now: DateTime<Utc>) -> swp::ActiveModel {
+    swp::ActiveModel {
+        user_id: Set(user_id),
+        qualification_level: Set(None),
+        employer_org_unit_id: Set(None),
+        front_line_since: Set(None),
+        updated_at: Set(now),
+    }
+}
+
+async fn insert_person(txn: &DatabaseTransaction, now: DateTime<Utc>, p: NewPerson) -> DomainResult<user::Model> {
+    let id = Uuid::now_v7();
+    let mut attempt = 0;
+    let user = loop {
+        attempt += 1;
+        let am = user::ActiveModel {
+            id: Set(id),
+            phone: Set(p.phone.as_str().to_string()),
+            name: Set(p.name.clone()),
+            password_hash: Set(p.password_hash.clone()),
+            role: Set(p.role),
+            org_unit_id: Set(p.org_unit_id),
+            status: Set(UserStatus::Active),
+            locale: Set(p.locale),
+            time_zone: Set(p.time_zone.clone()),
+            volunteer_number: Set(new_volunteer_number()),
+            token_version: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+        };
+        // A savepoint, so a clash of random volunteer numbers can be retried without aborting
+        // the whole transaction on PostgreSQL.
+        let sp = txn.begin().await?;
+        match am.insert(&sp).await {
+            Ok(u) => {
+                sp.commit().await?;
+                break u;
+            }
+            Err(e) if is_unique_violation(&e) => {
+                sp.rollback().await?;
+                let msg = e.to_string();
+                if msg.contains("phone") || attempt >= 5 || !msg.contains("volunteer_number") {
+                    return Err(DomainError::conflict("phone_taken", "an account with this phone number exists"));
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    blank_volunteer_profile(id, now).insert(txn).await?;
+    if p.role == Role::SocialWorker || p.qualification_level.is_some() || p.employer_org_unit_id.is_some() {
+        let mut sw = blank_social_worker_profile(id, now);
+        sw.qualification_level = Set(p.qualification_level);
+        sw.employer_org_unit_id = Set(p.employer_org_unit_id);
+        sw.insert(txn).await?;
+    }
+    Ok(user)
+}
+
+async fn require_unit(db: &impl ConnectionTrait, id: Uuid, field: &str) -> DomainResult<()> {
+    org_units::get(db, id)
+        .await
+        .map(|_| ())
+        .map_err(|_| DomainError::invalid("org_unit_not_found", format!("{field} names no org unit")))
+}
+
+/// Self-registration of a volunteer.
+pub struct Registration {
+    pub phone: String,
+    pub password: String,
+    pub name: String,
+    pub org_unit_id: Option<Uuid>,
+    pub locale: Option<Locale>,
+}
+
+/// Registers a volunteer. 409 `phone_taken` if the number has an account.
+pub async fn register(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    now: DateTime<Utc>,
+    r: Registration,
+) -> DomainResult<user::Model> {
+    let phone = Phone::parse(&r.phone)?;
+    let name = required_text("name", &r.name)?;
+    validate_password(&r.password)?;
+    if let Some(unit) = r.org_unit_id {
+        require_unit(db, unit, "orgUnitId").await?;
+    }
+    // Hash before the transaction: it is slow and must not hold a write lock.
+    let password_hash = hasher.hash(&r.password).await.map_err(|e| DomainError::Internal(e.to_string()))?;
+    write(db, async |txn| {
+        insert_person(
+            txn,
+            now,
+            NewPerson {
+                phone,
+                name,
+                password_hash,
+                role: Role::Volunteer,
+                org_unit_id: r.org_unit_id,
+                locale: r.locale.unwrap_or(Locale::ZhCn),
+                time_zone: org_units::DEFAULT_TIME_ZONE.into(),
+                qualification_level: None,
+                employer_org_unit_id: None,
+            },
+        )
+        .await
+    })
+    .await
+}
+
+/// An account an administrator (or the command line) creates.
+pub struct NewAccount {
+    pub phone: String,
+    pub name: String,
+    pub password: String,
+    pub role: Role,
+    pub org_unit_id: Option<Uuid>,
+    pub locale: Option<Locale>,
+    pub time_zone: Option<String>,
+    pub qualification_level: Option<QualificationLevel>,
+    pub employer_org_unit_id: Option<Uuid>,
+}
+
+/// Whether `actor` may hand out `role`: city administrators any, station administrators up to
+/// their own.
+fn may_grant(actor: &Actor, role: Role) -> bool {
+    match actor.role {
+        Role::CityAdmin => true,
+        Role::StationAdmin => role.rank() <= Role::StationAdmin.rank(),
+        _ => false,
+    }
+}
+
+/// Roles that act on an org unit's subtree or on its behalf need a home unit.
+fn check_unit_for_role(role: Role, unit: Option<Uuid>) -> DomainResult<()> {
+    if matches!(role, Role::StationAdmin | Role::SocialWorker) && unit.is_none() {
+        return Err(DomainError::invalid(
+            "org_unit_required",
+            "social workers and station administrators need an orgUnitId",
+        ));
+    }
+    Ok(())
+}
+
+async fn validate_account(db: &impl ConnectionTrait, a: &NewAccount) -> DomainResult<(Phone, String, String)> {
+    let phone = Phone::parse(&a.phone)?;
+    let name = required_text("name", &a.name)?;
+    validate_password(&a.password)?;
+    let tz = a.time_zone.clone().unwrap_or_else(|| org_units::DEFAULT_TIME_ZONE.into());
+    validate_time_zone(&tz)?;
+    check_unit_for_role(a.role, a.org_unit_id)?;
+    if let Some(unit) = a.org_unit_id {
+        require_unit(db, unit, "orgUnitId").await?;
+    }
+    if let Some(unit) = a.employer_org_unit_id {
+        require_unit(db, unit, "employerOrgUnitId").await?;
+    }
+    Ok((phone, name, tz))
+}
+
+async fn insert_account(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    now: DateTime<Utc>,
+    actor_id: Option<Uuid>,
+    a: NewAccount,
+) -> DomainResult<Profile> {
+    let (phone, name, time_zone) = validate_account(db, &a).await?;
+    let password_hash = hasher.hash(&a.password).await.map_err(|e| DomainError::Internal(e.to_string()))?;
+    let id = write(db, async |txn| {
+        let user = insert_person(
+            txn,
+            now,
+            NewPerson {
+                phone,
+                name,
+                password_hash,
+                role: a.role,
+                org_unit_id: a.org_unit_id,
+                locale: a.locale.unwrap_or(Locale::ZhCn),
+                time_zone,
+                qualification_level: a.qualification_level,
+                employer_org_unit_id: a.employer_org_unit_id,
+            },
+        )
+        .await?;
+        let sw = swp::Entity::find_by_id(user.id).one(txn).await?;
+        audit::record(
+            txn,
+            now,
+            Change { actor: actor_id, ..Change::new(Uuid::nil(), "user.create", "user", user.id) }
+                .after(&snapshot(&user, sw.as_ref())),
+        )
+        .await?;
+        Ok::<_, DomainError>(user.id)
+    })
+    .await?;
+    load_profile(db, id).await
+}
+
+/// An administrator creates an account in their scope, with a role up to their own.
+pub async fn create_by_admin(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    a: NewAccount,
+) -> DomainResult<Profile> {
+    actor.require_admin()?;
+    if !may_grant(actor, a.role) {
+        return Err(DomainError::forbidden("you cannot grant a role above your own"));
+    }
+    if !actor.covers_unit(db, a.org_unit_id).await? {
+        return Err(DomainError::forbidden("the org unit is outside your scope"));
+    }
+    insert_account(db, hasher, now, Some(actor.user_id), a).await
+}
+
+/// The command line creates the first city administrator (no actor).
+pub async fn create_city_admin(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    now: DateTime<Utc>,
+    phone: String,
+    name: String,
+    password: String,
+) -> DomainResult<Profile> {
+    let account = NewAccount {
+        phone,
+        name,
+        password,
+        role: Role::CityAdmin,
+        org_unit_id: None,
+        locale: None,
+        time_zone: None,
+        qualification_level: None,
+        employer_org_unit_id: None,
+    };
+    insert_account(db, hasher, now, None, account).await
+}
+
+/// A person with their profiles, or 404.
+pub async fn load_profile(db: &impl ConnectionTrait, id: Uuid) -> DomainResult<Profile> {
+    let user = user::Entity::find_by_id(id).one(db).await?.ok_or(DomainError::not_found("person"))?;
+    let volunteer = volunteer_profile::Entity::find_by_id(id).one(db).await?;
+    let social_worker = swp::Entity::find_by_id(id).one(db).await?;
+    let skills = user_skill::Entity::find()
+        .filter(user_skill::Column::UserId.eq(id))
+        .order_by_asc(user_skill::Column::Skill)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.skill)
+        .collect();
+    Ok(Profile { user, volunteer, skills, social_worker })
+}
+
+/// People by id, for joining names onto lists.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> DomainResult<std::collections::HashMap<Uuid, user::Model>> {
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    Ok(user::Entity::find().filter(user::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|u| (u.id, u)).collect())
+}
+
+/// Whether `actor` may see `target`: themselves, or an administrator whose scope holds the
+/// target's home unit.
+async fn may_see(db: &impl ConnectionTrait, actor: &Actor, target: &user::Model) -> DomainResult<bool> {
+    if actor.user_id == target.id {
+        return Ok(true);
+    }
+    if !actor.role.is_admin() {
+        return Ok(false);
+    }
+    actor.covers_unit(db, target.org_unit_id).await
+}
+
+/// Whether `actor` may change `target`'s account (role, status, unit, name).
+pub fn may_manage(actor: &Actor, target: &user::Model) -> bool {
+    if actor.user_id == target.id {
+        return false;
+    }
+    match actor.role {
+        Role::CityAdmin => true,
+        Role::StationAdmin => {
+            target.role.rank() < Role::StationAdmin.rank()
+                || (target.role == Role::StationAdmin && target.org_unit_id != actor.org_unit_id)
+        }
+        _ => false,
+    }
+}
+
+/// A person the actor may see, or 404 (the existence of people outside one's scope is private).
+pub async fn get_visible(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Profile> {
+    let profile = load_profile(db, id).await?;
+    if !may_see(db, actor, &profile.user).await? {
+        return Err(DomainError::not_found("person"));
+    }
+    Ok(profile)
+}
+
+/// Filters on the people list.
+#[derive(Default)]
+pub struct Filter {
+    pub role: Option<Role>,
+    pub status: Option<UserStatus>,
+    pub org_unit_id: Option<Uuid>,
+    /// A phone number (exact) or part of a name.
+    pub q: Option<String>,
+}
+
+/// People in the actor's scope, oldest account first. Administrators only.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: Filter,
+    page: PageRequest,
+) -> DomainResult<Page<user::Model>> {
+    let root = actor.admin_scope_root()?;
+    let mut q = user::Entity::find();
+    if let Some(root) = root {
+        q = q.filter(user::Column::OrgUnitId.in_subquery(org_units::subtree_ids(root)));
+    }
+    if let Some(unit) = filter.org_unit_id {
+        if !actor.covers_unit(db, Some(unit)).await? {
+            return Err(DomainError::not_found("org unit"));
+        }
+        q = q.filter(user::Column::OrgUnitId.in_subquery(org_units::subtree_ids(unit)));
+    }
+    if let Some(r) = filter.role {
+        q = q.filter(user::Column::Role.eq(r));
+    }
+    if let Some(s) = filter.status {
+        q = q.filter(user::Column::Status.eq(s));
+    }
+    if let Some(text) = filter.q.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()) {
+        q = match Phone::parse(&text) {
+            Ok(p) => q.filter(user::Column::Phone.eq(p.as_str())),
+            Err(_) => q.filter(user::Column::Name.contains(&text)),
+        };
+    }
+    Ok(page::fetch(db, q, user::Column::Id, Order::OldestFirst, page, |m| m.id).await?)
+}
+
+/// Changes an administrator makes to an account; `None` leaves a field alone.
+#[derive(Default)]
+pub struct AccountPatch {
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    pub status: Option<UserStatus>,
+    pub org_unit_id: Option<Option<Uuid>>,
+    pub qualification_level: Option<Option<QualificationLevel>>,
+    pub employer_org_unit_id: Option<Option<Uuid>>,
+    pub reason: Option<String>,
+}
+
+/// An administrator changes an account in their scope. Suspending ends every session at once.
+pub async fn update_by_admin(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    patch: AccountPatch,
+) -> DomainResult<Profile> {
+    actor.require_admin()?;
+    write(db, async |txn| {
+        let before = get_visible(txn, actor, id).await?;
+        if !may_manage(actor, &before.user) {
+            return Err(DomainError::forbidden("you may not change this account"));
+        }
+        let mut am = before.user.clone().into_active_model();
+        if let Some(name) = &patch.name {
+            am.name = Set(required_text("name", name)?);
+        }
+        let role = patch.role.unwrap_or(before.user.role);
+        if patch.role.is_some() {
+            if !may_grant(actor, role) {
+                return Err(DomainError::forbidden("you cannot grant a role above your own"));
+            }
+            am.role = Set(role);
+        }
+        let unit = patch.org_unit_id.unwrap_or(before.user.org_unit_id);
+        if let Some(new_unit) = patch.org_unit_id {
+            if let Some(u) = new_unit {
+                require_unit(txn, u, "orgUnitId").await?;
+            }
+            if !actor.covers_unit(txn, new_unit).await? {
+                return Err(DomainError::forbidden("the org unit is outside your scope"));
+            }
+            am.org_unit_id = Set(new_unit);
+        }
+        check_unit_for_role(role, unit)?;
+        if role == Role::StationAdmin && actor.role == Role::StationAdmin && unit == actor.org_unit_id {
+            return Err(DomainError::forbidden("a station administrator cannot appoint a peer at their own unit"));
+        }
+        let suspending = patch.status == Some(UserStatus::Suspended) && before.user.status != UserStatus::Suspended;
+        if let Some(s) = patch.status {
+            am.status = Set(s);
+        }
+        if suspending {
+            am.token_version = Set(before.user.token_version + 1);
+            sessions::revoke_all(txn, id, now, "suspended", None).await?;
+        }
+        am.updated_at = Set(now);
+        let user = am.update(txn).await?;
+
+        let wants_sw = patch.qualification_level.is_some() || patch.employer_org_unit_id.is_some();
+        let sw = if wants_sw || (role == Role::SocialWorker && before.social_worker.is_none()) {
+            if let Some(Some(u)) = patch.employer_org_unit_id {
+                require_unit(txn, u, "employerOrgUnitId").await?;
+            }
+            let mut s = match &before.social_worker {
+                Some(s) => s.clone().into_active_model(),
+                None => blank_social_worker_profile(id, now),
+            };
+            if let Some(q) = patch.qualification_level {
+                s.qualification_level = Set(q);
+            }
+            if let Some(e) = patch.employer_org_unit_id {
+                s.employer_org_unit_id = Set(e);
+            }
+            s.updated_at = Set(now);
+            Some(match before.social_worker {
+                Some(_) => s.update(txn).await?,
+                None => s.insert(txn).await?,
+            })
+        } else {
+            before.social_worker.clone()
+        };
+        let action = if suspending { "user.suspend" } else { "user.update" };
+        audit::record(
+            txn,
+            now,
+            Change::new(actor.user_id, action, "user", id)
+                .before(&snapshot(&before.user, before.social_worker.as_ref()))
+                .after(&snapshot(&user, sw.as_ref()))
+                .reason(patch.reason.clone()),
+        )
+        .await?;
+        Ok(())
+    })
+    .await?;
+    load_profile(db, id).await
+}
+
+/// Where a volunteer is willing to serve: a centre and a radius.
+#[derive(Clone, Copy, Debug)]
+pub struct ServiceArea {
+    pub lat: f64,
+    pub lng: f64,
+    pub radius_km: f64,
+}
+
+/// Changes a person makes to their own profile. Role, status and (for anyone but a volunteer)
+/// home unit are not among them.
+#[derive(Default)]
+pub struct MePatch {
+    pub name: Option<String>,
+    pub locale: Option<Locale>,
+    pub time_zone: Option<String>,
+    pub org_unit_id: Option<Option<Uuid>>,
+    pub skills: Option<Vec<String>>,
+    pub bio: Option<Option<String>>,
+    pub service_area: Option<Option<ServiceArea>>,
+    pub front_line_since: Option<Option<NaiveDate>>,
+}
+
+/// Normalises skill tags: trimmed, lower-case, unique, bounded.
+pub fn normalize_skills(skills: &[String]) -> DomainResult<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for s in skills {
+        let t = s.trim().to_lowercase();
+        if t.is_empty() || t.chars().count() > MAX_SKILL_LEN {
+            return Err(DomainError::validation(format!("each skill must be 1 to {MAX_SKILL_LEN} characters")));
+        }
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    if out.len() > MAX_SKILLS {
+        return Err(DomainError::validation(format!("at most {MAX_SKILLS} skills")));
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// A person edits their own profile.
+pub async fn update_me(
+    db: &DatabaseConnection,
+    me: &Actor,
+    now: DateTime<Utc>,
+    patch: MePatch,
+) -> DomainResult<Profile> {
+    let skills = patch.skills.as_deref().map(normalize_skills).transpose()?;
+    if let Some(Some(area)) = patch.service_area {
+        validate_lat_lng(Some(area.lat), Some(area.lng))?;
+        if !(area.radius_km > 0.0 && area.radius_km <= 200.0) {
+            return Err(DomainError::validation("service area radius must be above 0 and at most 200 km"));
+        }
+    }
+    if let Some(tz) = &patch.time_zone {
+        validate_time_zone(tz)?;
+    }
+    if patch.org_unit_id.is_some() && me.role != Role::Volunteer {
+        return Err(DomainError::forbidden("only an administrator can move a social worker or administrator"));
+    }
+    write(db, async |txn| {
+        let before = load_profile(txn, me.user_id).await?;
+        let mut am = before.user.clone().into_active_model();
+        if let Some(name) = &patch.name {
+            am.name = Set(required_text("name", name)?);
+        }
+        if let Some(l) = patch.locale {
+            am.locale = Set(l);
+        }
+        if let Some(tz) = &patch.time_zone {
+            am.time_zone = Set(tz.clone());
+        }
+        if let Some(unit) = patch.org_unit_id {
+            if let Some(u) = unit {
+                require_unit(txn, u, "orgUnitId").await?;
+            }
+            am.org_unit_id = Set(unit);
+        }
+        am.updated_at = Set(now);
+        am.update(txn).await?;
+
+        if patch.bio.is_some() || patch.service_area.is_some() {
+            let mut vp = match before.volunteer.clone() {
+                Some(v) => v.into_active_model(),
+                None => blank_volunteer_profile(me.user_id, now),
+            };
+            if let Some(bio) = &patch.bio {
+                vp.bio = Set(bio.as_ref().map(|b| b.trim().to_string()).filter(|b| !b.is_empty()));
+            }
+            if let Some(area) = patch.service_area {
+                vp.service_lat = Set(area.map(|a| a.lat));
+                vp.service_lng = Set(area.map(|a| a.lng));
+                vp.service_radius_km = Set(area.map(|a| a.radius_km));
+            }
+            vp.updated_at = Set(now);
+            match before.volunteer {
+                Some(_) => vp.update(txn).await?,
+                None => vp.insert(txn).await?,
+            };
+        }
+        if let Some(since) = patch.front_line_since {
+            let Some(sw) = before.social_worker.clone() else {
+                return Err(DomainError::invalid(
+                    "not_a_social_worker",
+                    "only social workers have a front-line start date",
+                ));
+            };
+            let mut s = sw.into_active_model();
+            s.front_line_since = Set(since);
+            s.updated_at = Set(now);
+            s.update(txn).await?;
+        }
+        if let Some(skills) = &skills {
+            user_skill::Entity::delete_many().filter(user_skill::Column::UserId.eq(me.user_id)).exec(txn).await?;
+            if !skills.is_empty() {
+                user_skill::Entity::insert_many(
+                    skills.iter().map(|s| user_skill::ActiveModel { user_id: Set(me.user_id), skill: Set(s.clone()) }),
+                )
+                .exec_without_returning(txn)
+                .await?;
+            }
+        }
+        Ok::<_, DomainError>(())
+    })
+    .await?;
+    load_profile(db, me.user_id).await
+}
+
+/// Changes a person's own password: the current one is required, every other session ends, and
+/// the token version moves on so older access tokens stop working.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    me: &Actor,
+    session_id: Uuid,
+    now: DateTime<Utc>,
+    current: &str,
+    new: &str,
+) -> DomainResult<user::Model> {
+    validate_password(new)?;
+    let user = user::Entity::find_by_id(me.user_id).one(db).await?.ok_or(DomainError::not_found("person"))?;
+    if !hasher.verify(current, Some(&user.password_hash)).await {
+        return Err(DomainError::invalid("wrong_password", "the current password is wrong"));
+    }
+    let hash = hasher.hash(new).await.map_err(|e| DomainError::Internal(e.to_string()))?;
+    write(db, async |txn| {
+        let mut am = user.clone().into_active_model();
+        am.password_hash = Set(hash);
+        am.token_version = Set(user.token_version + 1);
+        am.updated_at = Set(now);
+        let updated = am.update(txn).await?;
+        sessions::revoke_all(txn, me.user_id, now, "password_changed", Some(session_id)).await?;
+        Ok(updated)
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skills_are_normalised() {
+        let s = normalize_skills(&[" First Aid ".into(), "first aid".into(), "driving".into()]).unwrap();
+        assert_eq!(s, vec!["driving", "first aid"]);
+        assert!(normalize_skills(&["".into()]).is_err());
+        assert!(normalize_skills(&["x".repeat(33)]).is_err());
+        let many: Vec<String> = (0..21).map(|i| format!("s{i}")).collect();
+        assert!(normalize_skills(&many).is_err());
+    }
+
+    #[test]
+    fn volunteer_numbers_have_a_fixed_shape() {
+        for _ in 0..100 {
+            let n = new_volunteer_number();
+            assert_eq!(n.len(), 12);
+            assert!(n.starts_with('V') && n[1..].bytes().all(|b| b.is_ascii_digit()) && &n[1..2] != "0");
+        }
+    }
+
+    #[test]
+    fn passwords_have_bounds() {
+        assert!(validate_password("short").is_err());
+        assert!(validate_password("long enough").is_ok());
+        assert!(validate_password(&"x".repeat(129)).is_err());
+    }
+}

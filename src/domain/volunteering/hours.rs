@@ -1,0 +1,1003 @@
+//! The hours ledger (志愿服务时长): append-only entries of service time, their approval, corrections
+//! and disputes, totals, star levels and leaderboards.
+//!
+//! Table: `hours_entries` (append-only), `star_awards`.
+//!
+//! Rules (Volunteer Service Record rules, 民政部令第67号: records are true, accurate, complete and
+//! timely; errors are corrected on request):
+//! - Every entry names its source (`check_in`, `leader_entry`, `self_report`, `makeup`,
+//!   `adjustment`) and who decided it. Nothing is edited or deleted: a correction is a new
+//!   `adjustment` entry pointing at the one it corrects; declined entries stay.
+//! - A stay counts from the later of arrival and the scheduled start to the earlier of departure
+//!   and the scheduled end (travel is not service); a stay shorter than the task's minimum share
+//!   (default 60%) earns nothing and is flagged.
+//! - Volunteers never approve hours, their own or anyone's; nobody decides their own entries.
+//! - A make-up entry (补录) is capped, with everything else recorded for that task, at the task's
+//!   length.
+//! - Star levels follow approved hours against a configurable ladder (default 1★ 100 h, 2★ 300 h,
+//!   3★ 600 h, 4★ 1000 h, 5★ 1500 h); reaching one is recorded once.
+
+use crate::db::write;
+use crate::domain::kernel::actor::Actor;
+use crate::domain::kernel::org_units;
+use crate::domain::kernel::page::{self, Order, Page, PageRequest};
+use crate::domain::messaging::notifications::{Category, Message, tell};
+use crate::domain::people::users;
+use crate::domain::volunteering::tasks;
+use crate::domain::{DomainError, DomainResult, required_text};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use entity::attendance;
+use entity::hours_entry::{self, HoursSource, HoursStatus};
+use entity::star_award;
+use entity::task;
+use entity::user::{self, Role};
+use sea_orm::sea_query::{Alias, Expr, Func, OnConflict, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter,
+};
+use uuid::Uuid;
+
+/// The longest single claim or entry, in minutes.
+pub const MAX_ENTRY_MINUTES: i32 = 24 * 60;
+
+/// The date of an instant in a time zone (UTC if the name is unknown).
+pub fn local_date(at: DateTime<Utc>, tz: &str) -> NaiveDate {
+    match tz.parse::<chrono_tz::Tz>() {
+        Ok(z) => at.with_timezone(&z).date_naive(),
+        Err(_) => at.date_naive(),
+    }
+}
+
+async fn unit_tz(db: &impl ConnectionTrait, unit: Uuid) -> DomainResult<String> {
+    Ok(org_units::get(db, unit).await?.time_zone)
+}
+
+fn new_entry(
+    volunteer: Uuid,
+    task_id: Option<Uuid>,
+    org_unit: Uuid,
+    source: HoursSource,
+    minutes: i32,
+    status: HoursStatus,
+    service_date: NaiveDate,
+    created_by: Uuid,
+    now: DateTime<Utc>,
+) -> hours_entry::ActiveModel {
+    let decided = status != HoursStatus::Pending;
+    hours_entry::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        volunteer_id: Set(volunteer),
+        task_id: Set(task_id),
+        org_unit_id: Set(org_unit),
+        source: Set(source),
+        minutes: Set(minutes),
+        status: Set(status),
+        service_date: Set(service_date),
+        description: Set(None),
+        adjusts_id: Set(None),
+        reason: Set(None),
+        flagged: Set(false),
+        disputed_at: Set(None),
+        dispute_comment: Set(None),
+        created_by: Set(created_by),
+        decided_by: Set(if decided { Some(created_by) } else { None }),
+        decided_at: Set(if decided { Some(now) } else { None }),
+        created_at: Set(now),
+        entry_key: Set(None),
+    }
+}
+
+/// Minutes of a stay that count, and whether it fell short of the task's minimum share.
+pub fn credited_minutes(t: &task::Model, arrived: DateTime<Utc>, left: DateTime<Utc>) -> (i32, bool) {
+    let start = arrived.max(t.starts_at);
+    let end = left.min(t.ends_at);
+    let stayed = (end - start).num_minutes().max(0);
+    let length = (t.ends_at - t.starts_at).num_minutes().max(1);
+    if stayed * 100 < length * i64::from(t.min_presence_pct) {
+        return (0, true);
+    }
+    (stayed.min(i64::from(MAX_ENTRY_MINUTES * 14)) as i32, false)
+}
+
+/// Turns a closed stay into a pending entry (once per sign-up: a retry makes no second one).
+pub async fn record_stay(
+    txn: &impl ConnectionTrait,
+    t: &task::Model,
+    a: &attendance::Model,
+    created_by: Uuid,
+) -> DomainResult<hours_entry::Model> {
+    let key = format!("stay:{}", a.signup_id);
+    if let Some(existing) =
+        hours_entry::Entity::find().filter(hours_entry::Column::EntryKey.eq(key.clone())).one(txn).await?
+    {
+        return Ok(existing);
+    }
+    let left = a.checked_out_at.unwrap_or(t.ends_at);
+    let (minutes, short) = credited_minutes(t, a.checked_in_at, left);
+    let date = local_date(t.starts_at, &unit_tz(txn, t.org_unit_id).await?);
+    let mut e = new_entry(
+        a.volunteer_id,
+        Some(t.id),
+        t.org_unit_id,
+        HoursSource::CheckIn,
+        minutes,
+        HoursStatus::Pending,
+        date,
+        created_by,
+        a.checked_out_at.unwrap_or(left),
+    );
+    e.flagged = Set(short);
+    if short {
+        e.reason = Set(Some(format!("stay shorter than {}% of the task", t.min_presence_pct)));
+    }
+    e.entry_key = Set(Some(key));
+    Ok(e.insert(txn).await?)
+}
+
+/// Whether `actor` may decide (approve, decline, correct) an entry.
+async fn may_decide(db: &impl ConnectionTrait, actor: &Actor, e: &hours_entry::Model) -> DomainResult<bool> {
+    if actor.role == Role::Volunteer || actor.user_id == e.volunteer_id {
+        return Ok(false);
+    }
+    if let Some(task_id) = e.task_id
+        && let Some(t) = task::Entity::find_by_id(task_id).one(db).await?
+        && tasks::may_organize(db, actor, &t).await?
+    {
+        return Ok(true);
+    }
+    actor.serves_unit(db, e.org_unit_id).await
+}
+
+/// Offline service a volunteer claims.
+pub struct Claim {
+    pub org_unit_id: Uuid,
+    pub service_date: NaiveDate,
+    pub minutes: i32,
+    pub description: String,
+}
+
+fn check_minutes(minutes: i32) -> DomainResult<()> {
+    if !(1..=MAX_ENTRY_MINUTES).contains(&minutes) {
+        return Err(DomainError::invalid("invalid_minutes", format!("minutes must be 1 to {MAX_ENTRY_MINUTES}")));
+    }
+    Ok(())
+}
+
+/// A volunteer claims offline service; a social worker or administrator in scope decides it.
+pub async fn claim(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    c: Claim,
+) -> DomainResult<hours_entry::Model> {
+    check_minutes(c.minutes)?;
+    let description = required_text("description", &c.description)?;
+    let tz = org_units::get(db, c.org_unit_id)
+        .await
+        .map_err(|_| DomainError::invalid("org_unit_not_found", "orgUnitId names no org unit"))?
+        .time_zone;
+    let today = local_date(now, &tz);
+    if c.service_date > today {
+        return Err(DomainError::invalid("date_in_future", "service cannot be claimed before it happens"));
+    }
+    if today - c.service_date > chrono::Duration::days(366) {
+        return Err(DomainError::invalid("date_too_old", "claims reach back one year at most"));
+    }
+    write(db, async |txn| {
+        let mut e = new_entry(
+            actor.user_id,
+            None,
+            c.org_unit_id,
+            HoursSource::SelfReport,
+            c.minutes,
+            HoursStatus::Pending,
+            c.service_date,
+            actor.user_id,
+            now,
+        );
+        e.description = Set(Some(description.clone()));
+        Ok(e.insert(txn).await?)
+    })
+    .await
+}
+
+/// Minutes already recorded (not declined) for a volunteer on a task, corrections included.
+async fn recorded_for_task(txn: &impl ConnectionTrait, volunteer: Uuid, task_id: Uuid) -> DomainResult<i64> {
+    sum_minutes(
+        txn,
+        Condition::all()
+            .add(hours_entry::Column::VolunteerId.eq(volunteer))
+            .add(hours_entry::Column::TaskId.eq(task_id))
+            .add(hours_entry::Column::Status.ne(HoursStatus::Declined)),
+    )
+    .await
+}
+
+/// The sum of `minutes` over the entries matching `cond` (0 when none).
+pub(crate) async fn sum_minutes(db: &impl ConnectionTrait, cond: Condition) -> DomainResult<i64> {
+    let sum: Expr = Func::sum(Expr::col(hours_entry::Column::Minutes)).into();
+    let q = Query::select()
+        .expr_as(Func::coalesce([sum, Expr::val(0)]), Alias::new("total"))
+        .from(hours_entry::Entity)
+        .cond_where(cond)
+        .to_owned();
+    let row = db.query_one(&q).await?;
+    Ok(row
+        .map(|r| {
+            r.try_get::<i64>("", "total").unwrap_or_else(|_| r.try_get::<i32>("", "total").map(i64::from).unwrap_or(0))
+        })
+        .unwrap_or(0))
+}
+
+/// Who entered time for a volunteer on a task, and why.
+pub enum TaskEntryKind {
+    /// The task's organiser or leader enters the stay (e.g. no phone on the day).
+    Leader,
+    /// An administrator's make-up entry (补录).
+    Makeup,
+}
+
+/// An organiser records time for a volunteer on a task (approved at once), or an administrator
+/// makes up missing time. Capped, with everything else recorded for the task, at its length.
+pub async fn enter_for_task(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    kind: TaskEntryKind,
+    task_id: Uuid,
+    volunteer: Uuid,
+    minutes: i32,
+    reason: &str,
+) -> DomainResult<hours_entry::Model> {
+    check_minutes(minutes)?;
+    let reason = required_text("reason", reason)?;
+    let (entry, _) = write(db, async |txn| {
+        let t = tasks::load_for_organizer(txn, actor, task_id).await?;
+        if matches!(kind, TaskEntryKind::Makeup) && !actor.role.is_admin() {
+            return Err(DomainError::forbidden("make-up entries are for administrators"));
+        }
+        if actor.user_id == volunteer {
+            return Err(DomainError::forbidden("nobody records their own hours"));
+        }
+        if t.starts_at > now {
+            return Err(DomainError::conflict("task_not_started", "time can be recorded once the task has started"));
+        }
+        let signed_up = entity::signup::Entity::find()
+            .filter(entity::signup::Column::TaskId.eq(task_id))
+            .filter(entity::signup::Column::VolunteerId.eq(volunteer))
+            .one(txn)
+            .await?
+            .is_some();
+        if !signed_up {
+            return Err(DomainError::invalid("not_signed_up", "the volunteer was not signed up for this task"));
+        }
+        users::lock_person(txn, volunteer).await?;
+        let length = (t.ends_at - t.starts_at).num_minutes();
+        let recorded = recorded_for_task(txn, volunteer, task_id).await?;
+        if recorded + i64::from(minutes) > length {
+            return Err(DomainError::conflict(
+                "exceeds_task_length",
+                format!("{recorded} minutes are already recorded; the task lasts {length} minutes"),
+            ));
+        }
+        let source = match kind {
+            TaskEntryKind::Leader => HoursSource::LeaderEntry,
+            TaskEntryKind::Makeup => HoursSource::Makeup,
+        };
+        let date = local_date(t.starts_at, &unit_tz(txn, t.org_unit_id).await?);
+        let mut e = new_entry(
+            volunteer,
+            Some(task_id),
+            t.org_unit_id,
+            source,
+            minutes,
+            HoursStatus::Approved,
+            date,
+            actor.user_id,
+            now,
+        );
+        e.reason = Set(Some(reason.clone()));
+        let entry = e.insert(txn).await?;
+        let reached = award_stars(txn, volunteer, now, &[]).await?;
+        Ok::<_, DomainError>((entry, reached))
+    })
+    .await?;
+    Ok(entry)
+}
+
+/// The outcome of approvals: which star levels each volunteer newly reached.
+#[derive(Clone, Debug, Default)]
+pub struct Decided {
+    pub entries: Vec<hours_entry::Model>,
+    /// (volunteer, level) pairs reached by these approvals, each exactly once ever.
+    pub stars_reached: Vec<(Uuid, i32)>,
+}
+
+/// Approves or declines pending entries, all or none.
+pub async fn decide(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    ladder: &[u32],
+    ids: &[Uuid],
+    approve: bool,
+    reason: Option<String>,
+) -> DomainResult<Decided> {
+    if ids.is_empty() || ids.len() > 200 {
+        return Err(DomainError::validation("decide 1 to 200 entries at a time"));
+    }
+    if !approve && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(DomainError::invalid("reason_required", "say why an entry is declined"));
+    }
+    write(db, async |txn| {
+        let mut out = Decided::default();
+        let mut volunteers = Vec::new();
+        for id in ids {
+            let e =
+                hours_entry::Entity::find_by_id(*id).one(txn).await?.ok_or(DomainError::not_found("hours entry"))?;
+            if actor.role == Role::Volunteer {
+                return Err(DomainError::forbidden("volunteers cannot approve hours"));
+            }
+            if !may_decide(txn, actor, &e).await? {
+                return Err(if actor.user_id == e.volunteer_id {
+                    DomainError::forbidden("nobody decides their own hours")
+                } else {
+                    DomainError::not_found("hours entry")
+                });
+            }
+            if e.status != HoursStatus::Pending {
+                return Err(DomainError::conflict("already_decided", "this entry has already been decided"));
+            }
+            if !volunteers.contains(&e.volunteer_id) {
+                users::lock_person(txn, e.volunteer_id).await?;
+                volunteers.push(e.volunteer_id);
+            }
+            let mut am = e.into_active_model();
+            am.status = Set(if approve { HoursStatus::Approved } else { HoursStatus::Declined });
+            am.decided_by = Set(Some(actor.user_id));
+            am.decided_at = Set(Some(now));
+            if !approve {
+                am.reason = Set(reason.clone());
+            }
+            out.entries.push(am.update(txn).await?);
+        }
+        if approve {
+            for v in volunteers {
+                for level in award_stars(txn, v, now, ladder).await? {
+                    out.stars_reached.push((v, level));
+                }
+            }
+        }
+        Ok(out)
+    })
+    .await
+}
+
+/// Corrects an approved entry with a new adjusting entry (never an edit). The corrected total
+/// cannot go below zero nor, for a task, above its length.
+pub async fn correct(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    ladder: &[u32],
+    id: Uuid,
+    delta_minutes: i32,
+    reason: &str,
+) -> DomainResult<(hours_entry::Model, Vec<i32>)> {
+    let reason = required_text("reason", reason)?;
+    if delta_minutes == 0 || delta_minutes.unsigned_abs() > MAX_ENTRY_MINUTES.unsigned_abs() {
+        return Err(DomainError::invalid(
+            "invalid_minutes",
+            "a correction changes the minutes by 1 to 1440 either way",
+        ));
+    }
+    write(db, async |txn| {
+        let e = hours_entry::Entity::find_by_id(id).one(txn).await?.ok_or(DomainError::not_found("hours entry"))?;
+        if actor.user_id == e.volunteer_id {
+            return Err(DomainError::forbidden("nobody corrects their own hours"));
+        }
+        if !may_decide(txn, actor, &e).await? {
+            return Err(DomainError::not_found("hours entry"));
+        }
+        if e.status != HoursStatus::Approved || e.source == HoursSource::Adjustment {
+            return Err(DomainError::conflict("not_correctable", "only approved original entries are corrected"));
+        }
+        users::lock_person(txn, e.volunteer_id).await?;
+        let so_far = e.minutes as i64
+            + sum_minutes(
+                txn,
+                Condition::all()
+                    .add(hours_entry::Column::AdjustsId.eq(e.id))
+                    .add(hours_entry::Column::Status.eq(HoursStatus::Approved)),
+            )
+            .await?;
+        let after = so_far + i64::from(delta_minutes);
+        if after < 0 {
+            return Err(DomainError::invalid("invalid_minutes", "a correction cannot take an entry below zero"));
+        }
+        if let Some(task_id) = e.task_id
+            && let Some(t) = task::Entity::find_by_id(task_id).one(txn).await?
+        {
+            let recorded = recorded_for_task(txn, e.volunteer_id, task_id).await?;
+            if recorded + i64::from(delta_minutes) > (t.ends_at - t.starts_at).num_minutes() {
+                return Err(DomainError::conflict(
+                    "exceeds_task_length",
+                    "the corrected time would exceed the task's length",
+                ));
+            }
+        }
+        let mut adj = new_entry(
+            e.volunteer_id,
+            e.task_id,
+            e.org_unit_id,
+            HoursSource::Adjustment,
+            delta_minutes,
+            HoursStatus::Approved,
+            e.service_date,
+            actor.user_id,
+            now,
+        );
+        adj.adjusts_id = Set(Some(e.id));
+        adj.reason = Set(Some(reason.clone()));
+        let adj = adj.insert(txn).await?;
+        let reached = award_stars(txn, e.volunteer_id, now, ladder).await?;
+        Ok((adj, reached))
+    })
+    .await
+}
+
+/// A volunteer disputes one of their entries (once), with a comment, for the organiser to see.
+pub async fn dispute(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    comment: &str,
+) -> DomainResult<hours_entry::Model> {
+    let comment = required_text("comment", comment)?;
+    write(db, async |txn| {
+        let e = hours_entry::Entity::find_by_id(id).one(txn).await?.ok_or(DomainError::not_found("hours entry"))?;
+        if e.volunteer_id != actor.user_id {
+            return Err(DomainError::not_found("hours entry"));
+        }
+        if e.disputed_at.is_some() {
+            return Err(DomainError::conflict("already_disputed", "this entry is already disputed"));
+        }
+        let mut am = e.into_active_model();
+        am.disputed_at = Set(Some(now));
+        am.dispute_comment = Set(Some(comment.clone()));
+        Ok(am.update(txn).await?)
+    })
+    .await
+}
+
+/// A person's totals.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub approved_minutes: i64,
+    pub approved_minutes_this_year: i64,
+    pub pending_minutes: i64,
+}
+
+/// Approved (all time and this calendar year, in the person's time zone) and pending minutes.
+pub async fn totals(db: &impl ConnectionTrait, person: &user::Model, now: DateTime<Utc>) -> DomainResult<Totals> {
+    let mine = || Condition::all().add(hours_entry::Column::VolunteerId.eq(person.id));
+    let year_start = NaiveDate::from_ymd_opt(local_date(now, &person.time_zone).year(), 1, 1).unwrap_or_default();
+    Ok(Totals {
+        approved_minutes: sum_minutes(db, mine().add(hours_entry::Column::Status.eq(HoursStatus::Approved))).await?,
+        approved_minutes_this_year: sum_minutes(
+            db,
+            mine()
+                .add(hours_entry::Column::Status.eq(HoursStatus::Approved))
+                .add(hours_entry::Column::ServiceDate.gte(year_start)),
+        )
+        .await?,
+        pending_minutes: sum_minutes(db, mine().add(hours_entry::Column::Status.eq(HoursStatus::Pending))).await?,
+    })
+}
+
+/// A star level and the way to the next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stars {
+    /// 0 before the first level.
+    pub level: i32,
+    /// Minutes still needed for the next level; `None` at the top.
+    pub minutes_to_next: Option<i64>,
+}
+
+/// The level `approved_minutes` reaches on a ladder of hours.
+pub fn stars(ladder: &[u32], approved_minutes: i64) -> Stars {
+    let level = ladder.iter().take_while(|h| approved_minutes >= i64::from(**h) * 60).count() as i32;
+    let minutes_to_next = ladder.get(level as usize).map(|h| i64::from(*h) * 60 - approved_minutes);
+    Stars { level, minutes_to_next }
+}
+
+/// Records every level the volunteer's approved total has reached and not yet recorded; returns
+/// the levels newly reached. Runs with the volunteer's row locked, so concurrent approvals
+/// cannot each miss the crossing, and a level is recorded exactly once.
+pub async fn award_stars(
+    txn: &impl ConnectionTrait,
+    volunteer: Uuid,
+    now: DateTime<Utc>,
+    ladder: &[u32],
+) -> DomainResult<Vec<i32>> {
+    let reached = record_star_levels(txn, volunteer, now, ladder).await?;
+    // Long service and each level newly reached are automatic honours (on the wall and the
+    // profile), recorded under the same lock.
+    crate::domain::registry::approved_service_changed(txn, volunteer, &reached, now).await?;
+    Ok(reached)
+}
+
+/// Records the star levels reached and not yet recorded, telling the volunteer of each.
+async fn record_star_levels(
+    txn: &impl ConnectionTrait,
+    volunteer: Uuid,
+    now: DateTime<Utc>,
+    ladder: &[u32],
+) -> DomainResult<Vec<i32>> {
+    if ladder.is_empty() {
+        return Ok(Vec::new());
+    }
+    let total = sum_minutes(
+        txn,
+        Condition::all()
+            .add(hours_entry::Column::VolunteerId.eq(volunteer))
+            .add(hours_entry::Column::Status.eq(HoursStatus::Approved)),
+    )
+    .await?;
+    let level = stars(ladder, total).level;
+    let mut reached = Vec::new();
+    for l in 1..=level {
+        let res = star_award::Entity::insert(star_award::ActiveModel {
+            volunteer_id: Set(volunteer),
+            level: Set(l),
+            minutes: Set(total as i32),
+            reached_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::columns([star_award::Column::VolunteerId, star_award::Column::Level]).do_nothing().to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+        if res == 1 {
+            reached.push(l);
+            let m = Message::new(volunteer, Category::Honour, "star.reached", format!("star:{l}"))
+                .param("level", l.to_string());
+            tell(txn, m).await?;
+        }
+    }
+    Ok(reached)
+}
+
+/// The actor's own entries, newest first.
+pub async fn list_mine(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    page: PageRequest,
+) -> DomainResult<Page<hours_entry::Model>> {
+    let q = hours_entry::Entity::find().filter(hours_entry::Column::VolunteerId.eq(actor.user_id));
+    Ok(page::fetch(db, q, hours_entry::Column::Id, Order::NewestFirst, page, |e| e.id).await?)
+}
+
+/// Filters on the review list.
+#[derive(Clone, Debug, Default)]
+pub struct ReviewFilter {
+    pub status: Option<HoursStatus>,
+    pub task_id: Option<Uuid>,
+    pub disputed: Option<bool>,
+}
+
+/// Entries the actor may decide, oldest first: for their tasks, and in their scope.
+pub async fn list_for_review(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    f: ReviewFilter,
+    page: PageRequest,
+) -> DomainResult<Page<hours_entry::Model>> {
+    if actor.role == Role::Volunteer {
+        return Err(DomainError::forbidden("volunteers do not review hours"));
+    }
+    let my_tasks = Query::select()
+        .column(task::Column::Id)
+        .from(task::Entity)
+        .cond_where(
+            Condition::any()
+                .add(task::Column::CreatedBy.eq(actor.user_id))
+                .add(task::Column::LeaderId.eq(actor.user_id)),
+        )
+        .to_owned();
+    let mut scope = Condition::any().add(hours_entry::Column::TaskId.in_subquery(my_tasks));
+    let root = actor.work_root(db).await?;
+    match (actor.role, root) {
+        (Role::CityAdmin, _) => scope = Condition::all(),
+        (_, Some(root)) => scope = scope.add(hours_entry::Column::OrgUnitId.in_subquery(org_units::subtree_ids(root))),
+        _ => {}
+    }
+    let mut q = hours_entry::Entity::find().filter(scope).filter(hours_entry::Column::VolunteerId.ne(actor.user_id));
+    if let Some(s) = f.status {
+        q = q.filter(hours_entry::Column::Status.eq(s));
+    }
+    if let Some(t) = f.task_id {
+        q = q.filter(hours_entry::Column::TaskId.eq(t));
+    }
+    if let Some(d) = f.disputed {
+        q = if d {
+            q.filter(hours_entry::Column::DisputedAt.is_not_null())
+        } else {
+            q.filter(hours_entry::Column::DisputedAt.is_null())
+        };
+    }
+    Ok(page::fetch(db, q, hours_entry::Column::Id, Order::OldestFirst, page, |e| e.id).await?)
+}
+
+/// A leaderboard's period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    Month,
+    Year,
+    AllTime,
+}
+
+/// One line of a leaderboard.
+#[derive(Clone, Debug)]
+pub struct Standing {
+    pub rank: i64,
+    pub volunteer: user::Model,
+    pub minutes: i64,
+}
+
+/// The leaderboard of a subtree (everyone when `under` is `None`) for a period, and the
+/// caller's own standing if they have approved time in it. Ties share a rank.
+pub async fn leaderboard(
+    db: &impl ConnectionTrait,
+    me: Uuid,
+    under: Option<Uuid>,
+    period: Period,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> DomainResult<(Vec<Standing>, Option<Standing>)> {
+    let tz = match under {
+        Some(u) => unit_tz(db, u).await?,
+        None => org_units::DEFAULT_TIME_ZONE.to_string(),
+    };
+    let today = local_date(now, &tz);
+    let since = match period {
+        Period::Month => NaiveDate::from_ymd_opt(today.year(), today.month(), 1),
+        Period::Year => NaiveDate::from_ymd_opt(today.year(), 1, 1),
+        Period::AllTime => None,
+    };
+    use sea_orm::sea_query::ExprTrait;
+    let mut cond =
+        Condition::all().add(Expr::col((hours_entry::Entity, hours_entry::Column::Status)).eq(HoursStatus::Approved));
+    if let Some(s) = since {
+        cond = cond.add(Expr::col((hours_entry::Entity, hours_entry::Column::ServiceDate)).gte(s));
+    }
+    if let Some(root) = under {
+        cond = cond.add(Expr::col((user::Entity, user::Column::OrgUnitId)).in_subquery(org_units::subtree_ids(root)));
+    }
+    let total = Func::sum(Expr::col((hours_entry::Entity, hours_entry::Column::Minutes)));
+    let grouped = Query::select()
+        .column((hours_entry::Entity, hours_entry::Column::VolunteerId))
+        .expr_as(total.clone(), Alias::new("total"))
+        .from(hours_entry::Entity)
+        .inner_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id)).equals((hours_entry::Entity, hours_entry::Column::VolunteerId)),
+        )
+        .cond_where(cond.clone())
+        .group_by_col((hours_entry::Entity, hours_entry::Column::VolunteerId))
+        .and_having(total.clone().gt(0))
+        .to_owned();
+    let top_q = grouped
+        .clone()
+        .order_by_expr(total.clone().into(), sea_orm::Order::Desc)
+        .order_by((hours_entry::Entity, hours_entry::Column::VolunteerId), sea_orm::Order::Asc)
+        .limit(limit)
+        .to_owned();
+    let read_total = |r: &sea_orm::QueryResult| -> i64 {
+        r.try_get::<i64>("", "total").or_else(|_| r.try_get::<i32>("", "total").map(i64::from)).unwrap_or(0)
+    };
+    let rows = db.query_all(&top_q).await?;
+    let mut lines: Vec<(Uuid, i64)> = Vec::new();
+    for r in &rows {
+        lines.push((r.try_get("", "volunteer_id")?, read_total(r)));
+    }
+    // Rank = 1 + how many have strictly more.
+    let rank_of = async |minutes: i64| -> DomainResult<i64> {
+        let above = Query::select()
+            .expr_as(Func::count(Expr::col(Alias::new("volunteer_id"))), Alias::new("n"))
+            .from_subquery(grouped.clone().and_having(total.clone().gt(minutes)).to_owned(), Alias::new("g"))
+            .to_owned();
+        let n = db.query_one(&above).await?.map(|r| r.try_get::<i64>("", "n").unwrap_or(0)).unwrap_or(0);
+        Ok(n + 1)
+    };
+    let ids: Vec<Uuid> = lines.iter().map(|l| l.0).chain(std::iter::once(me)).collect();
+    let people = users::by_ids(db, ids).await?;
+    let mut top = Vec::new();
+    let mut prev: Option<(i64, i64)> = None;
+    for (i, (id, minutes)) in lines.iter().enumerate() {
+        let rank = match prev {
+            Some((m, r)) if m == *minutes => r,
+            _ => i as i64 + 1,
+        };
+        prev = Some((*minutes, rank));
+        if let Some(u) = people.get(id) {
+            top.push(Standing { rank, volunteer: u.clone(), minutes: *minutes });
+        }
+    }
+    let my_total_q = Query::select()
+        .expr_as(total.clone(), Alias::new("total"))
+        .from(hours_entry::Entity)
+        .inner_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id)).equals((hours_entry::Entity, hours_entry::Column::VolunteerId)),
+        )
+        .cond_where(cond.add(Expr::col((hours_entry::Entity, hours_entry::Column::VolunteerId)).eq(me)))
+        .to_owned();
+    let my_minutes = db.query_one(&my_total_q).await?.map(|r| read_total(&r)).unwrap_or(0);
+    let mine = match (my_minutes > 0, people.get(&me)) {
+        (true, Some(u)) => {
+            Some(Standing { rank: rank_of(my_minutes).await?, volunteer: u.clone(), minutes: my_minutes })
+        }
+        _ => None,
+    };
+    Ok((top, mine))
+}
+
+/// Volunteer service's part of a person's data: sign-ups, attendance, hours, star levels and
+/// certificates. Erasure ends live sign-ups (their seats go to the waitlist), forgets where the
+/// person checked in and out (location tracks are sensitive under PIPL) and their dispute
+/// comments; hours, stars and certificates stay, verifiable, under the pseudonym.
+pub struct VolunteerService;
+
+#[async_trait::async_trait]
+impl crate::domain::people::privacy::PersonalData for VolunteerService {
+    fn section(&self) -> &'static str {
+        "volunteerService"
+    }
+    async fn export(
+        &self,
+        cx: &crate::domain::people::privacy::Context<'_>,
+        txn: &sea_orm::DatabaseTransaction,
+    ) -> DomainResult<serde_json::Value> {
+        use entity::{service_record, signup};
+        let id = cx.person.id;
+        let json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| DomainError::Internal(e.to_string()));
+        Ok(serde_json::json!({
+            "signups": json(serde_json::to_value(signup::Entity::find().filter(signup::Column::VolunteerId.eq(id)).all(txn).await?))?,
+            "attendance": json(serde_json::to_value(attendance::Entity::find().filter(attendance::Column::VolunteerId.eq(id)).all(txn).await?))?,
+            "hours": json(serde_json::to_value(hours_entry::Entity::find().filter(hours_entry::Column::VolunteerId.eq(id)).all(txn).await?))?,
+            "stars": json(serde_json::to_value(star_award::Entity::find().filter(star_award::Column::VolunteerId.eq(id)).all(txn).await?))?,
+            "serviceRecords": json(serde_json::to_value(service_record::Entity::find().filter(service_record::Column::VolunteerId.eq(id)).all(txn).await?))?,
+            "taskInvitations": json(serde_json::to_value(entity::task_invitation::Entity::find().filter(entity::task_invitation::Column::UserId.eq(id)).all(txn).await?))?,
+        }))
+    }
+    async fn erase(
+        &self,
+        cx: &crate::domain::people::privacy::Context<'_>,
+        txn: &sea_orm::DatabaseTransaction,
+    ) -> DomainResult<()> {
+        use entity::signup::{self, SignupStatus};
+        use entity::{service_record, task};
+        use sea_orm::sea_query::Expr;
+        let id = cx.person.id;
+        let live = signup::Entity::find()
+            .filter(signup::Column::VolunteerId.eq(id))
+            .filter(signup::Column::Status.is_in([
+                SignupStatus::Pending,
+                SignupStatus::Confirmed,
+                SignupStatus::Waitlisted,
+            ]))
+            .all(txn)
+            .await?;
+        for s in live {
+            let was_confirmed = s.status == SignupStatus::Confirmed;
+            let task_id = s.task_id;
+            crate::domain::volunteering::seats::lock_pool(txn, crate::domain::volunteering::signups::SEATS, task_id)
+                .await?;
+            let mut am = s.into_active_model();
+            am.status = Set(SignupStatus::Cancelled);
+            am.position = Set(None);
+            am.reason = Set(Some("account erased".into()));
+            am.updated_at = Set(cx.now);
+            let ended = am.update(txn).await?;
+            crate::domain::volunteering::reminders::cancel(txn, ended.id).await?;
+            let Some(t) = task::Entity::find_by_id(task_id).one(txn).await? else { continue };
+            if was_confirmed
+                && t.starts_at > cx.now
+                && let Some(p) = crate::domain::volunteering::seats::release(
+                    txn,
+                    crate::domain::volunteering::signups::SEATS,
+                    task_id,
+                    cx.now,
+                )
+                .await?
+            {
+                crate::domain::volunteering::reminders::promoted(txn, cx.now, &[p], &t).await?;
+            }
+        }
+        // Who was asked to which task, and how often a day.
+        entity::task_invitation::Entity::delete_many()
+            .filter(entity::task_invitation::Column::UserId.eq(id))
+            .exec(txn)
+            .await?;
+        entity::dispatch_day::Entity::delete_many()
+            .filter(entity::dispatch_day::Column::UserId.eq(id))
+            .exec(txn)
+            .await?;
+        attendance::Entity::update_many()
+            .col_expr(attendance::Column::CheckInLat, Expr::value(Option::<f64>::None))
+            .col_expr(attendance::Column::CheckInLng, Expr::value(Option::<f64>::None))
+            .col_expr(attendance::Column::CheckOutLat, Expr::value(Option::<f64>::None))
+            .col_expr(attendance::Column::CheckOutLng, Expr::value(Option::<f64>::None))
+            .filter(attendance::Column::VolunteerId.eq(id))
+            .exec(txn)
+            .await?;
+        hours_entry::Entity::update_many()
+            .col_expr(hours_entry::Column::DisputeComment, Expr::value(Option::<String>::None))
+            .filter(hours_entry::Column::VolunteerId.eq(id))
+            .exec(txn)
+            .await?;
+        service_record::Entity::update_many()
+            .col_expr(service_record::Column::VolunteerName, Expr::value(cx.pseudonym.clone()))
+            .filter(service_record::Column::VolunteerId.eq(id))
+            .exec(txn)
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    const LADDER: [u32; 5] = [100, 300, 600, 1000, 1500];
+
+    #[test]
+    fn star_boundaries() {
+        assert_eq!(stars(&LADDER, 100 * 60 - 1), Stars { level: 0, minutes_to_next: Some(1) });
+        assert_eq!(stars(&LADDER, 100 * 60), Stars { level: 1, minutes_to_next: Some(200 * 60) });
+        assert_eq!(stars(&LADDER, 1500 * 60), Stars { level: 5, minutes_to_next: None });
+        assert_eq!(stars(&LADDER, 0).level, 0);
+        assert_eq!(stars(&[50, 100, 200, 400, 800], 60 * 60).level, 1);
+    }
+
+    fn task(len_min: i64, pct: i32) -> task::Model {
+        let s = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        task::Model {
+            id: Uuid::nil(),
+            org_unit_id: Uuid::nil(),
+            title: String::new(),
+            description: String::new(),
+            action_line: entity::task::ActionLine::Help,
+            address: None,
+            lat: None,
+            lng: None,
+            check_in_radius_m: 300,
+            starts_at: s,
+            ends_at: s + Duration::minutes(len_min),
+            capacity: 1,
+            filled: 0,
+            waitlist_seq: 0,
+            min_headcount: None,
+            signup_deadline: s,
+            cancel_cutoff_hours: 2,
+            leader_id: None,
+            requires_insurance: false,
+            insurance_policy_ref: None,
+            signup_mode: entity::task::SignupMode::Open,
+            min_presence_pct: pct,
+            status: entity::task::TaskStatus::Published,
+            cancel_reason: None,
+            created_by: Uuid::nil(),
+            published_at: None,
+            created_at: s,
+            updated_at: s,
+        }
+    }
+
+    #[test]
+    fn stays_are_clamped_to_the_schedule_and_short_ones_earn_nothing() {
+        let t = task(240, 60);
+        let at = |m: i64| t.starts_at + Duration::minutes(m);
+        assert_eq!(credited_minutes(&t, at(-30), at(240)), (240, false), "early arrival counts from the start");
+        assert_eq!(credited_minutes(&t, at(30), at(240)), (210, false), "late arrival counts from arrival");
+        assert_eq!(credited_minutes(&t, at(0), at(200)), (200, false), "early leave shortens it");
+        assert_eq!(credited_minutes(&t, at(0), at(300)), (240, false), "staying late adds nothing");
+        assert_eq!(credited_minutes(&t, at(0), at(144)), (144, false), "exactly 60% counts");
+        assert_eq!(credited_minutes(&t, at(0), at(143)), (0, true), "under 60% earns nothing");
+        assert_eq!(credited_minutes(&task(240, 90), at(0), at(200)), (0, true));
+    }
+}
+
+/// Which entries an export holds.
+#[derive(Clone, Debug, Default)]
+pub struct ExportFilter {
+    /// Recorded by this unit or one below it (must be in the administrator's scope).
+    pub under: Option<Uuid>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub status: Option<HoursStatus>,
+}
+
+/// One exported line.
+#[derive(Clone, Debug)]
+pub struct ExportLine {
+    pub entry: hours_entry::Model,
+    pub volunteer_name: String,
+    pub volunteer_number: String,
+    pub task_title: Option<String>,
+    pub unit_name: String,
+}
+
+/// Checks an administrator may export `f` and returns the subtree root to export (`None`:
+/// everything, for a city administrator).
+pub async fn export_scope(db: &impl ConnectionTrait, actor: &Actor, f: &ExportFilter) -> DomainResult<Option<Uuid>> {
+    let root = actor.admin_scope_root()?;
+    match f.under {
+        Some(u) if actor.covers_unit(db, Some(u)).await? => Ok(Some(u)),
+        Some(_) => Err(DomainError::not_found("org unit")),
+        None => Ok(root),
+    }
+}
+
+/// One batch of an export, after the entry `after`, oldest first; with the cursor of the next.
+pub async fn export_batch(
+    db: &impl ConnectionTrait,
+    root: Option<Uuid>,
+    f: &ExportFilter,
+    after: Option<Uuid>,
+    batch: u64,
+) -> DomainResult<(Vec<ExportLine>, Option<Uuid>)> {
+    let mut q = hours_entry::Entity::find();
+    if let Some(r) = root {
+        q = q.filter(hours_entry::Column::OrgUnitId.in_subquery(org_units::subtree_ids(r)));
+    }
+    if let Some(d) = f.from {
+        q = q.filter(hours_entry::Column::ServiceDate.gte(d));
+    }
+    if let Some(d) = f.to {
+        q = q.filter(hours_entry::Column::ServiceDate.lte(d));
+    }
+    if let Some(s) = f.status {
+        q = q.filter(hours_entry::Column::Status.eq(s));
+    }
+    let page =
+        page::fetch(db, q, hours_entry::Column::Id, Order::OldestFirst, PageRequest { after, limit: batch }, |e| e.id)
+            .await?;
+    let next = page.items.last().map(|e| e.id).filter(|_| page.next_cursor.is_some());
+    let people = users::by_ids(db, page.items.iter().map(|e| e.volunteer_id)).await?;
+    let task_ids: Vec<Uuid> = page.items.iter().filter_map(|e| e.task_id).collect();
+    let titles: std::collections::HashMap<Uuid, String> = task::Entity::find()
+        .filter(task::Column::Id.is_in(task_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.title))
+        .collect();
+    let unit_ids: Vec<Uuid> = page.items.iter().map(|e| e.org_unit_id).collect();
+    let units: std::collections::HashMap<Uuid, String> = entity::org_unit::Entity::find()
+        .filter(entity::org_unit::Column::Id.is_in(unit_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let lines = page
+        .items
+        .into_iter()
+        .map(|e| {
+            let person = people.get(&e.volunteer_id);
+            ExportLine {
+                volunteer_name: person.map(|p| p.name.clone()).unwrap_or_default(),
+                volunteer_number: person.map(|p| p.volunteer_number.clone()).unwrap_or_default(),
+                task_title: e.task_id.and_then(|t| titles.get(&t).cloned()),
+                unit_name: units.get(&e.org_unit_id).cloned().unwrap_or_default(),
+                entry: e,
+            }
+        })
+        .collect();
+    Ok((lines, next))
+}

@@ -1,0 +1,445 @@
+//! What the people on a task hear, and when: reminders before the day (24 h), before the start
+//! (1 h) and before the end ("check out", 15 min); news that a task moved or was cancelled; the
+//! organiser's messages to everyone on it; seat news (approved, denied, removed, promoted from
+//! the waitlist); the organiser's head-count warning a day out; and the cron step that closes
+//! tasks after they end.
+//!
+//! Reminders are keyed future jobs (`jobs::scheduled`), one key per sign-up and kind
+//! (`signup:{id}:24h`), so scheduling again moves a reminder and cancelling drops it. The job
+//! that fires re-reads the sign-up and the task and stays silent unless the seat is still
+//! confirmed and the task still published at the times the reminder was set for; the message's
+//! dedupe key holds the start time, so a reminder reaches a person once per start time however
+//! many workers run it, and again (correctly) after the task moved.
+//!
+//! News to everyone on a task goes through one job (`task.broadcast`) that walks the roster in
+//! batches, so a 10,000-seat task does not make one huge transaction in the organiser's request.
+
+use crate::db::write;
+use crate::domain::messaging::notifications::{Category, Message, tell};
+use crate::domain::{DomainError, DomainResult};
+use chrono::{DateTime, Duration, Utc};
+use entity::signup::{self, SignupStatus};
+use entity::task::{self, TaskStatus};
+use entity::{org_unit, user};
+use jobs::NewJob;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Job: one reminder of one sign-up.
+pub const REMIND_JOB: &str = "task.remind";
+/// Job: tell everyone on a task some news.
+pub const BROADCAST_JOB: &str = "task.broadcast";
+/// Job: warn the organiser when a task a day out has too few people.
+pub const HEADCOUNT_JOB: &str = "task.headcount";
+/// Cron job: close stays, record no-shows and complete tasks that have ended.
+pub const CLOSE_JOB: &str = "task.close";
+
+/// Sign-ups told per broadcast transaction.
+const BATCH: u64 = 500;
+
+/// The reminders of a confirmed seat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReminderKind {
+    /// 24 hours before the start; answerable ("I'll be there" / "can't attend").
+    DayBefore,
+    /// 1 hour before the start.
+    HourBefore,
+    /// 15 minutes before the end: check out.
+    CheckOut,
+}
+
+impl ReminderKind {
+    const ALL: [ReminderKind; 3] = [ReminderKind::DayBefore, ReminderKind::HourBefore, ReminderKind::CheckOut];
+
+    fn suffix(self) -> &'static str {
+        match self {
+            ReminderKind::DayBefore => "24h",
+            ReminderKind::HourBefore => "1h",
+            ReminderKind::CheckOut => "checkout",
+        }
+    }
+
+    fn due(self, t: &task::Model) -> DateTime<Utc> {
+        match self {
+            ReminderKind::DayBefore => t.starts_at - Duration::hours(24),
+            ReminderKind::HourBefore => t.starts_at - Duration::hours(1),
+            ReminderKind::CheckOut => t.ends_at - Duration::minutes(15),
+        }
+    }
+
+    fn template(self) -> &'static str {
+        match self {
+            ReminderKind::DayBefore => "task.reminder_24h",
+            ReminderKind::HourBefore => "task.reminder_1h",
+            ReminderKind::CheckOut => "task.reminder_checkout",
+        }
+    }
+}
+
+/// The payload of a reminder job: which seat, which reminder, and the times it was set for.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Reminder {
+    pub signup_id: Uuid,
+    pub kind: ReminderKind,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+fn key(signup_id: Uuid, kind: ReminderKind) -> String {
+    format!("signup:{signup_id}:{}", kind.suffix())
+}
+
+/// Sets (or moves) the reminders of a confirmed seat; reminders whose moment has passed are
+/// dropped rather than sent late.
+pub async fn schedule(
+    txn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    signup_id: Uuid,
+    t: &task::Model,
+) -> Result<(), DbErr> {
+    for kind in ReminderKind::ALL {
+        let due = kind.due(t);
+        let key = key(signup_id, kind);
+        if due > now {
+            let r = Reminder { signup_id, kind, starts_at: t.starts_at, ends_at: t.ends_at };
+            jobs::scheduled::schedule(txn, &key, due, NewJob::new(REMIND_JOB, &r)).await?;
+        } else {
+            jobs::scheduled::cancel(txn, &key).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Drops the reminders of a seat that ended.
+pub async fn cancel(txn: &impl ConnectionTrait, signup_id: Uuid) -> Result<(), DbErr> {
+    for kind in ReminderKind::ALL {
+        jobs::scheduled::cancel(txn, &key(signup_id, kind)).await?;
+    }
+    Ok(())
+}
+
+/// The time zone a task's times are told in: its org unit's.
+pub async fn zone_of_task(conn: &impl ConnectionTrait, t: &task::Model) -> Result<chrono_tz::Tz, DbErr> {
+    let unit = org_unit::Entity::find_by_id(t.org_unit_id).one(conn).await?;
+    Ok(unit.and_then(|u| u.time_zone.parse().ok()).unwrap_or(chrono_tz::Asia::Shanghai))
+}
+
+/// A time as people read it: `11月28日 09:30` in the task's zone.
+pub fn local(at: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
+    at.with_timezone(&zone).format("%m-%d %H:%M").to_string()
+}
+
+/// Where a task takes place, for a message.
+pub fn place(t: &task::Model) -> String {
+    t.address.clone().unwrap_or_else(|| "—".into())
+}
+
+/// A message about task `t` to `to`, with the task's deep link.
+fn about(t: &task::Model, to: Uuid, category: Category, template: &str, dedupe: String) -> Message {
+    Message::new(to, category, template, dedupe).param("task", t.title.clone()).data("taskId", t.id)
+}
+
+/// Sends one reminder if it still applies. Returns whether it was sent.
+pub async fn fire(db: &DatabaseConnection, r: &Reminder) -> DomainResult<bool> {
+    let Some(s) = signup::Entity::find_by_id(r.signup_id).one(db).await? else { return Ok(false) };
+    let Some(t) = task::Entity::find_by_id(s.task_id).one(db).await? else { return Ok(false) };
+    if s.status != SignupStatus::Confirmed
+        || t.status != TaskStatus::Published
+        || t.starts_at != r.starts_at
+        || t.ends_at != r.ends_at
+    {
+        return Ok(false);
+    }
+    let zone = zone_of_task(db, &t).await?;
+    let dedupe = format!("reminder:{}:{}:{}", s.id, r.kind.suffix(), t.starts_at.timestamp());
+    let mut m = about(&t, s.volunteer_id, Category::TaskReminder, r.kind.template(), dedupe)
+        .param("start", local(t.starts_at, zone))
+        .param("end", local(t.ends_at, zone))
+        .data("signupId", s.id);
+    if r.kind == ReminderKind::DayBefore {
+        // The app offers "I'll be there" / "can't attend" (POST /api/v1/signups/{id}/response).
+        m = m.data("respond", "attendance");
+    }
+    write(db, async |txn| tell(txn, m).await).await?;
+    Ok(true)
+}
+
+/// A seat became confirmed (sign-up, approval, promotion, capacity raised): sets its reminders,
+/// and tells the person when it was not their own doing.
+pub async fn seat_confirmed(
+    txn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    s: &signup::Model,
+    t: &task::Model,
+    told: Option<&str>,
+) -> Result<(), DbErr> {
+    schedule(txn, now, s.id, t).await?;
+    if let Some(template) = told {
+        let zone = zone_of_task(txn, t).await?;
+        let m = about(t, s.volunteer_id, Category::TaskChange, template, format!("seat:{}:confirmed", s.id))
+            .param("start", local(t.starts_at, zone))
+            .data("signupId", s.id);
+        tell(txn, m).await?;
+    }
+    Ok(())
+}
+
+/// Promoted sign-ups (by id) got a seat: reminders and a message each.
+pub async fn promoted(
+    txn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    ids: &[Uuid],
+    t: &task::Model,
+) -> Result<(), DbErr> {
+    for id in ids {
+        if let Some(s) = signup::Entity::find_by_id(*id).one(txn).await? {
+            seat_confirmed(txn, now, &s, t, Some("task.seat_confirmed")).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The organiser's decision on a sign-up, told to the volunteer.
+pub async fn decided(txn: &impl ConnectionTrait, s: &signup::Model, t: &task::Model) -> Result<(), DbErr> {
+    let template = match s.status {
+        SignupStatus::Confirmed => "task.signup_approved",
+        SignupStatus::Waitlisted => "task.signup_waitlisted",
+        SignupStatus::Denied => "task.signup_denied",
+        SignupStatus::Removed => "task.signup_removed",
+        _ => return Ok(()),
+    };
+    let zone = zone_of_task(txn, t).await?;
+    let m = about(t, s.volunteer_id, Category::TaskChange, template, format!("seat:{}:{}", s.id, template))
+        .param("start", local(t.starts_at, zone))
+        .param("reason", s.reason.clone().unwrap_or_default())
+        .data("signupId", s.id);
+    tell(txn, m).await
+}
+
+/// News for everyone on a task.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum News {
+    /// The time or the place changed: reminders follow the new time.
+    Moved,
+    /// The task was cancelled.
+    Cancelled,
+    /// The organiser wrote to everyone on the task.
+    Message { id: Uuid, text: String },
+}
+
+/// The payload of a broadcast job.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Broadcast {
+    pub task_id: Uuid,
+    pub news: News,
+    /// When the news happened: part of each message's dedupe key, so a second move is told too.
+    pub at: DateTime<Utc>,
+    /// Resume after this sign-up (batches).
+    #[serde(default)]
+    pub after: Option<Uuid>,
+}
+
+/// Queues news for everyone on a task, in the caller's transaction.
+pub async fn broadcast(txn: &impl ConnectionTrait, task_id: Uuid, news: News, at: DateTime<Utc>) -> Result<(), DbErr> {
+    let b = Broadcast { task_id, news, at, after: None };
+    jobs::outbox::enqueue(txn, NewJob::new(BROADCAST_JOB, &b)).await.map(|_| ())
+}
+
+/// Longest organiser message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 500;
+
+/// The organiser (or the on-site leader) writes to everyone on a published task. Returns the
+/// message id and how many people it goes to.
+pub async fn message_everyone(
+    db: &DatabaseConnection,
+    actor: &crate::domain::kernel::actor::Actor,
+    now: DateTime<Utc>,
+    task_id: Uuid,
+    text: &str,
+) -> DomainResult<(Uuid, u64)> {
+    let text = crate::domain::required_text("text", text)?;
+    if text.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(DomainError::invalid(
+            "text_too_long",
+            format!("a message has at most {MAX_MESSAGE_CHARS} characters"),
+        ));
+    }
+    write(db, async |txn| {
+        let t = crate::domain::volunteering::tasks::load_for_leader(txn, actor, task_id).await?;
+        if t.status != TaskStatus::Published {
+            return Err(DomainError::conflict(
+                "task_not_published",
+                "only people on a published task can be written to",
+            ));
+        }
+        let id = Uuid::now_v7();
+        let n = audience(txn, task_id).await?;
+        broadcast(txn, task_id, News::Message { id, text }, now).await?;
+        Ok((id, n))
+    })
+    .await
+}
+
+/// How many people a broadcast would reach now: everyone still on the task.
+pub async fn audience(conn: &impl ConnectionTrait, task_id: Uuid) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    signup::Entity::find()
+        .filter(signup::Column::TaskId.eq(task_id))
+        .filter(signup::Column::Status.is_in(LIVE))
+        .count(conn)
+        .await
+}
+
+const LIVE: [SignupStatus; 3] = [SignupStatus::Confirmed, SignupStatus::Waitlisted, SignupStatus::Pending];
+
+/// Runs one batch of a broadcast; returns the next batch's payload, if any. Idempotent: every
+/// message has a dedupe key and moving a reminder twice lands it at the same moment.
+pub async fn broadcast_batch(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    b: &Broadcast,
+) -> DomainResult<Option<Broadcast>> {
+    let Some(t) = task::Entity::find_by_id(b.task_id).one(db).await? else { return Ok(None) };
+    let mut q =
+        signup::Entity::find().filter(signup::Column::TaskId.eq(t.id)).filter(signup::Column::Status.is_in(LIVE));
+    if let Some(after) = b.after {
+        q = q.filter(signup::Column::Id.gt(after));
+    }
+    let batch = q.order_by_asc(signup::Column::Id).limit(BATCH).all(db).await?;
+    let zone = zone_of_task(db, &t).await?;
+    let stamp = b.at.timestamp_micros();
+    write(db, async |txn| {
+        for s in &batch {
+            let m = match &b.news {
+                News::Moved => {
+                    if t.status != TaskStatus::Published {
+                        continue;
+                    }
+                    if s.status == SignupStatus::Confirmed {
+                        schedule(txn, now, s.id, &t).await?;
+                    }
+                    about(
+                        &t,
+                        s.volunteer_id,
+                        Category::TaskChange,
+                        "task.moved",
+                        format!("task:{}:moved:{stamp}", t.id),
+                    )
+                    .param("start", local(t.starts_at, zone))
+                    .param("place", place(&t))
+                }
+                News::Cancelled => {
+                    cancel(txn, s.id).await?;
+                    // Less than 2 hours' notice is urgent: it may catch people on their way.
+                    let category = if t.starts_at - now < Duration::hours(2) {
+                        Category::TaskCancelledShortNotice
+                    } else {
+                        Category::TaskChange
+                    };
+                    about(
+                        &t,
+                        s.volunteer_id,
+                        category,
+                        "task.cancelled_with_reason",
+                        format!("task:{}:cancelled", t.id),
+                    )
+                    .param("reason", t.cancel_reason.clone().unwrap_or_default())
+                }
+                News::Message { id, text } => about(
+                    &t,
+                    s.volunteer_id,
+                    Category::TaskChange,
+                    "task.message",
+                    format!("task:{}:message:{id}", t.id),
+                )
+                .param("text", text.clone()),
+            };
+            tell(txn, m.data("signupId", s.id)).await?;
+        }
+        Ok::<_, DomainError>(())
+    })
+    .await?;
+    let full = batch.len() as u64 == BATCH;
+    Ok(batch.last().filter(|_| full).map(|last| Broadcast { after: Some(last.id), ..b.clone() }))
+}
+
+/// The payload of a head-count check.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Headcount {
+    pub task_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+}
+
+fn headcount_key(task_id: Uuid) -> String {
+    format!("task:{task_id}:headcount")
+}
+
+/// Sets (or moves) the head-count check of a published task with a minimum: 24 hours before the
+/// start, if that is still ahead.
+pub async fn schedule_headcount(txn: &impl ConnectionTrait, now: DateTime<Utc>, t: &task::Model) -> Result<(), DbErr> {
+    let key = headcount_key(t.id);
+    let due = t.starts_at - Duration::hours(24);
+    match t.min_headcount {
+        Some(_) if t.status == TaskStatus::Published && due > now => {
+            let h = Headcount { task_id: t.id, starts_at: t.starts_at };
+            jobs::scheduled::schedule(txn, &key, due, NewJob::new(HEADCOUNT_JOB, &h)).await
+        }
+        _ => jobs::scheduled::cancel(txn, &key).await.map(|_| ()),
+    }
+}
+
+/// Warns the organiser (and the leader) when the task still starts as planned and has fewer
+/// confirmed people than its minimum. Returns whether anyone was warned.
+pub async fn check_headcount(db: &DatabaseConnection, h: &Headcount) -> DomainResult<bool> {
+    let Some(t) = task::Entity::find_by_id(h.task_id).one(db).await? else { return Ok(false) };
+    let Some(minimum) = t.min_headcount else { return Ok(false) };
+    if t.status != TaskStatus::Published || t.starts_at != h.starts_at || t.filled >= minimum {
+        return Ok(false);
+    }
+    let zone = zone_of_task(db, &t).await?;
+    let mut people = vec![t.created_by];
+    people.extend(t.leader_id.filter(|l| *l != t.created_by));
+    let active: Vec<Uuid> = user::Entity::find()
+        .filter(user::Column::Id.is_in(people))
+        .filter(user::Column::Status.eq(user::UserStatus::Active))
+        .select_only()
+        .column(user::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let dedupe = format!("task:{}:below_minimum:{}", t.id, t.starts_at.timestamp());
+    write(db, async |txn| {
+        for p in &active {
+            let m = about(&t, *p, Category::TaskChange, "task.below_minimum", dedupe.clone())
+                .param("start", local(t.starts_at, zone))
+                .param("confirmed", t.filled.to_string())
+                .param("minimum", minimum.to_string());
+            tell(txn, m).await?;
+        }
+        Ok::<_, DbErr>(())
+    })
+    .await?;
+    Ok(!active.is_empty())
+}
+
+/// What the closing cron step did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Closed {
+    pub stays_closed: u64,
+    pub no_shows: u64,
+    pub tasks_completed: u64,
+}
+
+/// After tasks end: close open check-ins at the end, record no-shows, then mark the tasks
+/// completed (in this order: the first two look at tasks that have ended, completed or not).
+pub async fn close_ended(db: &DatabaseConnection, now: DateTime<Utc>) -> DomainResult<Closed> {
+    let stays_closed = crate::domain::volunteering::attendance::close_open_stays(db, now).await?;
+    let no_shows = crate::domain::volunteering::signups::mark_no_shows(db, now).await?;
+    let tasks_completed = crate::domain::volunteering::tasks::complete_ended(db, now).await?;
+    Ok(Closed { stays_closed, no_shows, tasks_completed })
+}
