@@ -25,14 +25,15 @@ pub async fn open_database(config: &Config, migrate: bool) -> anyhow::Result<Dat
     Ok(conn)
 }
 
-/// Every route with its middleware, serving `state`.
-pub fn routes(state: AppState) -> impl Endpoint<Output = Response> + 'static {
+/// Every route with its middleware, serving `state`. Fails when the gate cannot read the
+/// document (a build that cannot enforce its policy must not serve).
+pub fn routes(state: AppState) -> std::io::Result<impl Endpoint<Output = Response> + 'static> {
     let service = api::service().server("/");
-    let gate = Arc::new(Gate::new(&service.spec()));
+    let gate = Arc::new(Gate::new(&service.spec()).map_err(std::io::Error::other)?);
     let spec = api::openapi_json();
     let docs = service.swagger_ui();
     let max_body = state.config.max_body_bytes;
-    Route::new()
+    Ok(Route::new()
         .at(
             "/api/openapi.json",
             poem::endpoint::make_sync(move |_| {
@@ -52,7 +53,7 @@ pub fn routes(state: AppState) -> impl Endpoint<Output = Response> + 'static {
         .around(telemetry::log_requests)
         .data(state)
         .into_endpoint()
-        .map_to_response()
+        .map_to_response())
 }
 
 /// Refuses bodies over `max` bytes with 413, whether or not the client declared a length.
@@ -93,6 +94,6 @@ pub async fn serve(
     listener.set_nonblocking(true)?;
     let acceptor = TcpAcceptor::from_std(listener)?;
     Server::new_with_acceptor(acceptor)
-        .run_with_graceful_shutdown(routes(state), shutdown, Some(Duration::from_secs(30)))
+        .run_with_graceful_shutdown(routes(state)?, shutdown, Some(Duration::from_secs(30)))
         .await
 }

@@ -12,10 +12,13 @@
 //!    the first is still running is 409 `idempotency_key_in_use`.
 //!
 //! An operation without a row is refused with 500: a missing row is a bug, and failing closed
-//! keeps it from becoming a hole.
+//! keeps it from becoming a hole. A request under `/api/` that matches no operation is refused
+//! here too (404 `not_found`, or 405 `method_not_allowed` with `Allow` when the path exists),
+//! so nothing the document does not describe reaches a handler. The gate refuses to start on a
+//! document it cannot read.
 
 use crate::api::bearer::{Principal, authenticate};
-use crate::api::error::{ApiError, problem_from_poem};
+use crate::api::error::{self, ApiError, problem_from_poem};
 use crate::api::policy::{self, ANONYMOUS, Rate, Rule, Who};
 use crate::config::Limit;
 use crate::domain::DomainError;
@@ -45,16 +48,19 @@ struct Route {
 }
 
 impl Gate {
-    /// Reads every operation of an OpenAPI document.
-    pub fn new(openapi_json: &str) -> Gate {
-        let doc: serde_json::Value = serde_json::from_str(openapi_json).unwrap_or_default();
+    /// Reads every operation of an OpenAPI document; an unreadable document, one without paths,
+    /// or an operation without an id is an error (the server must not start without its gate).
+    pub fn new(openapi_json: &str) -> Result<Gate, String> {
+        let doc: serde_json::Value =
+            serde_json::from_str(openapi_json).map_err(|e| format!("the OpenAPI document does not parse: {e}"))?;
+        let paths = doc["paths"].as_object().ok_or("the OpenAPI document has no paths")?;
         let mut routes = Vec::new();
-        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for (path, item) in paths {
             for (method, op) in item.as_object().into_iter().flatten() {
-                let (Ok(method), Some(id)) = (method.to_uppercase().parse::<Method>(), op["operationId"].as_str())
-                else {
+                let Ok(method) = method.to_uppercase().parse::<Method>() else {
                     continue;
                 };
+                let id = op["operationId"].as_str().ok_or_else(|| format!("{method} {path} has no operationId"))?;
                 let segments = path
                     .split('/')
                     .filter(|s| !s.is_empty())
@@ -65,23 +71,66 @@ impl Gate {
         }
         // Literal segments win over parameters (`/users/me` before `/users/{id}`).
         routes.sort_by_key(|r| std::cmp::Reverse(r.segments.iter().filter(|s| s.is_some()).count()));
-        Gate { routes }
+        Ok(Gate { routes })
+    }
+
+    /// The methods the document declares for `path`, for a 405's `Allow`.
+    fn methods_at(&self, path: &str) -> Vec<&Method> {
+        let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let mut methods: Vec<&Method> = self.routes.iter().filter(|r| r.matches(&parts)).map(|r| &r.method).collect();
+        methods.sort_by_key(|m| m.as_str().to_string());
+        methods.dedup();
+        methods
     }
 
     /// The operation answering `method path`, if any.
     fn find(&self, method: &Method, path: &str) -> Option<&Route> {
         let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        self.routes.iter().find(|r| {
-            r.method == method
-                && r.segments.len() == parts.len()
-                && r.segments.iter().zip(&parts).all(|(s, p)| s.as_deref().is_none_or(|s| s == *p))
-        })
+        self.routes.iter().find(|r| r.method == method && r.matches(&parts))
     }
+}
+
+impl Route {
+    fn matches(&self, parts: &[&str]) -> bool {
+        self.segments.len() == parts.len()
+            && self.segments.iter().zip(parts).all(|(s, p)| s.as_deref().is_none_or(|s| s == *p))
+    }
+}
+
+/// Paths under `/api/` that the application serves outside the document.
+const OUTSIDE_THE_DOCUMENT: &[&str] = &["/api/openapi.json"];
+
+/// 404 or 405 for an `/api/` request that matches no operation; `None` for paths the gate does
+/// not guard (the documentation pages, and what [`OUTSIDE_THE_DOCUMENT`] lists).
+fn unmatched(gate: &Gate, req: &Request) -> Option<Response> {
+    let path = req.uri().path();
+    if !path.starts_with("/api/") || OUTSIDE_THE_DOCUMENT.contains(&path) {
+        return None;
+    }
+    let allowed = gate.methods_at(path);
+    if allowed.is_empty() {
+        return Some(ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such operation").into_response());
+    }
+    let allow = allowed.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ");
+    let mut resp = error::problem_response(&error::Problem {
+        type_: "urn:wushe:problem:method_not_allowed".into(),
+        title: "Method Not Allowed".into(),
+        status: StatusCode::METHOD_NOT_ALLOWED.as_u16(),
+        detail: format!("{} is not allowed here; allowed: {allow}", req.method()),
+        code: "method_not_allowed".into(),
+    });
+    if let Ok(v) = HeaderValue::from_str(&allow) {
+        resp.headers_mut().insert(header::ALLOW, v);
+    }
+    Some(resp)
 }
 
 /// Middleware: see the module documentation.
 pub async fn gate<E: Endpoint>(next: E, mut req: Request, gate: Arc<Gate>) -> poem::Result<Response> {
     let Some(route) = gate.find(req.method(), req.uri().path()) else {
+        if let Some(refusal) = unmatched(&gate, &req) {
+            return Ok(refusal);
+        }
         return next.call(req).await.map(IntoResponse::into_response);
     };
     let Some(rule) = route.rule else {
@@ -271,7 +320,7 @@ mod tests {
             "/api/v1/users/me": {"get": {"operationId": "usersMe"}},
             "/api/v1/users": {"get": {"operationId": "listUsers"}, "post": {"operationId": "createUser"}},
         }});
-        let g = Gate::new(&doc.to_string());
+        let g = Gate::new(&doc.to_string()).unwrap();
         let op = |m: Method, p: &str| g.find(&m, p).map(|r| r.op.clone());
         assert_eq!(op(Method::GET, "/api/v1/users/me").as_deref(), Some("usersMe"));
         assert_eq!(op(Method::GET, "/api/v1/users/123").as_deref(), Some("getUser"));
@@ -279,5 +328,15 @@ mod tests {
         assert_eq!(op(Method::POST, "/api/v1/users").as_deref(), Some("createUser"));
         assert_eq!(op(Method::DELETE, "/api/v1/users"), None);
         assert_eq!(op(Method::GET, "/api/v1/users/1/x"), None);
+        assert_eq!(g.methods_at("/api/v1/users"), vec![&Method::GET, &Method::POST]);
+        assert!(g.methods_at("/api/v1/nothing").is_empty());
+    }
+
+    #[test]
+    fn refuses_a_document_it_cannot_read() {
+        assert!(Gate::new("not json").is_err());
+        assert!(Gate::new("{}").is_err());
+        let no_id = serde_json::json!({"paths": {"/api/v1/x": {"get": {}}}});
+        assert!(Gate::new(&no_id.to_string()).is_err());
     }
 }

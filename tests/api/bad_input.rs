@@ -136,3 +136,21 @@ async fn bad_paths_params_and_media_types() {
     let p: serde_json::Value = r.json().await.unwrap();
     assert_eq!(p["code"], "unsupported_media_type");
 }
+
+#[tokio::test]
+async fn paths_the_document_does_not_describe_are_refused_at_the_gate() {
+    let app = spawn_app().await;
+    let v = app.register_volunteer().await;
+    // Unknown paths under /api/: 404 problem, signed in or not.
+    for token in [None, Some(v.access.as_str())] {
+        let r = app.get("/api/v1/no-such-thing", token).await.expect_problem(404, "not_found");
+        assert_eq!(r.body["detail"], "no such operation");
+        app.get("/api/v1/tasks/1/2/3/4", token).await.expect_problem(404, "not_found");
+    }
+    // A known path with a method it does not take: 405 with the methods it does.
+    let r = app.call(reqwest::Method::DELETE, "/api/v1/me/password", Some(&v.access), None).await;
+    let r = r.expect_problem(405, "method_not_allowed");
+    assert_eq!(r.headers.get("allow").map(|v| v.to_str().unwrap()), Some("POST"));
+    // What the application serves outside the document still answers.
+    app.get("/api/openapi.json", None).await.expect(200);
+}
