@@ -108,9 +108,23 @@ impl ApiError {
         Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
     }
 
-    /// 500 with nothing disclosed; the cause goes to the log.
+    /// 500 with nothing disclosed; the cause goes to the log (inside the request's span, so the
+    /// line carries the request id).
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
+        ApiError::Internal(Json(problem_internal()))
+    }
+
+    /// 500 for an error with sources: the log line carries the whole chain, outermost first.
+    pub fn internal_error(cause: &(dyn std::error::Error + 'static)) -> Self {
+        let mut chain = cause.to_string();
+        let mut source = cause.source();
+        while let Some(s) = source {
+            chain.push_str(": ");
+            chain.push_str(&s.to_string());
+            source = s.source();
+        }
+        tracing::error!(error = %chain, "internal error");
         ApiError::Internal(Json(problem_internal()))
     }
 
@@ -152,7 +166,7 @@ impl From<DomainError> for ApiError {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
             }
             DomainError::Db(e) if crate::db::is_unavailable(&e) => database_unavailable(&e),
-            DomainError::Db(e) => ApiError::internal(&e),
+            DomainError::Db(e) => ApiError::internal_error(&e),
             DomainError::Internal(msg) => ApiError::internal(&msg),
         }
     }

@@ -152,6 +152,7 @@ pub async fn gate<E: Endpoint>(next: E, mut req: Request, gate: Arc<Gate>) -> po
             Err(e) => return Ok(e.into_response()),
         }
     };
+    crate::telemetry::record_operation(&route.op, principal.as_ref().map(|p| p.user.id));
     let who = principal.as_ref().map(|p| Who::of_role(p.user.role)).unwrap_or(ANONYMOUS);
     if rule.allowed(who).is_empty() {
         return Ok(ApiError::forbidden(format!("a {} may not do this", who.name())).into_response());

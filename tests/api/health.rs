@@ -1,6 +1,7 @@
 //! Liveness and readiness, including Redis when one is configured.
 
 use crate::helpers::{redis_url, spawn_app, spawn_app_with};
+use sea_orm::ConnectionTrait;
 
 #[tokio::test]
 async fn health_and_readiness() {
@@ -31,4 +32,35 @@ async fn readiness_checks_redis_when_configured() {
     app.get("/healthz", None).await.expect(200);
     let metrics = app.get("/metrics", None).await.expect(200).body.as_str().unwrap_or("").to_string();
     assert!(metrics.contains("wushe_redis_circuit_open 1"), "{metrics}");
+}
+
+#[tokio::test]
+async fn a_500_names_its_request_and_the_whole_cause_in_the_log() {
+    crate::helpers::capture_logs();
+    let app = spawn_app().await;
+    let admin = app.city_admin().await;
+    // A table the audit log reads is gone: the query fails the way a broken deployment would.
+    app.db().execute_unprepared("DROP TABLE audit_log").await.unwrap();
+    let r = app
+        .client
+        .get(format!("{}/api/v1/audit-log", app.base))
+        .bearer_auth(&admin.access)
+        .header("x-request-id", "forced-500-request")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 500);
+    assert_eq!(r.headers()["x-request-id"], "forced-500-request");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "internal_error");
+    assert!(!body.to_string().contains("audit_log"), "the cause stays out of the answer: {body}");
+    let lines = crate::helpers::log_lines_with("forced-500-request");
+    let cause = lines
+        .iter()
+        .find(|l| l["message"] == "internal error")
+        .unwrap_or_else(|| panic!("no error line in the request's span: {lines:?}"));
+    assert_eq!(cause["span"]["request_id"], "forced-500-request");
+    assert_eq!(cause["span"]["op"], "listAuditLog");
+    assert_eq!(cause["span"]["user_id"], admin.user_id);
+    assert!(cause["error"].as_str().unwrap_or("").contains("audit_log"), "the chain names the cause: {cause}");
 }
