@@ -10,6 +10,8 @@
 //! `cargo bench --bench jobs` (Redis at `WUSHE_BENCH_REDIS_URL`, default redis://127.0.0.1:6379;
 //! the database is a temporary SQLite file unless `WUSHE_BENCH_DATABASE_URL` names one).
 
+#![allow(clippy::unwrap_used)] // a test that cannot set up must fail loudly
+
 #[path = "../tests/api/fake_fcm.rs"]
 #[allow(dead_code)]
 mod fake_fcm;

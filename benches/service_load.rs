@@ -12,6 +12,8 @@
 //!
 //! Figures go to stdout as a table (requests/s, p50, p99, non-2xx); the README keeps the latest.
 
+#![allow(clippy::unwrap_used)] // a test that cannot set up must fail loudly
+
 use chrono::{Duration, Utc};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, Database, EntityTrait};
 use std::io::Write;

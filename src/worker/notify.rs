@@ -26,6 +26,7 @@ pub fn zone_of(u: &user::Model) -> chrono_tz::Tz {
 }
 
 /// A notification row ready to insert.
+#[allow(clippy::too_many_arguments)] // FIXME(areas): input struct after the jobs work lands
 pub(crate) fn row(
     user_id: Uuid,
     category: Category,

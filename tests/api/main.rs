@@ -1,6 +1,8 @@
 //! Black-box tests of the wushe API: each test starts the real application on its own database
 //! (SQLite by default, PostgreSQL when `WUSHE_TEST_DATABASE_URL` is set) and talks HTTP to it.
 
+#![allow(clippy::unwrap_used)] // a test that cannot set up must fail loudly
+
 mod helpers;
 mod service_fixture;
 

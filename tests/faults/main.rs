@@ -23,6 +23,8 @@
 //! - [`redis_outage`]: Redis stopped while people write; everything is delivered once it is back.
 //! - [`postgres_restart`]: PostgreSQL stopped and started under load; 503s, then recovery.
 
+#![allow(clippy::unwrap_used)] // a test that cannot set up must fail loudly
+
 mod harness;
 mod own_postgres;
 mod own_redis;

@@ -2,6 +2,8 @@
 //! `WUSHE_TEST_REDIS_URL` is set, on Redis (each test under a key prefix of its own). Any
 //! library that would replace our queue has to pass it too.
 
+#![allow(clippy::unwrap_used)] // a test that cannot set up must fail loudly
+
 mod cron;
 mod harness;
 mod outbox;

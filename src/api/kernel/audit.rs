@@ -57,6 +57,7 @@ page_of!(AuditPage, AuditEntry);
 impl AuditApi {
     /// Recorded changes, newest first (city administrators).
     #[oai(path = "/", method = "get", operation_id = "listAuditLog")]
+    #[allow(clippy::too_many_arguments, reason = "one extractor per query parameter, as poem-openapi declares them")]
     async fn list(
         &self,
         state: Data<&AppState>,

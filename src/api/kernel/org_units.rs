@@ -141,6 +141,7 @@ impl OrgUnitsApi {
 
     /// List units, oldest first.
     #[oai(path = "/", method = "get", operation_id = "listOrgUnits")]
+    #[allow(clippy::too_many_arguments, reason = "one extractor per query parameter, as poem-openapi declares them")]
     async fn list(
         &self,
         state: Data<&AppState>,

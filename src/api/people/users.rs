@@ -120,6 +120,7 @@ impl UsersApi {
 
     /// People in one's scope, oldest account first.
     #[oai(path = "/", method = "get", operation_id = "listUsers")]
+    #[allow(clippy::too_many_arguments, reason = "one extractor per query parameter, as poem-openapi declares them")]
     async fn list(
         &self,
         state: Data<&AppState>,

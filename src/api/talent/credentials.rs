@@ -269,6 +269,7 @@ impl CredentialsApi {
 
     /// Credentials of people in one's scope, oldest first (administrators).
     #[oai(path = "/api/v1/credentials", method = "get", operation_id = "listCredentials")]
+    #[allow(clippy::too_many_arguments, reason = "one extractor per query parameter, as poem-openapi declares them")]
     async fn list(
         &self,
         state: Data<&AppState>,

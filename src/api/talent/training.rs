@@ -812,6 +812,7 @@ impl TrainingApi {
     /// The talent directory as CSV, streamed (administrators). Phone numbers are masked unless
     /// `fullPhones` is set, which is recorded in the audit log.
     #[oai(path = "/api/v1/talent.csv", method = "get", operation_id = "exportTalent")]
+    #[allow(clippy::too_many_arguments, reason = "one extractor per query parameter, as poem-openapi declares them")]
     async fn talent_csv(
         &self,
         state: Data<&AppState>,

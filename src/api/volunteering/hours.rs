@@ -245,6 +245,7 @@ impl HoursApi {
 
     /// Entries one may decide (one's tasks, and one's scope), oldest first. Not for volunteers.
     #[oai(path = "/api/v1/hours", method = "get", operation_id = "listHoursForReview")]
+    #[allow(clippy::too_many_arguments, reason = "one extractor per query parameter, as poem-openapi declares them")]
     async fn review(
         &self,
         state: Data<&AppState>,

@@ -359,6 +359,7 @@ impl TasksApi {
     /// Browse published tasks that have not started: by action line, dates, unit subtree, skill
     /// and distance (`near=lat,lng&radiusKm=`), soonest or nearest first, with seats left.
     #[oai(path = "/", method = "get", operation_id = "browseTasks")]
+    #[allow(clippy::too_many_arguments, reason = "one extractor per query parameter, as poem-openapi declares them")]
     async fn browse(
         &self,
         state: Data<&AppState>,

@@ -137,17 +137,30 @@ pub async fn check_in(
     .await
 }
 
-/// Closes an open stay at `at` and records its hours. Shared by check-out, manual and automatic.
-async fn close(
-    txn: &impl ConnectionTrait,
-    t: &task::Model,
-    a: attendance::Model,
+/// How a stay ends: when, by which method, where the phone was, and who recorded it why (for a
+/// hand-recorded check-out).
+struct Closing {
     at: DateTime<Utc>,
     method: AttendanceMethod,
     position: Option<(f64, f64)>,
     recorded_by: Option<Uuid>,
     reason: Option<String>,
+}
+
+impl Closing {
+    fn new(at: DateTime<Utc>, method: AttendanceMethod) -> Closing {
+        Closing { at, method, position: None, recorded_by: None, reason: None }
+    }
+}
+
+/// Closes an open stay and records its hours. Shared by check-out, manual and automatic.
+async fn close(
+    txn: &impl ConnectionTrait,
+    t: &task::Model,
+    a: attendance::Model,
+    closing: Closing,
 ) -> DomainResult<(attendance::Model, hours_entry::Model)> {
+    let Closing { at, method, position, recorded_by, reason } = closing;
     if at < a.checked_in_at {
         return Err(DomainError::invalid("before_check_in", "check-out cannot be before check-in"));
     }
@@ -187,7 +200,7 @@ pub async fn check_out(
             return Err(DomainError::conflict("already_checked_out", "you have already checked out"));
         }
         check_place(&t, position)?;
-        close(txn, &t, a, now, AttendanceMethod::Code, position, None, None).await
+        close(txn, &t, a, Closing { position, ..Closing::new(now, AttendanceMethod::Code) }).await
     })
     .await
 }
@@ -256,8 +269,17 @@ pub async fn record_manually(
                 if a.checked_out_at.is_some() {
                     return Err(DomainError::conflict("already_checked_out", "this volunteer has checked out"));
                 }
-                close(txn, &t, a, at, AttendanceMethod::Manual, None, Some(actor.user_id), Some(reason.clone()))
-                    .await?;
+                close(
+                    txn,
+                    &t,
+                    a,
+                    Closing {
+                        recorded_by: Some(actor.user_id),
+                        reason: Some(reason.clone()),
+                        ..Closing::new(at, AttendanceMethod::Manual)
+                    },
+                )
+                .await?;
             }
             ManualAction::NoShow => {
                 if existing.is_some() {
@@ -298,7 +320,7 @@ pub async fn close_open_stays(db: &DatabaseConnection, now: DateTime<Utc>) -> Do
             }
             let t = task::Entity::find_by_id(a.task_id).one(txn).await?.ok_or(DomainError::not_found("task"))?;
             let end = t.ends_at;
-            close(txn, &t, a, end, AttendanceMethod::Auto, None, None, None).await?;
+            close(txn, &t, a, Closing::new(end, AttendanceMethod::Auto)).await?;
             Ok::<_, DomainError>(true)
         })
         .await?;

@@ -53,6 +53,7 @@ async fn unit_tz(db: &impl ConnectionTrait, unit: Uuid) -> DomainResult<String> 
     Ok(org_units::get(db, unit).await?.time_zone)
 }
 
+#[allow(clippy::too_many_arguments)] // FIXME(areas): input struct after the split lands
 fn new_entry(
     volunteer: Uuid,
     task_id: Option<Uuid>,
@@ -240,6 +241,7 @@ pub enum TaskEntryKind {
 
 /// An organiser records time for a volunteer on a task (approved at once), or an administrator
 /// makes up missing time. Capped, with everything else recorded for the task, at its length.
+#[allow(clippy::too_many_arguments)] // FIXME(areas): input struct after the split lands
 pub async fn enter_for_task(
     db: &DatabaseConnection,
     actor: &Actor,
