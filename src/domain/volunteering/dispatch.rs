@@ -448,7 +448,7 @@ pub async fn accept_cover(
                 "you are already signed up for another task at this time",
             ));
         }
-        if !crate::domain::volunteering::seats::take_free(txn, SEATS, task_id).await? {
+        if !crate::domain::kernel::seats::take_free(txn, SEATS, task_id).await? {
             return Err(DomainError::conflict("seat_taken", "someone else took the seat first"));
         }
         let s = signups::place(txn, existing, task_id, actor.user_id, SignupStatus::Confirmed, None, now).await?;

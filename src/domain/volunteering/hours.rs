@@ -796,8 +796,7 @@ impl crate::domain::people::privacy::PersonalData for VolunteerService {
         for s in live {
             let was_confirmed = s.status == SignupStatus::Confirmed;
             let task_id = s.task_id;
-            crate::domain::volunteering::seats::lock_pool(txn, crate::domain::volunteering::signups::SEATS, task_id)
-                .await?;
+            crate::domain::kernel::seats::lock_pool(txn, crate::domain::volunteering::signups::SEATS, task_id).await?;
             let mut am = s.into_active_model();
             am.status = Set(SignupStatus::Cancelled);
             am.position = Set(None);
@@ -808,7 +807,7 @@ impl crate::domain::people::privacy::PersonalData for VolunteerService {
             let Some(t) = task::Entity::find_by_id(task_id).one(txn).await? else { continue };
             if was_confirmed
                 && t.starts_at > cx.now
-                && let Some(p) = crate::domain::volunteering::seats::release(
+                && let Some(p) = crate::domain::kernel::seats::release(
                     txn,
                     crate::domain::volunteering::signups::SEATS,
                     task_id,

@@ -5,7 +5,6 @@ pub mod attendance;
 pub mod dispatch;
 pub mod hours;
 pub mod reminders;
-pub mod seats;
 pub mod service_records;
 pub mod signups;
 pub mod tasks;

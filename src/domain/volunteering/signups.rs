@@ -14,7 +14,7 @@
 use crate::db::write;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
-use crate::domain::volunteering::seats::{self, Seat, SeatTables};
+use crate::domain::kernel::seats::{self, Seat, SeatTables};
 use crate::domain::{DomainError, DomainResult, required_text};
 use crate::domain::{
     people::identity, people::users, volunteering::dispatch, volunteering::reminders, volunteering::tasks,

@@ -399,7 +399,7 @@ pub async fn update(
         let mut after = am.update(txn).await?;
         let mut promoted = Vec::new();
         if capacity != before.capacity {
-            promoted = crate::domain::volunteering::seats::set_capacity(
+            promoted = crate::domain::kernel::seats::set_capacity(
                 txn,
                 crate::domain::volunteering::signups::SEATS,
                 id,
