@@ -3,37 +3,20 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot set up must fail loudly
 
+mod fake_fcm;
 mod helpers;
 mod service_fixture;
 
-mod announcements;
-mod attendance;
-mod auth;
+// Cross-cutting: bad input of every kind, and the role × operation matrix.
 mod bad_input;
-mod canary;
-mod cli;
-mod devices;
-mod dispatch;
-mod fake_fcm;
-mod health;
-mod honours;
-mod idempotency;
-mod jobs_admin;
-mod ledger;
-mod limits;
 mod matrix;
-mod mentoring;
-mod migrations;
-mod notifications;
-mod openapi;
-mod org_units;
-mod privacy;
-mod push;
-mod push_claims;
-mod signups;
-mod tasks;
-mod tokens;
-mod users;
 
-// Talent: credentials, training and continuing education.
+// One folder per area, as in src/domain and src/api.
+mod honours;
+mod kernel;
+mod mentoring;
+mod messaging;
+mod people;
+mod system;
 mod talent;
+mod volunteering;

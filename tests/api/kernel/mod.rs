@@ -1,0 +1,4 @@
+//! The org tree and idempotency keys.
+
+mod idempotency;
+mod org_units;

@@ -1,0 +1,7 @@
+//! Devices, the inbox, announcements and push delivery.
+
+mod announcements;
+mod devices;
+mod notifications;
+mod push;
+mod push_claims;

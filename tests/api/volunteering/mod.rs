@@ -1,0 +1,7 @@
+//! Tasks, sign-ups, attendance, dispatch and the hours ledger.
+
+mod attendance;
+mod dispatch;
+mod ledger;
+mod signups;
+mod tasks;
