@@ -66,6 +66,15 @@ async fn deliver(state: &AppState, m: Message) -> Result<(), JobError> {
         templates::render(&m.template, person.locale, &m.params).map_err(|e| JobError::fatal(e.to_string()))?;
     let prefs = preferences(&state.db, person.id).await?;
     write(&state.db, async |txn| {
+        // Under the person's lock, as erasure takes it: nothing reaches an inbox once erased.
+        crate::domain::people::users::lock_person(txn, person.id).await.map_err(|e| match e {
+            crate::domain::DomainError::Db(e) => e,
+            other => DbErr::Custom(other.to_string()),
+        })?;
+        let current = user::Entity::find_by_id(person.id).one(txn).await?.map(|u| u.status);
+        if current.is_none_or(|s| s == user::UserStatus::Erased) {
+            return Ok(());
+        }
         let new = row(person.id, m.category, &m.template, title, body, &m.data, &m.dedupe_key, now);
         let inserted =
             notification::Entity::insert(new).on_conflict(once_per_recipient()).exec_without_returning(txn).await?;

@@ -120,7 +120,11 @@ async fn erase_in(
     now: DateTime<Utc>,
     reason: Option<String>,
 ) -> DomainResult<()> {
-    if person.status == UserStatus::Erased {
+    // Holding the person's row keeps a concurrent delivery (which takes the same lock and
+    // re-reads the status) from writing into an inbox that erasure has already emptied.
+    users::lock_person(txn, person.id).await?;
+    let status = user::Entity::find_by_id(person.id).one(txn).await?.map(|u| u.status);
+    if person.status == UserStatus::Erased || status == Some(UserStatus::Erased) {
         return Err(DomainError::conflict("already_erased", "this account was already erased"));
     }
     let cx = context(key, now, person, phone_key(&person.phone));
