@@ -3,6 +3,8 @@
 
 pub mod actor;
 pub mod audit;
+pub mod geo;
 pub mod idempotency;
 pub mod org_units;
 pub mod page;
+pub mod time;

@@ -34,7 +34,7 @@
 use crate::db::write;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::{DomainError, DomainResult};
-use chrono::{DateTime, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, NaiveTime, Timelike, Utc};
 use entity::{notification, notification_preference};
 use jobs::NewJob;
 use sea_orm::sea_query::Expr;
@@ -245,7 +245,12 @@ impl Preferences {
 
     /// When a push of `category` may go, given `now` and the person's zone: `now`, or the end of
     /// the quiet hours it falls in.
-    pub fn push_at(&self, category: Category, zone: chrono_tz::Tz, now: DateTime<Utc>) -> DateTime<Utc> {
+    pub fn push_at(
+        &self,
+        category: Category,
+        zone: crate::domain::kernel::time::Tz,
+        now: DateTime<Utc>,
+    ) -> DateTime<Utc> {
         if category.is_urgent() || !self.quiet_hours_enabled || self.quiet_start == self.quiet_end {
             return now;
         }
@@ -261,12 +266,7 @@ impl Preferences {
             day = day.succ_opt().unwrap_or(day);
         }
         let end_time = NaiveTime::from_hms_opt(end / 60, end % 60, 0).unwrap_or_default();
-        let end_local = day.and_time(end_time);
-        zone.from_local_datetime(&end_local)
-            .earliest()
-            .or_else(|| zone.from_local_datetime(&(end_local + chrono::Duration::hours(1))).earliest())
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or(now)
+        crate::domain::kernel::time::at_local(day, end_time, zone)
     }
 }
 
