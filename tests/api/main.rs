@@ -19,6 +19,7 @@ mod idempotency;
 mod jobs_admin;
 mod ledger;
 mod limits;
+mod local_days;
 mod matrix;
 mod mentoring;
 mod migrations;
