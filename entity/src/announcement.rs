@@ -1,7 +1,16 @@
 //! `announcements`: a message from a station or city administrator to everyone in an org
 //! subtree (optionally only some roles), fanned out to inboxes in batches.
 
+use crate::json_text::json_text;
+use crate::user::Role;
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The roles an announcement is for (empty: everyone), kept as a JSON array of role names.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AnnouncementRoles(pub Vec<Role>);
+json_text!(AnnouncementRoles);
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "announcements")]
@@ -11,8 +20,9 @@ pub struct Model {
     pub author_id: Option<Uuid>,
     /// The root of the audience's subtree.
     pub org_unit_id: Uuid,
-    /// JSON array of roles; empty: everyone.
-    pub roles: String,
+    /// A JSON array of roles; empty: everyone.
+    #[sea_orm(column_type = "Text")]
+    pub roles: AnnouncementRoles,
     pub title: String,
     pub body: String,
     pub created_at: DateTimeUtc,

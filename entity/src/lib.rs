@@ -25,6 +25,7 @@ pub mod idempotency_key;
 pub mod identity;
 pub mod job;
 pub mod job_key;
+pub mod json_text;
 pub mod login_failure;
 pub mod login_lock;
 pub mod mentor_load;

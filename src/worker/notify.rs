@@ -40,7 +40,7 @@ pub(crate) fn row(
     notification::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user_id),
-        category: Set(category.as_str().into()),
+        category: Set(category),
         template: Set(template.into()),
         title: Set(title),
         body: Set(body),

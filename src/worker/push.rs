@@ -154,7 +154,7 @@ async fn plan(state: &AppState, ids: &[Uuid]) -> Result<Vec<Send>, JobError> {
     }
     let mut sends = Vec::new();
     for n in notes {
-        let category = Category::parse(&n.category).unwrap_or(Category::System);
+        let category = n.category;
         let Some(person) = people.get(&n.user_id) else { continue };
         if !prefs.get(&person.id).cloned().unwrap_or_default().pushes(category) {
             continue;

@@ -1320,7 +1320,7 @@ async fn inbox_row(app: &TestApp, owner: uuid::Uuid) -> uuid::Uuid {
     entity::notification::ActiveModel {
         id: Set(id),
         user_id: Set(owner),
-        category: Set("system".into()),
+        category: Set(entity::notification::Category::System),
         template: Set("matrix".into()),
         title: Set("矩阵".into()),
         body: Set("矩阵".into()),

@@ -63,7 +63,7 @@ pub async fn recipients(db: &DatabaseConnection, unit: Uuid, n: usize) -> Recipi
             quiet_hours_enabled: Set(false),
             quiet_start_minute: Set(22 * 60),
             quiet_end_minute: Set(8 * 60),
-            muted_categories: Set("[]".into()),
+            muted_categories: Set(Default::default()),
             updated_at: Set(now),
         });
         notification_preference::Entity::insert_many(preferences).exec_without_returning(db).await.unwrap();

@@ -63,7 +63,7 @@ impl From<notification::Model> for Notification {
     fn from(n: notification::Model) -> Self {
         Notification {
             id: n.id,
-            category: Category::parse(&n.category).unwrap_or(Category::System).into(),
+            category: n.category.into(),
             title: n.title,
             body: n.body,
             data: serde_json::from_str(&n.data).unwrap_or_default(),

@@ -8,8 +8,8 @@ use crate::api::bearer::BearerAuth;
 use crate::api::error::ApiResult;
 use crate::api::types::{QualificationLevel, page_of, patch, wire_enum};
 use crate::domain::kernel::page::PageRequest;
+use crate::domain::kernel::time::local_date;
 use crate::domain::talent::credentials::{self, CredentialPatch, Decision, Filter, NewCredential, RegistrationState};
-use crate::domain::volunteering::hours::local_date;
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
 use poem::web::Data;
@@ -90,7 +90,7 @@ pub struct Credential {
 
 fn view(state: &AppState, c: entity::credential::Model) -> Credential {
     // Registration dates are days; Asia/Shanghai is the platform's zone.
-    let today = local_date(state.clock.now(), crate::domain::kernel::org_units::DEFAULT_TIME_ZONE);
+    let today = local_date(state.clock.now(), crate::domain::kernel::time::DEFAULT_TIME_ZONE);
     let registration = credentials::registration(&state.config.talent, &c, today).map(|r| Registration {
         status: match r.state {
             RegistrationState::Unregistered => RegistrationStatus::Unregistered,

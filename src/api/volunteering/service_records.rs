@@ -118,7 +118,7 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn page(base: &str, code: &str, v: &ServiceRecordVerification) -> String {
+fn page(base: &str, code: &str, v: &ServiceRecordVerification, issued: NaiveDate) -> String {
     let url = verify_url(base, code);
     let qr = qrcode::QrCode::new(url.as_bytes())
         .map(|q| q.render::<qrcode::render::svg::Color<'_>>().min_dimensions(160, 160).build())
@@ -142,7 +142,6 @@ fn page(base: &str, code: &str, v: &ServiceRecordVerification) -> String {
         to = v.period_to,
         hours = f64::from(v.total_minutes) / 60.0,
         issuer = escape(&v.issuer_name),
-        issued = v.issued_at.date_naive(),
         url = escape(&url),
     )
 }
@@ -193,8 +192,9 @@ impl ServiceRecordsApi {
         state: Data<&AppState>,
         #[oai(validator(max_length = 64))] code: Path<String>,
     ) -> ApiResult<Html<String>> {
-        let v: ServiceRecordVerification = service_records::by_code(&state.db, &code.0).await?.into();
-        Ok(Html(page(&state.config.public_url, &code.0, &v)))
+        let r = service_records::by_code(&state.db, &code.0).await?;
+        let issued = service_records::issued_on(&state.db, &r).await?;
+        Ok(Html(page(&state.config.public_url, &code.0, &r.into(), issued)))
     }
 
     /// Revoke a certificate with a reason (administrators whose scope holds the issuer).

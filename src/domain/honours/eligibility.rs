@@ -12,6 +12,7 @@
 //! wiring them is a change to that one function (`verified_level`, `ce_met`,
 //! `mentoring_sessions`), nothing else.
 
+use crate::domain::kernel::time;
 use crate::domain::{DomainError, DomainResult, volunteering::hours};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::honour::{self, HonourStatus};
@@ -245,7 +246,7 @@ async fn star_level(db: &impl ConnectionTrait, s: &Subject<'_>) -> DomainResult<
 /// The highest verified, unexpired social-work qualification level (0 for none), from the
 /// credentials area; the level a person declares on their profile does not count.
 async fn verified_level(db: &impl ConnectionTrait, s: &Subject<'_>) -> DomainResult<Figure> {
-    let today = hours::local_date(s.now, &s.person.time_zone);
+    let today = time::local_date(s.now, &s.person.time_zone);
     let level = crate::domain::talent::credentials::current_level(db, s.person.id, today).await?;
     Ok(Figure::Known(level.map(level_rank).unwrap_or(0)))
 }
@@ -265,14 +266,10 @@ async fn ce_met(db: &impl ConnectionTrait, s: &Subject<'_>) -> DomainResult<Figu
 /// disputed ones left out (the mentee did not recognise them).
 async fn mentoring_sessions(db: &impl ConnectionTrait, s: &Subject<'_>) -> DomainResult<Figure> {
     use entity::mentoring_session::{self, SessionStatus};
-    let zone: chrono_tz::Tz = s.programme.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
-    let start_of = |year: i32| {
-        NaiveDate::from_ymd_opt(year, 1, 1)
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .and_then(|t| t.and_local_timezone(zone).earliest())
-            .map(|t| t.with_timezone(&Utc))
-    };
-    let (Some(from), Some(to)) = (start_of(s.programme.year), start_of(s.programme.year + 1)) else {
+    let zone = time::zone(&s.programme.time_zone);
+    let (Some(from), Some(to)) =
+        (time::start_of_year(s.programme.year, zone), time::start_of_year(s.programme.year + 1, zone))
+    else {
         return Ok(Figure::Unknown("the programme's year is out of range"));
     };
     let n = mentoring_session::Entity::find()
@@ -313,7 +310,7 @@ async fn front_line_years(db: &impl ConnectionTrait, s: &Subject<'_>) -> DomainR
     let Some(since) = since else {
         return Ok(Figure::Unknown("no front-line start date on the social-work profile"));
     };
-    let today = hours::local_date(s.now, &s.programme.time_zone);
+    let today = time::local_date(s.now, &s.programme.time_zone);
     let mut years = i64::from(today.year() - since.year());
     if (today.month(), today.day()) < (since.month(), since.day()) {
         years -= 1;

@@ -28,9 +28,10 @@ use crate::db::write;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
+use crate::domain::kernel::time::{self, validate_time_zone};
 use crate::domain::messaging::notifications::{self, Category, Message};
-use crate::domain::{DomainError, DomainResult, required_text, validate_time_zone};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use crate::domain::{DomainError, DomainResult, required_text};
+use chrono::{DateTime, Duration, Utc};
 use eligibility::Rule;
 use entity::honour_nomination::{self, NominationStatus};
 use entity::honour_programme::{self, ProgrammeKind, ProgrammeState};
@@ -145,7 +146,7 @@ fn checked(mut p: NewProgramme) -> DomainResult<NewProgramme> {
         ));
     }
     p.notice_working_days = Some(notice_days);
-    let tz = p.time_zone.take().unwrap_or_else(|| crate::domain::kernel::org_units::DEFAULT_TIME_ZONE.to_string());
+    let tz = p.time_zone.take().unwrap_or_else(|| time::DEFAULT_TIME_ZONE.to_string());
     validate_time_zone(&tz)?;
     p.time_zone = Some(tz);
     eligibility::validate_rules(&p.rules)?;
@@ -494,17 +495,9 @@ pub(crate) async fn tell(
 /// working day (Monday to Friday, in `tz`) following the day it starts. Public holidays are not
 /// known to the system; a longer notice can be set on the programme.
 pub fn notice_end(start: DateTime<Utc>, tz: &str, days: i32) -> DateTime<Utc> {
-    let zone: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::Asia::Shanghai);
-    let mut day: NaiveDate = start.with_timezone(&zone).date_naive();
-    let mut counted = 0;
-    while counted < days {
-        day += Duration::days(1);
-        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
-            counted += 1;
-        }
-    }
-    let midnight = (day + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or_default();
-    zone.from_local_datetime(&midnight).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or(start + Duration::days(7))
+    let zone = time::zone(tz);
+    let last = time::add_working_days(time::date_in(start, zone), u32::try_from(days).unwrap_or(0));
+    time::start_of_day(last + Duration::days(1), zone)
 }
 
 /// Honours' part of a person's data: nominations of them and by them, scores, recusals and

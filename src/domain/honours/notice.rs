@@ -465,7 +465,7 @@ pub async fn star_reached(
     now: DateTime<Utc>,
 ) -> DomainResult<bool> {
     let key = format!("star:{}:{level}", volunteer.id);
-    let year = crate::domain::volunteering::hours::local_date(now, &volunteer.time_zone).year();
+    let year = crate::domain::kernel::time::local_date(now, &volunteer.time_zone).year();
     let res = honour::Entity::insert(honour::ActiveModel {
         id: Set(Uuid::now_v7()),
         programme_id: Set(None),

@@ -4,7 +4,9 @@
 
 pub mod actor;
 pub mod audit;
+pub mod geo;
 pub mod idempotency;
 pub mod org_units;
 pub mod page;
 pub mod seats;
+pub mod time;

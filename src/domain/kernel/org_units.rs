@@ -8,8 +8,10 @@
 use crate::db::write;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
+use crate::domain::kernel::geo::validate_lat_lng;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
-use crate::domain::{DomainError, DomainResult, required_text, validate_lat_lng, validate_time_zone};
+use crate::domain::kernel::time::{self, validate_time_zone};
+use crate::domain::{DomainError, DomainResult, required_text};
 use chrono::{DateTime, Utc};
 use entity::org_unit::{self, OrgUnitKind};
 use entity::org_unit_closure as closure;
@@ -19,9 +21,6 @@ use sea_orm::{
     DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
-
-/// The default time zone of new units.
-pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
 
 /// Whether a unit of kind `child` may sit under a unit of kind `parent` (`None`: at the root).
 ///
@@ -96,8 +95,9 @@ async fn create_in(
 ) -> DomainResult<org_unit::Model> {
     let name = required_text("name", &new.name)?;
     validate_lat_lng(new.lat, new.lng)?;
-    let time_zone = new.time_zone.unwrap_or_else(|| DEFAULT_TIME_ZONE.to_string());
-    validate_time_zone(&time_zone)?;
+    if let Some(tz) = &new.time_zone {
+        validate_time_zone(tz)?;
+    }
     lock_tree(txn).await?;
     let parent = match new.parent_id {
         Some(pid) => Some(
@@ -109,6 +109,12 @@ async fn create_in(
         None => None,
     };
     check_placement(parent.as_ref().map(|p| p.kind), new.kind)?;
+    // A unit keeps its parent's clock unless told otherwise: a station abroad makes its rooms
+    // abroad too.
+    let time_zone = match new.time_zone {
+        Some(tz) => tz,
+        None => time::first_zone([parent.as_ref().map(|p| p.time_zone.as_str())]).name().to_string(),
+    };
 
     let id = Uuid::now_v7();
     let model = org_unit::ActiveModel {

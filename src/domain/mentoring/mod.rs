@@ -554,7 +554,7 @@ pub async fn progress(db: &impl ConnectionTrait, p: &pairing::Model) -> DomainRe
     let service_minutes = match p.activated_at {
         Some(since) => {
             let mentee = person(db, p.mentee_id).await?;
-            let from = crate::domain::volunteering::hours::local_date(since, &mentee.time_zone);
+            let from = crate::domain::kernel::time::local_date(since, &mentee.time_zone);
             crate::domain::volunteering::hours::sum_minutes(
                 db,
                 Condition::all()

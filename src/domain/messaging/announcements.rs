@@ -12,7 +12,7 @@ use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::{DomainError, DomainResult, kernel::org_units, required_text};
 use chrono::{DateTime, Utc};
-use entity::announcement;
+use entity::announcement::{self, AnnouncementRoles};
 use entity::user::Role;
 use jobs::NewJob;
 use sea_orm::{
@@ -51,7 +51,7 @@ pub struct NewAnnouncement {
 
 /// The roles of an announcement.
 pub fn roles_of(a: &announcement::Model) -> Vec<Role> {
-    serde_json::from_str(&a.roles).unwrap_or_default()
+    a.roles.0.clone()
 }
 
 /// Publishes an announcement to a subtree in the author's scope.
@@ -80,7 +80,7 @@ pub async fn create(
             id: Set(id),
             author_id: Set(Some(actor.user_id)),
             org_unit_id: Set(unit),
-            roles: Set(serde_json::to_string(&roles).unwrap_or_else(|_| "[]".into())),
+            roles: Set(AnnouncementRoles(roles.clone())),
             title: Set(title.clone()),
             body: Set(body.clone()),
             created_at: Set(now),

@@ -34,7 +34,8 @@
 use crate::db::write;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::{DomainError, DomainResult};
-use chrono::{DateTime, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, NaiveTime, Timelike, Utc};
+use entity::notification_preference::MutedCategories;
 use entity::{notification, notification_preference};
 use jobs::NewJob;
 use sea_orm::sea_query::Expr;
@@ -48,90 +49,9 @@ use uuid::Uuid;
 /// The job kind that delivers one message (see `worker::notify`).
 pub const NOTIFY_JOB: &str = "notify";
 
-/// What a message is about: preferences, push priority and expiry follow it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    /// From a station or city administrator.
-    Announcement,
-    /// Before a task one signed up for.
-    TaskReminder,
-    /// News of a task one signed up for: it moved, changed or was cancelled, or its organiser
-    /// wrote to everyone on it.
-    TaskChange,
-    /// A newly published task that matches one, or a freed seat offered to one.
-    TaskInvitation,
-    /// A task cancelled less than 2 hours before it starts: urgent.
-    TaskCancelledShortNotice,
-    /// An emergency rescue call-out (救援): urgent, high priority.
-    RescueCallout,
-    /// Mentoring (传帮带).
-    Mentoring,
-    /// Training and continuing education.
-    Training,
-    /// Credentials and registration renewals.
-    Credential,
-    /// Honours and awards.
-    Honour,
-    /// Account and system notices.
-    System,
-}
-
-impl Category {
-    /// Every category.
-    pub const ALL: [Category; 11] = [
-        Category::Announcement,
-        Category::TaskReminder,
-        Category::TaskChange,
-        Category::TaskInvitation,
-        Category::TaskCancelledShortNotice,
-        Category::RescueCallout,
-        Category::Mentoring,
-        Category::Training,
-        Category::Credential,
-        Category::Honour,
-        Category::System,
-    ];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Announcement => "announcement",
-            Category::TaskReminder => "task_reminder",
-            Category::TaskChange => "task_change",
-            Category::TaskInvitation => "task_invitation",
-            Category::TaskCancelledShortNotice => "task_cancelled_short_notice",
-            Category::RescueCallout => "rescue_callout",
-            Category::Mentoring => "mentoring",
-            Category::Training => "training",
-            Category::Credential => "credential",
-            Category::Honour => "honour",
-            Category::System => "system",
-        }
-    }
-
-    /// The category of a stored name.
-    pub fn parse(s: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
-    /// Urgent categories bypass quiet hours and cannot be muted.
-    pub fn is_urgent(self) -> bool {
-        matches!(self, Category::RescueCallout | Category::TaskCancelledShortNotice)
-    }
-
-    /// How the push is sent: priority, time to live, collapse key.
-    pub fn push_settings(self) -> (bool, Option<std::time::Duration>, Option<&'static str>) {
-        use std::time::Duration;
-        match self {
-            Category::RescueCallout => (true, Some(Duration::from_secs(3600)), None),
-            Category::TaskCancelledShortNotice => (true, Some(Duration::from_secs(2 * 3600)), None),
-            // Reminders collapse (a newer one replaces an undelivered older one) and expire.
-            Category::TaskReminder => (false, Some(Duration::from_secs(6 * 3600)), Some("task_reminder")),
-            _ => (false, Some(Duration::from_secs(7 * 86_400)), None),
-        }
-    }
-}
+/// What a message is about: preferences, push priority and expiry follow it. Stored in the
+/// `notifications.category` column, so it lives with that table.
+pub use entity::notification::Category;
 
 /// One message to one person.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -229,12 +149,11 @@ impl Default for Preferences {
 
 impl Preferences {
     fn from_row(r: notification_preference::Model) -> Self {
-        let muted: Vec<String> = serde_json::from_str(&r.muted_categories).unwrap_or_default();
         Preferences {
             quiet_hours_enabled: r.quiet_hours_enabled,
             quiet_start: r.quiet_start_minute.clamp(0, 1439) as u32,
             quiet_end: r.quiet_end_minute.clamp(0, 1439) as u32,
-            muted: muted.iter().filter_map(|m| Category::parse(m)).collect(),
+            muted: r.muted_categories.0,
         }
     }
 
@@ -245,7 +164,12 @@ impl Preferences {
 
     /// When a push of `category` may go, given `now` and the person's zone: `now`, or the end of
     /// the quiet hours it falls in.
-    pub fn push_at(&self, category: Category, zone: chrono_tz::Tz, now: DateTime<Utc>) -> DateTime<Utc> {
+    pub fn push_at(
+        &self,
+        category: Category,
+        zone: crate::domain::kernel::time::Tz,
+        now: DateTime<Utc>,
+    ) -> DateTime<Utc> {
         if category.is_urgent() || !self.quiet_hours_enabled || self.quiet_start == self.quiet_end {
             return now;
         }
@@ -261,12 +185,7 @@ impl Preferences {
             day = day.succ_opt().unwrap_or(day);
         }
         let end_time = NaiveTime::from_hms_opt(end / 60, end % 60, 0).unwrap_or_default();
-        let end_local = day.and_time(end_time);
-        zone.from_local_datetime(&end_local)
-            .earliest()
-            .or_else(|| zone.from_local_datetime(&(end_local + chrono::Duration::hours(1))).earliest())
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or(now)
+        crate::domain::kernel::time::at_local(day, end_time, zone)
     }
 }
 
@@ -343,13 +262,12 @@ pub async fn update_preferences(
             m.dedup();
             p.muted = m;
         }
-        let muted: Vec<&str> = p.muted.iter().map(|c| c.as_str()).collect();
         let row = notification_preference::ActiveModel {
             user_id: Set(user_id),
             quiet_hours_enabled: Set(p.quiet_hours_enabled),
             quiet_start_minute: Set(p.quiet_start as i32),
             quiet_end_minute: Set(p.quiet_end as i32),
-            muted_categories: Set(serde_json::to_string(&muted).unwrap_or_else(|_| "[]".into())),
+            muted_categories: Set(MutedCategories(p.muted.clone())),
             updated_at: Set(now),
         };
         notification_preference::Entity::insert(row)

@@ -12,11 +12,13 @@ use crate::auth::password::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, PasswordHasher};
 use crate::db::{is_unique_violation, write};
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
+use crate::domain::kernel::geo::validate_lat_lng;
 use crate::domain::kernel::org_units;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
+use crate::domain::kernel::time::{self, validate_time_zone};
 use crate::domain::people::phone::{self, Phone};
 use crate::domain::people::sessions;
-use crate::domain::{DomainError, DomainResult, required_text, validate_lat_lng, validate_time_zone};
+use crate::domain::{DomainError, DomainResult, required_text};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::social_worker_profile::{self as swp, QualificationLevel};
 use entity::user::{self, Locale, Role, UserStatus};
@@ -224,7 +226,7 @@ pub async fn register(
                 role: Role::Volunteer,
                 org_unit_id: r.org_unit_id,
                 locale: r.locale.unwrap_or(Locale::ZhCn),
-                time_zone: org_units::DEFAULT_TIME_ZONE.into(),
+                time_zone: time::zone_for_new(txn, None, r.org_unit_id).await?,
                 qualification_level: None,
                 employer_org_unit_id: None,
             },
@@ -272,12 +274,11 @@ async fn validate_account(db: &impl ConnectionTrait, a: &NewAccount) -> DomainRe
     let phone = Phone::parse(&a.phone)?;
     let name = required_text("name", &a.name)?;
     validate_password(&a.password)?;
-    let tz = a.time_zone.clone().unwrap_or_else(|| org_units::DEFAULT_TIME_ZONE.into());
-    validate_time_zone(&tz)?;
     check_unit_for_role(a.role, a.org_unit_id)?;
     if let Some(unit) = a.org_unit_id {
         require_unit(db, unit, "orgUnitId").await?;
     }
+    let tz = time::zone_for_new(db, a.time_zone.clone(), a.org_unit_id).await?;
     if let Some(unit) = a.employer_org_unit_id {
         require_unit(db, unit, "employerOrgUnitId").await?;
     }

@@ -8,8 +8,8 @@
 use crate::db::write;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
+use crate::domain::kernel::time::local_date;
 use crate::domain::talent::credentials::{self, kind_label};
-use crate::domain::volunteering::hours::local_date;
 use crate::domain::{DomainError, DomainResult, talent::training, volunteering::tasks};
 use chrono::{DateTime, Utc};
 use entity::credential::{self, CredentialStatus};

@@ -10,10 +10,10 @@
 use crate::config::TalentConfig;
 use crate::db::write;
 use crate::domain::kernel::org_units;
+use crate::domain::kernel::time::local_date;
 use crate::domain::messaging::notifications::{self, Category, Message};
 use crate::domain::talent::credentials::{self, RegistrationState, kind_label};
 use crate::domain::talent::training;
-use crate::domain::volunteering::hours::local_date;
 use crate::domain::{DomainError, DomainResult};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::credential::{self, CredentialStatus};

@@ -30,9 +30,9 @@ use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::org_units;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::kernel::seats::{self, Seat, SeatTables};
+use crate::domain::kernel::time::{self, local_date};
 use crate::domain::messaging::notifications::{self, Category, Message};
 use crate::domain::talent::credentials::{self, LEVEL_KINDS};
-use crate::domain::volunteering::hours::local_date;
 use crate::domain::{DomainError, DomainResult, required_text};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::course;
@@ -312,6 +312,13 @@ async fn remind(
     if due <= now {
         return Ok(());
     }
+    // A session in a room keeps the clock of the course's unit; one that is only online, the
+    // clock of the person joining from wherever they are.
+    let zone = if s.place.is_none() && s.online_link.is_some() {
+        time::person_zone_by_id(txn, e.person_id).await?
+    } else {
+        time::unit_zone(txn, c.org_unit_id).await?
+    };
     let msg = Message::new(
         e.person_id,
         Category::Training,
@@ -319,7 +326,7 @@ async fn remind(
         format!("{}:{}", reminder_key(e.id), s.starts_at.timestamp()),
     )
     .param("course", &c.title)
-    .param("start", s.starts_at.with_timezone(&chrono_tz::Asia::Shanghai).format("%m-%d %H:%M").to_string())
+    .param("start", time::format_local(s.starts_at, zone))
     .data("sessionId", s.id);
     notifications::remind_at(txn, &reminder_key(e.id), due, msg).await?;
     Ok(())

@@ -11,9 +11,10 @@
 use crate::auth::codes::{CheckInCodes, CodeError};
 use crate::db::write;
 use crate::domain::kernel::actor::Actor;
+use crate::domain::kernel::geo::{distance_km, validate_lat_lng};
 use crate::domain::volunteering::hours;
-use crate::domain::volunteering::tasks::{self, distance_km};
-use crate::domain::{DomainError, DomainResult, required_text, validate_lat_lng};
+use crate::domain::volunteering::tasks;
+use crate::domain::{DomainError, DomainResult, required_text};
 use chrono::{DateTime, Duration, Utc};
 use entity::attendance::{self, AttendanceMethod};
 use entity::hours_entry;

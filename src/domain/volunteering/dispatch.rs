@@ -23,17 +23,18 @@
 use crate::config::DispatchConfig;
 use crate::db::write;
 use crate::domain::kernel::actor::Actor;
+use crate::domain::kernel::geo::KM_PER_DEGREE;
+use crate::domain::kernel::time;
 use crate::domain::messaging::notifications::{Category, Message, tell};
-use crate::domain::volunteering::reminders::{self, local, place, zone_of_task};
+use crate::domain::volunteering::reminders::{self, place, zone_of_task};
 use crate::domain::volunteering::signups::{self, SEATS};
-use crate::domain::volunteering::tasks::KM_PER_DEGREE;
 use crate::domain::{DomainError, DomainResult};
 use chrono::{DateTime, Duration, Utc};
 use entity::signup::{self, SignupStatus};
 use entity::task::{self, ActionLine, TaskStatus};
 use entity::task_invitation::{self, InvitationKind, InvitationStatus};
 use entity::user::{self, Role, UserStatus};
-use entity::{dispatch_day, task_skill, user_skill, volunteer_profile};
+use entity::{dispatch_day, org_unit, task_skill, user_skill, volunteer_profile};
 use jobs::NewJob;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, NullOrdering, OnConflict, Order, Query, SelectStatement};
 use sea_orm::{
@@ -106,7 +107,10 @@ fn candidates(
     let mut q = Query::select();
     q.column((users, user::Column::Id))
         .column((users, user::Column::TimeZone))
+        // The home unit's zone, for the fallback of `kernel::time`.
+        .expr_as(col("org_units", "time_zone"), Alias::new("unit_time_zone"))
         .from(users)
+        .left_join(org_unit::Entity, col("org_units", "id").equals((users, user::Column::OrgUnitId)))
         .and_where(Expr::col((users, user::Column::Role)).eq(Role::Volunteer.to_value()))
         .and_where(Expr::col((users, user::Column::Status)).eq(UserStatus::Active.to_value()));
 
@@ -198,13 +202,14 @@ fn candidates(
     q.to_owned()
 }
 
-async fn fetch_candidates(db: &impl ConnectionTrait, q: SelectStatement) -> Result<Vec<(Uuid, chrono_tz::Tz)>, DbErr> {
+async fn fetch_candidates(db: &impl ConnectionTrait, q: SelectStatement) -> Result<Vec<(Uuid, time::Tz)>, DbErr> {
     let rows = db.query_all(&q).await?;
     rows.into_iter()
         .map(|r| {
             let id: Uuid = r.try_get("", "id")?;
             let tz: String = r.try_get("", "time_zone")?;
-            Ok((id, tz.parse().unwrap_or(chrono_tz::Asia::Shanghai)))
+            let unit_tz: Option<String> = r.try_get("", "unit_time_zone")?;
+            Ok((id, time::first_zone([Some(tz.as_str()), unit_tz.as_deref()])))
         })
         .collect()
 }
@@ -215,8 +220,8 @@ async fn qualified(
     db: &impl ConnectionTrait,
     t: &task::Model,
     now: DateTime<Utc>,
-    people: Vec<(Uuid, chrono_tz::Tz)>,
-) -> DomainResult<Vec<(Uuid, chrono_tz::Tz)>> {
+    people: Vec<(Uuid, time::Tz)>,
+) -> DomainResult<Vec<(Uuid, time::Tz)>> {
     use crate::domain::talent::prerequisites::{self, Subject};
     if prerequisites::of(db, Subject::Task(t.id)).await?.is_empty() {
         return Ok(people);
@@ -292,11 +297,11 @@ async fn count_against_day(txn: &impl ConnectionTrait, user: Uuid, day: String, 
     Ok(counted == 1)
 }
 
-fn invitation(t: &task::Model, to: Uuid, template: &str, dedupe: String, zone: chrono_tz::Tz) -> Message {
+fn invitation(t: &task::Model, to: Uuid, template: &str, dedupe: String, zone: time::Tz) -> Message {
     let category = if t.action_line == ActionLine::Rescue { Category::RescueCallout } else { Category::TaskInvitation };
     Message::new(to, category, template, dedupe)
         .param("task", t.title.clone())
-        .param("start", local(t.starts_at, zone))
+        .param("start", time::format_local(t.starts_at, zone))
         .param("place", place(t))
         .data("taskId", t.id)
 }
@@ -340,7 +345,8 @@ pub async fn dispatch(
                 if !invite(txn, now, t.id, *person, InvitationKind::Dispatch, 0).await? {
                     continue;
                 }
-                let day = now.with_timezone(tz).date_naive().to_string();
+                // The cap is per day as the volunteer lives it, not as the city does.
+                let day = time::date_in(now, *tz).to_string();
                 if !rescue && !count_against_day(txn, *person, day, cfg.per_volunteer_per_day).await? {
                     // Over today's cap: this task is not for them after all.
                     task_invitation::Entity::delete_by_id((t.id, *person, InvitationKind::Dispatch)).exec(txn).await?;
@@ -411,8 +417,8 @@ pub async fn accept_cover(
     now: DateTime<Utc>,
     task_id: Uuid,
 ) -> DomainResult<signup::Model> {
-    let today = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
     write(db, async |txn| {
+        let today = time::person_today(txn, actor.user_id, now).await?;
         let offer = task_invitation::Entity::find_by_id((task_id, actor.user_id, InvitationKind::Cover))
             .one(txn)
             .await?

@@ -21,6 +21,7 @@ use crate::db::write;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::org_units;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
+use crate::domain::kernel::time::{self, local_date};
 use crate::domain::messaging::notifications::{Category, Message, tell};
 use crate::domain::people::users;
 use crate::domain::volunteering::tasks;
@@ -40,14 +41,6 @@ use uuid::Uuid;
 
 /// The longest single claim or entry, in minutes.
 pub const MAX_ENTRY_MINUTES: i32 = 24 * 60;
-
-/// The date of an instant in a time zone (UTC if the name is unknown).
-pub fn local_date(at: DateTime<Utc>, tz: &str) -> NaiveDate {
-    match tz.parse::<chrono_tz::Tz>() {
-        Ok(z) => at.with_timezone(&z).date_naive(),
-        Err(_) => at.date_naive(),
-    }
-}
 
 async fn unit_tz(db: &impl ConnectionTrait, unit: Uuid) -> DomainResult<String> {
     Ok(org_units::get(db, unit).await?.time_zone)
@@ -661,7 +654,7 @@ pub async fn leaderboard(
 ) -> DomainResult<(Vec<Standing>, Option<Standing>)> {
     let tz = match under {
         Some(u) => unit_tz(db, u).await?,
-        None => org_units::DEFAULT_TIME_ZONE.to_string(),
+        None => time::DEFAULT_TIME_ZONE.to_string(),
     };
     let today = local_date(now, &tz);
     let since = match period {

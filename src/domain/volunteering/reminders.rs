@@ -15,12 +15,13 @@
 //! batches, so a 10,000-seat task does not make one huge transaction in the organiser's request.
 
 use crate::db::write;
+use crate::domain::kernel::time;
 use crate::domain::messaging::notifications::{Category, Message, tell};
 use crate::domain::{DomainError, DomainResult};
 use chrono::{DateTime, Duration, Utc};
 use entity::signup::{self, SignupStatus};
 use entity::task::{self, TaskStatus};
-use entity::{org_unit, user};
+use entity::user;
 use jobs::NewJob;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -122,15 +123,9 @@ pub async fn cancel(txn: &impl ConnectionTrait, signup_id: Uuid) -> Result<(), D
     Ok(())
 }
 
-/// The time zone a task's times are told in: its org unit's.
-pub async fn zone_of_task(conn: &impl ConnectionTrait, t: &task::Model) -> Result<chrono_tz::Tz, DbErr> {
-    let unit = org_unit::Entity::find_by_id(t.org_unit_id).one(conn).await?;
-    Ok(unit.and_then(|u| u.time_zone.parse().ok()).unwrap_or(chrono_tz::Asia::Shanghai))
-}
-
-/// A time as people read it: `11月28日 09:30` in the task's zone.
-pub fn local(at: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
-    at.with_timezone(&zone).format("%m-%d %H:%M").to_string()
+/// The time zone a task's times are told in: its org unit's, where the service happens.
+pub async fn zone_of_task(conn: &impl ConnectionTrait, t: &task::Model) -> Result<time::Tz, DbErr> {
+    time::unit_zone(conn, t.org_unit_id).await
 }
 
 /// Where a task takes place, for a message.
@@ -157,8 +152,8 @@ pub async fn fire(db: &DatabaseConnection, r: &Reminder) -> DomainResult<bool> {
     let zone = zone_of_task(db, &t).await?;
     let dedupe = format!("reminder:{}:{}:{}", s.id, r.kind.suffix(), t.starts_at.timestamp());
     let mut m = about(&t, s.volunteer_id, Category::TaskReminder, r.kind.template(), dedupe)
-        .param("start", local(t.starts_at, zone))
-        .param("end", local(t.ends_at, zone))
+        .param("start", time::format_local(t.starts_at, zone))
+        .param("end", time::format_local(t.ends_at, zone))
         .data("signupId", s.id);
     if r.kind == ReminderKind::DayBefore {
         // The app offers "I'll be there" / "can't attend" (POST /api/v1/signups/{id}/response).
@@ -181,7 +176,7 @@ pub async fn seat_confirmed(
     if let Some(template) = told {
         let zone = zone_of_task(txn, t).await?;
         let m = about(t, s.volunteer_id, Category::TaskChange, template, format!("seat:{}:confirmed", s.id))
-            .param("start", local(t.starts_at, zone))
+            .param("start", time::format_local(t.starts_at, zone))
             .data("signupId", s.id);
         tell(txn, m).await?;
     }
@@ -214,7 +209,7 @@ pub async fn decided(txn: &impl ConnectionTrait, s: &signup::Model, t: &task::Mo
     };
     let zone = zone_of_task(txn, t).await?;
     let m = about(t, s.volunteer_id, Category::TaskChange, template, format!("seat:{}:{}", s.id, template))
-        .param("start", local(t.starts_at, zone))
+        .param("start", time::format_local(t.starts_at, zone))
         .param("reason", s.reason.clone().unwrap_or_default())
         .data("signupId", s.id);
     tell(txn, m).await
@@ -330,7 +325,7 @@ pub async fn broadcast_batch(
                         "task.moved",
                         format!("task:{}:moved:{stamp}", t.id),
                     )
-                    .param("start", local(t.starts_at, zone))
+                    .param("start", time::format_local(t.starts_at, zone))
                     .param("place", place(&t))
                 }
                 News::Cancelled => {
@@ -416,7 +411,7 @@ pub async fn check_headcount(db: &DatabaseConnection, h: &Headcount) -> DomainRe
     write(db, async |txn| {
         for p in &active {
             let m = about(&t, *p, Category::TaskChange, "task.below_minimum", dedupe.clone())
-                .param("start", local(t.starts_at, zone))
+                .param("start", time::format_local(t.starts_at, zone))
                 .param("confirmed", t.filled.to_string())
                 .param("minimum", minimum.to_string());
             tell(txn, m).await?;

@@ -11,7 +11,7 @@ use crate::db::{is_unique_violation, write};
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::org_units;
-use crate::domain::volunteering::hours::local_date;
+use crate::domain::kernel::time::local_date;
 use crate::domain::{DomainError, DomainResult, required_text};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -146,6 +146,14 @@ pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> DomainResult<serv
         .one(db)
         .await?
         .ok_or(DomainError::not_found("service record"))
+}
+
+/// The day a certificate was issued on the issuing unit's calendar, the day its number carries.
+pub async fn issued_on(db: &impl ConnectionTrait, r: &service_record::Model) -> DomainResult<chrono::NaiveDate> {
+    Ok(crate::domain::kernel::time::date_in(
+        r.issued_at,
+        crate::domain::kernel::time::unit_zone(db, r.issuer_org_unit_id).await?,
+    ))
 }
 
 /// An administrator whose scope holds the issuer revokes a certificate, with a reason.

@@ -15,6 +15,7 @@ use crate::db::write;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::kernel::seats::{self, Seat, SeatTables};
+use crate::domain::kernel::time;
 use crate::domain::{DomainError, DomainResult, required_text};
 use crate::domain::{
     people::identity, people::users, volunteering::dispatch, volunteering::reminders, volunteering::tasks,
@@ -107,8 +108,8 @@ pub async fn sign_up(
         if now > t.signup_deadline {
             return Err(DomainError::conflict("signup_closed", "the sign-up deadline has passed"));
         }
-        identity::ensure_may_sign_up(txn, actor.user_id, now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive())
-            .await?;
+        // Age is counted on the volunteer's own calendar: a birthday comes at their midnight.
+        identity::ensure_may_sign_up(txn, actor.user_id, time::person_today(txn, actor.user_id, now).await?).await?;
         crate::domain::talent::prerequisites::check(
             txn,
             actor.user_id,

@@ -345,7 +345,7 @@ async fn each_eligibility_rule_at_its_boundary() {
     let r = check(front, sw).await;
     assert_eq!(r["outcome"], "not_evaluated");
     assert!(r["note"].is_string());
-    let today = wushe::domain::volunteering::hours::local_date(now, "Asia/Shanghai");
+    let today = wushe::domain::kernel::time::local_date(now, "Asia/Shanghai");
     let set_since = async |d: chrono::NaiveDate| {
         use sea_orm::{ActiveValue::Set, sea_query::OnConflict};
         let row = entity::social_worker_profile::ActiveModel {

@@ -1,4 +1,5 @@
 //! The org tree and idempotency keys.
 
 mod idempotency;
+mod local_days;
 mod org_units;

@@ -1,7 +1,8 @@
 //! The inbox and preferences: messages told through `domain::notifications` land once per
 //! recipient and dedupe key, in the person's language; a person sees only their own; quiet hours
 //! defer pushes (moving the manual clock), urgent categories bypass them, muted categories
-//! reach the inbox only.
+//! reach the inbox only; the typed category, muted-category and role columns round-trip and
+//! refuse names they do not know.
 
 use crate::helpers::{NowUtc, PASSWORD, Session, TestApp, eventually, spawn_app};
 use chrono::{DateTime, Utc};
@@ -228,4 +229,108 @@ async fn reminders_move_cancel_and_fire_once_at_their_instant() {
     app.clock.advance(chrono::Duration::minutes(2));
     eventually(20, "another scan", || async { processed(&app, "scheduled.scan").await > scans }).await;
     assert_eq!(unread(&app, &v).await, 1);
+}
+
+/// Reads one text column of one row, as stored.
+async fn stored_text(app: &TestApp, sql: &str) -> String {
+    use sea_orm::ConnectionTrait;
+    let row = app
+        .db()
+        .query_one_raw(sea_orm::Statement::from_string(app.db().get_database_backend(), sql.to_string()))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<String>(0).unwrap()
+}
+
+async fn run(app: &TestApp, sql: &str) {
+    use sea_orm::ConnectionTrait;
+    app.db().execute_unprepared(sql).await.unwrap();
+}
+
+#[tokio::test]
+async fn typed_message_columns_round_trip_and_refuse_names_they_do_not_know() {
+    use entity::announcement::{self, AnnouncementRoles};
+    use entity::notification;
+    use entity::notification_preference::{self, MutedCategories};
+    use entity::user::Role;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let app = spawn_app().await;
+    let admin = app.city_admin().await;
+    let city = app.create_unit(&admin, "city_center", None, "市").await;
+    let v = app.register_volunteer().await;
+    let me: Uuid = v.user_id.parse().unwrap();
+    let now = app.clock.now_utc();
+
+    let n = notification::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(me),
+        category: Set(Category::TaskCancelledShortNotice),
+        template: Set("system.notice".into()),
+        title: Set("t".into()),
+        body: Set("b".into()),
+        data: Set("{}".into()),
+        dedupe_key: Set("typed".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        read_at: Set(None),
+    }
+    .insert(app.db())
+    .await
+    .unwrap();
+    let muted = MutedCategories(vec![Category::Announcement, Category::Honour]);
+    notification_preference::ActiveModel {
+        user_id: Set(me),
+        quiet_hours_enabled: Set(true),
+        quiet_start_minute: Set(22 * 60),
+        quiet_end_minute: Set(8 * 60),
+        muted_categories: Set(muted.clone()),
+        updated_at: Set(now),
+    }
+    .insert(app.db())
+    .await
+    .unwrap();
+    let roles = AnnouncementRoles(vec![Role::Volunteer, Role::SocialWorker]);
+    let a = announcement::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        author_id: Set(None),
+        org_unit_id: Set(city.parse().unwrap()),
+        roles: Set(roles.clone()),
+        title: Set("t".into()),
+        body: Set("b".into()),
+        created_at: Set(now),
+        recipients: Set(0),
+        completed_at: Set(None),
+    }
+    .insert(app.db())
+    .await
+    .unwrap();
+
+    // Read back as the same values, stored as the same strings as before they were typed.
+    assert_eq!(notification::Entity::find_by_id(n.id).one(app.db()).await.unwrap().unwrap().category, n.category);
+    let p = notification_preference::Entity::find_by_id(me).one(app.db()).await.unwrap().unwrap();
+    assert_eq!(p.muted_categories, muted);
+    assert_eq!(announcement::Entity::find_by_id(a.id).one(app.db()).await.unwrap().unwrap().roles, roles);
+    assert_eq!(
+        stored_text(&app, "SELECT category FROM notifications WHERE dedupe_key = 'typed'").await,
+        "task_cancelled_short_notice"
+    );
+    assert_eq!(
+        stored_text(&app, "SELECT muted_categories FROM notification_preferences").await,
+        r#"["announcement","honour"]"#
+    );
+    assert_eq!(stored_text(&app, "SELECT roles FROM announcements").await, r#"["volunteer","social_worker"]"#);
+    assert_eq!(wushe::domain::messaging::notifications::preferences(app.db(), me).await.unwrap().muted, muted.0);
+
+    // A name this build does not know fails the read and says which; it is not read as another
+    // category or as "nothing muted".
+    run(&app, "UPDATE notifications SET category = 'carrier_pigeon' WHERE dedupe_key = 'typed'").await;
+    let err = notification::Entity::find_by_id(n.id).one(app.db()).await.unwrap_err().to_string();
+    assert!(err.contains("carrier_pigeon"), "{err}");
+    run(&app, r#"UPDATE notification_preferences SET muted_categories = '["announcement","carrier_pigeon"]'"#).await;
+    let err = wushe::domain::messaging::notifications::preferences(app.db(), me).await.unwrap_err().to_string();
+    assert!(err.contains("carrier_pigeon"), "{err}");
+    run(&app, r#"UPDATE announcements SET roles = '["wizard"]'"#).await;
+    let err = announcement::Entity::find_by_id(a.id).one(app.db()).await.unwrap_err().to_string();
+    assert!(err.contains("wizard"), "{err}");
 }

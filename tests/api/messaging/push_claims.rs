@@ -46,7 +46,7 @@ async fn inbox_row(app: &TestApp, owner: &Session) -> Uuid {
     entity::notification::ActiveModel {
         id: Set(id),
         user_id: Set(owner.user_id.parse().unwrap()),
-        category: Set("system".into()),
+        category: Set(entity::notification::Category::System),
         template: Set("test".into()),
         title: Set("t".into()),
         body: Set("b".into()),

@@ -132,7 +132,7 @@ async fn dispatch_reaches_exactly_the_volunteers_who_match() {
     for v in [skilled, skilled2, near_area] {
         eventually(20, "the invitation in the inbox", || async { about_task(uid(v)).await.len() == 1 }).await;
     }
-    assert_eq!(about_task(uid(skilled)).await[0].category, "task_invitation");
+    assert_eq!(about_task(uid(skilled)).await[0].category.as_str(), "task_invitation");
     for v in [unskilled, suspended, busy, no_home, no_area, far_area] {
         assert!(inbox(app, uid(v), "task.dispatch").await.iter().all(|n| !n.data.contains(&task)));
     }
@@ -177,7 +177,7 @@ async fn dispatch_caps_per_task_and_per_volunteer_and_day_but_not_rescue() {
     let first = *asked.iter().next().unwrap();
     eventually(20, "the call-out in the inbox", || async { !inbox(app, first, "rescue.callout").await.is_empty() })
         .await;
-    assert_eq!(inbox(app, first, "rescue.callout").await[0].category, "rescue_callout");
+    assert_eq!(inbox(app, first, "rescue.callout").await[0].category.as_str(), "rescue_callout");
 
     // The next local day, the cap starts again.
     app.clock.advance(Duration::days(1));
@@ -237,7 +237,7 @@ async fn reminders_fire_once_with_two_workers_and_follow_a_moved_task() {
     eventually(30, "the day-before reminder", || async { inbox(app, uid(&v), "task.reminder_24h").await.len() == 1 })
         .await;
     let r = &inbox(app, uid(&v), "task.reminder_24h").await[0];
-    assert_eq!(r.category, "task_reminder");
+    assert_eq!(r.category.as_str(), "task_reminder");
     assert!(r.data.contains(&signup.to_string()), "answerable: it carries the sign-up");
     advance_and_scan(app, Duration::minutes(2)).await;
     advance_and_scan(app, Duration::minutes(2)).await;
