@@ -56,10 +56,14 @@ pub struct Nomination {
 }
 
 impl Nomination {
-    pub(crate) fn new(row: honour_nomination::Model, nominee: user::Model) -> Nomination {
-        let evaluation = serde_json::from_value(row.evaluation.clone()).unwrap_or_default();
-        let evidence = serde_json::from_value(row.evidence.clone()).unwrap_or_default();
-        Nomination { row, evaluation, evidence, nominee }
+    /// Reads the stored evaluation and evidence; a stored value that does not read as what this
+    /// code writes is an error (it would otherwise show an empty evaluation to the panel).
+    pub(crate) fn new(row: honour_nomination::Model, nominee: user::Model) -> DomainResult<Nomination> {
+        let unreadable =
+            |column: &str, e: serde_json::Error| DomainError::Internal(format!("honour_nominations.{column}: {e}"));
+        let evaluation = serde_json::from_value(row.evaluation.clone()).map_err(|e| unreadable("evaluation", e))?;
+        let evidence = serde_json::from_value(row.evidence.clone()).map_err(|e| unreadable("evidence", e))?;
+        Ok(Nomination { row, evaluation, evidence, nominee })
     }
 }
 
@@ -192,7 +196,7 @@ pub async fn nominate(
         Ok(row)
     })
     .await?;
-    Ok(Nomination::new(row, nominee))
+    Nomination::new(row, nominee)
 }
 
 fn already() -> DomainError {
@@ -263,7 +267,7 @@ pub(crate) async fn load(db: &impl ConnectionTrait, id: Uuid) -> DomainResult<No
     let row = honour_nomination::Entity::find_by_id(id).one(db).await?.ok_or(DomainError::not_found("nomination"))?;
     let nominee =
         user::Entity::find_by_id(row.nominee_id).one(db).await?.ok_or(DomainError::not_found("nomination"))?;
-    Ok(Nomination::new(row, nominee))
+    Nomination::new(row, nominee)
 }
 
 /// One nomination the actor may see, or 404.
@@ -295,8 +299,11 @@ pub async fn list(
     }
     let p = page::fetch(db, q, honour_nomination::Column::Id, Order::OldestFirst, page, |m| m.id).await?;
     let people = users::by_ids(db, p.items.iter().map(|n| n.nominee_id)).await?;
-    let items =
-        p.items.into_iter().filter_map(|n| people.get(&n.nominee_id).cloned().map(|u| Nomination::new(n, u))).collect();
+    let items = p
+        .items
+        .into_iter()
+        .filter_map(|n| people.get(&n.nominee_id).cloned().map(|u| Nomination::new(n, u)))
+        .collect::<DomainResult<_>>()?;
     Ok(Page { items, next_cursor: p.next_cursor })
 }
 
@@ -330,7 +337,7 @@ pub async fn decline(
         am.updated_at = Set(now);
         let row = am.update(txn).await?;
         tell(txn, nominator, "honour.declined", &p, &format!("honour-declined:{id}")).await?;
-        Ok(Nomination::new(row, n.nominee))
+        Nomination::new(row, n.nominee)
     })
     .await
 }

@@ -283,7 +283,7 @@ pub async fn queue(db: &impl ConnectionTrait, actor: &Actor, programme_id: Uuid)
     let mut out = Vec::new();
     for row in rows {
         let Some(nominee) = people.get(&row.nominee_id).cloned() else { continue };
-        let n = Nomination::new(row, nominee);
+        let n = Nomination::new(row, nominee)?;
         let unverified = match conflict(db, &r, &n).await? {
             Check::Conflict(_) => continue,
             Check::NotEvaluated => vec![Conflict::MenteeOrMentor],
@@ -423,7 +423,7 @@ pub async fn ranking(db: &impl ConnectionTrait, programme_id: Uuid) -> DomainRes
         let summary = summarise(&own.iter().collect::<Vec<_>>());
         let with_names =
             own.into_iter().filter_map(|s| reviewers.get(&s.reviewer_id).cloned().map(|u| (s, u))).collect();
-        lines.push(Ranked { rank: 0, nomination: Nomination::new(row, nominee), summary, scores: with_names });
+        lines.push(Ranked { rank: 0, nomination: Nomination::new(row, nominee)?, summary, scores: with_names });
     }
     sort_ranking(&mut lines);
     Ok(lines)
