@@ -35,7 +35,6 @@ pub mod talent;
 pub mod types;
 pub mod volunteering;
 
-use honours as honours_api;
 use kernel::{audit, org_units};
 use mentoring as mentoring_api;
 use messaging::{announcements, devices, notifications};
@@ -134,7 +133,13 @@ pub type Service = (
 );
 
 /// Honours: programmes, nominations, review, notice and the wall.
-pub type Honours = honours_api::HonoursApi;
+pub type Honours = (
+    honours::programmes::HonourProgrammesApi,
+    honours::nominations::HonourNominationsApi,
+    honours::review::HonourReviewApi,
+    honours::notice::HonourNoticeApi,
+    honours::wall::HonourWallApi,
+);
 /// Mentoring: pairings, session logs, threads and oversight.
 pub type Mentoring = mentoring_api::MentoringApi;
 /// Talent: credentials, training and continuing education, the directory.
@@ -167,7 +172,13 @@ pub fn service() -> OpenApiService<Apis, ()> {
                 hours::HoursApi,
                 service_records::ServiceRecordsApi,
             ),
-            honours_api::HonoursApi,
+            (
+                honours::programmes::HonourProgrammesApi,
+                honours::nominations::HonourNominationsApi,
+                honours::review::HonourReviewApi,
+                honours::notice::HonourNoticeApi,
+                honours::wall::HonourWallApi,
+            ),
             mentoring_api::MentoringApi,
             (credentials::CredentialsApi, training::TrainingApi, directory::TalentDirectoryApi),
         ),
