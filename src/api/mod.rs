@@ -36,7 +36,6 @@ pub mod types;
 pub mod volunteering;
 
 use kernel::{audit, org_units};
-use mentoring as mentoring_api;
 use messaging::{announcements, devices, notifications};
 use people::{auth, course_organisers, me, privacy, users};
 use system::{admin_jobs, health};
@@ -141,7 +140,12 @@ pub type Honours = (
     honours::wall::HonourWallApi,
 );
 /// Mentoring: pairings, session logs, threads and oversight.
-pub type Mentoring = mentoring_api::MentoringApi;
+pub type Mentoring = (
+    mentoring::pairings::PairingsApi,
+    mentoring::sessions::MentoringSessionsApi,
+    mentoring::threads::PairThreadsApi,
+    mentoring::oversight::MentoringOversightApi,
+);
 /// Talent: credentials, training and continuing education, the directory.
 pub type Talent = (credentials::CredentialsApi, training::TrainingApi, directory::TalentDirectoryApi);
 
@@ -179,7 +183,12 @@ pub fn service() -> OpenApiService<Apis, ()> {
                 honours::notice::HonourNoticeApi,
                 honours::wall::HonourWallApi,
             ),
-            mentoring_api::MentoringApi,
+            (
+                mentoring::pairings::PairingsApi,
+                mentoring::sessions::MentoringSessionsApi,
+                mentoring::threads::PairThreadsApi,
+                mentoring::oversight::MentoringOversightApi,
+            ),
             (credentials::CredentialsApi, training::TrainingApi, directory::TalentDirectoryApi),
         ),
         "wushe",
