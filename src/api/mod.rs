@@ -16,8 +16,8 @@
 //! - `honours`: award programmes, review, notice and the honour wall.
 //!
 //! Shared by all: `types` (wire types), `csv` (downloads), `error` (the problem+json envelope),
-//! `bearer` (the bearer scheme). `policy` is the table of who may call what, one section per
-//! area; `gate` enforces it with `ratelimit` and idempotency keys.
+//! `bearer` (the bearer scheme). `policy` is the table of who may call what, assembled from each
+//! area's `policy.rs`; `gate` enforces it with `ratelimit` and idempotency keys.
 
 pub mod bearer;
 pub mod csv;

@@ -6,6 +6,7 @@
 
 pub mod nominations;
 pub mod notice;
+pub mod policy;
 pub mod programmes;
 pub mod review;
 pub mod wall;

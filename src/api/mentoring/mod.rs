@@ -5,5 +5,6 @@
 
 pub mod oversight;
 pub mod pairings;
+pub mod policy;
 pub mod sessions;
 pub mod threads;

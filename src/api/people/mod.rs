@@ -4,5 +4,6 @@
 pub mod auth;
 pub mod course_organisers;
 pub mod me;
+pub mod policy;
 pub mod privacy;
 pub mod users;

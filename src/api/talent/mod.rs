@@ -2,4 +2,5 @@
 
 pub mod credentials;
 pub mod directory;
+pub mod policy;
 pub mod training;
