@@ -16,8 +16,8 @@
 //! - `honours`: award programmes, review, notice and the honour wall.
 //!
 //! Shared by all: `types` (wire types), `csv` (downloads), `error` (the problem+json envelope),
-//! `bearer` (the bearer scheme). `policy` is the table of who may call what, one section per
-//! area; `gate` enforces it with `ratelimit` and idempotency keys.
+//! `bearer` (the bearer scheme). `policy` is the table of who may call what, assembled from each
+//! area's `policy.rs`; `gate` enforces it with `ratelimit` and idempotency keys.
 
 pub mod bearer;
 pub mod csv;
@@ -35,14 +35,12 @@ pub mod talent;
 pub mod types;
 pub mod volunteering;
 
-use honours as honours_api;
 use kernel::{audit, org_units};
-use mentoring as mentoring_api;
 use messaging::{announcements, devices, notifications};
-use people::{auth, me, privacy, users};
+use people::{auth, course_organisers, me, privacy, users};
 use system::{admin_jobs, health};
-use talent::{credentials, training};
-use volunteering::{hours, service_records, signups, tasks};
+use talent::{credentials, directory, training};
+use volunteering::{hours, service_records, signups, task_prerequisites, tasks};
 
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
@@ -110,27 +108,60 @@ pub enum NoContent {
 pub type Apis = (Core, Messaging, privacy::PrivacyApi, Service, Honours, Mentoring, Talent);
 
 /// Accounts, people, the org tree, the audit log and health.
-pub type Core = (health::HealthApi, auth::AuthApi, me::MeApi, users::UsersApi, org_units::OrgUnitsApi, audit::AuditApi);
+pub type Core = (
+    health::HealthApi,
+    auth::AuthApi,
+    me::MeApi,
+    users::UsersApi,
+    course_organisers::CourseOrganisersApi,
+    org_units::OrgUnitsApi,
+    audit::AuditApi,
+);
 
 /// The resources of jobs and messaging.
 pub type Messaging =
     (devices::DevicesApi, notifications::NotificationsApi, announcements::AnnouncementsApi, admin_jobs::AdminJobsApi);
 
 /// Volunteer service: tasks, sign-ups, hours and certificates.
-pub type Service = (tasks::TasksApi, signups::SignupsApi, hours::HoursApi, service_records::ServiceRecordsApi);
+pub type Service = (
+    tasks::TasksApi,
+    task_prerequisites::TaskPrerequisitesApi,
+    signups::SignupsApi,
+    hours::HoursApi,
+    service_records::ServiceRecordsApi,
+);
 
 /// Honours: programmes, nominations, review, notice and the wall.
-pub type Honours = honours_api::HonoursApi;
+pub type Honours = (
+    honours::programmes::HonourProgrammesApi,
+    honours::nominations::HonourNominationsApi,
+    honours::review::HonourReviewApi,
+    honours::notice::HonourNoticeApi,
+    honours::wall::HonourWallApi,
+);
 /// Mentoring: pairings, session logs, threads and oversight.
-pub type Mentoring = mentoring_api::MentoringApi;
-/// Talent: credentials, training and continuing education.
-pub type Talent = (credentials::CredentialsApi, training::TrainingApi);
+pub type Mentoring = (
+    mentoring::pairings::PairingsApi,
+    mentoring::sessions::MentoringSessionsApi,
+    mentoring::threads::PairThreadsApi,
+    mentoring::oversight::MentoringOversightApi,
+);
+/// Talent: credentials, training and continuing education, the directory.
+pub type Talent = (credentials::CredentialsApi, training::TrainingApi, directory::TalentDirectoryApi);
 
 /// The OpenAPI service over every resource.
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
         (
-            (health::HealthApi, auth::AuthApi, me::MeApi, users::UsersApi, org_units::OrgUnitsApi, audit::AuditApi),
+            (
+                health::HealthApi,
+                auth::AuthApi,
+                me::MeApi,
+                users::UsersApi,
+                course_organisers::CourseOrganisersApi,
+                org_units::OrgUnitsApi,
+                audit::AuditApi,
+            ),
             (
                 devices::DevicesApi,
                 notifications::NotificationsApi,
@@ -138,10 +169,27 @@ pub fn service() -> OpenApiService<Apis, ()> {
                 admin_jobs::AdminJobsApi,
             ),
             privacy::PrivacyApi,
-            (tasks::TasksApi, signups::SignupsApi, hours::HoursApi, service_records::ServiceRecordsApi),
-            honours_api::HonoursApi,
-            mentoring_api::MentoringApi,
-            (credentials::CredentialsApi, training::TrainingApi),
+            (
+                tasks::TasksApi,
+                task_prerequisites::TaskPrerequisitesApi,
+                signups::SignupsApi,
+                hours::HoursApi,
+                service_records::ServiceRecordsApi,
+            ),
+            (
+                honours::programmes::HonourProgrammesApi,
+                honours::nominations::HonourNominationsApi,
+                honours::review::HonourReviewApi,
+                honours::notice::HonourNoticeApi,
+                honours::wall::HonourWallApi,
+            ),
+            (
+                mentoring::pairings::PairingsApi,
+                mentoring::sessions::MentoringSessionsApi,
+                mentoring::threads::PairThreadsApi,
+                mentoring::oversight::MentoringOversightApi,
+            ),
+            (credentials::CredentialsApi, training::TrainingApi, directory::TalentDirectoryApi),
         ),
         "wushe",
         env!("CARGO_PKG_VERSION"),

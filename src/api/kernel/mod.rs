@@ -2,3 +2,4 @@
 
 pub mod audit;
 pub mod org_units;
+pub mod policy;

@@ -3,3 +3,4 @@
 pub mod announcements;
 pub mod devices;
 pub mod notifications;
+pub mod policy;

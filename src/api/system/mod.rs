@@ -2,3 +2,4 @@
 
 pub mod admin_jobs;
 pub mod health;
+pub mod policy;

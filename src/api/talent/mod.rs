@@ -1,4 +1,6 @@
-//! Talent: credentials and registration, training and continuing education.
+//! Talent: credentials and registration, training and continuing education, the talent directory.
 
 pub mod credentials;
+pub mod directory;
+pub mod policy;
 pub mod training;

@@ -5,16 +5,13 @@
 
 use crate::api::Tag;
 use crate::api::bearer::BearerAuth;
-use crate::api::csv::{self, CsvFile};
 use crate::api::error::ApiResult;
 use crate::api::types::{QualificationLevel, page_of, wire_enum};
 use crate::domain::DomainError;
 use crate::domain::kernel::page::PageRequest;
 use crate::domain::people::phone;
-use crate::domain::talent::directory;
 use crate::domain::talent::prerequisites::{self, Requirement, Subject};
 use crate::domain::talent::training::{self, ExternalClaim, NewCourse, NewSession, RosterLine, Standing};
-use crate::domain::volunteering::tasks;
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
 use poem::web::Data;
@@ -391,7 +388,7 @@ pub struct Prerequisites {
 }
 
 impl Prerequisites {
-    fn from_domain(reqs: Vec<Requirement>) -> Self {
+    pub(crate) fn from_domain(reqs: Vec<Requirement>) -> Self {
         let items = reqs
             .into_iter()
             .map(|r| match r {
@@ -418,7 +415,7 @@ impl Prerequisites {
         Prerequisites { items }
     }
 
-    fn into_domain(self) -> Result<Vec<Requirement>, DomainError> {
+    pub(crate) fn into_domain(self) -> Result<Vec<Requirement>, DomainError> {
         let bad = || DomainError::validation("each prerequisite names exactly what its kind asks for");
         self.items
             .into_iter()
@@ -430,46 +427,6 @@ impl Prerequisites {
             })
             .collect()
     }
-}
-
-/// A person in the talent directory.
-#[derive(Object, Debug)]
-#[oai(rename_all = "camelCase")]
-pub struct TalentLine {
-    pub person_id: Uuid,
-    pub name: String,
-    pub volunteer_number: String,
-    /// Masked.
-    pub phone: String,
-    pub org_unit_id: Option<Uuid>,
-    /// Verified credential kinds.
-    pub credential_kinds: Vec<String>,
-    pub skills: Vec<String>,
-    pub progress: TrainingProgress,
-}
-
-impl From<directory::Line> for TalentLine {
-    fn from(l: directory::Line) -> Self {
-        TalentLine {
-            person_id: l.person.id,
-            name: l.person.name,
-            volunteer_number: l.person.volunteer_number,
-            phone: phone::mask(&l.person.phone),
-            org_unit_id: l.person.org_unit_id,
-            credential_kinds: l.kinds,
-            skills: l.skills,
-            progress: l.standing.into(),
-        }
-    }
-}
-
-page_of!(TalentPage, TalentLine);
-
-/// Whether a person may create courses.
-#[derive(Object, Debug)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CourseOrganiser {
-    pub allowed: bool,
 }
 
 #[OpenApi(tag = "Tag::Training")]
@@ -723,32 +680,6 @@ impl TrainingApi {
                 .collect(),
         ))
     }
-    /// What a task requires of those who sign up (anyone who may see the task).
-    #[oai(path = "/api/v1/tasks/:id/prerequisites", method = "get", operation_id = "getTaskPrerequisites")]
-    async fn task_prerequisites(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        id: Path<Uuid>,
-    ) -> ApiResult<Json<Prerequisites>> {
-        tasks::get_visible(&state.db, &auth.0.actor(), id.0).await?;
-        Ok(Json(Prerequisites::from_domain(prerequisites::of(&state.db, Subject::Task(id.0)).await?)))
-    }
-
-    /// Set what a task requires (its organisers): sign-up refuses whoever lacks it with 409
-    /// `prerequisite_missing`.
-    #[oai(path = "/api/v1/tasks/:id/prerequisites", method = "put", operation_id = "setTaskPrerequisites")]
-    async fn set_task_prerequisites(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        id: Path<Uuid>,
-        body: Json<Prerequisites>,
-    ) -> ApiResult<Json<Prerequisites>> {
-        let reqs = body.0.into_domain()?;
-        let set = prerequisites::set_for_task(&state.db, &auth.0.actor(), state.clock.now(), id.0, reqs).await?;
-        Ok(Json(Prerequisites::from_domain(set)))
-    }
 
     /// What a course requires of those who enrol.
     #[oai(path = "/api/v1/courses/:id/prerequisites", method = "get", operation_id = "getCoursePrerequisites")]
@@ -775,123 +706,5 @@ impl TrainingApi {
         let reqs = body.0.into_domain()?;
         let set = prerequisites::set_for_course(&state.db, &auth.0.actor(), state.clock.now(), id.0, reqs).await?;
         Ok(Json(Prerequisites::from_domain(set)))
-    }
-    /// The talent directory: people in one's scope by qualification level, credential kind,
-    /// skill and continuing-education status (administrators).
-    #[oai(path = "/api/v1/talent", method = "get", operation_id = "searchTalent")]
-    #[allow(clippy::too_many_arguments)]
-    async fn talent(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        /// At least this level.
-        #[oai(name = "minLevel")]
-        min_level: Query<Option<QualificationLevel>>,
-        #[oai(name = "credentialKind", validator(max_length = 64))] credential_kind: Query<Option<String>>,
-        #[oai(validator(max_length = 50))] skill: Query<Option<String>>,
-        /// Only those behind (true) or on track with (false) their CE requirement.
-        #[oai(name = "ceBehind")]
-        ce_behind: Query<Option<bool>>,
-        cursor: Query<Option<String>>,
-        /// Page size, default 20, at most 100.
-        limit: Query<Option<u64>>,
-    ) -> ApiResult<Json<TalentPage>> {
-        let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
-        let f = directory::Filter {
-            min_level: min_level.0.map(Into::into),
-            credential_kind: credential_kind.0,
-            skill: skill.0,
-            ce_behind: ce_behind.0,
-        };
-        directory::check_filter(&state.db, &f).await?;
-        let p =
-            directory::search(&state.db, &state.config.talent, &auth.0.actor(), state.clock.now(), &f, page).await?;
-        Ok(Json(p.into()))
-    }
-
-    /// The talent directory as CSV, streamed (administrators). Phone numbers are masked unless
-    /// `fullPhones` is set, which is recorded in the audit log.
-    #[oai(path = "/api/v1/talent.csv", method = "get", operation_id = "exportTalent")]
-    #[allow(clippy::too_many_arguments, reason = "one extractor per query parameter, as poem-openapi declares them")]
-    async fn talent_csv(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        #[oai(name = "minLevel")] min_level: Query<Option<QualificationLevel>>,
-        #[oai(name = "credentialKind", validator(max_length = 64))] credential_kind: Query<Option<String>>,
-        #[oai(validator(max_length = 50))] skill: Query<Option<String>>,
-        #[oai(name = "ceBehind")] ce_behind: Query<Option<bool>>,
-        /// Whole phone numbers instead of masked ones (audited).
-        #[oai(name = "fullPhones")]
-        full_phones: Query<Option<bool>>,
-    ) -> ApiResult<CsvFile> {
-        let actor = auth.0.actor();
-        actor.admin_scope_root()?;
-        let f = directory::Filter {
-            min_level: min_level.0.map(Into::into),
-            credential_kind: credential_kind.0,
-            skill: skill.0,
-            ce_behind: ce_behind.0,
-        };
-        directory::check_filter(&state.db, &f).await?;
-        let full = full_phones.0.unwrap_or(false);
-        let now = state.clock.now();
-        if full {
-            directory::audit_full_phones(&state.db, &actor, now).await?;
-        }
-        let (db, cfg) = (state.db.clone(), state.config.talent.clone());
-        let header = [
-            "name",
-            "volunteer_number",
-            "phone",
-            "level",
-            "credential_kinds",
-            "skills",
-            "ce_required_hours",
-            "ce_completed_hours",
-            "ce_missing_hours",
-        ];
-        Ok(csv::stream("talent.csv", &header, move |after: Option<String>| {
-            let (db, cfg, actor, f) = (db.clone(), cfg.clone(), actor.clone(), f.clone());
-            async move {
-                let page = PageRequest::parse(after.as_deref(), Some(100)).map_err(|e| e.to_string())?;
-                let p = directory::search(&db, &cfg, &actor, now, &f, page).await.map_err(|e| e.to_string())?;
-                let rows = p
-                    .items
-                    .into_iter()
-                    .map(|l| {
-                        let progress = TrainingProgress::from(l.standing.clone());
-                        let level =
-                            l.standing.level.map(crate::domain::talent::credentials::kind_of).unwrap_or_default();
-                        vec![
-                            l.person.name.clone(),
-                            l.person.volunteer_number.clone(),
-                            if full { l.person.phone.clone() } else { phone::mask(&l.person.phone) },
-                            level.to_string(),
-                            l.kinds.join(" "),
-                            l.skills.join(" "),
-                            progress.required_hours.to_string(),
-                            progress.completed_hours.to_string(),
-                            progress.missing_hours.to_string(),
-                        ]
-                    })
-                    .collect();
-                Ok((rows, p.next_cursor))
-            }
-        }))
-    }
-    /// Allow (or stop allowing) a social worker in one's scope to create courses and schedule
-    /// sessions within their station (administrators; never oneself).
-    #[oai(path = "/api/v1/users/:id/course-organiser", method = "put", operation_id = "allowCourseOrganiser")]
-    async fn allow_organiser(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        id: Path<Uuid>,
-        body: Json<CourseOrganiser>,
-    ) -> ApiResult<Json<CourseOrganiser>> {
-        let allowed =
-            training::allow_course_organiser(&state.db, &auth.0.actor(), state.clock.now(), id.0, body.allowed).await?;
-        Ok(Json(CourseOrganiser { allowed }))
     }
 }

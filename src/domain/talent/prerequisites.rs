@@ -10,7 +10,7 @@ use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::time::local_date;
 use crate::domain::talent::credentials::{self, kind_label};
-use crate::domain::{DomainError, DomainResult, talent::training, volunteering::tasks};
+use crate::domain::{DomainError, DomainResult, talent::training};
 use chrono::{DateTime, Utc};
 use entity::credential::{self, CredentialStatus};
 use entity::learning_entry::{self, LearningStatus};
@@ -68,8 +68,9 @@ pub async fn of(db: &impl ConnectionTrait, subject: Subject) -> DomainResult<Vec
     Ok(rows.into_iter().filter_map(of_row).collect())
 }
 
-/// Replaces the requirements of a subject (after checking the caller may).
-async fn replace(
+/// Replaces the requirements of a subject (after checking the caller may: the area owning the
+/// subject checks, e.g. `volunteering::tasks::set_prerequisites`).
+pub async fn replace(
     txn: &impl ConnectionTrait,
     actor: &Actor,
     now: DateTime<Utc>,
@@ -125,21 +126,6 @@ async fn replace(
     }
     audit::record(txn, now, Change::new(actor.user_id, "prerequisites.set", t, id)).await?;
     Ok(out)
-}
-
-/// The task's organisers set what it requires.
-pub async fn set_for_task(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    task_id: Uuid,
-    reqs: Vec<Requirement>,
-) -> DomainResult<Vec<Requirement>> {
-    write(db, async |txn| {
-        tasks::load_for_organizer(txn, actor, task_id).await?;
-        replace(txn, actor, now, Subject::Task(task_id), &reqs).await
-    })
-    .await
 }
 
 /// Administrators of the course's unit set what it requires.

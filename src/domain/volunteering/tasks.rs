@@ -19,6 +19,7 @@ use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::geo::{KM_PER_DEGREE, distance_km, validate_lat_lng};
 use crate::domain::kernel::page::{Page, PageRequest};
 use crate::domain::people::users::normalize_skills;
+use crate::domain::talent::prerequisites;
 use crate::domain::{DomainError, DomainResult, required_text};
 use crate::domain::{kernel::org_units, volunteering::dispatch, volunteering::reminders};
 use base64::Engine;
@@ -750,6 +751,21 @@ pub async fn complete_ended(db: &DatabaseConnection, now: DateTime<Utc>) -> Doma
         .exec(db)
         .await?;
     Ok(res.rows_affected)
+}
+
+/// The task's organisers set what it requires (credentials, a level, courses).
+pub async fn set_prerequisites(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    task_id: Uuid,
+    reqs: Vec<prerequisites::Requirement>,
+) -> DomainResult<Vec<prerequisites::Requirement>> {
+    write(db, async |txn| {
+        load_for_organizer(txn, actor, task_id).await?;
+        prerequisites::replace(txn, actor, now, prerequisites::Subject::Task(task_id), &reqs).await
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -54,3 +54,28 @@ fn wire_names_are_camel_case() {
         }
     }
 }
+
+/// Each path belongs to one API struct: two structs declaring the same path and method would
+/// race for the route, and two declaring the same path (even with different methods) would each
+/// write the path into the document, where the later one hides the other's operations.
+#[test]
+fn no_path_is_declared_by_two_apis() {
+    use poem_openapi::OpenApi;
+    let mut owner: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, api) in <wushe::api::Apis as OpenApi>::meta().iter().enumerate() {
+        for path in &api.paths {
+            for op in &path.operations {
+                assert!(
+                    seen.insert((path.path.clone(), op.method.clone())),
+                    "{} {} is declared twice",
+                    op.method,
+                    path.path
+                );
+            }
+            let first = *owner.entry(path.path.clone()).or_insert(i);
+            assert_eq!(first, i, "{} is declared by two APIs (#{first} and #{i})", path.path);
+        }
+    }
+    assert!(seen.len() >= 15, "only {} operations", seen.len());
+}
