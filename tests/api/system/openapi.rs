@@ -3,23 +3,19 @@
 
 use serde_json::Value;
 
-const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/openapi.json");
-
+/// The document is kept with `insta` in `tests/snapshots/openapi.snap`: a change fails the test
+/// and leaves `openapi.snap.new` beside it; `cargo insta review` (or `INSTA_UPDATE=always cargo
+/// test --test api openapi`) accepts it.
 #[test]
 fn document_matches_the_snapshot() {
     let current = wushe::api::openapi_json();
-    if std::env::var("UPDATE_SNAPSHOTS").is_ok() {
-        std::fs::write(SNAPSHOT, &current).unwrap();
-        return;
-    }
-    let stored = std::fs::read_to_string(SNAPSHOT).unwrap_or_default();
-    if stored != current {
-        std::fs::write(format!("{SNAPSHOT}.new"), &current).unwrap();
-        panic!(
-            "the OpenAPI document changed; review tests/snapshots/openapi.json.new and, if intended, \
-             run `UPDATE_SNAPSHOTS=1 cargo test --test api openapi` to accept it"
-        );
-    }
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots"),
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("openapi", current);
+    });
 }
 
 #[test]
