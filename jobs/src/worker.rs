@@ -10,6 +10,9 @@
 //! renewed in the background, so long handlers keep their jobs; jobs of lost workers are taken
 //! over once their lease lapses.
 //!
+//! Each run is inside a tracing span `job` with the job's `kind`, `job_id` and `attempt`, so the
+//! handler's log lines say which job wrote them.
+//!
 //! Shutdown ([`Worker::run`]'s token): stop claiming, let running jobs finish within the grace
 //! period, then abort the rest and release them so another worker takes them at once.
 
@@ -30,6 +33,7 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 use uuid::Uuid;
 
 /// What a handler knows about the job it runs.
@@ -104,7 +108,7 @@ impl Registry {
             let f = f.clone();
             async move {
                 let p: P = serde_json::from_value(payload)
-                    .map_err(|e| JobError::fatal(format!("payload of {} does not parse: {e}", ctx.kind)))?;
+                    .map_err(|e| JobError::fatal(format!("invalid payload of {}: {e}", ctx.kind)))?;
                 f(ctx, p).await
             }
         })
@@ -272,9 +276,16 @@ impl Worker {
     }
 }
 
+/// Runs one delivery inside a `job` span (kind, job_id, attempt), so every line the handler and
+/// the runner log about it carries them.
 async fn run_one(shared: &Shared, job: Job) {
-    let started = std::time::Instant::now();
     let attempt = job.attempt();
+    let span = tracing::info_span!("job", kind = %job.kind, job_id = %job.id, attempt);
+    run_in_span(shared, job, attempt).instrument(span).await
+}
+
+async fn run_in_span(shared: &Shared, job: Job, attempt: u32) {
+    let started = std::time::Instant::now();
     let outcome = match shared.registry.get(&job.kind) {
         None => Err((JobError::fatal(format!("no handler for job kind {}", job.kind)), JobOptions::default())),
         Some((_, opts)) if attempt > opts.max_attempts => Err((
@@ -305,7 +316,7 @@ async fn run_one(shared: &Shared, job: Job) {
     let elapsed = started.elapsed();
     match outcome {
         Ok(()) => {
-            tracing::debug!(job_id = %job.id, kind = %job.kind, attempt, ms = elapsed.as_millis() as u64, "job done");
+            tracing::debug!(ms = elapsed.as_millis() as u64, "job done");
             shared.metrics.job_run(&job.kind, RunOutcome::Processed, elapsed);
             let _ = shared.acks.send(job);
             crate::outbox::wake_if_written();
@@ -316,26 +327,26 @@ async fn run_one(shared: &Shared, job: Job) {
             let most = shared.cfg.defer.as_millis().max(4) as u64;
             let delay = Duration::from_millis(rand::random_range(most / 4..=most));
             let at = crate::ms(shared.clock.now()) + delay.as_millis() as i64;
-            tracing::warn!(job_id = %job.id, kind = %job.kind, attempt, retry_in_ms = delay.as_millis() as u64, error = %reason, "job deferred: a dependency is unavailable");
+            tracing::warn!(retry_in_ms = delay.as_millis() as u64, error = %reason, "job deferred: a dependency is unavailable");
             shared.metrics.job_run(&job.kind, RunOutcome::Deferred, elapsed);
             if let Err(e) = shared.queue.defer(&job, at, &reason).await {
-                tracing::warn!(job_id = %job.id, error = %e, "cannot defer; it runs again after its lease");
+                tracing::warn!(error = %e, "cannot defer; it runs again after its lease");
             }
         }
         Err((JobError::Retry { reason, after }, opts)) if attempt < opts.max_attempts => {
             let delay = after.unwrap_or_else(|| opts.backoff.delay(attempt));
             let at = crate::ms(shared.clock.now()) + delay.as_millis() as i64;
-            tracing::warn!(job_id = %job.id, kind = %job.kind, attempt, retry_in_ms = delay.as_millis() as u64, error = %reason, "job failed; will retry");
+            tracing::warn!(retry_in_ms = delay.as_millis() as u64, error = %reason, "job failed; will retry");
             shared.metrics.job_run(&job.kind, RunOutcome::Retried, elapsed);
             if let Err(e) = shared.queue.retry(&job, at, &reason).await {
-                tracing::warn!(job_id = %job.id, error = %e, "cannot schedule the retry; it runs again after its lease");
+                tracing::warn!(error = %e, "cannot schedule the retry; it runs again after its lease");
             }
         }
         Err((e, _)) => {
-            tracing::error!(job_id = %job.id, kind = %job.kind, attempt, error = %e, "job failed for good: dead letter");
+            tracing::error!(error = %e, "job failed for good: dead letter");
             shared.metrics.job_run(&job.kind, RunOutcome::Dead, elapsed);
             if let Err(qe) = shared.queue.bury(&job, &e.to_string()).await {
-                tracing::warn!(job_id = %job.id, error = %qe, "cannot bury; it runs again after its lease");
+                tracing::warn!(error = %qe, "cannot bury; it runs again after its lease");
             }
         }
     }

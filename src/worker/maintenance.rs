@@ -4,8 +4,8 @@
 
 use crate::domain::messaging::devices;
 use crate::state::AppState;
+use jobs::Registry;
 use jobs::job::JobOptions;
-use jobs::{JobError, Registry};
 use std::time::Duration;
 
 /// Enqueue reminders and other keyed future jobs that came due.
@@ -32,13 +32,13 @@ pub(super) fn register(r: &mut Registry, state: &AppState) {
         Ok(())
     });
     super::on(r, state, DEVICES_PRUNE, once, |state, _: serde_json::Value| async move {
-        let n = devices::prune_stale(&state.db, state.clock.now()).await.map_err(|e| JobError::retry(e.to_string()))?;
+        let n = devices::prune_stale(&state.db, state.clock.now()).await?;
         tracing::info!(deactivated = n, "stale devices pruned");
         Ok(())
     });
     super::on(r, state, DEAD_LETTERS, once, |state, _: serde_json::Value| async move {
         for queue in state.jobs.queues() {
-            let stats = queue.stats().await.map_err(|e| JobError::retry(e.to_string()))?;
+            let stats = queue.stats().await?;
             if stats.dead > 0 {
                 tracing::warn!(
                     queue = queue.name(),

@@ -4,8 +4,8 @@
 
 use crate::domain::mentoring;
 use crate::state::AppState;
+use jobs::Registry;
 use jobs::job::JobOptions;
-use jobs::{JobError, Registry};
 
 /// Tell mentors of lapsed pairs; record graduations that came due.
 pub const SCAN: &str = "mentoring.scan";
@@ -15,18 +15,14 @@ pub const DIGEST: &str = "mentoring.digest";
 pub(super) fn register(r: &mut Registry, state: &AppState) {
     let once = JobOptions { max_attempts: 3, ..JobOptions::default() };
     super::on(r, state, SCAN, once, |state, _: serde_json::Value| async move {
-        let told = mentoring::scan(&state.db, &state.config.mentoring, state.clock.now())
-            .await
-            .map_err(|e| JobError::retry(e.to_string()))?;
+        let told = mentoring::scan(&state.db, &state.config.mentoring, state.clock.now()).await?;
         if told > 0 {
             tracing::info!(told, "mentors told of pairs without contact");
         }
         Ok(())
     });
     super::on(r, state, DIGEST, once, |state, _: serde_json::Value| async move {
-        let sent = mentoring::weekly_digest(&state.db, &state.config.mentoring, state.clock.now())
-            .await
-            .map_err(|e| JobError::retry(e.to_string()))?;
+        let sent = mentoring::weekly_digest(&state.db, &state.config.mentoring, state.clock.now()).await?;
         tracing::info!(sent, "mentoring digests sent");
         Ok(())
     });

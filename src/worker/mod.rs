@@ -26,6 +26,7 @@ pub mod talent;
 pub mod tasks;
 
 use crate::config::{Config, JobsConfig};
+use crate::domain::DomainError;
 use crate::state::AppState;
 use jobs::clock::Clock;
 use jobs::cron::{Schedule, Scheduler};
@@ -134,6 +135,25 @@ pub async fn metrics_text(state: &AppState) -> String {
         text.push_str(&link.metrics_text());
     }
     text
+}
+
+/// How a domain error fails a job: the database or a dependency being down defers or retries it
+/// (an outage buries nothing); a bug or unexpected state is retried with backoff; any other
+/// error is the domain refusing the job (not found, invalid, conflicting), which retrying cannot
+/// change, so it goes to the dead letters at once with the refusal as its reason. Too many
+/// attempts is a refusal for now only: retried after the wait it names.
+impl From<DomainError> for JobError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::Db(e) => e.into(),
+            DomainError::Unavailable { detail } => JobError::unavailable(detail),
+            DomainError::Internal(reason) => JobError::retry(reason),
+            DomainError::TooMany { detail, retry_after_secs, .. } => {
+                JobError::retry_after(detail, Duration::from_secs(retry_after_secs))
+            }
+            refused => JobError::fatal(format!("refused: {refused}")),
+        }
+    }
 }
 
 /// Registers a handler that gets the application state and the payload as `P`.
@@ -264,6 +284,29 @@ pub async fn serve_metrics(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_errors_retry_when_passing_and_dead_letter_when_refusals() {
+        let unavailable = sea_orm::DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout);
+        assert!(matches!(JobError::from(DomainError::Db(unavailable)), JobError::Unavailable(_)));
+        let broken = sea_orm::DbErr::Custom("constraint".into());
+        assert!(matches!(JobError::from(DomainError::Db(broken)), JobError::Retry { .. }));
+        let down = DomainError::Unavailable { detail: "redis".into() };
+        assert!(matches!(JobError::from(down), JobError::Unavailable(_)));
+        assert!(matches!(JobError::from(DomainError::Internal("bug".into())), JobError::Retry { .. }));
+        let refusals = [
+            DomainError::NotFound { what: "task" },
+            DomainError::validation("bad"),
+            DomainError::Conflict { code: "task_full", detail: "full".into() },
+            DomainError::Forbidden { code: "forbidden", detail: "no".into() },
+        ];
+        for e in refusals {
+            let reason = e.to_string();
+            assert_eq!(JobError::from(e), JobError::fatal(format!("refused: {reason}")));
+        }
+    }
+
     #[test]
     fn the_schedule_table_parses() {
         let s = super::schedules();

@@ -40,6 +40,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 use tokio::time::Instant;
+use tracing::Instrument;
 use uuid::Uuid;
 
 /// The job kind.
@@ -393,10 +394,14 @@ async fn deliver_all(state: &AppState, job_id: Uuid, held: Vec<Held>, deadline: 
         while running.len() < PARALLEL {
             let Some(h) = queue.next() else { break };
             let state = state.clone();
-            running.spawn(async move {
-                let outcome = deliver(&state, &h.send, deadline).await;
-                (h, outcome)
-            });
+            // In the job's span, so a send's log lines say which job it belongs to.
+            running.spawn(
+                async move {
+                    let outcome = deliver(&state, &h.send, deadline).await;
+                    (h, outcome)
+                }
+                .in_current_span(),
+            );
         }
         if running.is_empty() {
             break;
@@ -487,9 +492,7 @@ async fn record(state: &AppState, job_id: Uuid, done: &[(Held, Outcome)]) -> Res
     let txn = crate::db::begin_write(&state.db).await?;
     for (device_id, token_hash, reason) in &dead_devices {
         tracing::info!(device_id = %device_id, token = %token_hash, %reason, "push token dead: device deactivated");
-        crate::domain::messaging::devices::deactivate(&txn, *device_id, stamp, "invalid_token")
-            .await
-            .map_err(|e| JobError::retry(e.to_string()))?;
+        crate::domain::messaging::devices::deactivate(&txn, *device_id, stamp, "invalid_token").await?;
     }
     for ((status, detail, attempted), ids) in groups {
         for chunk in ids.chunks(500) {

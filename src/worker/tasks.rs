@@ -9,22 +9,19 @@
 //! - `task.headcount`: warn the organiser of a task a day out below its minimum;
 //! - `task.close` (cron): close stays, record no-shows, complete tasks that ended.
 
+use crate::domain::DomainResult;
 use crate::domain::volunteering::dispatch::{self, COVER_JOB, Cover, DISPATCH_JOB, Dispatch};
 use crate::domain::volunteering::reminders::{
     self, BROADCAST_JOB, Broadcast, CLOSE_JOB, HEADCOUNT_JOB, Headcount, REMIND_JOB, Reminder,
 };
-use crate::domain::{DomainError, DomainResult};
 use crate::state::AppState;
 use jobs::job::JobOptions;
 use jobs::{JobError, NewJob, Registry};
 use std::time::Duration;
 
-fn retry(e: DomainError) -> JobError {
-    JobError::retry(e.to_string())
-}
-
+/// A domain result as a job's: refusals dead-letter, outages retry (see `JobError::from`).
 fn done<T>(r: DomainResult<T>) -> Result<T, JobError> {
-    r.map_err(retry)
+    r.map_err(JobError::from)
 }
 
 pub(super) fn register(r: &mut Registry, state: &AppState) {
@@ -46,12 +43,7 @@ pub(super) fn register(r: &mut Registry, state: &AppState) {
     super::on(r, state, BROADCAST_JOB, long, |state, b: Broadcast| async move {
         if let Some(next) = done(reminders::broadcast_batch(&state.db, state.clock.now(), &b).await)? {
             // The next batch runs as its own job, so a crash resumes where it stopped.
-            state
-                .jobs
-                .queue
-                .enqueue(NewJob::new(BROADCAST_JOB, &next))
-                .await
-                .map_err(|e| JobError::retry(e.to_string()))?;
+            state.jobs.queue.enqueue(NewJob::new(BROADCAST_JOB, &next)).await?;
         }
         Ok(())
     });

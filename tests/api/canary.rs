@@ -6,33 +6,8 @@
 //! phone in logs or error bodies; after erasure, none of the person's data in the database.
 
 use crate::helpers::{PASSWORD, id_number_born, spawn_app};
+use crate::logs::{capture_logs, captured_logs};
 use serde_json::{Value, json};
-use std::io::Write;
-use std::sync::{Mutex, OnceLock};
-
-/// Every log line the process writes while the tests run.
-static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-
-struct Capture;
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        LOGS.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Installs a subscriber that writes every event (debug and up) into [`LOGS`].
-fn capture_logs() {
-    static ONCE: OnceLock<()> = OnceLock::new();
-    ONCE.get_or_init(|| {
-        let filter = tracing_subscriber::EnvFilter::new("debug,hyper=info,h2=info,rustls=info,reqwest=info");
-        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(|| Capture).json().try_init();
-    });
-}
 
 fn find(haystack: &[u8], needle: &str) -> bool {
     let n = needle.as_bytes();
@@ -196,7 +171,7 @@ async fn no_canary_reaches_logs_error_bodies_or_the_database_in_plaintext() {
             assert!(!text.contains(secret), "error body {text} holds {secret}");
         }
     }
-    let logs = LOGS.lock().unwrap().clone();
+    let logs = captured_logs();
     assert!(find(&logs, "/api/v1/me/identity"), "logs were captured");
     for secret in [
         id_number.as_str(),

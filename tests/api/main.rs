@@ -2,6 +2,7 @@
 //! (SQLite by default, PostgreSQL when `WUSHE_TEST_DATABASE_URL` is set) and talks HTTP to it.
 
 mod helpers;
+mod logs;
 mod service_fixture;
 
 mod announcements;

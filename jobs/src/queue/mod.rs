@@ -33,6 +33,32 @@ pub enum QueueError {
     Corrupt(String),
 }
 
+impl QueueError {
+    /// Whether the queue cannot be reached right now (Redis refused, dropped or timed out; the
+    /// database unavailable), rather than something wrong with the request.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            QueueError::Redis(e) => {
+                e.is_io_error() || e.is_connection_refusal() || e.is_connection_dropped() || e.is_timeout()
+            }
+            QueueError::Db(e) => crate::job::is_unavailable(e),
+            QueueError::Corrupt(_) => false,
+        }
+    }
+}
+
+/// A handler's follow-up enqueue that failed: deferred while the queue is unreachable, else
+/// retried with backoff.
+impl From<QueueError> for crate::job::JobError {
+    fn from(e: QueueError) -> Self {
+        if e.is_unavailable() {
+            crate::job::JobError::unavailable(format!("queue unavailable: {e}"))
+        } else {
+            crate::job::JobError::retry(format!("queue: {e}"))
+        }
+    }
+}
+
 /// What queue operations return.
 pub type QueueResult<T> = Result<T, QueueError>;
 
