@@ -30,7 +30,8 @@ use crate::domain::messaging::notifications::{Category, preferences_of};
 use crate::domain::messaging::templates;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
-use entity::{device, notification, push_delivery, user};
+use entity::push_delivery::{self, PushStatus};
+use entity::{device, notification, user};
 use jobs::job::{Backoff, JobOptions};
 use jobs::push::{PushMessage, PushOutcome, PushTarget};
 use jobs::{JobError, NewJob, Registry};
@@ -218,7 +219,7 @@ async fn claim(state: &AppState, job_id: Uuid, sends: Vec<Send>) -> Result<Claim
                 id: Set(Uuid::now_v7()),
                 notification_id: Set(s.notification_id),
                 device_id: Set(s.device.id),
-                status: Set("pending".into()),
+                status: Set(PushStatus::Pending),
                 attempts: Set(0),
                 last_outcome: Set(None),
                 claimed_until: Set(None),
@@ -246,9 +247,11 @@ async fn claim(state: &AppState, job_id: Uuid, sends: Vec<Send>) -> Result<Claim
             .await?;
         let wanted: std::collections::HashSet<(Uuid, Uuid)> =
             sends.iter().map(|s| (s.notification_id, s.device.id)).collect();
-        let claimable = |r: &push_delivery::Model| match r.status.as_str() {
-            "pending" | "retry" => Some(false),
-            "sending" if r.claim_job_id == Some(job_id) || r.claimed_until.is_none_or(|u| u < now) => Some(true),
+        let claimable = |r: &push_delivery::Model| match r.status {
+            PushStatus::Pending | PushStatus::Retry => Some(false),
+            PushStatus::Sending if r.claim_job_id == Some(job_id) || r.claimed_until.is_none_or(|u| u < now) => {
+                Some(true)
+            }
             _ => None,
         };
         let mut claim_ids = Vec::new();
@@ -267,7 +270,7 @@ async fn claim(state: &AppState, job_id: Uuid, sends: Vec<Send>) -> Result<Claim
         }
         for chunk in claim_ids.chunks(500) {
             push_delivery::Entity::update_many()
-                .col_expr(push_delivery::Column::Status, Expr::val("sending"))
+                .col_expr(push_delivery::Column::Status, Expr::val(PushStatus::Sending.as_str()))
                 .col_expr(push_delivery::Column::ClaimJobId, Expr::val(job_id))
                 .col_expr(push_delivery::Column::ClaimedUntil, Expr::val(until))
                 .col_expr(push_delivery::Column::Attempts, Expr::col(push_delivery::Column::Attempts).add(1))
@@ -278,7 +281,7 @@ async fn claim(state: &AppState, job_id: Uuid, sends: Vec<Send>) -> Result<Claim
         }
         for chunk in skip_ids.chunks(500) {
             push_delivery::Entity::update_many()
-                .col_expr(push_delivery::Column::Status, Expr::val("skipped"))
+                .col_expr(push_delivery::Column::Status, Expr::val(PushStatus::Skipped.as_str()))
                 .col_expr(push_delivery::Column::ClaimJobId, Expr::val(Option::<Uuid>::None))
                 .col_expr(push_delivery::Column::ClaimedUntil, Expr::val(Option::<DateTime<Utc>>::None))
                 .col_expr(push_delivery::Column::UpdatedAt, Expr::val(stamp))
@@ -304,7 +307,7 @@ async fn claim(state: &AppState, job_id: Uuid, sends: Vec<Send>) -> Result<Claim
     for s in sends {
         match by_pair.get(&(s.notification_id, s.device.id)) {
             Some((row, true)) => held.push(Held { row_id: row.id, send: s }),
-            Some((row, false)) if row.status == "sending" => {
+            Some((row, false)) if row.status == PushStatus::Sending => {
                 let ends = row.claimed_until.unwrap_or(now);
                 held_elsewhere = Some(held_elsewhere.map_or(ends, |e| Ord::min(e, ends)));
             }
@@ -473,19 +476,21 @@ async fn record(state: &AppState, job_id: Uuid, done: &[(Held, Outcome)]) -> Res
     }
     let stamp = state.clock.now();
     // One UPDATE per distinct (status, detail, counts as an attempt).
-    let mut groups: BTreeMap<(&str, Option<String>, bool), Vec<Uuid>> = BTreeMap::new();
+    let mut groups: BTreeMap<(PushStatus, Option<String>, bool), Vec<Uuid>> = BTreeMap::new();
     let mut dead_devices = Vec::new();
     for (h, outcome) in done {
         let key = match outcome {
-            Outcome::NotStarted => ("retry", Some("not started".to_string()), false),
-            Outcome::Sent(PushOutcome::Delivered) => ("delivered", None, true),
+            Outcome::NotStarted => (PushStatus::Retry, Some("not started".to_string()), false),
+            Outcome::Sent(PushOutcome::Delivered) => (PushStatus::Delivered, None, true),
             Outcome::Sent(PushOutcome::DropToken(r)) => {
                 dead_devices.push((h.send.device.id, h.send.device.token_hash.clone(), r.clone()));
-                ("dropped", Some(r.clone()), true)
+                (PushStatus::Dropped, Some(r.clone()), true)
             }
-            Outcome::Sent(PushOutcome::Retry { reason, .. }) => ("retry", Some(reason.clone()), true),
-            Outcome::Sent(PushOutcome::Unknown(reason)) => ("retry", Some(format!("unknown: {reason}")), true),
-            Outcome::Sent(PushOutcome::Fatal(r)) => ("failed", Some(r.clone()), true),
+            Outcome::Sent(PushOutcome::Retry { reason, .. }) => (PushStatus::Retry, Some(reason.clone()), true),
+            Outcome::Sent(PushOutcome::Unknown(reason)) => {
+                (PushStatus::Retry, Some(format!("unknown: {reason}")), true)
+            }
+            Outcome::Sent(PushOutcome::Fatal(r)) => (PushStatus::Failed, Some(r.clone()), true),
         };
         groups.entry(key).or_default().push(h.row_id);
     }
@@ -497,7 +502,7 @@ async fn record(state: &AppState, job_id: Uuid, done: &[(Held, Outcome)]) -> Res
     for ((status, detail, attempted), ids) in groups {
         for chunk in ids.chunks(500) {
             let mut update = push_delivery::Entity::update_many()
-                .col_expr(push_delivery::Column::Status, Expr::val(status))
+                .col_expr(push_delivery::Column::Status, Expr::val(status.as_str()))
                 .col_expr(
                     push_delivery::Column::LastOutcome,
                     Expr::val(detail.as_ref().map(|d| d.chars().take(64).collect::<String>())),
@@ -530,7 +535,7 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> Result<u64, JobError
             .select_only()
             .column(push_delivery::Column::Id)
             .column(push_delivery::Column::NotificationId)
-            .filter(push_delivery::Column::Status.eq("sending"))
+            .filter(push_delivery::Column::Status.eq(PushStatus::Sending))
             .filter(push_delivery::Column::ClaimedUntil.lt(now))
             .limit(1000)
             .into_tuple()
@@ -546,12 +551,12 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> Result<u64, JobError
         let mut swept = 0;
         for chunk in ids.chunks(500) {
             let r = push_delivery::Entity::update_many()
-                .col_expr(push_delivery::Column::Status, Expr::val("retry"))
+                .col_expr(push_delivery::Column::Status, Expr::val(PushStatus::Retry.as_str()))
                 .col_expr(push_delivery::Column::LastOutcome, Expr::val("claim lapsed"))
                 .col_expr(push_delivery::Column::ClaimJobId, Expr::val(Option::<Uuid>::None))
                 .col_expr(push_delivery::Column::ClaimedUntil, Expr::val(Option::<DateTime<Utc>>::None))
                 .filter(push_delivery::Column::Id.is_in(chunk.to_vec()))
-                .filter(push_delivery::Column::Status.eq("sending"))
+                .filter(push_delivery::Column::Status.eq(PushStatus::Sending))
                 .filter(push_delivery::Column::ClaimedUntil.lt(now))
                 .exec(txn)
                 .await?;
