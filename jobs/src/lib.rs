@@ -4,10 +4,11 @@
 //! `wushe` crate (`src/worker/`).
 //!
 //! Layout:
-//! - [`job`]: what a job is ([`NewJob`], [`Job`]), how it fails ([`JobError`]) and backs off.
+//! - [`job`]: kinds of job as types ([`Job`], run by [`Perform`]), what is queued ([`NewJob`]) and
+//!   delivered ([`ClaimedJob`]), how a run fails ([`JobError`]) and backs off.
 //! - [`queue`]: the [`JobQueue`] API and its two backends, [`queue::redis::RedisQueue`] and
 //!   [`queue::embedded::EmbeddedQueue`], which pass one conformance suite (`jobs/tests/`).
-//! - [`worker`]: [`Registry`] of handlers (one per job kind) and the [`worker::Worker`] pool that
+//! - [`worker`]: [`Registry`] of handlers (one per job kind, added by type) and the [`worker::Worker`] pool that
 //!   runs them: leases, retries, dead letters, timeouts, graceful shutdown.
 //! - [`outbox`]: `outbox::enqueue(&txn, job)` inside a domain transaction; [`outbox::Relay`]
 //!   moves committed rows into the queue.
@@ -31,7 +32,7 @@ pub mod scheduled;
 pub mod worker;
 
 pub use clock::{Clock, SystemClock};
-pub use job::{Job, JobError, NewJob};
+pub use job::{ClaimedJob, DEFAULT_QUEUE, Job, JobError, JobOptions, NewJob, Perform};
 pub use queue::{JobQueue, SharedQueue};
 pub use worker::{Handler, JobContext, Registry};
 

@@ -17,9 +17,15 @@ use sea_orm::{
     QuerySelect,
 };
 
-/// Stores `job` to be enqueued at `due_at` under `key`, replacing (and re-arming) any job already
-/// under that key.
-pub async fn schedule(conn: &impl ConnectionTrait, key: &str, due_at: DateTime<Utc>, job: NewJob) -> Result<(), DbErr> {
+/// Stores `job` (typed, or a [`NewJob`]) to be enqueued at `due_at` under `key`, replacing (and
+/// re-arming) any job already under that key.
+pub async fn schedule(
+    conn: &impl ConnectionTrait,
+    key: &str,
+    due_at: DateTime<Utc>,
+    job: impl Into<NewJob>,
+) -> Result<(), DbErr> {
+    let job = job.into();
     let now = crate::wall_ms();
     let row = scheduled_job::ActiveModel {
         key: Set(key.to_string()),

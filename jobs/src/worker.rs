@@ -17,7 +17,7 @@
 //! period, then abort the rest and release them so another worker takes them at once.
 
 use crate::clock::Clock;
-use crate::job::{Job, JobError, JobOptions};
+use crate::job::{ClaimedJob, JobError, JobOptions, Perform};
 use crate::metrics::{Metrics, RunOutcome};
 use crate::queue::SharedQueue;
 use async_trait::async_trait;
@@ -68,10 +68,11 @@ where
     }
 }
 
-/// The handlers a worker knows, by job kind.
+/// The handlers a worker knows, by job kind, and the queue each kind runs from.
 #[derive(Default, Clone)]
 pub struct Registry {
     handlers: HashMap<String, (Arc<dyn Handler>, JobOptions)>,
+    queues: HashMap<String, &'static str>,
 }
 
 impl Registry {
@@ -112,6 +113,28 @@ impl Registry {
                 f(ctx, p).await
             }
         })
+    }
+
+    /// Registers the job type `J`: its kind, queue and options from [`crate::Job`], its payload
+    /// decoded as `J` (a payload that does not decode is a dead letter at once), run by
+    /// [`Perform::perform`] with a clone of `ctx`.
+    pub fn add<J, C>(&mut self, ctx: &C) -> &mut Self
+    where
+        J: Perform<C>,
+        C: Clone + Send + Sync + 'static,
+    {
+        let ctx = ctx.clone();
+        self.queues.insert(J::KIND.to_string(), J::QUEUE);
+        self.typed(J::KIND, J::OPTIONS, move |job, payload: J| payload.perform(ctx.clone(), job))
+    }
+
+    /// The kinds registered to run from `queue` (see [`crate::Job::QUEUE`]); kinds registered
+    /// without a type run from [`crate::DEFAULT_QUEUE`].
+    pub fn kinds_on<'a>(&'a self, queue: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.handlers
+            .keys()
+            .filter(move |k| self.queues.get(k.as_str()).copied().unwrap_or(crate::DEFAULT_QUEUE) == queue)
+            .map(String::as_str)
     }
 
     /// The handler and options of `kind`.
@@ -172,8 +195,8 @@ struct Shared {
     clock: Arc<dyn Clock>,
     metrics: Arc<Metrics>,
     cfg: WorkerConfig,
-    inflight: Mutex<HashMap<Uuid, Job>>,
-    acks: mpsc::UnboundedSender<Job>,
+    inflight: Mutex<HashMap<Uuid, ClaimedJob>>,
+    acks: mpsc::UnboundedSender<ClaimedJob>,
 }
 
 impl Worker {
@@ -261,7 +284,7 @@ impl Worker {
         }
         tasks.abort_all();
         while tasks.join_next().await.is_some() {}
-        let left: Vec<Job> =
+        let left: Vec<ClaimedJob> =
             shared.inflight.lock().unwrap_or_else(|e| e.into_inner()).drain().map(|(_, j)| j).collect();
         for job in &left {
             tracing::info!(job_id = %job.id, kind = %job.kind, "released at shutdown");
@@ -278,13 +301,13 @@ impl Worker {
 
 /// Runs one delivery inside a `job` span (kind, job_id, attempt), so every line the handler and
 /// the runner log about it carries them.
-async fn run_one(shared: &Shared, job: Job) {
+async fn run_one(shared: &Shared, job: ClaimedJob) {
     let attempt = job.attempt();
     let span = tracing::info_span!("job", kind = %job.kind, job_id = %job.id, attempt);
     run_in_span(shared, job, attempt).instrument(span).await
 }
 
-async fn run_in_span(shared: &Shared, job: Job, attempt: u32) {
+async fn run_in_span(shared: &Shared, job: ClaimedJob, attempt: u32) {
     let started = std::time::Instant::now();
     let outcome = match shared.registry.get(&job.kind) {
         None => Err((JobError::fatal(format!("no handler for job kind {}", job.kind)), JobOptions::default())),
@@ -354,13 +377,13 @@ async fn run_in_span(shared: &Shared, job: Job, attempt: u32) {
 
 /// Acknowledges finished jobs in batches. Retries a failed acknowledgement for up to a lease
 /// (after which the job is redelivered anyway, and its handler is idempotent).
-async fn ack_loop(queue: SharedQueue, mut rx: mpsc::UnboundedReceiver<Job>, stop: CancellationToken) {
+async fn ack_loop(queue: SharedQueue, mut rx: mpsc::UnboundedReceiver<ClaimedJob>, stop: CancellationToken) {
     loop {
         let first = tokio::select! {
             j = rx.recv() => j,
             _ = stop.cancelled() => None,
         };
-        let mut batch: Vec<Job> = first.into_iter().collect();
+        let mut batch: Vec<ClaimedJob> = first.into_iter().collect();
         while batch.len() < 1000 {
             match rx.try_recv() {
                 Ok(j) => batch.push(j),
@@ -405,7 +428,7 @@ async fn upkeep_loop(shared: Arc<Shared>, stop: CancellationToken) {
         let mut ok = shared.queue.promote_due().await.map(|_| ());
         if last_renew.elapsed() >= renew_every {
             last_renew = Instant::now();
-            let running: Vec<Job> =
+            let running: Vec<ClaimedJob> =
                 shared.inflight.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
             match shared.queue.renew(&running, shared.cfg.lease).await {
                 Ok(lost) => {

@@ -32,9 +32,9 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::push_delivery::{self, PushStatus};
 use entity::{device, notification, user};
-use jobs::job::{Backoff, JobOptions};
+use jobs::job::Backoff;
 use jobs::push::{PushMessage, PushOutcome, PushTarget};
-use jobs::{JobError, NewJob, Registry};
+use jobs::{Job, JobContext, JobError, JobOptions, NewJob, Perform};
 use sea_orm::sea_query::{Expr, ExprTrait, LockType, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
@@ -44,10 +44,6 @@ use tokio::time::Instant;
 use tracing::Instrument;
 use uuid::Uuid;
 
-/// The job kind.
-pub const KIND: &str = "push.send";
-/// The job kind of the sweep of lapsed claims.
-pub const SWEEP: &str = "push.sweep";
 /// Most notifications one push job carries.
 pub const BATCH: usize = 100;
 /// Sends of one job in flight at once (each also holds a permit of its provider).
@@ -64,41 +60,57 @@ const RECORD_EVERY: usize = 32;
 /// The longest an outcome waits to be recorded.
 const RECORD_TICK: Duration = Duration::from_millis(50);
 
-/// Push these notifications.
+/// Job: push these notifications, from the push queue.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct PushJob {
     pub notification_ids: Vec<Uuid>,
 }
 
-/// The push job of some notifications (at most [`BATCH`]), not before `at`.
-pub fn job(notification_ids: Vec<Uuid>, at: DateTime<Utc>) -> NewJob {
-    let key = match notification_ids.as_slice() {
-        [one] => format!("push:{one}"),
-        [first, ..] => format!("push:{first}:{}", notification_ids.len()),
-        [] => "push:none".into(),
-    };
-    NewJob::new(KIND, PushJob { notification_ids }).dedupe(key).at(at)
-}
-
-pub(super) fn register(r: &mut Registry, state: &AppState) {
-    let options = JobOptions {
+impl Job for PushJob {
+    const KIND: &'static str = "push.send";
+    const QUEUE: &'static str = super::PUSH_QUEUE;
+    const OPTIONS: JobOptions = JobOptions {
         max_attempts: 10,
         timeout: TIMEOUT,
         backoff: Backoff { base: Duration::from_secs(5), cap: Duration::from_secs(30 * 60) },
     };
-    let st = state.clone();
-    r.typed(KIND, options, move |ctx, p: PushJob| {
-        let st = st.clone();
-        async move { send(&st, ctx.job_id, &p.notification_ids).await }
-    });
-    let once = JobOptions { max_attempts: 3, ..JobOptions::default() };
-    super::on(r, state, SWEEP, once, |state, _: serde_json::Value| async move {
+    fn dedupe_key(&self) -> Option<String> {
+        Some(match self.notification_ids.as_slice() {
+            [one] => format!("push:{one}"),
+            [first, ..] => format!("push:{first}:{}", self.notification_ids.len()),
+            [] => "push:none".into(),
+        })
+    }
+}
+
+/// The push job of some notifications (at most [`BATCH`]), not before `at`.
+pub fn job(notification_ids: Vec<Uuid>, at: DateTime<Utc>) -> NewJob {
+    PushJob { notification_ids }.new_job().at(at)
+}
+
+impl Perform<AppState> for PushJob {
+    async fn perform(self, state: AppState, job: JobContext) -> Result<(), JobError> {
+        send(&state, job.job_id, &self.notification_ids).await
+    }
+}
+
+/// Job (cron): hand claims that outlived their run back to the queue.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PushSweep {}
+
+impl Job for PushSweep {
+    const KIND: &'static str = "push.sweep";
+    const OPTIONS: JobOptions = JobOptions::FEW;
+}
+
+impl Perform<AppState> for PushSweep {
+    async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
         let n = sweep(&state, Utc::now()).await?;
         if n > 0 {
             tracing::warn!(claims = n, "push claims outlived their run: handed back to the queue");
         }
         Ok(())
-    });
+    }
 }
 
 /// One push to make: a notification's message to one device.

@@ -9,7 +9,7 @@ use crate::helpers::{Session, TestApp, eventually, spawn_app_with};
 use chrono::{DateTime, Utc};
 use entity::device;
 use entity::push_delivery::{self, PushStatus};
-use jobs::{JobContext, JobError};
+use jobs::{Job, JobContext, JobError};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use std::time::Duration;
@@ -104,10 +104,10 @@ async fn find_row(app: &TestApp, notification: Uuid, token: &str) -> Option<push
 /// Runs the push handler as run `job_id` of a push job would.
 async fn run_push(app: &TestApp, job_id: Uuid, notifications: &[Uuid]) -> Result<(), JobError> {
     let registry = wushe::worker::registry(&app.state);
-    let (handler, _) = registry.get(push::KIND).unwrap();
+    let (handler, _) = registry.get(push::PushJob::KIND).unwrap();
     let ctx = JobContext {
         job_id,
-        kind: push::KIND.into(),
+        kind: push::PushJob::KIND.into(),
         attempt: 2,
         enqueued_at: Utc::now(),
         queue: app.state.jobs.push_queue.clone(),
