@@ -8,11 +8,11 @@
 //! batch is relayed again: delivery is at least once, as everywhere else. The outbox sweep
 //! ([`sweep`]) deletes relayed rows after a while.
 
+use crate::entity::outbox;
 use crate::job::NewJob;
 use crate::metrics::Metrics;
 use crate::queue::SharedQueue;
 use chrono::Utc;
-use entity::outbox;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,

@@ -8,9 +8,9 @@
 //!   conditional update and writes their jobs to the outbox in the same transaction, so each is
 //!   enqueued exactly once however many workers scan at the same time.
 
+use crate::entity::scheduled_job;
 use crate::job::NewJob;
 use chrono::{DateTime, Utc};
-use entity::scheduled_job;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,

@@ -8,9 +8,9 @@
 
 use super::{DeadPage, JobQueue, QueueResult, QueueStats};
 use crate::clock::Clock;
+use crate::entity::{job, job_key};
 use crate::job::{ClaimedJob, Enqueued, NewJob, Record};
 use async_trait::async_trait;
-use entity::{job, job_key};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,

@@ -508,13 +508,7 @@ impl crate::domain::people::privacy::PersonalData for Messaging {
         notification_preference::Entity::delete_by_id(id).exec(txn).await?;
         // Messages on their way to the person (the outbox, reminders, queued or dead jobs of the
         // embedded queue) carry their texts' parameters: they go too.
-        let mentions = format!("%{id}%");
-        entity::outbox::Entity::delete_many().filter(entity::outbox::Column::Payload.like(&mentions)).exec(txn).await?;
-        entity::scheduled_job::Entity::delete_many()
-            .filter(entity::scheduled_job::Column::Payload.like(&mentions))
-            .exec(txn)
-            .await?;
-        entity::job::Entity::delete_many().filter(entity::job::Column::Payload.like(&mentions)).exec(txn).await?;
+        jobs::erase_mentions(txn, &id.to_string()).await?;
         Ok(())
     }
 }
