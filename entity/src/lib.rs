@@ -2,7 +2,8 @@
 //! so both PostgreSQL and SQLite hold them the same way).
 //!
 //! No business rules and no HTTP types live here; the `wushe` crate's `domain` owns the rules and
-//! its `api` owns the wire types.
+//! its `api` owns the wire types. The job machinery's own tables (queue, outbox, keyed future
+//! jobs) are the `jobs` crate's (`jobs::entity`).
 
 pub mod announcement;
 pub mod attendance;
@@ -23,8 +24,6 @@ pub mod honour_score;
 pub mod hours_entry;
 pub mod idempotency_key;
 pub mod identity;
-pub mod job;
-pub mod job_key;
 pub mod json_text;
 pub mod login_failure;
 pub mod login_lock;
@@ -35,11 +34,9 @@ pub mod notification;
 pub mod notification_preference;
 pub mod org_unit;
 pub mod org_unit_closure;
-pub mod outbox;
 pub mod pair_message;
 pub mod push_delivery;
 pub mod refresh_token;
-pub mod scheduled_job;
 pub mod service_record;
 pub mod session;
 pub mod signup;

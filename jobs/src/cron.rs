@@ -35,7 +35,8 @@ pub struct Schedule {
 
 impl Schedule {
     /// A schedule in the default zone with a 10-minute catch-up window.
-    pub fn new(name: &str, expr: &str, job: NewJob) -> Result<Self, String> {
+    pub fn new(name: &str, expr: &str, job: impl Into<NewJob>) -> Result<Self, String> {
+        let job = job.into();
         let expr = cron::Schedule::from_str(expr).map_err(|e| format!("schedule {name}: {e}"))?;
         Ok(Schedule { name: name.to_string(), expr, zone: DEFAULT_ZONE, job, catch_up: Duration::from_secs(600) })
     }

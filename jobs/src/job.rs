@@ -1,11 +1,63 @@
 //! What a job is: a kind (which handler runs it), a JSON payload, an optional dedupe key and an
 //! instant before which it must not run; how a run fails ([`JobError`]); and how long a failed
 //! job waits before its next attempt ([`Backoff`]).
+//!
+//! Each kind is a type implementing [`Job`]: its kind string, queue, options and dedupe key
+//! declared together with its payload (the type itself, stored as JSON). Code that enqueues
+//! needs only the type; the handler ([`Perform`]) is implemented where the work is done and
+//! registered by type ([`crate::Registry::add`]).
 
+use crate::worker::JobContext;
 use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use std::future::Future;
 use std::time::Duration;
 use uuid::Uuid;
+
+/// The queue of every kind that names no other.
+pub const DEFAULT_QUEUE: &str = "main";
+
+/// A kind of job, with its payload: the implementing type, stored as JSON.
+///
+/// [`Job::KIND`] and the payload's JSON shape are the stored form of queued jobs: renaming the
+/// kind or changing the shape incompatibly strands the jobs queued before an upgrade.
+pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The kind stored with every job of this type.
+    const KIND: &'static str;
+    /// The queue it runs from.
+    const QUEUE: &'static str = DEFAULT_QUEUE;
+    /// Attempts, timeout and backoff of its runs.
+    const OPTIONS: JobOptions = JobOptions::DEFAULT;
+
+    /// While a job with this key was enqueued within the dedupe window, another is refused.
+    fn dedupe_key(&self) -> Option<String> {
+        None
+    }
+
+    /// This job, to enqueue now (chain [`NewJob::at`] for later).
+    fn new_job(&self) -> NewJob {
+        let job = NewJob::new(Self::KIND, self);
+        match self.dedupe_key() {
+            Some(key) => job.dedupe(key),
+            None => job,
+        }
+    }
+}
+
+/// How a job of this type runs, given the application's context `C` (its state). Implemented
+/// apart from [`Job`], where the work is done, so code that only enqueues needs no handler.
+/// Must be idempotent: a job can be delivered again after a crash.
+pub trait Perform<C>: Job {
+    /// Does the job's work.
+    fn perform(self, ctx: C, job: JobContext) -> impl Future<Output = Result<(), JobError>> + Send;
+}
+
+impl<J: Job> From<&J> for NewJob {
+    fn from(job: &J) -> Self {
+        job.new_job()
+    }
+}
 
 /// A job to enqueue.
 #[derive(Clone, Debug, PartialEq)]
@@ -72,7 +124,7 @@ pub enum Enqueued {
 
 /// A job as a worker receives it.
 #[derive(Clone, Debug)]
-pub struct Job {
+pub struct ClaimedJob {
     pub id: Uuid,
     pub kind: String,
     pub payload: serde_json::Value,
@@ -86,7 +138,7 @@ pub struct Job {
     pub receipt: String,
 }
 
-impl Job {
+impl ClaimedJob {
     /// This run's number, from 1: failed runs plus deliveries, so runs lost with a crashed worker
     /// count too and a poison job cannot loop forever.
     pub fn attempt(&self) -> u32 {
@@ -115,7 +167,7 @@ pub(crate) struct Record {
 }
 
 impl Record {
-    pub(crate) fn from_job(job: &Job) -> Self {
+    pub(crate) fn from_job(job: &ClaimedJob) -> Self {
         Record {
             id: job.id,
             kind: job.kind.clone(),
@@ -128,8 +180,8 @@ impl Record {
         }
     }
 
-    pub(crate) fn into_job(self, deliveries: u32, receipt: String) -> Job {
-        Job {
+    pub(crate) fn into_job(self, deliveries: u32, receipt: String) -> ClaimedJob {
+        ClaimedJob {
             id: self.id,
             kind: self.kind,
             payload: self.payload,
@@ -242,11 +294,14 @@ pub struct Backoff {
 
 impl Default for Backoff {
     fn default() -> Self {
-        Backoff { base: Duration::from_secs(2), cap: Duration::from_secs(15 * 60) }
+        Backoff::DEFAULT
     }
 }
 
 impl Backoff {
+    /// From 2 s, doubling, up to 15 minutes.
+    pub const DEFAULT: Backoff = Backoff { base: Duration::from_secs(2), cap: Duration::from_secs(15 * 60) };
+
     /// The longest wait after failed attempt `attempt` (from 1).
     pub fn ceiling(&self, attempt: u32) -> Duration {
         let exp = attempt.saturating_sub(1).min(30);
@@ -272,8 +327,16 @@ pub struct JobOptions {
 
 impl Default for JobOptions {
     fn default() -> Self {
-        JobOptions { max_attempts: 8, timeout: Duration::from_secs(60), backoff: Backoff::default() }
+        JobOptions::DEFAULT
     }
+}
+
+impl JobOptions {
+    /// Eight attempts of at most a minute each, with the default backoff.
+    pub const DEFAULT: JobOptions =
+        JobOptions { max_attempts: 8, timeout: Duration::from_secs(60), backoff: Backoff::DEFAULT };
+    /// Three attempts: scans and sweeps that the next cron slot runs again anyway.
+    pub const FEW: JobOptions = JobOptions { max_attempts: 3, ..JobOptions::DEFAULT };
 }
 
 #[cfg(test)]

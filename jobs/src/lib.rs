@@ -4,10 +4,11 @@
 //! `wushe` crate (`src/worker/`).
 //!
 //! Layout:
-//! - [`job`]: what a job is ([`NewJob`], [`Job`]), how it fails ([`JobError`]) and backs off.
+//! - [`job`]: kinds of job as types ([`Job`], run by [`Perform`]), what is queued ([`NewJob`]) and
+//!   delivered ([`ClaimedJob`]), how a run fails ([`JobError`]) and backs off.
 //! - [`queue`]: the [`JobQueue`] API and its two backends, [`queue::redis::RedisQueue`] and
 //!   [`queue::embedded::EmbeddedQueue`], which pass one conformance suite (`jobs/tests/`).
-//! - [`worker`]: [`Registry`] of handlers (one per job kind) and the [`worker::Worker`] pool that
+//! - [`worker`]: [`Registry`] of handlers (one per job kind, added by type) and the [`worker::Worker`] pool that
 //!   runs them: leases, retries, dead letters, timeouts, graceful shutdown.
 //! - [`outbox`]: `outbox::enqueue(&txn, job)` inside a domain transaction; [`outbox::Relay`]
 //!   moves committed rows into the queue.
@@ -15,6 +16,8 @@
 //!   cancellable; a minutely scan enqueues what is due, exactly once.
 //! - [`cron`]: named schedules; every instance runs the loop and each slot fires once overall.
 //! - [`metrics`]: counters and gauges in the Prometheus text format.
+//! - [`entity`] and [`migrations`]: the tables this crate owns (the embedded queue's jobs and
+//!   keys, the outbox, keyed future jobs), migrated by `wushe migrate` with the rest.
 //! - [`push`]: the [`push::PushProvider`] trait, FCM HTTP v1 and the log provider.
 //!
 //! Time: scheduling (run-at instants, cron slots, due reminders) reads the injected [`Clock`], so
@@ -22,8 +25,10 @@
 
 pub mod clock;
 pub mod cron;
+pub mod entity;
 pub mod job;
 pub mod metrics;
+pub mod migrations;
 pub mod outbox;
 pub mod push;
 pub mod queue;
@@ -31,7 +36,7 @@ pub mod scheduled;
 pub mod worker;
 
 pub use clock::{Clock, SystemClock};
-pub use job::{Job, JobError, NewJob};
+pub use job::{ClaimedJob, DEFAULT_QUEUE, Job, JobError, JobOptions, NewJob, Perform};
 pub use queue::{JobQueue, SharedQueue};
 pub use worker::{Handler, JobContext, Registry};
 
@@ -48,6 +53,19 @@ pub fn from_ms(ms: i64) -> chrono::DateTime<chrono::Utc> {
 /// Wall-clock milliseconds, for leases.
 pub fn wall_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+/// Deletes every job not yet run that the database holds (outbox rows, keyed future jobs, the
+/// embedded queue's jobs and dead letters) whose payload mentions `needle`: a person's erasure
+/// takes the messages on their way to them too.
+pub async fn erase_mentions(conn: &impl sea_orm::ConnectionTrait, needle: &str) -> Result<(), sea_orm::DbErr> {
+    use crate::entity::{job, outbox, scheduled_job};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let pattern = format!("%{needle}%");
+    outbox::Entity::delete_many().filter(outbox::Column::Payload.like(&pattern)).exec(conn).await?;
+    scheduled_job::Entity::delete_many().filter(scheduled_job::Column::Payload.like(&pattern)).exec(conn).await?;
+    job::Entity::delete_many().filter(job::Column::Payload.like(&pattern)).exec(conn).await?;
+    Ok(())
 }
 
 /// Begins a transaction that will write: `IMMEDIATE` on SQLite, so writers queue for the lock

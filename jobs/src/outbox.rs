@@ -8,11 +8,11 @@
 //! batch is relayed again: delivery is at least once, as everywhere else. The outbox sweep
 //! ([`sweep`]) deletes relayed rows after a while.
 
+use crate::entity::outbox;
 use crate::job::NewJob;
 use crate::metrics::Metrics;
 use crate::queue::SharedQueue;
 use chrono::Utc;
-use entity::outbox;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -39,8 +39,9 @@ pub fn wake_if_written() {
 /// Writes `job` to the outbox in the caller's transaction; it reaches the queue once that
 /// commits. A job's `run_at` is kept; a relative delay (`NewJob::after`) counts from now on the
 /// wall clock, so domain code with a clock should prefer `NewJob::at`.
-pub async fn enqueue(conn: &impl ConnectionTrait, job: NewJob) -> Result<Uuid, DbErr> {
-    let ids = enqueue_many(conn, vec![job]).await?;
+/// Takes a typed job (`&Dispatch { .. }`) or a [`NewJob`] built from one (`job.new_job().at(t)`).
+pub async fn enqueue(conn: &impl ConnectionTrait, job: impl Into<NewJob>) -> Result<Uuid, DbErr> {
+    let ids = enqueue_many(conn, vec![job.into()]).await?;
     Ok(ids[0])
 }
 

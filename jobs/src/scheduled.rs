@@ -8,18 +8,24 @@
 //!   conditional update and writes their jobs to the outbox in the same transaction, so each is
 //!   enqueued exactly once however many workers scan at the same time.
 
+use crate::entity::scheduled_job;
 use crate::job::NewJob;
 use chrono::{DateTime, Utc};
-use entity::scheduled_job;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 
-/// Stores `job` to be enqueued at `due_at` under `key`, replacing (and re-arming) any job already
-/// under that key.
-pub async fn schedule(conn: &impl ConnectionTrait, key: &str, due_at: DateTime<Utc>, job: NewJob) -> Result<(), DbErr> {
+/// Stores `job` (typed, or a [`NewJob`]) to be enqueued at `due_at` under `key`, replacing (and
+/// re-arming) any job already under that key.
+pub async fn schedule(
+    conn: &impl ConnectionTrait,
+    key: &str,
+    due_at: DateTime<Utc>,
+    job: impl Into<NewJob>,
+) -> Result<(), DbErr> {
+    let job = job.into();
     let now = crate::wall_ms();
     let row = scheduled_job::ActiveModel {
         key: Set(key.to_string()),

@@ -10,11 +10,14 @@
 //! renewed in the background, so long handlers keep their jobs; jobs of lost workers are taken
 //! over once their lease lapses.
 //!
+//! Each run is inside a tracing span `job` with the job's `kind`, `job_id` and `attempt`, so the
+//! handler's log lines say which job wrote them.
+//!
 //! Shutdown ([`Worker::run`]'s token): stop claiming, let running jobs finish within the grace
 //! period, then abort the rest and release them so another worker takes them at once.
 
 use crate::clock::Clock;
-use crate::job::{Job, JobError, JobOptions};
+use crate::job::{ClaimedJob, JobError, JobOptions, Perform};
 use crate::metrics::{Metrics, RunOutcome};
 use crate::queue::SharedQueue;
 use async_trait::async_trait;
@@ -30,6 +33,7 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 use uuid::Uuid;
 
 /// What a handler knows about the job it runs.
@@ -64,10 +68,11 @@ where
     }
 }
 
-/// The handlers a worker knows, by job kind.
+/// The handlers a worker knows, by job kind, and the queue each kind runs from.
 #[derive(Default, Clone)]
 pub struct Registry {
     handlers: HashMap<String, (Arc<dyn Handler>, JobOptions)>,
+    queues: HashMap<String, &'static str>,
 }
 
 impl Registry {
@@ -104,10 +109,32 @@ impl Registry {
             let f = f.clone();
             async move {
                 let p: P = serde_json::from_value(payload)
-                    .map_err(|e| JobError::fatal(format!("payload of {} does not parse: {e}", ctx.kind)))?;
+                    .map_err(|e| JobError::fatal(format!("invalid payload of {}: {e}", ctx.kind)))?;
                 f(ctx, p).await
             }
         })
+    }
+
+    /// Registers the job type `J`: its kind, queue and options from [`crate::Job`], its payload
+    /// decoded as `J` (a payload that does not decode is a dead letter at once), run by
+    /// [`Perform::perform`] with a clone of `ctx`.
+    pub fn add<J, C>(&mut self, ctx: &C) -> &mut Self
+    where
+        J: Perform<C>,
+        C: Clone + Send + Sync + 'static,
+    {
+        let ctx = ctx.clone();
+        self.queues.insert(J::KIND.to_string(), J::QUEUE);
+        self.typed(J::KIND, J::OPTIONS, move |job, payload: J| payload.perform(ctx.clone(), job))
+    }
+
+    /// The kinds registered to run from `queue` (see [`crate::Job::QUEUE`]); kinds registered
+    /// without a type run from [`crate::DEFAULT_QUEUE`].
+    pub fn kinds_on<'a>(&'a self, queue: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.handlers
+            .keys()
+            .filter(move |k| self.queues.get(k.as_str()).copied().unwrap_or(crate::DEFAULT_QUEUE) == queue)
+            .map(String::as_str)
     }
 
     /// The handler and options of `kind`.
@@ -168,8 +195,8 @@ struct Shared {
     clock: Arc<dyn Clock>,
     metrics: Arc<Metrics>,
     cfg: WorkerConfig,
-    inflight: Mutex<HashMap<Uuid, Job>>,
-    acks: mpsc::UnboundedSender<Job>,
+    inflight: Mutex<HashMap<Uuid, ClaimedJob>>,
+    acks: mpsc::UnboundedSender<ClaimedJob>,
 }
 
 impl Worker {
@@ -257,7 +284,7 @@ impl Worker {
         }
         tasks.abort_all();
         while tasks.join_next().await.is_some() {}
-        let left: Vec<Job> =
+        let left: Vec<ClaimedJob> =
             shared.inflight.lock().unwrap_or_else(|e| e.into_inner()).drain().map(|(_, j)| j).collect();
         for job in &left {
             tracing::info!(job_id = %job.id, kind = %job.kind, "released at shutdown");
@@ -272,9 +299,16 @@ impl Worker {
     }
 }
 
-async fn run_one(shared: &Shared, job: Job) {
-    let started = std::time::Instant::now();
+/// Runs one delivery inside a `job` span (kind, job_id, attempt), so every line the handler and
+/// the runner log about it carries them.
+async fn run_one(shared: &Shared, job: ClaimedJob) {
     let attempt = job.attempt();
+    let span = tracing::info_span!("job", kind = %job.kind, job_id = %job.id, attempt);
+    run_in_span(shared, job, attempt).instrument(span).await
+}
+
+async fn run_in_span(shared: &Shared, job: ClaimedJob, attempt: u32) {
+    let started = std::time::Instant::now();
     let outcome = match shared.registry.get(&job.kind) {
         None => Err((JobError::fatal(format!("no handler for job kind {}", job.kind)), JobOptions::default())),
         Some((_, opts)) if attempt > opts.max_attempts => Err((
@@ -305,7 +339,7 @@ async fn run_one(shared: &Shared, job: Job) {
     let elapsed = started.elapsed();
     match outcome {
         Ok(()) => {
-            tracing::debug!(job_id = %job.id, kind = %job.kind, attempt, ms = elapsed.as_millis() as u64, "job done");
+            tracing::debug!(ms = elapsed.as_millis() as u64, "job done");
             shared.metrics.job_run(&job.kind, RunOutcome::Processed, elapsed);
             let _ = shared.acks.send(job);
             crate::outbox::wake_if_written();
@@ -316,26 +350,26 @@ async fn run_one(shared: &Shared, job: Job) {
             let most = shared.cfg.defer.as_millis().max(4) as u64;
             let delay = Duration::from_millis(rand::random_range(most / 4..=most));
             let at = crate::ms(shared.clock.now()) + delay.as_millis() as i64;
-            tracing::warn!(job_id = %job.id, kind = %job.kind, attempt, retry_in_ms = delay.as_millis() as u64, error = %reason, "job deferred: a dependency is unavailable");
+            tracing::warn!(retry_in_ms = delay.as_millis() as u64, error = %reason, "job deferred: a dependency is unavailable");
             shared.metrics.job_run(&job.kind, RunOutcome::Deferred, elapsed);
             if let Err(e) = shared.queue.defer(&job, at, &reason).await {
-                tracing::warn!(job_id = %job.id, error = %e, "cannot defer; it runs again after its lease");
+                tracing::warn!(error = %e, "cannot defer; it runs again after its lease");
             }
         }
         Err((JobError::Retry { reason, after }, opts)) if attempt < opts.max_attempts => {
             let delay = after.unwrap_or_else(|| opts.backoff.delay(attempt));
             let at = crate::ms(shared.clock.now()) + delay.as_millis() as i64;
-            tracing::warn!(job_id = %job.id, kind = %job.kind, attempt, retry_in_ms = delay.as_millis() as u64, error = %reason, "job failed; will retry");
+            tracing::warn!(retry_in_ms = delay.as_millis() as u64, error = %reason, "job failed; will retry");
             shared.metrics.job_run(&job.kind, RunOutcome::Retried, elapsed);
             if let Err(e) = shared.queue.retry(&job, at, &reason).await {
-                tracing::warn!(job_id = %job.id, error = %e, "cannot schedule the retry; it runs again after its lease");
+                tracing::warn!(error = %e, "cannot schedule the retry; it runs again after its lease");
             }
         }
         Err((e, _)) => {
-            tracing::error!(job_id = %job.id, kind = %job.kind, attempt, error = %e, "job failed for good: dead letter");
+            tracing::error!(error = %e, "job failed for good: dead letter");
             shared.metrics.job_run(&job.kind, RunOutcome::Dead, elapsed);
             if let Err(qe) = shared.queue.bury(&job, &e.to_string()).await {
-                tracing::warn!(job_id = %job.id, error = %qe, "cannot bury; it runs again after its lease");
+                tracing::warn!(error = %qe, "cannot bury; it runs again after its lease");
             }
         }
     }
@@ -343,13 +377,13 @@ async fn run_one(shared: &Shared, job: Job) {
 
 /// Acknowledges finished jobs in batches. Retries a failed acknowledgement for up to a lease
 /// (after which the job is redelivered anyway, and its handler is idempotent).
-async fn ack_loop(queue: SharedQueue, mut rx: mpsc::UnboundedReceiver<Job>, stop: CancellationToken) {
+async fn ack_loop(queue: SharedQueue, mut rx: mpsc::UnboundedReceiver<ClaimedJob>, stop: CancellationToken) {
     loop {
         let first = tokio::select! {
             j = rx.recv() => j,
             _ = stop.cancelled() => None,
         };
-        let mut batch: Vec<Job> = first.into_iter().collect();
+        let mut batch: Vec<ClaimedJob> = first.into_iter().collect();
         while batch.len() < 1000 {
             match rx.try_recv() {
                 Ok(j) => batch.push(j),
@@ -394,7 +428,7 @@ async fn upkeep_loop(shared: Arc<Shared>, stop: CancellationToken) {
         let mut ok = shared.queue.promote_due().await.map(|_| ());
         if last_renew.elapsed() >= renew_every {
             last_renew = Instant::now();
-            let running: Vec<Job> =
+            let running: Vec<ClaimedJob> =
                 shared.inflight.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
             match shared.queue.renew(&running, shared.cfg.lease).await {
                 Ok(lost) => {

@@ -1,5 +1,7 @@
 //! Schema migrations, written with the sea-query schema builder so the same files run on
-//! PostgreSQL and SQLite.
+//! PostgreSQL and SQLite. The job machinery's own tables are migrated by migrations the `jobs`
+//! crate defines (`jobs::migrations`); [`Migrator`] lists them in their place, so `wushe
+//! migrate` applies everything.
 //!
 //! Rules: one change per file (`mYYYYMMDD_HHMMSS_<verb>_<noun>.rs`), every `down` works, a merged
 //! migration is never edited, one option per `alter_table` (SQLite accepts no more), foreign keys
@@ -18,10 +20,6 @@ mod m20261127_000008_create_refresh_tokens;
 mod m20261127_000009_create_login_failures;
 mod m20261127_000010_create_login_locks;
 mod m20261127_000011_create_audit_log;
-mod m20261128_100001_create_jobs;
-mod m20261128_100002_create_job_keys;
-mod m20261128_100003_create_outbox;
-mod m20261128_100004_create_scheduled_jobs;
 mod m20261128_100005_create_devices;
 mod m20261128_100006_create_notifications;
 mod m20261128_100007_create_push_deliveries;
@@ -73,7 +71,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
+        let mut all: Vec<Box<dyn MigrationTrait>> = vec![
             Box::new(m20261127_000001_create_org_units::Migration),
             Box::new(m20261127_000002_create_org_unit_closure::Migration),
             Box::new(m20261127_000003_create_users::Migration),
@@ -85,10 +83,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_create_login_failures::Migration),
             Box::new(m20261127_000010_create_login_locks::Migration),
             Box::new(m20261127_000011_create_audit_log::Migration),
-            Box::new(m20261128_100001_create_jobs::Migration),
-            Box::new(m20261128_100002_create_job_keys::Migration),
-            Box::new(m20261128_100003_create_outbox::Migration),
-            Box::new(m20261128_100004_create_scheduled_jobs::Migration),
+        ];
+        // The job machinery's tables (queue, keys, outbox, keyed future jobs), defined in the
+        // `jobs` crate, in the place they always had.
+        all.extend(jobs::migrations::migrations());
+        let rest: Vec<Box<dyn MigrationTrait>> = vec![
             Box::new(m20261128_100005_create_devices::Migration),
             Box::new(m20261128_100006_create_notifications::Migration),
             Box::new(m20261128_100007_create_push_deliveries::Migration),
@@ -133,7 +132,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_400009_create_course_organisers::Migration),
             Box::new(m20261130_000001_add_claim_job_id_to_push_deliveries::Migration),
             Box::new(m20261130_000002_index_push_deliveries_by_claim::Migration),
-        ]
+        ];
+        all.extend(rest);
+        all
     }
 }
 
@@ -160,4 +161,78 @@ pub(crate) fn index(table: &'static str, columns: &[&'static str]) -> IndexCreat
         stmt.col(*c);
     }
     stmt.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Databases record applied migrations by name: a name, or the order, that changed would
+    /// make an existing database see a migration as missing or new.
+    #[test]
+    fn names_and_order_are_those_already_applied() {
+        let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_string()).collect();
+        let expected = [
+            "m20261127_000001_create_org_units",
+            "m20261127_000002_create_org_unit_closure",
+            "m20261127_000003_create_users",
+            "m20261127_000004_create_volunteer_profiles",
+            "m20261127_000005_create_user_skills",
+            "m20261127_000006_create_social_worker_profiles",
+            "m20261127_000007_create_sessions",
+            "m20261127_000008_create_refresh_tokens",
+            "m20261127_000009_create_login_failures",
+            "m20261127_000010_create_login_locks",
+            "m20261127_000011_create_audit_log",
+            "m20261128_100001_create_jobs",
+            "m20261128_100002_create_job_keys",
+            "m20261128_100003_create_outbox",
+            "m20261128_100004_create_scheduled_jobs",
+            "m20261128_100005_create_devices",
+            "m20261128_100006_create_notifications",
+            "m20261128_100007_create_push_deliveries",
+            "m20261128_100008_create_notification_preferences",
+            "m20261128_100009_create_announcements",
+            "m20261128_200001_create_idempotency_keys",
+            "m20261128_200002_create_consents",
+            "m20261128_200003_create_identities",
+            "m20261128_200004_create_guardians",
+            "m20261128_200005_create_health_notes",
+            "m20261128_300001_add_issuer_fields_to_org_units",
+            "m20261128_300002_create_tasks",
+            "m20261128_300003_create_task_skills",
+            "m20261128_300004_create_signups",
+            "m20261128_300005_create_attendance",
+            "m20261128_300006_create_hours_entries",
+            "m20261128_300007_create_star_awards",
+            "m20261128_300008_create_service_records",
+            "m20261128_300009_index_tasks_for_nearby_browsing",
+            "m20261128_300010_create_task_invitations",
+            "m20261128_300011_create_dispatch_days",
+            "m20261128_600001_create_honour_programmes",
+            "m20261128_600002_create_honour_quota_uses",
+            "m20261128_600003_create_honour_nominations",
+            "m20261128_600004_create_honour_reviewers",
+            "m20261128_600005_create_honour_scores",
+            "m20261128_600006_create_honours",
+            "m20261128_600007_create_honour_objections",
+            "m20261128_500001_create_mentoring_pairings",
+            "m20261128_500002_create_mentor_loads",
+            "m20261128_500003_create_mentoring_sessions",
+            "m20261128_500004_create_pair_messages",
+            "m20261128_600008_create_honour_recusals",
+            "m20261128_400001_create_credential_kinds",
+            "m20261128_400002_create_credentials",
+            "m20261128_400003_create_talent_reminders",
+            "m20261128_400004_create_courses",
+            "m20261128_400005_create_training_sessions",
+            "m20261128_400006_create_enrolments",
+            "m20261128_400007_create_learning_entries",
+            "m20261128_400008_create_prerequisites",
+            "m20261128_400009_create_course_organisers",
+            "m20261130_000001_add_claim_job_id_to_push_deliveries",
+            "m20261130_000002_index_push_deliveries_by_claim",
+        ];
+        assert_eq!(names, expected);
+    }
 }

@@ -5,23 +5,22 @@
 
 use crate::db::write;
 use crate::domain::kernel::org_units::subtree_ids;
-use crate::domain::messaging::announcements::{FANOUT_JOB, Fanout, roles_of};
+use crate::domain::messaging::announcements::{Fanout, roles_of};
 use crate::domain::messaging::notifications::{Category, preferences_of};
 use crate::state::AppState;
 use entity::{announcement, device, notification, user};
-use jobs::job::JobOptions;
-use jobs::{JobError, Registry};
+use jobs::{JobContext, JobError, Perform};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::{BTreeMap, HashSet};
-use std::time::Duration;
 
 /// Recipients per batch.
 pub const BATCH: usize = 500;
 
-pub(super) fn register(r: &mut Registry, state: &AppState) {
-    let options = JobOptions { timeout: Duration::from_secs(120), ..JobOptions::default() };
-    super::on(r, state, FANOUT_JOB, options, |state, f: Fanout| async move { fanout(&state, f).await });
+impl Perform<AppState> for Fanout {
+    async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
+        fanout(&state, self).await
+    }
 }
 
 /// Runs one batch of a fan-out (idempotent: running it again changes nothing).
@@ -110,7 +109,7 @@ pub async fn fanout(state: &AppState, f: Fanout) -> Result<(), JobError> {
         match people.last() {
             Some(last) if people.len() == BATCH => {
                 let next = Fanout { announcement_id: a.id, after: Some(last.id) };
-                jobs::outbox::enqueue(txn, next.job()).await?;
+                jobs::outbox::enqueue(txn, &next).await?;
             }
             _ => {
                 announcement::Entity::update_many()

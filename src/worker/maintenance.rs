@@ -1,44 +1,79 @@
-//! The cron jobs: the minutely scan that enqueues due reminders (keyed future jobs), the outbox
-//! sweep, stale-device pruning and the dead-letter check. Their schedules are in
-//! `worker::schedules`.
+//! The cron jobs of the job machinery and devices: the minutely scan that enqueues due reminders
+//! (keyed future jobs), the outbox sweep, stale-device pruning and the dead-letter check. Their
+//! schedules are in `worker::schedules`; each is a job type with no payload (`{}`).
 
 use crate::domain::messaging::devices;
 use crate::state::AppState;
-use jobs::job::JobOptions;
-use jobs::{JobError, Registry};
+use jobs::{Job, JobContext, JobError, JobOptions, Perform};
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// Enqueue reminders and other keyed future jobs that came due.
-pub const SCHEDULED_SCAN: &str = "scheduled.scan";
-/// Delete outbox rows relayed more than a week ago.
-pub const OUTBOX_SWEEP: &str = "outbox.sweep";
-/// Deactivate devices not re-registered for 270 days.
-pub const DEVICES_PRUNE: &str = "devices.prune";
-/// Count dead letters and warn when any wait.
-pub const DEAD_LETTERS: &str = "jobs.dead_letters";
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ScheduledScan {}
 
-pub(super) fn register(r: &mut Registry, state: &AppState) {
-    let once = JobOptions { max_attempts: 3, ..JobOptions::default() };
-    super::on(r, state, SCHEDULED_SCAN, once, |state, _: serde_json::Value| async move {
+impl Job for ScheduledScan {
+    const KIND: &'static str = "scheduled.scan";
+    const OPTIONS: JobOptions = JobOptions::FEW;
+}
+
+impl Perform<AppState> for ScheduledScan {
+    async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
         let n = jobs::scheduled::enqueue_due(&state.db, state.clock.now(), 500).await?;
         if n > 0 {
             tracing::info!(enqueued = n, "due scheduled jobs enqueued");
         }
         Ok(())
-    });
-    super::on(r, state, OUTBOX_SWEEP, once, |state, _: serde_json::Value| async move {
+    }
+}
+
+/// Delete outbox rows relayed more than a week ago.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct OutboxSweep {}
+
+impl Job for OutboxSweep {
+    const KIND: &'static str = "outbox.sweep";
+    const OPTIONS: JobOptions = JobOptions::FEW;
+}
+
+impl Perform<AppState> for OutboxSweep {
+    async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
         let n = jobs::outbox::sweep(&state.db, Duration::from_secs(7 * 86_400)).await?;
         tracing::info!(deleted = n, "outbox swept");
         Ok(())
-    });
-    super::on(r, state, DEVICES_PRUNE, once, |state, _: serde_json::Value| async move {
-        let n = devices::prune_stale(&state.db, state.clock.now()).await.map_err(|e| JobError::retry(e.to_string()))?;
+    }
+}
+
+/// Deactivate devices not re-registered for 270 days.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct DevicesPrune {}
+
+impl Job for DevicesPrune {
+    const KIND: &'static str = "devices.prune";
+    const OPTIONS: JobOptions = JobOptions::FEW;
+}
+
+impl Perform<AppState> for DevicesPrune {
+    async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
+        let n = devices::prune_stale(&state.db, state.clock.now()).await?;
         tracing::info!(deactivated = n, "stale devices pruned");
         Ok(())
-    });
-    super::on(r, state, DEAD_LETTERS, once, |state, _: serde_json::Value| async move {
+    }
+}
+
+/// Count dead letters and warn when any wait.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct DeadLetters {}
+
+impl Job for DeadLetters {
+    const KIND: &'static str = "jobs.dead_letters";
+    const OPTIONS: JobOptions = JobOptions::FEW;
+}
+
+impl Perform<AppState> for DeadLetters {
+    async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
         for queue in state.jobs.queues() {
-            let stats = queue.stats().await.map_err(|e| JobError::retry(e.to_string()))?;
+            let stats = queue.stats().await?;
             if stats.dead > 0 {
                 tracing::warn!(
                     queue = queue.name(),
@@ -48,5 +83,5 @@ pub(super) fn register(r: &mut Registry, state: &AppState) {
             }
         }
         Ok(())
-    });
+    }
 }

@@ -4,30 +4,41 @@
 
 use crate::domain::mentoring;
 use crate::state::AppState;
-use jobs::job::JobOptions;
-use jobs::{JobError, Registry};
+use jobs::{Job, JobContext, JobError, JobOptions, Perform};
+use serde::{Deserialize, Serialize};
 
 /// Tell mentors of lapsed pairs; record graduations that came due.
-pub const SCAN: &str = "mentoring.scan";
-/// The weekly mentoring digest.
-pub const DIGEST: &str = "mentoring.digest";
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct MentoringScan {}
 
-pub(super) fn register(r: &mut Registry, state: &AppState) {
-    let once = JobOptions { max_attempts: 3, ..JobOptions::default() };
-    super::on(r, state, SCAN, once, |state, _: serde_json::Value| async move {
-        let told = mentoring::scan(&state.db, &state.config.mentoring, state.clock.now())
-            .await
-            .map_err(|e| JobError::retry(e.to_string()))?;
+impl Job for MentoringScan {
+    const KIND: &'static str = "mentoring.scan";
+    const OPTIONS: JobOptions = JobOptions::FEW;
+}
+
+impl Perform<AppState> for MentoringScan {
+    async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
+        let told = mentoring::scan(&state.db, &state.config.mentoring, state.clock.now()).await?;
         if told > 0 {
             tracing::info!(told, "mentors told of pairs without contact");
         }
         Ok(())
-    });
-    super::on(r, state, DIGEST, once, |state, _: serde_json::Value| async move {
-        let sent = mentoring::weekly_digest(&state.db, &state.config.mentoring, state.clock.now())
-            .await
-            .map_err(|e| JobError::retry(e.to_string()))?;
+    }
+}
+
+/// The weekly mentoring digest.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct MentoringDigest {}
+
+impl Job for MentoringDigest {
+    const KIND: &'static str = "mentoring.digest";
+    const OPTIONS: JobOptions = JobOptions::FEW;
+}
+
+impl Perform<AppState> for MentoringDigest {
+    async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
+        let sent = mentoring::weekly_digest(&state.db, &state.config.mentoring, state.clock.now()).await?;
         tracing::info!(sent, "mentoring digests sent");
         Ok(())
-    });
+    }
 }

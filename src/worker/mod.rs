@@ -1,9 +1,9 @@
-//! Job handlers (one file per job kind) and the wiring that runs them: the worker pool, the
+//! Job handlers (one file per area's jobs) and the wiring that runs them: the worker pool, the
 //! outbox relay and the cron scheduler, in `wushe worker` or inside `wushe serve`.
 //!
 //! - [`notify`] (`notify`): write one person's inbox row, schedule its push.
 //! - [`push`] (`push.send`, on the push queue): push notifications to their people's active
-//!   devices; [`push::SWEEP`] hands claims stuck past their lease back to the queue.
+//!   devices; [`push::PushSweep`] hands claims stuck past their lease back to the queue.
 //! - [`announce`] (`announcement.fanout`): one batch of an announcement's recipients.
 //! - [`tasks`] (`task.*`): dispatch, cover-needed waves, reminders, broadcasts, head-count
 //!   checks and closing ended tasks.
@@ -11,11 +11,13 @@
 //! - [`mentoring`]: the mentoring scan (no-contact nudges, graduations) and weekly digest.
 //! - [`talent`]: the daily credential scan and the weekly digest of who is due.
 //!
-//! Adding a job kind: a file here with its payload type and handler, registered in
-//! [`registry`] with its options (attempts, timeout, backoff); domain code enqueues it with
-//! `jobs::outbox::enqueue(txn, NewJob::new(KIND, payload))` inside its transaction. Adding a
-//! cron schedule: one line in [`schedules`], the one table of them. Handlers re-read current
-//! state and give every effect a unique key: a job can run twice.
+//! Adding a job kind: a type implementing `jobs::Job` (its kind string, queue, options and
+//! dedupe key; the type is the payload) next to the rules that enqueue it, with
+//! `jobs::outbox::enqueue(txn, &job)` inside their transaction; its handler, `jobs::Perform`,
+//! in a file here; one line in [`registry`]. Adding a cron schedule: one line in [`schedules`],
+//! the one table of them. Handlers re-read current state and give every effect a unique key: a
+//! job can run twice. A kind string and its payload's shape are what queued jobs hold: never
+//! renamed, only extended compatibly.
 
 pub mod announce;
 pub mod maintenance;
@@ -26,10 +28,10 @@ pub mod talent;
 pub mod tasks;
 
 use crate::config::{Config, JobsConfig};
+use crate::domain::DomainError;
 use crate::state::AppState;
 use jobs::clock::Clock;
 use jobs::cron::{Schedule, Scheduler};
-use jobs::job::JobOptions;
 use jobs::metrics::Metrics;
 use jobs::outbox::Relay;
 use jobs::push::log::LogProvider;
@@ -37,18 +39,16 @@ use jobs::push::{PushProvider, PushProviders};
 use jobs::queue::embedded::EmbeddedQueue;
 use jobs::queue::redis::{RedisQueue, RedisQueueConfig};
 use jobs::worker::{Worker, WorkerConfig};
-use jobs::{JobError, NewJob, Registry, SharedQueue};
+use jobs::{Job, JobError, Registry, SharedQueue};
 use sea_orm::DatabaseConnection;
-use serde::de::DeserializeOwned;
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// The name of the queue of every job kind but pushes.
-pub const QUEUE: &str = "main";
-/// The name of the queue of push jobs ([`push::KIND`]): they wait on outside providers, so they
-/// run from a queue and worker pool of their own, and a slow provider holds up no other work.
+pub const QUEUE: &str = jobs::DEFAULT_QUEUE;
+/// The name of the queue of push jobs ([`push::PushJob`]): they wait on outside providers, so
+/// they run from a queue and worker pool of their own, and a slow provider holds up no other work.
 pub const PUSH_QUEUE: &str = "push";
 
 /// The job machinery a process shares: the queues, their metrics and the push providers.
@@ -136,64 +136,82 @@ pub async fn metrics_text(state: &AppState) -> String {
     text
 }
 
-/// Registers a handler that gets the application state and the payload as `P`.
-fn on<P, F, Fut>(r: &mut Registry, state: &AppState, kind: &str, options: JobOptions, f: F)
-where
-    P: DeserializeOwned + Send + 'static,
-    F: Fn(AppState, P) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<(), JobError>> + Send + 'static,
-{
-    let state = state.clone();
-    let f = Arc::new(f);
-    r.typed(kind, options, move |_ctx, payload: P| {
-        let (state, f) = (state.clone(), f.clone());
-        async move { f(state, payload).await }
-    });
+/// How a domain error fails a job: the database or a dependency being down defers or retries it
+/// (an outage buries nothing); a bug or unexpected state is retried with backoff; any other
+/// error is the domain refusing the job (not found, invalid, conflicting), which retrying cannot
+/// change, so it goes to the dead letters at once with the refusal as its reason. Too many
+/// attempts is a refusal for now only: retried after the wait it names.
+impl From<DomainError> for JobError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::Db(e) => e.into(),
+            DomainError::Unavailable { detail } => JobError::unavailable(detail),
+            DomainError::Internal(reason) => JobError::retry(reason),
+            DomainError::TooMany { detail, retry_after_secs, .. } => {
+                JobError::retry_after(detail, Duration::from_secs(retry_after_secs))
+            }
+            refused => JobError::fatal(format!("refused: {refused}")),
+        }
+    }
 }
 
-/// Every job kind's handler.
+/// Every job kind's handler, by type.
 pub fn registry(state: &AppState) -> Registry {
+    use crate::domain::messaging::{announcements::Fanout, notifications::Message};
+    use crate::domain::volunteering::dispatch::{Cover, Dispatch};
+    use crate::domain::volunteering::reminders::{Broadcast, CloseEnded, Headcount, Reminder};
     let mut r = Registry::new();
-    notify::register(&mut r, state);
-    push::register(&mut r, state);
-    announce::register(&mut r, state);
-    maintenance::register(&mut r, state);
-    tasks::register(&mut r, state);
-    mentoring::register(&mut r, state);
-    talent::register(&mut r, state);
+    r.add::<Message, _>(state)
+        .add::<push::PushJob, _>(state)
+        .add::<push::PushSweep, _>(state)
+        .add::<Fanout, _>(state)
+        .add::<maintenance::ScheduledScan, _>(state)
+        .add::<maintenance::OutboxSweep, _>(state)
+        .add::<maintenance::DevicesPrune, _>(state)
+        .add::<maintenance::DeadLetters, _>(state)
+        .add::<Dispatch, _>(state)
+        .add::<Cover, _>(state)
+        .add::<Reminder, _>(state)
+        .add::<Broadcast, _>(state)
+        .add::<Headcount, _>(state)
+        .add::<CloseEnded, _>(state)
+        .add::<mentoring::MentoringScan, _>(state)
+        .add::<mentoring::MentoringDigest, _>(state)
+        .add::<talent::CredentialScan, _>(state)
+        .add::<talent::DueDigest, _>(state);
     r
+}
+
+/// A cron schedule that enqueues the payload-less job `J`.
+fn cron<J: Job + Default>(name: &str, expr: &str) -> Schedule {
+    Schedule::new(name, expr, &J::default()).expect("the schedule table is valid")
 }
 
 /// Every cron schedule, in one place (expressions: seconds first; write day names).
 pub fn schedules() -> Vec<Schedule> {
-    let table: [(&str, &str, &str); 10] = [
+    use crate::domain::volunteering::reminders::CloseEnded;
+    vec![
         // Reminders and other keyed future jobs that came due.
-        ("scheduled-scan", "0 * * * * *", maintenance::SCHEDULED_SCAN),
+        cron::<maintenance::ScheduledScan>("scheduled-scan", "0 * * * * *"),
         // Push claims that outlived the run that took them.
-        ("push-sweep", "30 * * * * *", push::SWEEP),
+        cron::<push::PushSweep>("push-sweep", "30 * * * * *"),
         // Relayed outbox rows older than a week.
-        ("outbox-sweep", "0 7 * * * *", maintenance::OUTBOX_SWEEP),
+        cron::<maintenance::OutboxSweep>("outbox-sweep", "0 7 * * * *"),
         // Devices whose token was not refreshed for 270 days.
-        ("devices-prune", "0 30 3 * * *", maintenance::DEVICES_PRUNE),
+        cron::<maintenance::DevicesPrune>("devices-prune", "0 30 3 * * *"),
         // Dead letters waiting for an administrator.
-        ("dead-letters", "0 */5 * * * *", maintenance::DEAD_LETTERS),
+        cron::<maintenance::DeadLetters>("dead-letters", "0 */5 * * * *"),
         // Tasks that ended: close open check-ins, record no-shows, mark them completed.
-        ("task-close", "0 */5 * * * *", crate::domain::volunteering::reminders::CLOSE_JOB),
+        cron::<CloseEnded>("task-close", "0 */5 * * * *"),
         // Mentoring pairs without contact, and graduations that came due.
-        ("mentoring-scan", "0 20 * * * *", mentoring::SCAN),
+        cron::<mentoring::MentoringScan>("mentoring-scan", "0 20 * * * *"),
         // The weekly mentoring digest, Monday morning.
-        ("mentoring-digest", "0 0 9 * * Mon", mentoring::DIGEST),
+        cron::<mentoring::MentoringDigest>("mentoring-digest", "0 0 9 * * Mon"),
         // Credentials: expiry flips and reminders, 08:00 Shanghai.
-        ("talent-daily", "0 0 8 * * *", talent::DAILY_SCAN),
+        cron::<talent::CredentialScan>("talent-daily", "0 0 8 * * *"),
         // Who is due, to station administrators, Monday 08:30 Shanghai.
-        ("talent-digest", "0 30 8 * * Mon", talent::WEEKLY_DIGEST),
-    ];
-    table
-        .into_iter()
-        .map(|(name, expr, kind)| {
-            Schedule::new(name, expr, NewJob::new(kind, serde_json::json!({}))).expect("the schedule table is valid")
-        })
-        .collect()
+        cron::<talent::DueDigest>("talent-digest", "0 30 8 * * Mon"),
+    ]
 }
 
 fn worker_config(cfg: &JobsConfig) -> WorkerConfig {
@@ -222,13 +240,15 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
     );
     let push_worker = Worker::new(
         jobs.push_queue.clone(),
-        registry,
+        registry.clone(),
         state.clock.clone(),
         jobs.metrics.clone(),
         WorkerConfig { concurrency: cfg.push_concurrency, ..worker_config(cfg) },
     );
-    let relay = Relay::new(state.db.clone(), jobs.queue.clone(), jobs.metrics.clone(), cfg.relay_poll)
-        .route(push::KIND, jobs.push_queue.clone());
+    let mut relay = Relay::new(state.db.clone(), jobs.queue.clone(), jobs.metrics.clone(), cfg.relay_poll);
+    for kind in registry.kinds_on(PUSH_QUEUE) {
+        relay = relay.route(kind, jobs.push_queue.clone());
+    }
     let scheduler = Scheduler::new(schedules(), jobs.queue.clone(), state.clock.clone(), cfg.cron_tick);
     tokio::join!(
         worker.run(shutdown.clone()),
@@ -264,6 +284,29 @@ pub async fn serve_metrics(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_errors_retry_when_passing_and_dead_letter_when_refusals() {
+        let unavailable = sea_orm::DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout);
+        assert!(matches!(JobError::from(DomainError::Db(unavailable)), JobError::Unavailable(_)));
+        let broken = sea_orm::DbErr::Custom("constraint".into());
+        assert!(matches!(JobError::from(DomainError::Db(broken)), JobError::Retry { .. }));
+        let down = DomainError::Unavailable { detail: "redis".into() };
+        assert!(matches!(JobError::from(down), JobError::Unavailable(_)));
+        assert!(matches!(JobError::from(DomainError::Internal("bug".into())), JobError::Retry { .. }));
+        let refusals = [
+            DomainError::NotFound { what: "task" },
+            DomainError::validation("bad"),
+            DomainError::Conflict { code: "task_full", detail: "full".into() },
+            DomainError::Forbidden { code: "forbidden", detail: "no".into() },
+        ];
+        for e in refusals {
+            let reason = e.to_string();
+            assert_eq!(JobError::from(e), JobError::fatal(format!("refused: {reason}")));
+        }
+    }
+
     #[test]
     fn the_schedule_table_parses() {
         let s = super::schedules();
@@ -271,5 +314,44 @@ mod tests {
         assert_eq!(names.len(), s.len(), "schedule names are unique");
         assert!(names.contains("task-close") && names.contains("scheduled-scan"));
         assert!(s.iter().all(|s| s.zone == jobs::cron::DEFAULT_ZONE));
+    }
+
+    #[test]
+    fn kinds_keep_their_stored_names_and_queues() {
+        use crate::domain::messaging::{announcements::Fanout, notifications::Message};
+        use crate::domain::volunteering::{dispatch, reminders};
+        // Queued jobs hold these strings: renaming one strands them.
+        let kinds = [
+            (Message::KIND, "notify"),
+            (push::PushJob::KIND, "push.send"),
+            (push::PushSweep::KIND, "push.sweep"),
+            (Fanout::KIND, "announcement.fanout"),
+            (maintenance::ScheduledScan::KIND, "scheduled.scan"),
+            (maintenance::OutboxSweep::KIND, "outbox.sweep"),
+            (maintenance::DevicesPrune::KIND, "devices.prune"),
+            (maintenance::DeadLetters::KIND, "jobs.dead_letters"),
+            (dispatch::Dispatch::KIND, "task.dispatch"),
+            (dispatch::Cover::KIND, "task.cover"),
+            (reminders::Reminder::KIND, "task.remind"),
+            (reminders::Broadcast::KIND, "task.broadcast"),
+            (reminders::Headcount::KIND, "task.headcount"),
+            (reminders::CloseEnded::KIND, "task.close"),
+            (mentoring::MentoringScan::KIND, "mentoring.scan"),
+            (mentoring::MentoringDigest::KIND, "mentoring.digest"),
+            (talent::CredentialScan::KIND, "talent.daily_scan"),
+            (talent::DueDigest::KIND, "talent.weekly_digest"),
+        ];
+        for (kind, stored) in kinds {
+            assert_eq!(kind, stored);
+        }
+        // Cron payloads were `{}` and still are; old ones decode.
+        let job = jobs::Job::new_job(&maintenance::ScheduledScan {});
+        assert_eq!(job.payload, serde_json::json!({}));
+        let _: maintenance::ScheduledScan = serde_json::from_value(serde_json::json!({})).unwrap();
+        assert_eq!(push::PushJob::QUEUE, PUSH_QUEUE);
+        assert_eq!(
+            push::job(vec![uuid::Uuid::nil()], chrono::Utc::now()).dedupe_key.as_deref(),
+            Some("push:00000000-0000-0000-0000-000000000000")
+        );
     }
 }

@@ -5,19 +5,20 @@
 //! now.
 
 use crate::db::write;
-use crate::domain::messaging::notifications::{Category, Message, NOTIFY_JOB, Preferences, preferences};
+use crate::domain::messaging::notifications::{Category, Message, Preferences, preferences};
 use crate::domain::messaging::templates;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::{device, notification, user};
-use jobs::job::JobOptions;
-use jobs::{JobError, Registry};
+use jobs::{JobContext, JobError, Perform};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
-pub(super) fn register(r: &mut Registry, state: &AppState) {
-    super::on(r, state, NOTIFY_JOB, JobOptions::default(), |state, m: Message| async move { deliver(&state, m).await });
+impl Perform<AppState> for Message {
+    async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
+        deliver(&state, self).await
+    }
 }
 
 /// The time zone of a person, or the default.

@@ -30,22 +30,20 @@ use crate::domain::messaging::notifications::{Category, preferences_of};
 use crate::domain::messaging::templates;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
-use entity::{device, notification, push_delivery, user};
-use jobs::job::{Backoff, JobOptions};
+use entity::push_delivery::{self, PushStatus};
+use entity::{device, notification, user};
+use jobs::job::Backoff;
 use jobs::push::{PushMessage, PushOutcome, PushTarget};
-use jobs::{JobError, NewJob, Registry};
+use jobs::{Job, JobContext, JobError, JobOptions, NewJob, Perform};
 use sea_orm::sea_query::{Expr, ExprTrait, LockType, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 use tokio::time::Instant;
+use tracing::Instrument;
 use uuid::Uuid;
 
-/// The job kind.
-pub const KIND: &str = "push.send";
-/// The job kind of the sweep of lapsed claims.
-pub const SWEEP: &str = "push.sweep";
 /// Most notifications one push job carries.
 pub const BATCH: usize = 100;
 /// Sends of one job in flight at once (each also holds a permit of its provider).
@@ -62,41 +60,57 @@ const RECORD_EVERY: usize = 32;
 /// The longest an outcome waits to be recorded.
 const RECORD_TICK: Duration = Duration::from_millis(50);
 
-/// Push these notifications.
+/// Job: push these notifications, from the push queue.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct PushJob {
     pub notification_ids: Vec<Uuid>,
 }
 
-/// The push job of some notifications (at most [`BATCH`]), not before `at`.
-pub fn job(notification_ids: Vec<Uuid>, at: DateTime<Utc>) -> NewJob {
-    let key = match notification_ids.as_slice() {
-        [one] => format!("push:{one}"),
-        [first, ..] => format!("push:{first}:{}", notification_ids.len()),
-        [] => "push:none".into(),
-    };
-    NewJob::new(KIND, PushJob { notification_ids }).dedupe(key).at(at)
-}
-
-pub(super) fn register(r: &mut Registry, state: &AppState) {
-    let options = JobOptions {
+impl Job for PushJob {
+    const KIND: &'static str = "push.send";
+    const QUEUE: &'static str = super::PUSH_QUEUE;
+    const OPTIONS: JobOptions = JobOptions {
         max_attempts: 10,
         timeout: TIMEOUT,
         backoff: Backoff { base: Duration::from_secs(5), cap: Duration::from_secs(30 * 60) },
     };
-    let st = state.clone();
-    r.typed(KIND, options, move |ctx, p: PushJob| {
-        let st = st.clone();
-        async move { send(&st, ctx.job_id, &p.notification_ids).await }
-    });
-    let once = JobOptions { max_attempts: 3, ..JobOptions::default() };
-    super::on(r, state, SWEEP, once, |state, _: serde_json::Value| async move {
+    fn dedupe_key(&self) -> Option<String> {
+        Some(match self.notification_ids.as_slice() {
+            [one] => format!("push:{one}"),
+            [first, ..] => format!("push:{first}:{}", self.notification_ids.len()),
+            [] => "push:none".into(),
+        })
+    }
+}
+
+/// The push job of some notifications (at most [`BATCH`]), not before `at`.
+pub fn job(notification_ids: Vec<Uuid>, at: DateTime<Utc>) -> NewJob {
+    PushJob { notification_ids }.new_job().at(at)
+}
+
+impl Perform<AppState> for PushJob {
+    async fn perform(self, state: AppState, job: JobContext) -> Result<(), JobError> {
+        send(&state, job.job_id, &self.notification_ids).await
+    }
+}
+
+/// Job (cron): hand claims that outlived their run back to the queue.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PushSweep {}
+
+impl Job for PushSweep {
+    const KIND: &'static str = "push.sweep";
+    const OPTIONS: JobOptions = JobOptions::FEW;
+}
+
+impl Perform<AppState> for PushSweep {
+    async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
         let n = sweep(&state, Utc::now()).await?;
         if n > 0 {
             tracing::warn!(claims = n, "push claims outlived their run: handed back to the queue");
         }
         Ok(())
-    });
+    }
 }
 
 /// One push to make: a notification's message to one device.
@@ -217,7 +231,7 @@ async fn claim(state: &AppState, job_id: Uuid, sends: Vec<Send>) -> Result<Claim
                 id: Set(Uuid::now_v7()),
                 notification_id: Set(s.notification_id),
                 device_id: Set(s.device.id),
-                status: Set("pending".into()),
+                status: Set(PushStatus::Pending),
                 attempts: Set(0),
                 last_outcome: Set(None),
                 claimed_until: Set(None),
@@ -245,9 +259,11 @@ async fn claim(state: &AppState, job_id: Uuid, sends: Vec<Send>) -> Result<Claim
             .await?;
         let wanted: std::collections::HashSet<(Uuid, Uuid)> =
             sends.iter().map(|s| (s.notification_id, s.device.id)).collect();
-        let claimable = |r: &push_delivery::Model| match r.status.as_str() {
-            "pending" | "retry" => Some(false),
-            "sending" if r.claim_job_id == Some(job_id) || r.claimed_until.is_none_or(|u| u < now) => Some(true),
+        let claimable = |r: &push_delivery::Model| match r.status {
+            PushStatus::Pending | PushStatus::Retry => Some(false),
+            PushStatus::Sending if r.claim_job_id == Some(job_id) || r.claimed_until.is_none_or(|u| u < now) => {
+                Some(true)
+            }
             _ => None,
         };
         let mut claim_ids = Vec::new();
@@ -266,7 +282,7 @@ async fn claim(state: &AppState, job_id: Uuid, sends: Vec<Send>) -> Result<Claim
         }
         for chunk in claim_ids.chunks(500) {
             push_delivery::Entity::update_many()
-                .col_expr(push_delivery::Column::Status, Expr::val("sending"))
+                .col_expr(push_delivery::Column::Status, Expr::val(PushStatus::Sending.as_str()))
                 .col_expr(push_delivery::Column::ClaimJobId, Expr::val(job_id))
                 .col_expr(push_delivery::Column::ClaimedUntil, Expr::val(until))
                 .col_expr(push_delivery::Column::Attempts, Expr::col(push_delivery::Column::Attempts).add(1))
@@ -277,7 +293,7 @@ async fn claim(state: &AppState, job_id: Uuid, sends: Vec<Send>) -> Result<Claim
         }
         for chunk in skip_ids.chunks(500) {
             push_delivery::Entity::update_many()
-                .col_expr(push_delivery::Column::Status, Expr::val("skipped"))
+                .col_expr(push_delivery::Column::Status, Expr::val(PushStatus::Skipped.as_str()))
                 .col_expr(push_delivery::Column::ClaimJobId, Expr::val(Option::<Uuid>::None))
                 .col_expr(push_delivery::Column::ClaimedUntil, Expr::val(Option::<DateTime<Utc>>::None))
                 .col_expr(push_delivery::Column::UpdatedAt, Expr::val(stamp))
@@ -303,7 +319,7 @@ async fn claim(state: &AppState, job_id: Uuid, sends: Vec<Send>) -> Result<Claim
     for s in sends {
         match by_pair.get(&(s.notification_id, s.device.id)) {
             Some((row, true)) => held.push(Held { row_id: row.id, send: s }),
-            Some((row, false)) if row.status == "sending" => {
+            Some((row, false)) if row.status == PushStatus::Sending => {
                 let ends = row.claimed_until.unwrap_or(now);
                 held_elsewhere = Some(held_elsewhere.map_or(ends, |e| Ord::min(e, ends)));
             }
@@ -393,10 +409,14 @@ async fn deliver_all(state: &AppState, job_id: Uuid, held: Vec<Held>, deadline: 
         while running.len() < PARALLEL {
             let Some(h) = queue.next() else { break };
             let state = state.clone();
-            running.spawn(async move {
-                let outcome = deliver(&state, &h.send, deadline).await;
-                (h, outcome)
-            });
+            // In the job's span, so a send's log lines say which job it belongs to.
+            running.spawn(
+                async move {
+                    let outcome = deliver(&state, &h.send, deadline).await;
+                    (h, outcome)
+                }
+                .in_current_span(),
+            );
         }
         if running.is_empty() {
             break;
@@ -468,33 +488,33 @@ async fn record(state: &AppState, job_id: Uuid, done: &[(Held, Outcome)]) -> Res
     }
     let stamp = state.clock.now();
     // One UPDATE per distinct (status, detail, counts as an attempt).
-    let mut groups: BTreeMap<(&str, Option<String>, bool), Vec<Uuid>> = BTreeMap::new();
+    let mut groups: BTreeMap<(PushStatus, Option<String>, bool), Vec<Uuid>> = BTreeMap::new();
     let mut dead_devices = Vec::new();
     for (h, outcome) in done {
         let key = match outcome {
-            Outcome::NotStarted => ("retry", Some("not started".to_string()), false),
-            Outcome::Sent(PushOutcome::Delivered) => ("delivered", None, true),
+            Outcome::NotStarted => (PushStatus::Retry, Some("not started".to_string()), false),
+            Outcome::Sent(PushOutcome::Delivered) => (PushStatus::Delivered, None, true),
             Outcome::Sent(PushOutcome::DropToken(r)) => {
                 dead_devices.push((h.send.device.id, h.send.device.token_hash.clone(), r.clone()));
-                ("dropped", Some(r.clone()), true)
+                (PushStatus::Dropped, Some(r.clone()), true)
             }
-            Outcome::Sent(PushOutcome::Retry { reason, .. }) => ("retry", Some(reason.clone()), true),
-            Outcome::Sent(PushOutcome::Unknown(reason)) => ("retry", Some(format!("unknown: {reason}")), true),
-            Outcome::Sent(PushOutcome::Fatal(r)) => ("failed", Some(r.clone()), true),
+            Outcome::Sent(PushOutcome::Retry { reason, .. }) => (PushStatus::Retry, Some(reason.clone()), true),
+            Outcome::Sent(PushOutcome::Unknown(reason)) => {
+                (PushStatus::Retry, Some(format!("unknown: {reason}")), true)
+            }
+            Outcome::Sent(PushOutcome::Fatal(r)) => (PushStatus::Failed, Some(r.clone()), true),
         };
         groups.entry(key).or_default().push(h.row_id);
     }
     let txn = crate::db::begin_write(&state.db).await?;
     for (device_id, token_hash, reason) in &dead_devices {
         tracing::info!(device_id = %device_id, token = %token_hash, %reason, "push token dead: device deactivated");
-        crate::domain::messaging::devices::deactivate(&txn, *device_id, stamp, "invalid_token")
-            .await
-            .map_err(|e| JobError::retry(e.to_string()))?;
+        crate::domain::messaging::devices::deactivate(&txn, *device_id, stamp, "invalid_token").await?;
     }
     for ((status, detail, attempted), ids) in groups {
         for chunk in ids.chunks(500) {
             let mut update = push_delivery::Entity::update_many()
-                .col_expr(push_delivery::Column::Status, Expr::val(status))
+                .col_expr(push_delivery::Column::Status, Expr::val(status.as_str()))
                 .col_expr(
                     push_delivery::Column::LastOutcome,
                     Expr::val(detail.as_ref().map(|d| d.chars().take(64).collect::<String>())),
@@ -527,7 +547,7 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> Result<u64, JobError
             .select_only()
             .column(push_delivery::Column::Id)
             .column(push_delivery::Column::NotificationId)
-            .filter(push_delivery::Column::Status.eq("sending"))
+            .filter(push_delivery::Column::Status.eq(PushStatus::Sending))
             .filter(push_delivery::Column::ClaimedUntil.lt(now))
             .limit(1000)
             .into_tuple()
@@ -543,12 +563,12 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> Result<u64, JobError
         let mut swept = 0;
         for chunk in ids.chunks(500) {
             let r = push_delivery::Entity::update_many()
-                .col_expr(push_delivery::Column::Status, Expr::val("retry"))
+                .col_expr(push_delivery::Column::Status, Expr::val(PushStatus::Retry.as_str()))
                 .col_expr(push_delivery::Column::LastOutcome, Expr::val("claim lapsed"))
                 .col_expr(push_delivery::Column::ClaimJobId, Expr::val(Option::<Uuid>::None))
                 .col_expr(push_delivery::Column::ClaimedUntil, Expr::val(Option::<DateTime<Utc>>::None))
                 .filter(push_delivery::Column::Id.is_in(chunk.to_vec()))
-                .filter(push_delivery::Column::Status.eq("sending"))
+                .filter(push_delivery::Column::Status.eq(PushStatus::Sending))
                 .filter(push_delivery::Column::ClaimedUntil.lt(now))
                 .exec(txn)
                 .await?;

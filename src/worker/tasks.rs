@@ -1,5 +1,5 @@
-//! Jobs of volunteer service tasks (the rules are in `domain::dispatch` and
-//! `domain::reminders`; these handlers only run them):
+//! Jobs of volunteer service tasks (the rules are in `domain::volunteering::dispatch` and
+//! `domain::volunteering::reminders`, with the job types; these handlers only run them):
 //!
 //! - `task.dispatch`: tell matching volunteers of a newly published task;
 //! - `task.cover`: one wave of cover-needed offers for a seat freed late;
@@ -8,58 +8,58 @@
 //!   then the next batch's job;
 //! - `task.headcount`: warn the organiser of a task a day out below its minimum;
 //! - `task.close` (cron): close stays, record no-shows, complete tasks that ended.
+//!
+//! A domain refusal (the task is gone, the rule says no) dead-letters the job at once; outages
+//! retry (see `JobError::from` for `DomainError`).
 
-use crate::domain::volunteering::dispatch::{self, COVER_JOB, Cover, DISPATCH_JOB, Dispatch};
-use crate::domain::volunteering::reminders::{
-    self, BROADCAST_JOB, Broadcast, CLOSE_JOB, HEADCOUNT_JOB, Headcount, REMIND_JOB, Reminder,
-};
-use crate::domain::{DomainError, DomainResult};
+use crate::domain::volunteering::dispatch::{self, Cover, Dispatch};
+use crate::domain::volunteering::reminders::{self, Broadcast, CloseEnded, Headcount, Reminder};
 use crate::state::AppState;
-use jobs::job::JobOptions;
-use jobs::{JobError, NewJob, Registry};
-use std::time::Duration;
+use jobs::{JobContext, JobError, Perform};
 
-fn retry(e: DomainError) -> JobError {
-    JobError::retry(e.to_string())
+impl Perform<AppState> for Dispatch {
+    async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
+        let n = dispatch::dispatch(&state.db, &state.config.dispatch, state.clock.now(), &self).await?;
+        tracing::info!(task = %self.task_id, asked = n, "task dispatched");
+        Ok(())
+    }
 }
 
-fn done<T>(r: DomainResult<T>) -> Result<T, JobError> {
-    r.map_err(retry)
+impl Perform<AppState> for Cover {
+    async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
+        let n = dispatch::cover_wave(&state.db, &state.config.dispatch, state.clock.now(), &self).await?;
+        tracing::info!(task = %self.task_id, wave = self.wave, offered = n, "cover wave sent");
+        Ok(())
+    }
 }
 
-pub(super) fn register(r: &mut Registry, state: &AppState) {
-    let long = JobOptions { timeout: Duration::from_secs(300), ..JobOptions::default() };
-    let short = JobOptions::default();
-    super::on(r, state, DISPATCH_JOB, long, |state, d: Dispatch| async move {
-        let n = done(dispatch::dispatch(&state.db, &state.config.dispatch, state.clock.now(), &d).await)?;
-        tracing::info!(task = %d.task_id, asked = n, "task dispatched");
+impl Perform<AppState> for Reminder {
+    async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
+        reminders::fire(&state.db, &self).await?;
         Ok(())
-    });
-    super::on(r, state, COVER_JOB, short, |state, c: Cover| async move {
-        let n = done(dispatch::cover_wave(&state.db, &state.config.dispatch, state.clock.now(), &c).await)?;
-        tracing::info!(task = %c.task_id, wave = c.wave, offered = n, "cover wave sent");
-        Ok(())
-    });
-    super::on(r, state, REMIND_JOB, short, |state, r: Reminder| async move {
-        done(reminders::fire(&state.db, &r).await).map(|_| ())
-    });
-    super::on(r, state, BROADCAST_JOB, long, |state, b: Broadcast| async move {
-        if let Some(next) = done(reminders::broadcast_batch(&state.db, state.clock.now(), &b).await)? {
+    }
+}
+
+impl Perform<AppState> for Broadcast {
+    async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
+        if let Some(next) = reminders::broadcast_batch(&state.db, state.clock.now(), &self).await? {
             // The next batch runs as its own job, so a crash resumes where it stopped.
-            state
-                .jobs
-                .queue
-                .enqueue(NewJob::new(BROADCAST_JOB, &next))
-                .await
-                .map_err(|e| JobError::retry(e.to_string()))?;
+            state.jobs.queue.enqueue((&next).into()).await?;
         }
         Ok(())
-    });
-    super::on(r, state, HEADCOUNT_JOB, short, |state, h: Headcount| async move {
-        done(reminders::check_headcount(&state.db, &h).await).map(|_| ())
-    });
-    super::on(r, state, CLOSE_JOB, short, |state, _: serde_json::Value| async move {
-        let c = done(reminders::close_ended(&state.db, state.clock.now()).await)?;
+    }
+}
+
+impl Perform<AppState> for Headcount {
+    async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
+        reminders::check_headcount(&state.db, &self).await?;
+        Ok(())
+    }
+}
+
+impl Perform<AppState> for CloseEnded {
+    async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
+        let c = reminders::close_ended(&state.db, state.clock.now()).await?;
         if c != reminders::Closed::default() {
             tracing::info!(
                 stays = c.stays_closed,
@@ -69,5 +69,5 @@ pub(super) fn register(r: &mut Registry, state: &AppState) {
             );
         }
         Ok(())
-    });
+    }
 }

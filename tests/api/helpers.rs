@@ -584,38 +584,3 @@ impl TestApp {
         out
     }
 }
-
-/// Every log line the process writes while the tests run (once [`capture_logs`] was called).
-pub static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
-
-struct Capture;
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        LOGS.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Installs, once per test process, the application's JSON log format writing every event
-/// (debug and up) into [`LOGS`].
-pub fn capture_logs() {
-    static ONCE: std::sync::OnceLock<()> = std::sync::OnceLock::new();
-    ONCE.get_or_init(|| {
-        let filter = tracing_subscriber::EnvFilter::new("debug,hyper=info,h2=info,rustls=info,reqwest=info");
-        wushe::telemetry::install(wushe::config::LogFormat::Json, filter, || Capture);
-    });
-}
-
-/// The captured JSON log lines containing `needle`.
-pub fn log_lines_with(needle: &str) -> Vec<Value> {
-    let logs = LOGS.lock().unwrap_or_else(|e| e.into_inner());
-    String::from_utf8_lossy(&logs)
-        .lines()
-        .filter(|l| l.contains(needle))
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect()
-}

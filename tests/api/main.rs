@@ -5,6 +5,7 @@
 
 mod fake_fcm;
 mod helpers;
+mod logs;
 mod service_fixture;
 
 // Cross-cutting: bad input of every kind, and the role × operation matrix.

@@ -194,7 +194,7 @@ pub async fn push_rows(db: &DatabaseConnection, id: Uuid, tokens: &[String]) -> 
             .unwrap();
         for r in rows {
             if let Some(token) = devices.get(&r.device_id) {
-                out.insert(token.clone(), (r.status, r.attempts));
+                out.insert(token.clone(), (r.status.as_str().to_string(), r.attempts));
             }
         }
     }

@@ -8,9 +8,9 @@
 
 use super::{DeadPage, JobQueue, QueueResult, QueueStats};
 use crate::clock::Clock;
-use crate::job::{Enqueued, Job, NewJob, Record};
+use crate::entity::{job, job_key};
+use crate::job::{ClaimedJob, Enqueued, NewJob, Record};
 use async_trait::async_trait;
-use entity::{job, job_key};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -53,7 +53,12 @@ impl EmbeddedQueue {
         crate::ms(self.clock.now())
     }
 
-    async fn claim(&self, filter: sea_orm::sea_query::Condition, max: usize, lease: Duration) -> QueueResult<Vec<Job>> {
+    async fn claim(
+        &self,
+        filter: sea_orm::sea_query::Condition,
+        max: usize,
+        lease: Duration,
+    ) -> QueueResult<Vec<ClaimedJob>> {
         let token = Uuid::new_v4();
         let txn = crate::begin_write(&self.db).await?;
         // Locked for this transaction: PostgreSQL's other claimers skip these rows; SQLite has
@@ -97,7 +102,7 @@ impl EmbeddedQueue {
     }
 
     /// Updates a running job this worker holds; false if it no longer does.
-    async fn update_held(&self, j: &Job, update: sea_orm::UpdateMany<job::Entity>) -> QueueResult<bool> {
+    async fn update_held(&self, j: &ClaimedJob, update: sea_orm::UpdateMany<job::Entity>) -> QueueResult<bool> {
         let token = receipt_token(j)?;
         let r = update
             .filter(job::Column::Id.eq(j.id))
@@ -109,13 +114,13 @@ impl EmbeddedQueue {
     }
 }
 
-fn receipt_token(j: &Job) -> QueueResult<Uuid> {
+fn receipt_token(j: &ClaimedJob) -> QueueResult<Uuid> {
     Uuid::parse_str(&j.receipt).map_err(|_| super::QueueError::Corrupt(format!("bad receipt for job {}", j.id)))
 }
 
-fn to_job(r: job::Model, token: Uuid) -> QueueResult<Job> {
+fn to_job(r: job::Model, token: Uuid) -> QueueResult<ClaimedJob> {
     let payload = serde_json::from_str(&r.payload).map_err(|e| super::QueueError::Corrupt(e.to_string()))?;
-    Ok(Job {
+    Ok(ClaimedJob {
         id: r.id,
         kind: r.kind,
         payload,
@@ -215,7 +220,7 @@ impl JobQueue for EmbeddedQueue {
         Ok(out)
     }
 
-    async fn fetch(&self, max: usize, lease: Duration, wait: Duration) -> QueueResult<Vec<Job>> {
+    async fn fetch(&self, max: usize, lease: Duration, wait: Duration) -> QueueResult<Vec<ClaimedJob>> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let notified = self.arrived.notified();
@@ -231,7 +236,7 @@ impl JobQueue for EmbeddedQueue {
         }
     }
 
-    async fn reclaim(&self, max: usize, lease: Duration) -> QueueResult<Vec<Job>> {
+    async fn reclaim(&self, max: usize, lease: Duration) -> QueueResult<Vec<ClaimedJob>> {
         let lapsed = sea_orm::Condition::all()
             .add(job::Column::Queue.eq(&self.queue))
             .add(job::Column::State.eq(RUNNING))
@@ -244,7 +249,7 @@ impl JobQueue for EmbeddedQueue {
         Ok(0)
     }
 
-    async fn renew(&self, jobs: &[Job], lease: Duration) -> QueueResult<Vec<Uuid>> {
+    async fn renew(&self, jobs: &[ClaimedJob], lease: Duration) -> QueueResult<Vec<Uuid>> {
         let until = crate::wall_ms() + lease.as_millis() as i64;
         let mut lost = Vec::new();
         for j in jobs {
@@ -256,7 +261,7 @@ impl JobQueue for EmbeddedQueue {
         Ok(lost)
     }
 
-    async fn complete(&self, jobs: &[Job]) -> QueueResult<()> {
+    async fn complete(&self, jobs: &[ClaimedJob]) -> QueueResult<()> {
         let ids: Vec<Uuid> = jobs.iter().map(|j| j.id).collect();
         for chunk in ids.chunks(500) {
             job::Entity::delete_many().filter(job::Column::Id.is_in(chunk.to_vec())).exec(&self.db).await?;
@@ -264,7 +269,7 @@ impl JobQueue for EmbeddedQueue {
         Ok(())
     }
 
-    async fn retry(&self, j: &Job, run_at_ms: i64, error: &str) -> QueueResult<()> {
+    async fn retry(&self, j: &ClaimedJob, run_at_ms: i64, error: &str) -> QueueResult<()> {
         let update = job::Entity::update_many()
             .col_expr(job::Column::State, Expr::val(READY))
             .col_expr(job::Column::RunAtMs, Expr::val(run_at_ms))
@@ -278,7 +283,7 @@ impl JobQueue for EmbeddedQueue {
         Ok(())
     }
 
-    async fn defer(&self, j: &Job, run_at_ms: i64, reason: &str) -> QueueResult<()> {
+    async fn defer(&self, j: &ClaimedJob, run_at_ms: i64, reason: &str) -> QueueResult<()> {
         let update = job::Entity::update_many()
             .col_expr(job::Column::State, Expr::val(READY))
             .col_expr(job::Column::RunAtMs, Expr::val(run_at_ms))
@@ -291,7 +296,7 @@ impl JobQueue for EmbeddedQueue {
         Ok(())
     }
 
-    async fn bury(&self, j: &Job, error: &str) -> QueueResult<()> {
+    async fn bury(&self, j: &ClaimedJob, error: &str) -> QueueResult<()> {
         let update = job::Entity::update_many()
             .col_expr(job::Column::State, Expr::val(DEAD))
             .col_expr(job::Column::Attempts, Expr::val(j.attempt() as i32))
@@ -303,7 +308,7 @@ impl JobQueue for EmbeddedQueue {
         Ok(())
     }
 
-    async fn release(&self, j: &Job) -> QueueResult<()> {
+    async fn release(&self, j: &ClaimedJob) -> QueueResult<()> {
         let update = job::Entity::update_many()
             .col_expr(job::Column::State, Expr::val(READY))
             .col_expr(job::Column::Deliveries, Expr::col(job::Column::Deliveries).sub(1))

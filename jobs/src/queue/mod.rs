@@ -13,7 +13,7 @@
 pub mod embedded;
 pub mod redis;
 
-use crate::job::{DeadJob, Enqueued, Job, NewJob};
+use crate::job::{ClaimedJob, DeadJob, Enqueued, NewJob};
 use async_trait::async_trait;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +31,32 @@ pub enum QueueError {
     Db(#[from] sea_orm::DbErr),
     #[error("{0}")]
     Corrupt(String),
+}
+
+impl QueueError {
+    /// Whether the queue cannot be reached right now (Redis refused, dropped or timed out; the
+    /// database unavailable), rather than something wrong with the request.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            QueueError::Redis(e) => {
+                e.is_io_error() || e.is_connection_refusal() || e.is_connection_dropped() || e.is_timeout()
+            }
+            QueueError::Db(e) => crate::job::is_unavailable(e),
+            QueueError::Corrupt(_) => false,
+        }
+    }
+}
+
+/// A handler's follow-up enqueue that failed: deferred while the queue is unreachable, else
+/// retried with backoff.
+impl From<QueueError> for crate::job::JobError {
+    fn from(e: QueueError) -> Self {
+        if e.is_unavailable() {
+            crate::job::JobError::unavailable(format!("queue unavailable: {e}"))
+        } else {
+            crate::job::JobError::retry(format!("queue: {e}"))
+        }
+    }
 }
 
 /// What queue operations return.
@@ -77,33 +103,33 @@ pub trait JobQueue: Send + Sync + 'static {
 
     /// Claims up to `max` jobs ready to run, waiting up to `wait` for one to arrive. Each is
     /// held for `lease` unless renewed.
-    async fn fetch(&self, max: usize, lease: Duration, wait: Duration) -> QueueResult<Vec<Job>>;
+    async fn fetch(&self, max: usize, lease: Duration, wait: Duration) -> QueueResult<Vec<ClaimedJob>>;
 
     /// Takes over up to `max` jobs whose holder let their lease lapse (a worker that died).
-    async fn reclaim(&self, max: usize, lease: Duration) -> QueueResult<Vec<Job>>;
+    async fn reclaim(&self, max: usize, lease: Duration) -> QueueResult<Vec<ClaimedJob>>;
 
     /// Moves delayed jobs whose instant has come into the ready queue; how many moved.
     async fn promote_due(&self) -> QueueResult<usize>;
 
     /// Extends the leases of running jobs; returns the ids of those this worker no longer holds.
-    async fn renew(&self, jobs: &[Job], lease: Duration) -> QueueResult<Vec<Uuid>>;
+    async fn renew(&self, jobs: &[ClaimedJob], lease: Duration) -> QueueResult<Vec<Uuid>>;
 
     /// Removes finished jobs for good (acknowledgement after the handler succeeded).
-    async fn complete(&self, jobs: &[Job]) -> QueueResult<()>;
+    async fn complete(&self, jobs: &[ClaimedJob]) -> QueueResult<()>;
 
     /// Puts a failed job back to run again at `at` (ms since the epoch), counting the attempt.
-    async fn retry(&self, job: &Job, run_at_ms: i64, error: &str) -> QueueResult<()>;
+    async fn retry(&self, job: &ClaimedJob, run_at_ms: i64, error: &str) -> QueueResult<()>;
 
     /// Puts a job back to run again at `at` (ms since the epoch) without counting an attempt:
     /// it could not run because a dependency was down, not because it failed.
-    async fn defer(&self, job: &Job, run_at_ms: i64, reason: &str) -> QueueResult<()>;
+    async fn defer(&self, job: &ClaimedJob, run_at_ms: i64, reason: &str) -> QueueResult<()>;
 
     /// Moves a job to the dead letters with its error.
-    async fn bury(&self, job: &Job, error: &str) -> QueueResult<()>;
+    async fn bury(&self, job: &ClaimedJob, error: &str) -> QueueResult<()>;
 
     /// Gives back a job this worker will not finish (shutting down), without counting an
     /// attempt, so another worker takes it at once.
-    async fn release(&self, job: &Job) -> QueueResult<()>;
+    async fn release(&self, job: &ClaimedJob) -> QueueResult<()>;
 
     /// Claims `key` once until `ttl` passes: true for the one caller that got it (`SET NX EX`).
     async fn claim_key(&self, key: &str, ttl: Duration) -> QueueResult<bool>;

@@ -16,7 +16,7 @@
 
 use super::{DeadPage, JobQueue, QueueError, QueueResult, QueueStats};
 use crate::clock::Clock;
-use crate::job::{Enqueued, Job, NewJob, Record};
+use crate::job::{ClaimedJob, Enqueued, NewJob, Record};
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Script, Value};
@@ -143,7 +143,7 @@ impl RedisQueue {
         crate::ms(self.clock.now())
     }
 
-    fn parse_entries(&self, entries: &Value, deliveries: u32) -> QueueResult<Vec<Job>> {
+    fn parse_entries(&self, entries: &Value, deliveries: u32) -> QueueResult<Vec<ClaimedJob>> {
         let mut out = Vec::new();
         for entry in as_array(entries) {
             let fields = as_array(entry);
@@ -365,7 +365,7 @@ impl JobQueue for RedisQueue {
         Ok(out)
     }
 
-    async fn fetch(&self, max: usize, _lease: Duration, wait: Duration) -> QueueResult<Vec<Job>> {
+    async fn fetch(&self, max: usize, _lease: Duration, wait: Duration) -> QueueResult<Vec<ClaimedJob>> {
         self.ensure_group().await?;
         let mut conn = self.blocking.clone();
         let reply: redis::RedisResult<Value> = redis::cmd("XREADGROUP")
@@ -401,7 +401,7 @@ impl JobQueue for RedisQueue {
         Ok(jobs)
     }
 
-    async fn reclaim(&self, max: usize, lease: Duration) -> QueueResult<Vec<Job>> {
+    async fn reclaim(&self, max: usize, lease: Duration) -> QueueResult<Vec<ClaimedJob>> {
         self.ensure_group().await?;
         let mut conn = self.conn();
         let cursor = self.autoclaim_cursor.lock().unwrap_or_else(|e| e.into_inner()).clone();
@@ -449,7 +449,7 @@ impl JobQueue for RedisQueue {
         Ok(moved as usize)
     }
 
-    async fn renew(&self, jobs: &[Job], _lease: Duration) -> QueueResult<Vec<Uuid>> {
+    async fn renew(&self, jobs: &[ClaimedJob], _lease: Duration) -> QueueResult<Vec<Uuid>> {
         if jobs.is_empty() {
             return Ok(Vec::new());
         }
@@ -462,7 +462,7 @@ impl JobQueue for RedisQueue {
         Ok(jobs.iter().filter(|j| lost.contains(&j.receipt)).map(|j| j.id).collect())
     }
 
-    async fn complete(&self, jobs: &[Job]) -> QueueResult<()> {
+    async fn complete(&self, jobs: &[ClaimedJob]) -> QueueResult<()> {
         if jobs.is_empty() {
             return Ok(());
         }
@@ -475,20 +475,20 @@ impl JobQueue for RedisQueue {
         Ok(())
     }
 
-    async fn retry(&self, job: &Job, run_at_ms: i64, error: &str) -> QueueResult<()> {
+    async fn retry(&self, job: &ClaimedJob, run_at_ms: i64, error: &str) -> QueueResult<()> {
         let mut rec = Record::from_job(job);
         rec.attempts += 1;
         rec.err = Some(error.to_string());
         self.requeue(job, &rec, run_at_ms).await
     }
 
-    async fn defer(&self, job: &Job, run_at_ms: i64, reason: &str) -> QueueResult<()> {
+    async fn defer(&self, job: &ClaimedJob, run_at_ms: i64, reason: &str) -> QueueResult<()> {
         let mut rec = Record::from_job(job);
         rec.err = Some(reason.to_string());
         self.requeue(job, &rec, run_at_ms).await
     }
 
-    async fn bury(&self, job: &Job, error: &str) -> QueueResult<()> {
+    async fn bury(&self, job: &ClaimedJob, error: &str) -> QueueResult<()> {
         let mut rec = Record::from_job(job);
         rec.attempts = job.attempt();
         rec.err = Some(error.to_string());
@@ -508,7 +508,7 @@ impl JobQueue for RedisQueue {
         Ok(())
     }
 
-    async fn release(&self, job: &Job) -> QueueResult<()> {
+    async fn release(&self, job: &ClaimedJob) -> QueueResult<()> {
         let rec = Record::from_job(job);
         self.requeue(job, &rec, self.now_ms()).await
     }
@@ -619,7 +619,7 @@ impl JobQueue for RedisQueue {
 }
 
 impl RedisQueue {
-    async fn requeue(&self, job: &Job, rec: &Record, run_at_ms: i64) -> QueueResult<()> {
+    async fn requeue(&self, job: &ClaimedJob, rec: &Record, run_at_ms: i64) -> QueueResult<()> {
         let json = serde_json::to_string(rec).map_err(|e| QueueError::Corrupt(e.to_string()))?;
         let _: i64 = REQUEUE
             .key(&self.keys.stream)

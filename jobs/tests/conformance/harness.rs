@@ -9,8 +9,8 @@ use jobs::queue::embedded::EmbeddedQueue;
 use jobs::queue::redis::{RedisQueue, RedisQueueConfig};
 use jobs::worker::{Registry, Worker, WorkerConfig};
 use jobs::{Clock, SystemClock};
-use migration::MigratorTrait;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm_migration::MigratorTrait;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -62,7 +62,7 @@ impl TestDb {
             }
         };
         let db = connect(&url).await;
-        migration::Migrator::up(&db, None).await.unwrap();
+        jobs::migrations::Migrator::up(&db, None).await.unwrap();
         TestDb { url, db, schema, _dir: dir }
     }
 }

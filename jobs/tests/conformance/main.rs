@@ -40,6 +40,7 @@ conformance!(
     retry_then_dead_letter,
     unavailable_defers_without_spending_attempts,
     fatal_error_dead_letters_at_once_and_can_be_retried,
+    invalid_payload_dead_letters_at_once,
     crash_mid_job,
     poison_job_is_buried,
     dedupe_key,

@@ -201,6 +201,35 @@ pub async fn fatal_error_dead_letters_at_once_and_can_be_retried(b: Backend) {
     assert_eq!(b.queue.dead(None, 10).await.unwrap().items[0].id, ids[2]);
 }
 
+pub async fn invalid_payload_dead_letters_at_once(b: Backend) {
+    #[derive(serde::Deserialize)]
+    struct Count {
+        #[allow(dead_code)]
+        n: u32,
+    }
+    let runs = Arc::new(Mutex::new(0));
+    let mut r = Registry::new();
+    let n = runs.clone();
+    r.typed("count", quick(5), move |_, _: Count| {
+        let n = n.clone();
+        async move {
+            *n.lock().unwrap() += 1;
+            Ok(())
+        }
+    });
+    let Enqueued::New(id) = b.queue.enqueue(NewJob::new("count", json!({"n": "seven"}))).await.unwrap() else {
+        panic!()
+    };
+    let w = start(&b.queue, r, fast(1));
+    eventually(10, "a dead letter", || async { b.queue.stats().await.unwrap().dead == 1 }).await;
+    w.stop().await;
+    let dead = b.queue.dead(None, 10).await.unwrap().items;
+    assert_eq!(dead.len(), 1);
+    assert_eq!((dead[0].id, dead[0].attempts), (id, 1), "buried on its first failure");
+    assert!(dead[0].error.starts_with("invalid payload of count:"), "{}", dead[0].error);
+    assert_eq!(*runs.lock().unwrap(), 0, "the handler never saw it");
+}
+
 pub async fn crash_mid_job(b: Backend) {
     let Enqueued::New(id) = b.queue.enqueue(NewJob::new("block", json!({"n": 7}))).await.unwrap() else { panic!() };
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())

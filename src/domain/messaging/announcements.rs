@@ -14,28 +14,27 @@ use crate::domain::{DomainError, DomainResult, kernel::org_units, required_text}
 use chrono::{DateTime, Utc};
 use entity::announcement::{self, AnnouncementRoles};
 use entity::user::Role;
-use jobs::NewJob;
+use jobs::{Job, JobOptions};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// The job kind that fans an announcement out, one batch per run.
-pub const FANOUT_JOB: &str = "announcement.fanout";
-
-/// One fan-out batch: recipients after `after` (by id).
+/// Job: one batch of an announcement's fan-out: recipients after `after` (by id).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Fanout {
     pub announcement_id: Uuid,
     pub after: Option<Uuid>,
 }
 
-impl Fanout {
-    /// The job of this batch, deduplicated by it.
-    pub fn job(&self) -> NewJob {
+impl Job for Fanout {
+    const KIND: &'static str = "announcement.fanout";
+    const OPTIONS: JobOptions = JobOptions { timeout: std::time::Duration::from_secs(120), ..JobOptions::DEFAULT };
+    /// One job per batch.
+    fn dedupe_key(&self) -> Option<String> {
         let after = self.after.map(|a| a.to_string()).unwrap_or_default();
-        NewJob::new(FANOUT_JOB, self).dedupe(format!("announce:{}:{after}", self.announcement_id))
+        Some(format!("announce:{}:{after}", self.announcement_id))
     }
 }
 
@@ -89,7 +88,7 @@ pub async fn create(
         }
         .insert(txn)
         .await?;
-        jobs::outbox::enqueue(txn, Fanout { announcement_id: id, after: None }.job()).await?;
+        jobs::outbox::enqueue(txn, &Fanout { announcement_id: id, after: None }).await?;
         audit::record(
             txn,
             now,

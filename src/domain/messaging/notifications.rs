@@ -37,7 +37,7 @@ use crate::domain::{DomainError, DomainResult};
 use chrono::{DateTime, NaiveTime, Timelike, Utc};
 use entity::notification_preference::MutedCategories;
 use entity::{notification, notification_preference};
-use jobs::NewJob;
+use jobs::Job;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
@@ -45,9 +45,6 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
-
-/// The job kind that delivers one message (see `worker::notify`).
-pub const NOTIFY_JOB: &str = "notify";
 
 /// What a message is about: preferences, push priority and expiry follow it. Stored in the
 /// `notifications.category` column, so it lives with that table.
@@ -92,15 +89,19 @@ impl Message {
         self.data.insert(name.into(), value.to_string());
         self
     }
+}
 
-    fn job(&self) -> NewJob {
-        NewJob::new(NOTIFY_JOB, self).dedupe(format!("notify:{}:{}", self.recipient, self.dedupe_key))
+/// Job: deliver one message to one person (see `worker::notify`).
+impl Job for Message {
+    const KIND: &'static str = "notify";
+    fn dedupe_key(&self) -> Option<String> {
+        Some(format!("notify:{}:{}", self.recipient, self.dedupe_key))
     }
 }
 
 /// Tells a person something: writes the intent to the outbox in the caller's transaction.
 pub async fn tell(txn: &impl ConnectionTrait, message: Message) -> Result<(), DbErr> {
-    jobs::outbox::enqueue(txn, message.job()).await.map(|_| ())
+    jobs::outbox::enqueue(txn, &message).await.map(|_| ())
 }
 
 /// Tells a person something at `due_at` (UTC), under `key`: calling again with the same key moves
@@ -111,7 +112,7 @@ pub async fn remind_at(
     due_at: DateTime<Utc>,
     message: Message,
 ) -> Result<(), DbErr> {
-    jobs::scheduled::schedule(txn, key, due_at, message.job()).await
+    jobs::scheduled::schedule(txn, key, due_at, &message).await
 }
 
 /// Drops the reminder under `key`; true if there was one.
@@ -425,13 +426,7 @@ impl crate::domain::people::privacy::PersonalData for Messaging {
         notification_preference::Entity::delete_by_id(id).exec(txn).await?;
         // Messages on their way to the person (the outbox, reminders, queued or dead jobs of the
         // embedded queue) carry their texts' parameters: they go too.
-        let mentions = format!("%{id}%");
-        entity::outbox::Entity::delete_many().filter(entity::outbox::Column::Payload.like(&mentions)).exec(txn).await?;
-        entity::scheduled_job::Entity::delete_many()
-            .filter(entity::scheduled_job::Column::Payload.like(&mentions))
-            .exec(txn)
-            .await?;
-        entity::job::Entity::delete_many().filter(entity::job::Column::Payload.like(&mentions)).exec(txn).await?;
+        jobs::erase_mentions(txn, &id.to_string()).await?;
         Ok(())
     }
 }

@@ -35,7 +35,7 @@ use entity::task::{self, ActionLine, TaskStatus};
 use entity::task_invitation::{self, InvitationKind, InvitationStatus};
 use entity::user::{self, Role, UserStatus};
 use entity::{dispatch_day, org_unit, task_skill, user_skill, volunteer_profile};
-use jobs::NewJob;
+use jobs::{Job, JobOptions};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, NullOrdering, OnConflict, Order, Query, SelectStatement};
 use sea_orm::{
     ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
@@ -44,32 +44,37 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Job: tell matching volunteers of a newly published task.
-pub const DISPATCH_JOB: &str = "task.dispatch";
-/// Job: one wave of cover-needed offers.
-pub const COVER_JOB: &str = "task.cover";
-
 /// People looked at per round of the dispatch.
 const ROUND: u64 = 500;
 
-/// The payload of a dispatch job.
+/// Job: tell matching volunteers of a newly published task (once per task).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Dispatch {
     pub task_id: Uuid,
 }
 
-/// The payload of a cover-needed wave.
+impl Job for Dispatch {
+    const KIND: &'static str = "task.dispatch";
+    const OPTIONS: JobOptions = JobOptions { timeout: std::time::Duration::from_secs(300), ..JobOptions::DEFAULT };
+    fn dedupe_key(&self) -> Option<String> {
+        Some(format!("dispatch:{}", self.task_id))
+    }
+}
+
+/// Job: one wave of cover-needed offers.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Cover {
     pub task_id: Uuid,
     pub wave: u32,
 }
 
+impl Job for Cover {
+    const KIND: &'static str = "task.cover";
+}
+
 /// Queues the dispatch of a task just published, in the publishing transaction.
 pub async fn on_publish(txn: &impl ConnectionTrait, task_id: Uuid) -> Result<(), DbErr> {
-    jobs::outbox::enqueue(txn, NewJob::new(DISPATCH_JOB, Dispatch { task_id }).dedupe(format!("dispatch:{task_id}")))
-        .await
-        .map(|_| ())
+    jobs::outbox::enqueue(txn, &Dispatch { task_id }).await.map(|_| ())
 }
 
 /// A confirmed seat of `t` freed up with nobody waiting: if the task starts within a day, queue
@@ -78,7 +83,7 @@ pub async fn on_seat_freed(txn: &impl ConnectionTrait, now: DateTime<Utc>, t: &t
     if t.status != TaskStatus::Published || t.starts_at <= now || t.starts_at - now > Duration::hours(24) {
         return Ok(());
     }
-    jobs::outbox::enqueue(txn, NewJob::new(COVER_JOB, Cover { task_id: t.id, wave: 1 })).await.map(|_| ())
+    jobs::outbox::enqueue(txn, &Cover { task_id: t.id, wave: 1 }).await.map(|_| ())
 }
 
 fn col(table: &'static str, column: &'static str) -> Expr {
@@ -401,7 +406,7 @@ pub async fn cover_wave(
         if n > 0 && c.wave < cfg.cover_waves {
             let next = Cover { task_id: t.id, wave: c.wave + 1 };
             let at = now + Duration::from_std(cfg.cover_wave_interval).unwrap_or(Duration::minutes(15));
-            jobs::scheduled::schedule(txn, &cover_key(t.id), at, NewJob::new(COVER_JOB, &next)).await?;
+            jobs::scheduled::schedule(txn, &cover_key(t.id), at, &next).await?;
         }
         Ok::<_, DbErr>(n)
     })

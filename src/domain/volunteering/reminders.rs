@@ -22,21 +22,20 @@ use chrono::{DateTime, Duration, Utc};
 use entity::signup::{self, SignupStatus};
 use entity::task::{self, TaskStatus};
 use entity::user;
-use jobs::NewJob;
+use jobs::{Job, JobOptions};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Job: one reminder of one sign-up.
-pub const REMIND_JOB: &str = "task.remind";
-/// Job: tell everyone on a task some news.
-pub const BROADCAST_JOB: &str = "task.broadcast";
-/// Job: warn the organiser when a task a day out has too few people.
-pub const HEADCOUNT_JOB: &str = "task.headcount";
 /// Cron job: close stays, record no-shows and complete tasks that have ended.
-pub const CLOSE_JOB: &str = "task.close";
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct CloseEnded {}
+
+impl Job for CloseEnded {
+    const KIND: &'static str = "task.close";
+}
 
 /// Sign-ups told per broadcast transaction.
 const BATCH: u64 = 500;
@@ -81,13 +80,17 @@ impl ReminderKind {
     }
 }
 
-/// The payload of a reminder job: which seat, which reminder, and the times it was set for.
+/// Job: one reminder of one sign-up: which seat, which reminder, and the times it was set for.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Reminder {
     pub signup_id: Uuid,
     pub kind: ReminderKind,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+}
+
+impl Job for Reminder {
+    const KIND: &'static str = "task.remind";
 }
 
 fn key(signup_id: Uuid, kind: ReminderKind) -> String {
@@ -107,7 +110,7 @@ pub async fn schedule(
         let key = key(signup_id, kind);
         if due > now {
             let r = Reminder { signup_id, kind, starts_at: t.starts_at, ends_at: t.ends_at };
-            jobs::scheduled::schedule(txn, &key, due, NewJob::new(REMIND_JOB, &r)).await?;
+            jobs::scheduled::schedule(txn, &key, due, &r).await?;
         } else {
             jobs::scheduled::cancel(txn, &key).await?;
         }
@@ -227,7 +230,7 @@ pub enum News {
     Message { id: Uuid, text: String },
 }
 
-/// The payload of a broadcast job.
+/// Job: tell everyone on a task some news, one batch per run.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Broadcast {
     pub task_id: Uuid,
@@ -239,10 +242,15 @@ pub struct Broadcast {
     pub after: Option<Uuid>,
 }
 
+impl Job for Broadcast {
+    const KIND: &'static str = "task.broadcast";
+    const OPTIONS: JobOptions = JobOptions { timeout: std::time::Duration::from_secs(300), ..JobOptions::DEFAULT };
+}
+
 /// Queues news for everyone on a task, in the caller's transaction.
 pub async fn broadcast(txn: &impl ConnectionTrait, task_id: Uuid, news: News, at: DateTime<Utc>) -> Result<(), DbErr> {
     let b = Broadcast { task_id, news, at, after: None };
-    jobs::outbox::enqueue(txn, NewJob::new(BROADCAST_JOB, &b)).await.map(|_| ())
+    jobs::outbox::enqueue(txn, &b).await.map(|_| ())
 }
 
 /// Longest organiser message, in characters.
@@ -363,11 +371,15 @@ pub async fn broadcast_batch(
     Ok(batch.last().filter(|_| full).map(|last| Broadcast { after: Some(last.id), ..b.clone() }))
 }
 
-/// The payload of a head-count check.
+/// Job: warn the organiser when a task a day out has too few people.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Headcount {
     pub task_id: Uuid,
     pub starts_at: DateTime<Utc>,
+}
+
+impl Job for Headcount {
+    const KIND: &'static str = "task.headcount";
 }
 
 fn headcount_key(task_id: Uuid) -> String {
@@ -382,7 +394,7 @@ pub async fn schedule_headcount(txn: &impl ConnectionTrait, now: DateTime<Utc>, 
     match t.min_headcount {
         Some(_) if t.status == TaskStatus::Published && due > now => {
             let h = Headcount { task_id: t.id, starts_at: t.starts_at };
-            jobs::scheduled::schedule(txn, &key, due, NewJob::new(HEADCOUNT_JOB, &h)).await
+            jobs::scheduled::schedule(txn, &key, due, &h).await
         }
         _ => jobs::scheduled::cancel(txn, &key).await.map(|_| ()),
     }

@@ -205,7 +205,7 @@ async fn audit_count(app: &TestApp, action: &str) -> u64 {
 
 async fn told(app: &TestApp, who: &str, template: &str) -> bool {
     let id: Uuid = who.parse().unwrap();
-    let rows = entity::outbox::Entity::find().all(app.db()).await.unwrap();
+    let rows = jobs::entity::outbox::Entity::find().all(app.db()).await.unwrap();
     rows.iter().any(|r| r.payload.contains(&id.to_string()) && r.payload.contains(&format!("\"{template}\"")))
 }
 

@@ -6,7 +6,7 @@
 
 use crate::helpers::{NowUtc, PASSWORD, Session, TestApp, eventually, spawn_app};
 use chrono::{DateTime, Utc};
-use entity::outbox;
+use jobs::entity::outbox;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;

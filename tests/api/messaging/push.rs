@@ -52,7 +52,7 @@ async fn statuses(app: &TestApp) -> BTreeMap<String, (String, i32)> {
     rows.into_iter()
         .map(|r| {
             let token = devices.iter().find(|d| d.id == r.device_id).unwrap().token.clone();
-            (token, (r.status, r.attempts))
+            (token, (r.status.as_str().to_string(), r.attempts))
         })
         .collect()
 }

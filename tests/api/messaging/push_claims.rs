@@ -7,8 +7,9 @@
 use crate::fake_fcm::{self, FakeFcm};
 use crate::helpers::{Session, TestApp, eventually, spawn_app_with};
 use chrono::{DateTime, Utc};
-use entity::{device, push_delivery};
-use jobs::{JobContext, JobError};
+use entity::device;
+use entity::push_delivery::{self, PushStatus};
+use jobs::{Job, JobContext, JobError};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use std::time::Duration;
@@ -73,7 +74,7 @@ async fn claimed(app: &TestApp, notification: Uuid, token: &str, job: Uuid, unti
         id: Set(Uuid::now_v7()),
         notification_id: Set(notification),
         device_id: Set(device_of(app, token).await),
-        status: Set("sending".into()),
+        status: Set(PushStatus::Sending),
         attempts: Set(1),
         last_outcome: Set(None),
         claimed_until: Set(Some(until)),
@@ -103,10 +104,10 @@ async fn find_row(app: &TestApp, notification: Uuid, token: &str) -> Option<push
 /// Runs the push handler as run `job_id` of a push job would.
 async fn run_push(app: &TestApp, job_id: Uuid, notifications: &[Uuid]) -> Result<(), JobError> {
     let registry = wushe::worker::registry(&app.state);
-    let (handler, _) = registry.get(push::KIND).unwrap();
+    let (handler, _) = registry.get(push::PushJob::KIND).unwrap();
     let ctx = JobContext {
         job_id,
-        kind: push::KIND.into(),
+        kind: push::PushJob::KIND.into(),
         attempt: 2,
         enqueued_at: Utc::now(),
         queue: app.state.jobs.push_queue.clone(),
@@ -132,15 +133,15 @@ async fn the_next_run_of_a_job_takes_over_the_claims_its_dead_run_left() {
     // Another job may not take live claims: it sends the free pair and waits for the rest.
     let r = run_push(&app, other_job, &[n]).await;
     assert!(matches!(r, Err(JobError::Retry { after: Some(_), .. })), "must not report success: {r:?}");
-    assert_eq!(row(&app, n, "ok-c").await.status, "delivered");
-    assert_eq!(row(&app, n, "ok-a").await.status, "sending", "still the dead run's");
+    assert_eq!(row(&app, n, "ok-c").await.status, PushStatus::Delivered);
+    assert_eq!(row(&app, n, "ok-a").await.status, PushStatus::Sending, "still the dead run's");
     assert_eq!((sends_to(&fake, "ok-a"), sends_to(&fake, "ok-c")), (0, 1));
 
     // J's next run (the queue handed J to another worker) takes its own claims over at once.
     run_push(&app, dead_job, &[n]).await.unwrap();
     for t in ["ok-a", "ok-b"] {
         let r = row(&app, n, t).await;
-        assert_eq!((r.status.as_str(), r.attempts, r.claim_job_id), ("delivered", 2, None), "{t}");
+        assert_eq!((r.status, r.attempts, r.claim_job_id), (PushStatus::Delivered, 2, None), "{t}");
         assert_eq!(sends_to(&fake, t), 1, "{t}");
     }
     assert_eq!(sends_to(&fake, "ok-c"), 1, "a delivered pair is never sent again");
@@ -168,22 +169,22 @@ async fn the_sweep_hands_lapsed_claims_back_to_the_queue() {
     claimed(&app, n1, "ok-s2", Uuid::now_v7(), Utc::now() + chrono::Duration::seconds(100)).await;
 
     assert_eq!(push::sweep(&app.state, Utc::now()).await.unwrap(), 2);
-    assert_eq!(row(&app, n1, "ok-s1").await.status, "retry");
-    assert_eq!(row(&app, n1, "ok-s2").await.status, "sending");
+    assert_eq!(row(&app, n1, "ok-s1").await.status, PushStatus::Retry);
+    assert_eq!(row(&app, n1, "ok-s2").await.status, PushStatus::Sending);
     assert_eq!(push::sweep(&app.state, Utc::now()).await.unwrap(), 0, "swept once");
 
     app.start_workers();
     eventually(20, "the swept pushes delivered", || async {
         let mut done = true;
         for (n, t) in [(n1, "ok-s1"), (n2, "ok-s1"), (n2, "ok-s2")] {
-            done &= find_row(&app, n, t).await.is_some_and(|r| r.status == "delivered");
+            done &= find_row(&app, n, t).await.is_some_and(|r| r.status == PushStatus::Delivered);
         }
         done
     })
     .await;
     // n1 and n2 each go to both devices; (n1, ok-s2) is still another run's.
     assert_eq!((sends_to(&fake, "ok-s1"), sends_to(&fake, "ok-s2")), (2, 1));
-    assert_eq!(row(&app, n1, "ok-s2").await.status, "sending");
+    assert_eq!(row(&app, n1, "ok-s2").await.status, PushStatus::Sending);
     let metrics = app.get("/metrics", None).await.body.as_str().unwrap_or("").to_string();
     assert!(metrics.contains("wushe_push_claims_swept_total 2"), "{metrics}");
 }
@@ -203,7 +204,7 @@ async fn a_send_that_times_out_is_sent_once_more_with_the_same_tag() {
     assert!(to_slow.iter().all(|m| m["android"]["notification"]["tag"] == tag.as_str()), "{to_slow:?}");
     assert!(to_slow.iter().all(|m| m["apns"]["headers"]["apns-collapse-id"] == tag.as_str()));
     let r = row(&app, n, "slow-1").await;
-    assert_eq!((r.status.as_str(), r.attempts), ("delivered", 1));
+    assert_eq!((r.status, r.attempts), (PushStatus::Delivered, 1));
     assert_eq!(sends_to(&fake, "ok-t"), 1);
     let metrics = app.get("/metrics", None).await.body.as_str().unwrap_or("").to_string();
     assert!(metrics.contains(r#"wushe_push_outcome_unknown_total{provider="fcm",cause="timeout"} 1"#), "{metrics}");

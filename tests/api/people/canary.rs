@@ -5,7 +5,8 @@
 //! payloads and the raw database (SQLite file or `pg_dump`) are scanned. No identity number may be found in plaintext anywhere; no name or
 //! phone in logs or error bodies; after erasure, none of the person's data in the database.
 
-use crate::helpers::{LOGS, PASSWORD, capture_logs, id_number_born, spawn_app};
+use crate::helpers::{PASSWORD, id_number_born, spawn_app};
+use crate::logs::{capture_logs, captured_logs};
 use serde_json::{Value, json};
 
 fn find(haystack: &[u8], needle: &str) -> bool {
@@ -170,7 +171,7 @@ async fn no_canary_reaches_logs_error_bodies_or_the_database_in_plaintext() {
             assert!(!text.contains(secret), "error body {text} holds {secret}");
         }
     }
-    let logs = LOGS.lock().unwrap().clone();
+    let logs = captured_logs();
     assert!(find(&logs, "/api/v1/me/identity"), "logs were captured");
     for secret in [
         id_number.as_str(),

@@ -138,8 +138,8 @@ async fn serve_without_workers_runs_no_jobs_and_worker_runs_them() {
     eventually(30, "the worker to relay the job and run a cron job", || async {
         use sea_orm::{EntityTrait, PaginatorTrait};
         jobs::outbox::pending(&conn).await.unwrap_or(1) == 0
-            && entity::job_key::Entity::find().count(&conn).await.unwrap_or(0) > 0
-            && entity::job::Entity::find().count(&conn).await.unwrap_or(1) == 0
+            && jobs::entity::job_key::Entity::find().count(&conn).await.unwrap_or(0) > 0
+            && jobs::entity::job::Entity::find().count(&conn).await.unwrap_or(1) == 0
     })
     .await;
     stop(worker).await;

@@ -36,7 +36,7 @@ async fn readiness_checks_redis_when_configured() {
 
 #[tokio::test]
 async fn a_500_names_its_request_and_the_whole_cause_in_the_log() {
-    crate::helpers::capture_logs();
+    crate::logs::capture_logs();
     let app = spawn_app().await;
     let admin = app.city_admin().await;
     // A table the audit log reads is gone: the query fails the way a broken deployment would.
@@ -54,7 +54,7 @@ async fn a_500_names_its_request_and_the_whole_cause_in_the_log() {
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["code"], "internal_error");
     assert!(!body.to_string().contains("audit_log"), "the cause stays out of the answer: {body}");
-    let lines = crate::helpers::log_lines_with("forced-500-request");
+    let lines = crate::logs::log_lines_with("forced-500-request");
     let cause = lines
         .iter()
         .find(|l| l["message"] == "internal error")

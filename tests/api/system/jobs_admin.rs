@@ -1,8 +1,12 @@
-//! Dead letters through the API (city administrators only) and the metrics endpoint.
+//! Job runs as operators see them: dead letters through the API (city administrators only),
+//! the metrics endpoint, and the `job` span on every log line of a run.
 
 use crate::helpers::{eventually, spawn_app};
+use crate::logs::{capture_logs, captured_logs};
+use jobs::NewJob;
+use jobs::job::Enqueued;
 use sea_orm::TransactionTrait;
-use serde_json::json;
+use serde_json::{Value, json};
 use wushe::domain::messaging::notifications::{self, Category, Message};
 
 #[tokio::test]
@@ -85,4 +89,50 @@ async fn metrics_are_prometheus_text() {
     ] {
         assert!(text.contains(needle), "{needle} missing from:\n{text}");
     }
+}
+
+#[tokio::test]
+async fn a_job_whose_payload_does_not_parse_is_a_dead_letter_on_its_first_failure() {
+    let app = spawn_app().await;
+    let admin = app.city_admin().await;
+    // A notify job as a broken producer might write it: retrying cannot make it parse.
+    let broken = NewJob::new("notify", json!({"recipient": "nobody", "template": 7}));
+    let Enqueued::New(id) = app.state.jobs.queue.enqueue(broken).await.unwrap() else { panic!("enqueued") };
+    app.start_workers();
+    eventually(20, "a dead letter", || async { app.state.jobs.queue.stats().await.unwrap().dead == 1 }).await;
+
+    let list = app.get("/api/v1/admin/jobs/dead", Some(&admin.access)).await.expect(200);
+    let items = list.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", list.body);
+    let dead = &items[0];
+    assert_eq!(dead["id"], id.to_string());
+    assert_eq!(dead["kind"], "notify");
+    assert_eq!(dead["queue"], "main");
+    assert_eq!(dead["attempts"], 1, "buried on its first failure: {dead}");
+    let error = dead["error"].as_str().unwrap();
+    assert!(error.contains("invalid payload") && error.contains("notify"), "the reason is recorded: {error}");
+    assert_eq!(dead["payload"], json!({"recipient": "nobody", "template": 7}));
+    assert_eq!(app.state.jobs.metrics.processed("notify"), 0);
+}
+
+#[tokio::test]
+async fn a_jobs_log_lines_carry_its_kind_id_and_attempt() {
+    capture_logs();
+    let app = spawn_app().await;
+    let Enqueued::New(id) = app.state.jobs.queue.enqueue(NewJob::new("outbox.sweep", json!({}))).await.unwrap() else {
+        panic!("enqueued")
+    };
+    app.start_workers();
+    let id = id.to_string();
+    let line = || {
+        String::from_utf8_lossy(&captured_logs())
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|l| l["message"] == "outbox swept" && l["span"]["job_id"] == id.as_str())
+    };
+    eventually(20, "the sweep's log line", || async { line().is_some() }).await;
+    let span = &line().unwrap()["span"];
+    assert_eq!(span["name"], "job");
+    assert_eq!(span["kind"], "outbox.sweep");
+    assert_eq!(span["attempt"], 1);
 }

@@ -254,8 +254,8 @@ async fn a_hundred_people_race_for_ten_training_seats() {
         enrolment::Entity::find().filter(enrolment::Column::SessionId.eq(sid_uuid)).all(s.app.db()).await.unwrap();
     assert_eq!(rows.iter().filter(|r| r.status == EnrolmentStatus::Confirmed).count(), 10);
     // Every confirmed seat, and only those, has its day-before reminder; cancelling moved them.
-    let reminders = entity::scheduled_job::Entity::find()
-        .filter(entity::scheduled_job::Column::Key.starts_with("enrolment:"))
+    let reminders = jobs::entity::scheduled_job::Entity::find()
+        .filter(jobs::entity::scheduled_job::Column::Key.starts_with("enrolment:"))
         .all(s.app.db())
         .await
         .unwrap();

@@ -1,7 +1,7 @@
 //! Jobs due at a future instant under a caller-chosen key (reminders), enqueued by a minutely
 //! scan.
 
-use crate::index;
+use super::index;
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]

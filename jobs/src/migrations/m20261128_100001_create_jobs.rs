@@ -1,6 +1,6 @@
 //! The embedded job queue (jobs kept in the database when no Redis is configured).
 
-use crate::index;
+use super::index;
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]

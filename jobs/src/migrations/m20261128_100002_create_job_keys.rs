@@ -1,7 +1,7 @@
 //! Keys claimed once until they expire: enqueue dedupe keys and cron slots of the embedded
 //! job backend.
 
-use crate::index;
+use super::index;
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]

@@ -1,7 +1,7 @@
 //! The transactional outbox: jobs written inside domain transactions, relayed to the queue
 //! after commit.
 
-use crate::index;
+use super::index;
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
