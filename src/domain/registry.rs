@@ -19,7 +19,7 @@ pub static PERSONAL_DATA: &[&dyn PersonalData] = &[
     &crate::domain::messaging::notifications::Messaging,
     &crate::domain::volunteering::hours::VolunteerService,
     &crate::domain::honours::Honours,
-    &crate::domain::mentoring::Mentoring,
+    &crate::domain::mentoring::records::Mentoring,
     &crate::domain::talent::training::Talent,
     &privacy::AuditTrail,
     &privacy::Account,

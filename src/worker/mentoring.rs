@@ -15,7 +15,7 @@ pub const DIGEST: &str = "mentoring.digest";
 pub(super) fn register(r: &mut Registry, state: &AppState) {
     let once = JobOptions { max_attempts: 3, ..JobOptions::default() };
     super::on(r, state, SCAN, once, |state, _: serde_json::Value| async move {
-        let told = mentoring::scan(&state.db, &state.config.mentoring, state.clock.now())
+        let told = mentoring::oversight::scan(&state.db, &state.config.mentoring, state.clock.now())
             .await
             .map_err(|e| JobError::retry(e.to_string()))?;
         if told > 0 {
@@ -24,7 +24,7 @@ pub(super) fn register(r: &mut Registry, state: &AppState) {
         Ok(())
     });
     super::on(r, state, DIGEST, once, |state, _: serde_json::Value| async move {
-        let sent = mentoring::weekly_digest(&state.db, &state.config.mentoring, state.clock.now())
+        let sent = mentoring::oversight::weekly_digest(&state.db, &state.config.mentoring, state.clock.now())
             .await
             .map_err(|e| JobError::retry(e.to_string()))?;
         tracing::info!(sent, "mentoring digests sent");
