@@ -4,7 +4,7 @@
 use crate::domain::kernel::actor::Actor;
 use crate::domain::mentoring::pairings::{close, give_back_place, load_of};
 use crate::domain::mentoring::progress::{count_and_sum, counted_sessions};
-use crate::domain::{DomainError, DomainResult, people::users};
+use crate::domain::{DomainResult, people::users};
 use entity::mentoring_pairing::{self as pairing, PairingStatus};
 use entity::mentoring_session::{self as session};
 use sea_orm::sea_query::Expr;
@@ -72,13 +72,36 @@ impl crate::domain::people::privacy::PersonalData for Mentoring {
     ) -> DomainResult<serde_json::Value> {
         use entity::pair_message;
         let id = cx.person.id;
-        let json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| DomainError::Internal(e.to_string()));
         let either = |a: pairing::Column, b: pairing::Column| Condition::any().add(a.eq(id)).add(b.eq(id));
-        Ok(serde_json::json!({
-            "pairings": json(serde_json::to_value(pairing::Entity::find().filter(either(pairing::Column::MentorId, pairing::Column::MenteeId)).all(txn).await?))?,
-            "sessions": json(serde_json::to_value(session::Entity::find().filter(Condition::any().add(session::Column::MentorId.eq(id)).add(session::Column::MenteeId.eq(id))).all(txn).await?))?,
-            "messages": json(serde_json::to_value(pair_message::Entity::find().filter(Condition::any().add(pair_message::Column::SenderId.eq(id)).add(pair_message::Column::RecipientId.eq(id))).all(txn).await?))?,
-        }))
+        Ok(crate::domain::people::privacy::Export::new()
+            .part(
+                "pairings",
+                pairing::Entity::find()
+                    .filter(either(pairing::Column::MentorId, pairing::Column::MenteeId))
+                    .all(txn)
+                    .await?,
+            )?
+            .part(
+                "sessions",
+                session::Entity::find()
+                    .filter(
+                        Condition::any().add(session::Column::MentorId.eq(id)).add(session::Column::MenteeId.eq(id)),
+                    )
+                    .all(txn)
+                    .await?,
+            )?
+            .part(
+                "messages",
+                pair_message::Entity::find()
+                    .filter(
+                        Condition::any()
+                            .add(pair_message::Column::SenderId.eq(id))
+                            .add(pair_message::Column::RecipientId.eq(id)),
+                    )
+                    .all(txn)
+                    .await?,
+            )?
+            .done())
     }
     async fn erase(
         &self,

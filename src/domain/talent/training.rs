@@ -860,14 +860,22 @@ impl crate::domain::people::privacy::PersonalData for Talent {
     ) -> DomainResult<serde_json::Value> {
         use entity::talent_reminder;
         let id = cx.person.id;
-        let json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| DomainError::Internal(e.to_string()));
-        Ok(serde_json::json!({
-            "credentials": json(serde_json::to_value(credential::Entity::find().filter(credential::Column::HolderId.eq(id)).all(txn).await?))?,
-            "enrolments": json(serde_json::to_value(enrolment::Entity::find().filter(enrolment::Column::PersonId.eq(id)).all(txn).await?))?,
-            "learning": json(serde_json::to_value(learning_entry::Entity::find().filter(learning_entry::Column::PersonId.eq(id)).all(txn).await?))?,
-            "reminders": json(serde_json::to_value(talent_reminder::Entity::find().filter(talent_reminder::Column::UserId.eq(id)).all(txn).await?))?,
-            "courseOrganiser": json(serde_json::to_value(course_organiser::Entity::find_by_id(id).one(txn).await?))?,
-        }))
+        Ok(crate::domain::people::privacy::Export::new()
+            .part(
+                "credentials",
+                credential::Entity::find().filter(credential::Column::HolderId.eq(id)).all(txn).await?,
+            )?
+            .part("enrolments", enrolment::Entity::find().filter(enrolment::Column::PersonId.eq(id)).all(txn).await?)?
+            .part(
+                "learning",
+                learning_entry::Entity::find().filter(learning_entry::Column::PersonId.eq(id)).all(txn).await?,
+            )?
+            .part(
+                "reminders",
+                talent_reminder::Entity::find().filter(talent_reminder::Column::UserId.eq(id)).all(txn).await?,
+            )?
+            .part("courseOrganiser", course_organiser::Entity::find_by_id(id).one(txn).await?)?
+            .done())
     }
     async fn erase(
         &self,

@@ -746,7 +746,8 @@ pub async fn leaderboard(
 }
 
 /// Volunteer service's part of a person's data: sign-ups, attendance, hours, star levels and
-/// certificates. Erasure ends live sign-ups (their seats go to the waitlist), forgets where the
+/// certificates. Erasure ends live sign-ups as a cancellation does (the seat goes to the waitlist
+/// or is offered as cover), forgets where the
 /// person checked in and out (location tracks are sensitive under PIPL) and their dispute
 /// comments; hours, stars and certificates stay, verifiable, under the pseudonym.
 pub struct VolunteerService;
@@ -763,23 +764,34 @@ impl crate::domain::people::privacy::PersonalData for VolunteerService {
     ) -> DomainResult<serde_json::Value> {
         use entity::{service_record, signup};
         let id = cx.person.id;
-        let json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| DomainError::Internal(e.to_string()));
-        Ok(serde_json::json!({
-            "signups": json(serde_json::to_value(signup::Entity::find().filter(signup::Column::VolunteerId.eq(id)).all(txn).await?))?,
-            "attendance": json(serde_json::to_value(attendance::Entity::find().filter(attendance::Column::VolunteerId.eq(id)).all(txn).await?))?,
-            "hours": json(serde_json::to_value(hours_entry::Entity::find().filter(hours_entry::Column::VolunteerId.eq(id)).all(txn).await?))?,
-            "stars": json(serde_json::to_value(star_award::Entity::find().filter(star_award::Column::VolunteerId.eq(id)).all(txn).await?))?,
-            "serviceRecords": json(serde_json::to_value(service_record::Entity::find().filter(service_record::Column::VolunteerId.eq(id)).all(txn).await?))?,
-            "taskInvitations": json(serde_json::to_value(entity::task_invitation::Entity::find().filter(entity::task_invitation::Column::UserId.eq(id)).all(txn).await?))?,
-        }))
+        Ok(crate::domain::people::privacy::Export::new()
+            .part("signups", signup::Entity::find().filter(signup::Column::VolunteerId.eq(id)).all(txn).await?)?
+            .part(
+                "attendance",
+                attendance::Entity::find().filter(attendance::Column::VolunteerId.eq(id)).all(txn).await?,
+            )?
+            .part("hours", hours_entry::Entity::find().filter(hours_entry::Column::VolunteerId.eq(id)).all(txn).await?)?
+            .part("stars", star_award::Entity::find().filter(star_award::Column::VolunteerId.eq(id)).all(txn).await?)?
+            .part(
+                "serviceRecords",
+                service_record::Entity::find().filter(service_record::Column::VolunteerId.eq(id)).all(txn).await?,
+            )?
+            .part(
+                "taskInvitations",
+                entity::task_invitation::Entity::find()
+                    .filter(entity::task_invitation::Column::UserId.eq(id))
+                    .all(txn)
+                    .await?,
+            )?
+            .done())
     }
     async fn erase(
         &self,
         cx: &crate::domain::people::privacy::Context<'_>,
         txn: &sea_orm::DatabaseTransaction,
     ) -> DomainResult<()> {
+        use entity::service_record;
         use entity::signup::{self, SignupStatus};
-        use entity::{service_record, task};
         use sea_orm::sea_query::Expr;
         let id = cx.person.id;
         let live = signup::Entity::find()
@@ -792,30 +804,7 @@ impl crate::domain::people::privacy::PersonalData for VolunteerService {
             .all(txn)
             .await?;
         for s in live {
-            let was_confirmed = s.status == SignupStatus::Confirmed;
-            let task_id = s.task_id;
-            crate::domain::volunteering::seats::lock_pool(txn, crate::domain::volunteering::signups::SEATS, task_id)
-                .await?;
-            let mut am = s.into_active_model();
-            am.status = Set(SignupStatus::Cancelled);
-            am.position = Set(None);
-            am.reason = Set(Some("account erased".into()));
-            am.updated_at = Set(cx.now);
-            let ended = am.update(txn).await?;
-            crate::domain::volunteering::reminders::cancel(txn, ended.id).await?;
-            let Some(t) = task::Entity::find_by_id(task_id).one(txn).await? else { continue };
-            if was_confirmed
-                && t.starts_at > cx.now
-                && let Some(p) = crate::domain::volunteering::seats::release(
-                    txn,
-                    crate::domain::volunteering::signups::SEATS,
-                    task_id,
-                    cx.now,
-                )
-                .await?
-            {
-                crate::domain::volunteering::reminders::promoted(txn, cx.now, &[p], &t).await?;
-            }
+            crate::domain::volunteering::signups::end_for_erasure(txn, cx.now, s).await?;
         }
         // Who was asked to which task, and how often a day.
         entity::task_invitation::Entity::delete_many()
