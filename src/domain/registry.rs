@@ -17,7 +17,7 @@ pub static PERSONAL_DATA: &[&dyn PersonalData] = &[
     &privacy::Sessions,
     &privacy::IdempotentAnswers,
     &crate::domain::messaging::notifications::Messaging,
-    &crate::domain::volunteering::hours::VolunteerService,
+    &crate::domain::volunteering::personal_data::VolunteerService,
     &crate::domain::honours::Honours,
     &crate::domain::mentoring::records::Mentoring,
     &crate::domain::talent::training::Talent,
