@@ -20,7 +20,7 @@ pub static PERSONAL_DATA: &[&dyn PersonalData] = &[
     &crate::domain::volunteering::personal_data::VolunteerService,
     &crate::domain::honours::Honours,
     &crate::domain::mentoring::records::Mentoring,
-    &crate::domain::talent::training::Talent,
+    &crate::domain::talent::personal_data::Talent,
     &privacy::AuditTrail,
     &privacy::Account,
 ];
