@@ -11,8 +11,9 @@
 use crate::auth::codes::{CheckInCodes, CodeError};
 use crate::db::write;
 use crate::domain::kernel::actor::Actor;
+use crate::domain::volunteering::browse::distance_km;
 use crate::domain::volunteering::hours;
-use crate::domain::volunteering::tasks::{self, distance_km};
+use crate::domain::volunteering::tasks;
 use crate::domain::{DomainError, DomainResult, required_text, validate_lat_lng};
 use chrono::{DateTime, Duration, Utc};
 use entity::attendance::{self, AttendanceMethod};

@@ -3,6 +3,7 @@
 //! service-record certificates, and volunteer service's part of personal data (`personal_data`).
 
 pub mod attendance;
+pub mod browse;
 pub mod dispatch;
 pub mod hours;
 pub mod hours_export;
