@@ -17,10 +17,10 @@ pub static PERSONAL_DATA: &[&dyn PersonalData] = &[
     &privacy::Sessions,
     &privacy::IdempotentAnswers,
     &crate::domain::messaging::notifications::Messaging,
-    &crate::domain::volunteering::hours::VolunteerService,
+    &crate::domain::volunteering::personal_data::VolunteerService,
     &crate::domain::honours::Honours,
-    &crate::domain::mentoring::Mentoring,
-    &crate::domain::talent::training::Talent,
+    &crate::domain::mentoring::records::Mentoring,
+    &crate::domain::talent::personal_data::Talent,
     &privacy::AuditTrail,
     &privacy::Account,
 ];

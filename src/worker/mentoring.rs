@@ -18,7 +18,7 @@ impl Job for MentoringScan {
 
 impl Perform<AppState> for MentoringScan {
     async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
-        let told = mentoring::scan(&state.db, &state.config.mentoring, state.clock.now()).await?;
+        let told = mentoring::oversight::scan(&state.db, &state.config.mentoring, state.clock.now()).await?;
         if told > 0 {
             tracing::info!(told, "mentors told of pairs without contact");
         }
@@ -37,7 +37,7 @@ impl Job for MentoringDigest {
 
 impl Perform<AppState> for MentoringDigest {
     async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
-        let sent = mentoring::weekly_digest(&state.db, &state.config.mentoring, state.clock.now()).await?;
+        let sent = mentoring::oversight::weekly_digest(&state.db, &state.config.mentoring, state.clock.now()).await?;
         tracing::info!(sent, "mentoring digests sent");
         Ok(())
     }

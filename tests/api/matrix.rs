@@ -967,7 +967,7 @@ mod mentoring_setup {
     use uuid::Uuid;
     use wushe::api::policy::{OTHER, OWN, Rel};
     use wushe::domain::kernel::actor::Actor;
-    use wushe::domain::mentoring::{self, NewPairing, NewSession};
+    use wushe::domain::mentoring::{self, pairings::NewPairing, sessions::NewSession};
 
     #[derive(Clone, Copy, PartialEq, Eq)]
     pub enum State {
@@ -1018,7 +1018,7 @@ mod mentoring_setup {
             .await
             .unwrap();
         for p in open {
-            mentoring::end(app.db(), &city(f), app.clock.now_utc(), p.id, "矩阵").await.unwrap();
+            mentoring::pairings::end(app.db(), &city(f), app.clock.now_utc(), p.id, "矩阵").await.unwrap();
         }
     }
 
@@ -1045,7 +1045,7 @@ mod mentoring_setup {
         let (mentor, mentee) = people(app, f, c, rel).await;
         let cfg = app.state.config.mentoring.clone();
         let now = app.clock.now_utc();
-        let p = mentoring::propose(
+        let p = mentoring::pairings::propose(
             app.db(),
             &cfg,
             &city(f),
@@ -1057,7 +1057,7 @@ mod mentoring_setup {
         if state == State::Active {
             for (who, role) in [(mentor, Role::SocialWorker), (mentee, Role::Volunteer)] {
                 let a = Actor { user_id: who, role, org_unit_id: None };
-                mentoring::respond(app.db(), &cfg, &a, now, p.id, true, None).await.unwrap();
+                mentoring::pairings::respond(app.db(), &cfg, &a, now, p.id, true, None).await.unwrap();
             }
         }
         p.id
@@ -1079,7 +1079,7 @@ mod mentoring_setup {
             corrects_id: None,
         };
         let cfg = app.state.config.mentoring.clone();
-        mentoring::log_session(app.db(), &cfg, &mentor, now, p, input).await.unwrap().id
+        mentoring::sessions::log_session(app.db(), &cfg, &mentor, now, p, input).await.unwrap().id
     }
 }
 

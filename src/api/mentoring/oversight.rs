@@ -7,7 +7,7 @@ use crate::api::bearer::BearerAuth;
 use crate::api::error::ApiResult;
 use crate::api::mentoring::pairings::PairingRef;
 use crate::api::mentoring::sessions::MentoringSession;
-use crate::domain::mentoring::{self, PairStatus};
+use crate::domain::mentoring::{self, oversight::PairStatus};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use poem::web::Data;
@@ -43,8 +43,8 @@ pub struct MentoringRecord {
     pub graduations: Vec<MentoringGraduation>,
 }
 
-impl From<mentoring::Record> for MentoringRecord {
-    fn from(r: mentoring::Record) -> Self {
+impl From<mentoring::records::Record> for MentoringRecord {
+    fn from(r: mentoring::records::Record) -> Self {
         MentoringRecord {
             person_id: r.person_id,
             mentoring_sessions: r.mentoring_sessions,
@@ -155,7 +155,9 @@ impl MentoringOversightApi {
     /// one's answer and logs waiting for an acknowledgement.
     #[oai(path = "/api/v1/me/mentoring", method = "get", operation_id = "getMyMentoring")]
     async fn mine(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<MyMentoring>> {
-        let d = mentoring::my_overview(&state.db, &state.config.mentoring, &auth.0.actor(), state.clock.now()).await?;
+        let d =
+            mentoring::oversight::my_overview(&state.db, &state.config.mentoring, &auth.0.actor(), state.clock.now())
+                .await?;
         Ok(Json(MyMentoring {
             record: d.record.into(),
             pairs: d.pairs.into_iter().map(Into::into).collect(),
@@ -173,7 +175,7 @@ impl MentoringOversightApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> ApiResult<Json<MentoringRecord>> {
-        Ok(Json(mentoring::record_visible(&state.db, &auth.0.actor(), id.0).await?.into()))
+        Ok(Json(mentoring::records::record_visible(&state.db, &auth.0.actor(), id.0).await?.into()))
     }
 
     /// Oversight for administrators: mentors and their load, each active pair's last session
@@ -193,7 +195,7 @@ impl MentoringOversightApi {
     ) -> ApiResult<Json<MentoringOversight>> {
         let cfg = &state.config.mentoring;
         let days = without_session_days.0.unwrap_or(cfg.no_contact_days);
-        let o = mentoring::oversight(&state.db, cfg, &auth.0.actor(), state.clock.now(), unit_id.0).await?;
+        let o = mentoring::oversight::oversight(&state.db, cfg, &auth.0.actor(), state.clock.now(), unit_id.0).await?;
         let mentors = o.mentors.len() as f64;
         let ratio = if o.supervisors == 0 { mentors } else { mentors / o.supervisors as f64 };
         Ok(Json(MentoringOversight {

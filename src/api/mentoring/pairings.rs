@@ -7,7 +7,7 @@ use crate::api::error::ApiResult;
 use crate::api::types::{page_of, wire_enum};
 use crate::api::{Created, Tag};
 use crate::domain::kernel::page::PageRequest;
-use crate::domain::mentoring::{self, Goal, NewPairing, PairingView};
+use crate::domain::mentoring::{self, pairings::NewPairing, pairings::PairingView, progress::Goal};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use poem::web::Data;
@@ -41,22 +41,22 @@ pub enum PairingGoalStatus {
     Met,
 }
 
-impl From<mentoring::GoalStatus> for PairingGoalStatus {
-    fn from(s: mentoring::GoalStatus) -> Self {
+impl From<mentoring::progress::GoalStatus> for PairingGoalStatus {
+    fn from(s: mentoring::progress::GoalStatus) -> Self {
         match s {
-            mentoring::GoalStatus::Set => PairingGoalStatus::Set,
-            mentoring::GoalStatus::InProgress => PairingGoalStatus::InProgress,
-            mentoring::GoalStatus::Met => PairingGoalStatus::Met,
+            mentoring::progress::GoalStatus::Set => PairingGoalStatus::Set,
+            mentoring::progress::GoalStatus::InProgress => PairingGoalStatus::InProgress,
+            mentoring::progress::GoalStatus::Met => PairingGoalStatus::Met,
         }
     }
 }
 
-impl From<PairingGoalStatus> for mentoring::GoalStatus {
+impl From<PairingGoalStatus> for mentoring::progress::GoalStatus {
     fn from(s: PairingGoalStatus) -> Self {
         match s {
-            PairingGoalStatus::Set => mentoring::GoalStatus::Set,
-            PairingGoalStatus::InProgress => mentoring::GoalStatus::InProgress,
-            PairingGoalStatus::Met => mentoring::GoalStatus::Met,
+            PairingGoalStatus::Set => mentoring::progress::GoalStatus::Set,
+            PairingGoalStatus::InProgress => mentoring::progress::GoalStatus::InProgress,
+            PairingGoalStatus::Met => mentoring::progress::GoalStatus::Met,
         }
     }
 }
@@ -113,7 +113,10 @@ pub struct Pairing {
 }
 
 fn goals(p: &entity::mentoring_pairing::Model) -> Vec<PairingGoal> {
-    mentoring::goals_of(p).into_iter().map(|g| PairingGoal { title: g.title, status: g.status.into() }).collect()
+    mentoring::progress::goals_of(p)
+        .into_iter()
+        .map(|g| PairingGoal { title: g.title, status: g.status.into() })
+        .collect()
 }
 
 impl From<PairingView> for Pairing {
@@ -251,8 +254,9 @@ impl PairingsApi {
         let b = body.0;
         let input = NewPairing { mentor_id: b.mentor_id, mentee_id: b.mentee_id, goals: b.goals.unwrap_or_default() };
         let actor = auth.0.actor();
-        let p = mentoring::propose(&state.db, &state.config.mentoring, &actor, state.clock.now(), input).await?;
-        Ok(Created::Created(Json(mentoring::get(&state.db, &actor, p.id).await?.into())))
+        let p =
+            mentoring::pairings::propose(&state.db, &state.config.mentoring, &actor, state.clock.now(), input).await?;
+        Ok(Created::Created(Json(mentoring::pairings::get(&state.db, &actor, p.id).await?.into())))
     }
 
     /// Pairings: one's own (as mentor or mentee), or, for administrators, those with the mentor
@@ -268,14 +272,14 @@ impl PairingsApi {
         limit: Query<Option<u64>>,
     ) -> ApiResult<Json<PairingPage>> {
         let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
-        let filter = mentoring::Filter { status: status.0.map(Into::into) };
-        Ok(Json(mentoring::list(&state.db, &auth.0.actor(), filter, page).await?.into()))
+        let filter = mentoring::pairings::Filter { status: status.0.map(Into::into) };
+        Ok(Json(mentoring::pairings::list(&state.db, &auth.0.actor(), filter, page).await?.into()))
     }
 
     /// One pairing with its goals and progress (the pair, administrators in scope).
     #[oai(path = "/api/v1/mentoring/pairings/:id", method = "get", operation_id = "getPairing")]
     async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Pairing>> {
-        Ok(Json(mentoring::get(&state.db, &auth.0.actor(), id.0).await?.into()))
+        Ok(Json(mentoring::pairings::get(&state.db, &auth.0.actor(), id.0).await?.into()))
     }
 
     /// Accept a proposal (the mentor or the mentee). The last acceptance activates it, within
@@ -283,8 +287,9 @@ impl PairingsApi {
     #[oai(path = "/api/v1/mentoring/pairings/:id/accept", method = "post", operation_id = "acceptPairing")]
     async fn accept(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Pairing>> {
         let actor = auth.0.actor();
-        mentoring::respond(&state.db, &state.config.mentoring, &actor, state.clock.now(), id.0, true, None).await?;
-        Ok(Json(mentoring::get(&state.db, &actor, id.0).await?.into()))
+        mentoring::pairings::respond(&state.db, &state.config.mentoring, &actor, state.clock.now(), id.0, true, None)
+            .await?;
+        Ok(Json(mentoring::pairings::get(&state.db, &actor, id.0).await?.into()))
     }
 
     /// Decline a proposal (the mentor or the mentee), optionally saying why.
@@ -298,8 +303,17 @@ impl PairingsApi {
     ) -> ApiResult<Json<Pairing>> {
         let actor = auth.0.actor();
         let reason = body.0.reason;
-        mentoring::respond(&state.db, &state.config.mentoring, &actor, state.clock.now(), id.0, false, reason).await?;
-        Ok(Json(mentoring::get(&state.db, &actor, id.0).await?.into()))
+        mentoring::pairings::respond(
+            &state.db,
+            &state.config.mentoring,
+            &actor,
+            state.clock.now(),
+            id.0,
+            false,
+            reason,
+        )
+        .await?;
+        Ok(Json(mentoring::pairings::get(&state.db, &actor, id.0).await?.into()))
     }
 
     /// End an active pairing with a reason (either side, or an administrator in scope). Its
@@ -314,8 +328,8 @@ impl PairingsApi {
         body: Json<EndPairingRequest>,
     ) -> ApiResult<Json<Pairing>> {
         let actor = auth.0.actor();
-        mentoring::end(&state.db, &actor, state.clock.now(), id.0, &body.reason).await?;
-        Ok(Json(mentoring::get(&state.db, &actor, id.0).await?.into()))
+        mentoring::pairings::end(&state.db, &actor, state.clock.now(), id.0, &body.reason).await?;
+        Ok(Json(mentoring::pairings::get(&state.db, &actor, id.0).await?.into()))
     }
 
     /// Replace the pairing's goals (the mentor).
@@ -329,8 +343,8 @@ impl PairingsApi {
     ) -> ApiResult<Json<Pairing>> {
         let actor = auth.0.actor();
         let goals = body.0.goals.into_iter().map(|g| Goal { title: g.title, status: g.status.into() }).collect();
-        mentoring::set_goals(&state.db, &actor, state.clock.now(), id.0, goals).await?;
-        Ok(Json(mentoring::get(&state.db, &actor, id.0).await?.into()))
+        mentoring::progress::set_goals(&state.db, &actor, state.clock.now(), id.0, goals).await?;
+        Ok(Json(mentoring::pairings::get(&state.db, &actor, id.0).await?.into()))
     }
 
     /// Social workers who could mentor a volunteer (administrators in scope): same station
@@ -347,7 +361,7 @@ impl PairingsApi {
     ) -> ApiResult<Json<MentorSuggestions>> {
         let limit = limit.0.unwrap_or(10).clamp(1, 50) as usize;
         let cfg = &state.config.mentoring;
-        let found = mentoring::suggestions(&state.db, cfg, &auth.0.actor(), volunteer_id.0, limit).await?;
+        let found = mentoring::suggestions::suggestions(&state.db, cfg, &auth.0.actor(), volunteer_id.0, limit).await?;
         Ok(Json(MentorSuggestions {
             items: found
                 .into_iter()

@@ -6,7 +6,7 @@ use crate::api::error::ApiResult;
 use crate::api::types::{page_of, wire_enum};
 use crate::api::{Created, Tag};
 use crate::domain::kernel::page::PageRequest;
-use crate::domain::mentoring::{self, NewSession};
+use crate::domain::mentoring::{self, sessions::NewSession};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use poem::web::Data;
@@ -64,7 +64,7 @@ pub struct MentoringSession {
 impl From<entity::mentoring_session::Model> for MentoringSession {
     fn from(s: entity::mentoring_session::Model) -> Self {
         MentoringSession {
-            topics: mentoring::topics_of(&s),
+            topics: mentoring::sessions::topics_of(&s),
             id: s.id,
             pairing_id: s.pairing_id,
             mentor_id: s.mentor_id,
@@ -136,9 +136,15 @@ impl MentoringSessionsApi {
             notes: b.notes,
             corrects_id: b.corrects_id,
         };
-        let s =
-            mentoring::log_session(&state.db, &state.config.mentoring, &auth.0.actor(), state.clock.now(), id.0, input)
-                .await?;
+        let s = mentoring::sessions::log_session(
+            &state.db,
+            &state.config.mentoring,
+            &auth.0.actor(),
+            state.clock.now(),
+            id.0,
+            input,
+        )
+        .await?;
         Ok(Created::Created(Json(s.into())))
     }
 
@@ -154,7 +160,7 @@ impl MentoringSessionsApi {
         limit: Query<Option<u64>>,
     ) -> ApiResult<Json<MentoringSessionPage>> {
         let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
-        Ok(Json(mentoring::list_sessions(&state.db, &auth.0.actor(), id.0, page).await?.into()))
+        Ok(Json(mentoring::sessions::list_sessions(&state.db, &auth.0.actor(), id.0, page).await?.into()))
     }
 
     /// One session log (the pair, administrators in scope).
@@ -165,7 +171,7 @@ impl MentoringSessionsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> ApiResult<Json<MentoringSession>> {
-        Ok(Json(mentoring::get_session(&state.db, &auth.0.actor(), id.0).await?.0.into()))
+        Ok(Json(mentoring::sessions::get_session(&state.db, &auth.0.actor(), id.0).await?.0.into()))
     }
 
     /// Acknowledge a session log (the mentee). Answered logs never change.
@@ -180,7 +186,7 @@ impl MentoringSessionsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> ApiResult<Json<MentoringSession>> {
-        Ok(Json(mentoring::answer(&state.db, &auth.0.actor(), state.clock.now(), id.0, None).await?.into()))
+        Ok(Json(mentoring::sessions::answer(&state.db, &auth.0.actor(), state.clock.now(), id.0, None).await?.into()))
     }
 
     /// Dispute a session log with a comment (the mentee); the station administrators are told.
@@ -193,6 +199,8 @@ impl MentoringSessionsApi {
         body: Json<DisputeMentoringSessionRequest>,
     ) -> ApiResult<Json<MentoringSession>> {
         let comment = Some(body.0.comment);
-        Ok(Json(mentoring::answer(&state.db, &auth.0.actor(), state.clock.now(), id.0, comment).await?.into()))
+        Ok(Json(
+            mentoring::sessions::answer(&state.db, &auth.0.actor(), state.clock.now(), id.0, comment).await?.into(),
+        ))
     }
 }

@@ -10,8 +10,10 @@ use crate::api::types::{QualificationLevel, page_of, wire_enum};
 use crate::domain::DomainError;
 use crate::domain::kernel::page::PageRequest;
 use crate::domain::people::phone;
+use crate::domain::talent::enrolments::{self, RosterLine};
+use crate::domain::talent::learning::{self, ExternalClaim, Standing};
 use crate::domain::talent::prerequisites::{self, Requirement, Subject};
-use crate::domain::talent::training::{self, ExternalClaim, NewCourse, NewSession, RosterLine, Standing};
+use crate::domain::talent::training::{self, NewCourse, NewSession};
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
 use poem::web::Data;
@@ -515,7 +517,7 @@ impl TrainingApi {
     /// returns the first enrolment.
     #[oai(path = "/api/v1/training-sessions/:id/enrolments", method = "post", operation_id = "enrol")]
     async fn enrol(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Enrolled> {
-        let out = training::enrol(&state.db, &auth.0.actor(), state.clock.now(), id.0).await?;
+        let out = enrolments::enrol(&state.db, &auth.0.actor(), state.clock.now(), id.0).await?;
         Ok(if out.created {
             Enrolled::Created(Json(out.enrolment.into()))
         } else {
@@ -535,7 +537,7 @@ impl TrainingApi {
         limit: Query<Option<u64>>,
     ) -> ApiResult<Json<EnrolmentLinePage>> {
         let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
-        Ok(Json(training::roster(&state.db, &auth.0.actor(), id.0, page).await?.into()))
+        Ok(Json(enrolments::roster(&state.db, &auth.0.actor(), id.0, page).await?.into()))
     }
 
     /// Record whether an enrolled person attended the whole session (its trainer, administrators
@@ -552,7 +554,7 @@ impl TrainingApi {
         id: Path<Uuid>,
         body: Json<TrainingAttendance>,
     ) -> ApiResult<Json<Enrolment>> {
-        let e = training::record_attendance(
+        let e = enrolments::record_attendance(
             &state.db,
             &auth.0.actor(),
             state.clock.now(),
@@ -575,7 +577,7 @@ impl TrainingApi {
         limit: Query<Option<u64>>,
     ) -> ApiResult<Json<EnrolmentPage>> {
         let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
-        Ok(Json(training::my_enrolments(&state.db, &auth.0.actor(), page).await?.into()))
+        Ok(Json(enrolments::my_enrolments(&state.db, &auth.0.actor(), page).await?.into()))
     }
 
     /// Cancel one's enrolment before the session starts; a confirmed seat goes to the head of the
@@ -587,7 +589,7 @@ impl TrainingApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> ApiResult<Json<EnrolmentChange>> {
-        let (e, promoted) = training::cancel_enrolment(&state.db, &auth.0.actor(), state.clock.now(), id.0).await?;
+        let (e, promoted) = enrolments::cancel_enrolment(&state.db, &auth.0.actor(), state.clock.now(), id.0).await?;
         Ok(Json(EnrolmentChange { enrolment: e.into(), promoted }))
     }
 
@@ -595,7 +597,7 @@ impl TrainingApi {
     /// pending and required hours.
     #[oai(path = "/api/v1/me/training", method = "get", operation_id = "getMyTraining")]
     async fn my_training(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<TrainingProgress>> {
-        let s = training::standing(&state.db, &state.config.talent, &auth.0.user, state.clock.now()).await?;
+        let s = learning::standing(&state.db, &state.config.talent, &auth.0.user, state.clock.now()).await?;
         Ok(Json(s.into()))
     }
 
@@ -610,7 +612,7 @@ impl TrainingApi {
         limit: Query<Option<u64>>,
     ) -> ApiResult<Json<LearningEntryPage>> {
         let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
-        Ok(Json(training::my_entries(&state.db, &auth.0.actor(), page).await?.into()))
+        Ok(Json(learning::my_entries(&state.db, &auth.0.actor(), page).await?.into()))
     }
 
     /// Claim external training (or a social-work degree) with evidence; an administrator decides.
@@ -630,7 +632,7 @@ impl TrainingApi {
             evidence_ref: b.evidence_ref,
             degree: b.degree.unwrap_or(false),
         };
-        let e = training::claim(&state.db, &state.config.talent, &auth.0.actor(), state.clock.now(), c).await?;
+        let e = learning::claim(&state.db, &state.config.talent, &auth.0.actor(), state.clock.now(), c).await?;
         Ok(crate::api::Created::Created(Json(e.into())))
     }
 
@@ -645,7 +647,7 @@ impl TrainingApi {
         limit: Query<Option<u64>>,
     ) -> ApiResult<Json<LearningEntryPage>> {
         let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
-        Ok(Json(training::claims_for_review(&state.db, &auth.0.actor(), page).await?.into()))
+        Ok(Json(learning::claims_for_review(&state.db, &auth.0.actor(), page).await?.into()))
     }
 
     /// Approve or reject a training claim (administrators in scope; never one's own).
@@ -659,7 +661,7 @@ impl TrainingApi {
     ) -> ApiResult<Json<LearningEntry>> {
         let b = body.0;
         let e =
-            training::decide_claim(&state.db, &auth.0.actor(), state.clock.now(), id.0, b.approve, b.reason).await?;
+            learning::decide_claim(&state.db, &auth.0.actor(), state.clock.now(), id.0, b.approve, b.reason).await?;
         Ok(Json(e.into()))
     }
 
@@ -668,7 +670,7 @@ impl TrainingApi {
     #[oai(path = "/api/v1/training/ce-report", method = "get", operation_id = "getCeReport")]
     async fn report(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<Vec<CeShortfall>>> {
         let rows =
-            training::behind_report(&state.db, &state.config.talent, &auth.0.actor(), state.clock.now(), 500).await?;
+            learning::behind_report(&state.db, &state.config.talent, &auth.0.actor(), state.clock.now(), 500).await?;
         Ok(Json(
             rows.into_iter()
                 .map(|b| CeShortfall {

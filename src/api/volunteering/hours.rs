@@ -8,7 +8,9 @@ use crate::api::csv::{self, CsvFile};
 use crate::api::error::ApiResult;
 use crate::api::types::{HoursSource, HoursStatus, page_of};
 use crate::domain::kernel::page::PageRequest;
-use crate::domain::volunteering::hours::{self, Claim, ExportFilter, Period, ReviewFilter, Standing};
+use crate::domain::volunteering::hours::{self, Claim, ReviewFilter};
+use crate::domain::volunteering::hours_export::{self, ExportFilter};
+use crate::domain::volunteering::stars::{self, Period, Standing};
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
 use poem::web::Data;
@@ -208,7 +210,7 @@ impl HoursApi {
         let now = state.clock.now();
         let totals = hours::totals(&state.db, &auth.0.user, now).await?;
         let ladder = &state.config.star_thresholds_hours;
-        let stars = hours::stars(ladder, totals.approved_minutes);
+        let stars = stars::stars(ladder, totals.approved_minutes);
         let entries = hours::list_mine(&state.db, &auth.0.actor(), page).await?;
         Ok(Json(MyHours {
             approved_minutes: totals.approved_minutes,
@@ -348,7 +350,7 @@ impl HoursApi {
             LeaderboardPeriod::All => Period::AllTime,
         };
         let (top, me) =
-            hours::leaderboard(&state.db, auth.0.user.id, org_unit_id.0, period, state.clock.now(), limit).await?;
+            stars::leaderboard(&state.db, auth.0.user.id, org_unit_id.0, period, state.clock.now(), limit).await?;
         Ok(Json(Leaderboard { top: top.into_iter().map(Into::into).collect(), me: me.map(Into::into) }))
     }
 
@@ -366,7 +368,7 @@ impl HoursApi {
         status: Query<Option<HoursStatus>>,
     ) -> ApiResult<CsvFile> {
         let f = ExportFilter { under: org_unit_id.0, from: from.0, to: to.0, status: status.0.map(Into::into) };
-        let root = hours::export_scope(&state.db, &auth.0.actor(), &f).await?;
+        let root = hours_export::export_scope(&state.db, &auth.0.actor(), &f).await?;
         let db = state.db.clone();
         let header = [
             "date",
@@ -383,7 +385,8 @@ impl HoursApi {
         Ok(csv::stream("hours.csv", &header, move |after| {
             let (db, f) = (db.clone(), f.clone());
             async move {
-                let (lines, next) = hours::export_batch(&db, root, &f, after, 500).await.map_err(|e| e.to_string())?;
+                let (lines, next) =
+                    hours_export::export_batch(&db, root, &f, after, 500).await.map_err(|e| e.to_string())?;
                 let rows = lines
                     .into_iter()
                     .map(|l| {

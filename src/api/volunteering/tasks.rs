@@ -11,9 +11,10 @@ use crate::api::{Created, Tag};
 use crate::domain::DomainError;
 use crate::domain::kernel::page::PageRequest;
 use crate::domain::volunteering::attendance;
-use crate::domain::volunteering::hours::{self, TaskEntryKind};
+use crate::domain::volunteering::browse::{self, Browse, ManageFilter, Sort};
+use crate::domain::volunteering::hours::{self, TaskEntryKind, TaskHours};
 use crate::domain::volunteering::reminders;
-use crate::domain::volunteering::tasks::{self, Browse, ManageFilter, Sort, TaskInput, TaskPatch, TaskView};
+use crate::domain::volunteering::tasks::{self, TaskInput, TaskPatch, TaskView};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use poem::web::Data;
@@ -404,7 +405,7 @@ impl TasksApi {
                 TaskSort::Distance => Sort::Distance,
             }),
         };
-        let result = tasks::browse(&state.db, state.clock.now(), f, cursor.0.as_deref(), page.limit).await?;
+        let result = browse::browse(&state.db, state.clock.now(), f, cursor.0.as_deref(), page.limit).await?;
         Ok(Json(result.into()))
     }
 
@@ -422,7 +423,7 @@ impl TasksApi {
     ) -> ApiResult<Json<TaskPage>> {
         let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
         let f = ManageFilter { status: status.0.map(Into::into), under: org_unit_id.0 };
-        Ok(Json(tasks::list_managed(&state.db, &auth.0.actor(), f, page).await?.into()))
+        Ok(Json(browse::list_managed(&state.db, &auth.0.actor(), f, page).await?.into()))
     }
 
     /// One task. Drafts are visible only to those who run them.
@@ -575,17 +576,14 @@ impl TasksApi {
             TaskEntry::LeaderEntry => TaskEntryKind::Leader,
             TaskEntry::Makeup => TaskEntryKind::Makeup,
         };
-        let e = hours::enter_for_task(
-            &state.db,
-            &auth.0.actor(),
-            state.clock.now(),
+        let entry = TaskHours {
             kind,
-            id.0,
-            body.volunteer_id,
-            body.minutes,
-            &body.reason,
-        )
-        .await?;
+            task_id: id.0,
+            volunteer: body.volunteer_id,
+            minutes: body.minutes,
+            reason: body.0.reason,
+        };
+        let e = hours::enter_for_task(&state.db, &auth.0.actor(), state.clock.now(), entry).await?;
         Ok(Created::Created(Json(e.into())))
     }
 }

@@ -255,7 +255,7 @@ async fn verified_level(db: &impl ConnectionTrait, s: &Subject<'_>) -> DomainRes
 /// or not (0), from the training area; not evaluated for someone without a verified social-work
 /// certificate, who has no such requirement to meet.
 async fn ce_met(db: &impl ConnectionTrait, s: &Subject<'_>) -> DomainResult<Figure> {
-    let standing = crate::domain::talent::training::standing(db, s.talent, s.person, s.now).await?;
+    let standing = crate::domain::talent::learning::standing(db, s.talent, s.person, s.now).await?;
     if standing.level.is_none() {
         return Ok(Figure::Unknown("no verified social-work certificate, so no continuing-education requirement"));
     }

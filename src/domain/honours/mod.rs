@@ -518,19 +518,27 @@ impl crate::domain::people::privacy::PersonalData for Honours {
     ) -> DomainResult<serde_json::Value> {
         use entity::{honour, honour_objection, honour_recusal, honour_score};
         let id = cx.person.id;
-        let json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| DomainError::Internal(e.to_string()));
         let of_me =
             honour_nomination::Entity::find().filter(honour_nomination::Column::NomineeId.eq(id)).all(txn).await?;
         let by_me =
             honour_nomination::Entity::find().filter(honour_nomination::Column::NominatorId.eq(id)).all(txn).await?;
-        Ok(serde_json::json!({
-            "nominationsOfMe": json(serde_json::to_value(of_me))?,
-            "nominationsByMe": json(serde_json::to_value(by_me))?,
-            "scoresGiven": json(serde_json::to_value(honour_score::Entity::find().filter(honour_score::Column::ReviewerId.eq(id)).all(txn).await?))?,
-            "objections": json(serde_json::to_value(honour_objection::Entity::find().filter(honour_objection::Column::ObjectorId.eq(id)).all(txn).await?))?,
-            "recusals": json(serde_json::to_value(honour_recusal::Entity::find().filter(honour_recusal::Column::ReviewerId.eq(id)).all(txn).await?))?,
-            "honours": json(serde_json::to_value(honour::Entity::find().filter(honour::Column::RecipientId.eq(id)).all(txn).await?))?,
-        }))
+        Ok(crate::domain::people::privacy::Export::new()
+            .part("nominationsOfMe", of_me)?
+            .part("nominationsByMe", by_me)?
+            .part(
+                "scoresGiven",
+                honour_score::Entity::find().filter(honour_score::Column::ReviewerId.eq(id)).all(txn).await?,
+            )?
+            .part(
+                "objections",
+                honour_objection::Entity::find().filter(honour_objection::Column::ObjectorId.eq(id)).all(txn).await?,
+            )?
+            .part(
+                "recusals",
+                honour_recusal::Entity::find().filter(honour_recusal::Column::ReviewerId.eq(id)).all(txn).await?,
+            )?
+            .part("honours", honour::Entity::find().filter(honour::Column::RecipientId.eq(id)).all(txn).await?)?
+            .done())
     }
     async fn erase(
         &self,

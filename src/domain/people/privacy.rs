@@ -52,6 +52,27 @@ pub trait PersonalData: Send + Sync {
     async fn erase(&self, cx: &Context<'_>, txn: &DatabaseTransaction) -> DomainResult<()>;
 }
 
+/// An area's export section, built part by part: each part is rows (or any serializable value)
+/// under a camelCase name, turned into JSON the same way in every area.
+#[derive(Debug, Default)]
+pub struct Export(serde_json::Map<String, Value>);
+
+impl Export {
+    /// An empty section.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Adds `rows` under `name`.
+    pub fn part<T: serde::Serialize>(mut self, name: &str, rows: T) -> DomainResult<Self> {
+        self.0.insert(name.to_string(), to_json(&rows)?);
+        Ok(self)
+    }
+    /// The section as JSON.
+    pub fn done(self) -> Value {
+        Value::Object(self.0)
+    }
+}
+
 /// The pseudonym of an erased person: their volunteer number, which service records and
 /// certificates carry.
 pub fn pseudonym(person: &user::Model) -> String {

@@ -558,7 +558,7 @@ pub async fn record_registration(
             if reg.state == RegistrationState::Registered {
                 return Err(DomainError::conflict("renewal_not_open", "the renewal window has not opened yet"));
             }
-            let progress = crate::domain::talent::training::progress(
+            let progress = crate::domain::talent::learning::progress(
                 txn,
                 cfg,
                 me.id,

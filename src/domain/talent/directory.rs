@@ -10,7 +10,7 @@ use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::org_units;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::talent::credentials::{self, LEVEL_KINDS};
-use crate::domain::talent::training::{self, Standing};
+use crate::domain::talent::learning::{self, Standing};
 use crate::domain::{DomainError, DomainResult};
 use chrono::{DateTime, Utc};
 use entity::credential::{self, CredentialStatus};
@@ -102,7 +102,7 @@ pub async fn search(
     }
     let mut items = Vec::new();
     for person in p.items {
-        let standing = training::standing(db, cfg, &person, now).await?;
+        let standing = learning::standing(db, cfg, &person, now).await?;
         let behind = standing.progress.shortfall() > 0;
         if filter.ce_behind.is_some_and(|want| want != behind) {
             continue;

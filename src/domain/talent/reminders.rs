@@ -13,7 +13,7 @@ use crate::domain::kernel::org_units;
 use crate::domain::kernel::time::local_date;
 use crate::domain::messaging::notifications::{self, Category, Message};
 use crate::domain::talent::credentials::{self, RegistrationState, kind_label};
-use crate::domain::talent::training;
+use crate::domain::talent::learning;
 use crate::domain::{DomainError, DomainResult};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::credential::{self, CredentialStatus};
@@ -107,7 +107,7 @@ pub async fn daily(db: &DatabaseConnection, cfg: &TalentConfig, now: DateTime<Ut
             _ => continue,
         };
         let progress =
-            training::progress(db, cfg, holder.id, credentials::level_of(&c.kind), reg.period_start, reg.period_end)
+            learning::progress(db, cfg, holder.id, credentials::level_of(&c.kind), reg.period_start, reg.period_end)
                 .await?;
         let missing = format!("{:.1}", progress.shortfall() as f64 / 60.0);
         let key = format!("registration:{}:{stage}:{}", c.id, reg.deadline);

@@ -1,7 +1,8 @@
 //! The hours ledger (志愿服务时长): append-only entries of service time, their approval, corrections
-//! and disputes, totals, star levels and leaderboards.
+//! and disputes, totals, the review queue. Star levels and leaderboards are in `stars`, the
+//! export in `hours_export`, personal data in `personal_data`.
 //!
-//! Table: `hours_entries` (append-only), `star_awards`.
+//! Table: `hours_entries` (append-only).
 //!
 //! Rules (Volunteer Service Record rules, 民政部令第67号: records are true, accurate, complete and
 //! timely; errors are corrected on request):
@@ -21,18 +22,17 @@ use crate::db::write;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::org_units;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
-use crate::domain::kernel::time::{self, local_date};
-use crate::domain::messaging::notifications::{Category, Message, tell};
+use crate::domain::kernel::time::local_date;
 use crate::domain::people::users;
+use crate::domain::volunteering::stars::award_stars;
 use crate::domain::volunteering::tasks;
 use crate::domain::{DomainError, DomainResult, required_text};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::attendance;
 use entity::hours_entry::{self, HoursSource, HoursStatus};
-use entity::star_award;
 use entity::task;
 use entity::user::{self, Role};
-use sea_orm::sea_query::{Alias, Expr, Func, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter,
@@ -42,12 +42,12 @@ use uuid::Uuid;
 /// The longest single claim or entry, in minutes.
 pub const MAX_ENTRY_MINUTES: i32 = 24 * 60;
 
-async fn unit_tz(db: &impl ConnectionTrait, unit: Uuid) -> DomainResult<String> {
+pub(super) async fn unit_tz(db: &impl ConnectionTrait, unit: Uuid) -> DomainResult<String> {
     Ok(org_units::get(db, unit).await?.time_zone)
 }
 
-#[allow(clippy::too_many_arguments)] // FIXME(areas): input struct after the split lands
-fn new_entry(
+/// What a new ledger line says: whose time, on what, where, how much and in which state.
+struct NewEntry {
     volunteer: Uuid,
     task_id: Option<Uuid>,
     org_unit: Uuid,
@@ -55,9 +55,12 @@ fn new_entry(
     minutes: i32,
     status: HoursStatus,
     service_date: NaiveDate,
-    created_by: Uuid,
-    now: DateTime<Utc>,
-) -> hours_entry::ActiveModel {
+}
+
+/// The row of a new ledger line, entered by `created_by` at `now` (who also decided it, unless
+/// it is pending).
+fn new_entry(n: NewEntry, created_by: Uuid, now: DateTime<Utc>) -> hours_entry::ActiveModel {
+    let NewEntry { volunteer, task_id, org_unit, source, minutes, status, service_date } = n;
     let decided = status != HoursStatus::Pending;
     hours_entry::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -111,13 +114,15 @@ pub async fn record_stay(
     let (minutes, short) = credited_minutes(t, a.checked_in_at, left);
     let date = local_date(t.starts_at, &unit_tz(txn, t.org_unit_id).await?);
     let mut e = new_entry(
-        a.volunteer_id,
-        Some(t.id),
-        t.org_unit_id,
-        HoursSource::CheckIn,
-        minutes,
-        HoursStatus::Pending,
-        date,
+        NewEntry {
+            volunteer: a.volunteer_id,
+            task_id: Some(t.id),
+            org_unit: t.org_unit_id,
+            source: HoursSource::CheckIn,
+            minutes,
+            status: HoursStatus::Pending,
+            service_date: date,
+        },
         created_by,
         a.checked_out_at.unwrap_or(left),
     );
@@ -180,13 +185,15 @@ pub async fn claim(
     }
     write(db, async |txn| {
         let mut e = new_entry(
-            actor.user_id,
-            None,
-            c.org_unit_id,
-            HoursSource::SelfReport,
-            c.minutes,
-            HoursStatus::Pending,
-            c.service_date,
+            NewEntry {
+                volunteer: actor.user_id,
+                task_id: None,
+                org_unit: c.org_unit_id,
+                source: HoursSource::SelfReport,
+                minutes: c.minutes,
+                status: HoursStatus::Pending,
+                service_date: c.service_date,
+            },
             actor.user_id,
             now,
         );
@@ -232,21 +239,26 @@ pub enum TaskEntryKind {
     Makeup,
 }
 
+/// Time entered for a volunteer on a task: by whom (the kind), for whom, how long and why.
+pub struct TaskHours {
+    pub kind: TaskEntryKind,
+    pub task_id: Uuid,
+    pub volunteer: Uuid,
+    pub minutes: i32,
+    pub reason: String,
+}
+
 /// An organiser records time for a volunteer on a task (approved at once), or an administrator
 /// makes up missing time. Capped, with everything else recorded for the task, at its length.
-#[allow(clippy::too_many_arguments)] // FIXME(areas): input struct after the split lands
 pub async fn enter_for_task(
     db: &DatabaseConnection,
     actor: &Actor,
     now: DateTime<Utc>,
-    kind: TaskEntryKind,
-    task_id: Uuid,
-    volunteer: Uuid,
-    minutes: i32,
-    reason: &str,
+    entry: TaskHours,
 ) -> DomainResult<hours_entry::Model> {
+    let TaskHours { kind, task_id, volunteer, minutes, reason } = entry;
     check_minutes(minutes)?;
-    let reason = required_text("reason", reason)?;
+    let reason = required_text("reason", &reason)?;
     let (entry, _) = write(db, async |txn| {
         let t = tasks::load_for_organizer(txn, actor, task_id).await?;
         if matches!(kind, TaskEntryKind::Makeup) && !actor.role.is_admin() {
@@ -282,13 +294,15 @@ pub async fn enter_for_task(
         };
         let date = local_date(t.starts_at, &unit_tz(txn, t.org_unit_id).await?);
         let mut e = new_entry(
-            volunteer,
-            Some(task_id),
-            t.org_unit_id,
-            source,
-            minutes,
-            HoursStatus::Approved,
-            date,
+            NewEntry {
+                volunteer,
+                task_id: Some(task_id),
+                org_unit: t.org_unit_id,
+                source,
+                minutes,
+                status: HoursStatus::Approved,
+                service_date: date,
+            },
             actor.user_id,
             now,
         );
@@ -423,13 +437,15 @@ pub async fn correct(
             }
         }
         let mut adj = new_entry(
-            e.volunteer_id,
-            e.task_id,
-            e.org_unit_id,
-            HoursSource::Adjustment,
-            delta_minutes,
-            HoursStatus::Approved,
-            e.service_date,
+            NewEntry {
+                volunteer: e.volunteer_id,
+                task_id: e.task_id,
+                org_unit: e.org_unit_id,
+                source: HoursSource::Adjustment,
+                minutes: delta_minutes,
+                status: HoursStatus::Approved,
+                service_date: e.service_date,
+            },
             actor.user_id,
             now,
         );
@@ -490,79 +506,6 @@ pub async fn totals(db: &impl ConnectionTrait, person: &user::Model, now: DateTi
         .await?,
         pending_minutes: sum_minutes(db, mine().add(hours_entry::Column::Status.eq(HoursStatus::Pending))).await?,
     })
-}
-
-/// A star level and the way to the next.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Stars {
-    /// 0 before the first level.
-    pub level: i32,
-    /// Minutes still needed for the next level; `None` at the top.
-    pub minutes_to_next: Option<i64>,
-}
-
-/// The level `approved_minutes` reaches on a ladder of hours.
-pub fn stars(ladder: &[u32], approved_minutes: i64) -> Stars {
-    let level = ladder.iter().take_while(|h| approved_minutes >= i64::from(**h) * 60).count() as i32;
-    let minutes_to_next = ladder.get(level as usize).map(|h| i64::from(*h) * 60 - approved_minutes);
-    Stars { level, minutes_to_next }
-}
-
-/// Records every level the volunteer's approved total has reached and not yet recorded; returns
-/// the levels newly reached. Runs with the volunteer's row locked, so concurrent approvals
-/// cannot each miss the crossing, and a level is recorded exactly once.
-pub async fn award_stars(
-    txn: &impl ConnectionTrait,
-    volunteer: Uuid,
-    now: DateTime<Utc>,
-    ladder: &[u32],
-) -> DomainResult<Vec<i32>> {
-    let reached = record_star_levels(txn, volunteer, now, ladder).await?;
-    // Long service and each level newly reached are automatic honours (on the wall and the
-    // profile), recorded under the same lock.
-    crate::domain::registry::approved_service_changed(txn, volunteer, &reached, now).await?;
-    Ok(reached)
-}
-
-/// Records the star levels reached and not yet recorded, telling the volunteer of each.
-async fn record_star_levels(
-    txn: &impl ConnectionTrait,
-    volunteer: Uuid,
-    now: DateTime<Utc>,
-    ladder: &[u32],
-) -> DomainResult<Vec<i32>> {
-    if ladder.is_empty() {
-        return Ok(Vec::new());
-    }
-    let total = sum_minutes(
-        txn,
-        Condition::all()
-            .add(hours_entry::Column::VolunteerId.eq(volunteer))
-            .add(hours_entry::Column::Status.eq(HoursStatus::Approved)),
-    )
-    .await?;
-    let level = stars(ladder, total).level;
-    let mut reached = Vec::new();
-    for l in 1..=level {
-        let res = star_award::Entity::insert(star_award::ActiveModel {
-            volunteer_id: Set(volunteer),
-            level: Set(l),
-            minutes: Set(total as i32),
-            reached_at: Set(now),
-        })
-        .on_conflict(
-            OnConflict::columns([star_award::Column::VolunteerId, star_award::Column::Level]).do_nothing().to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await?;
-        if res == 1 {
-            reached.push(l);
-            let m = Message::new(volunteer, Category::Honour, "star.reached", format!("star:{l}"))
-                .param("level", l.to_string());
-            tell(txn, m).await?;
-        }
-    }
-    Ok(reached)
 }
 
 /// The actor's own entries, newest first.
@@ -626,237 +569,10 @@ pub async fn list_for_review(
     Ok(page::fetch(db, q, hours_entry::Column::Id, Order::OldestFirst, page, |e| e.id).await?)
 }
 
-/// A leaderboard's period.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Period {
-    Month,
-    Year,
-    AllTime,
-}
-
-/// One line of a leaderboard.
-#[derive(Clone, Debug)]
-pub struct Standing {
-    pub rank: i64,
-    pub volunteer: user::Model,
-    pub minutes: i64,
-}
-
-/// The leaderboard of a subtree (everyone when `under` is `None`) for a period, and the
-/// caller's own standing if they have approved time in it. Ties share a rank.
-pub async fn leaderboard(
-    db: &impl ConnectionTrait,
-    me: Uuid,
-    under: Option<Uuid>,
-    period: Period,
-    now: DateTime<Utc>,
-    limit: u64,
-) -> DomainResult<(Vec<Standing>, Option<Standing>)> {
-    let tz = match under {
-        Some(u) => unit_tz(db, u).await?,
-        None => time::DEFAULT_TIME_ZONE.to_string(),
-    };
-    let today = local_date(now, &tz);
-    let since = match period {
-        Period::Month => NaiveDate::from_ymd_opt(today.year(), today.month(), 1),
-        Period::Year => NaiveDate::from_ymd_opt(today.year(), 1, 1),
-        Period::AllTime => None,
-    };
-    use sea_orm::sea_query::ExprTrait;
-    let mut cond =
-        Condition::all().add(Expr::col((hours_entry::Entity, hours_entry::Column::Status)).eq(HoursStatus::Approved));
-    if let Some(s) = since {
-        cond = cond.add(Expr::col((hours_entry::Entity, hours_entry::Column::ServiceDate)).gte(s));
-    }
-    if let Some(root) = under {
-        cond = cond.add(Expr::col((user::Entity, user::Column::OrgUnitId)).in_subquery(org_units::subtree_ids(root)));
-    }
-    let total = Func::sum(Expr::col((hours_entry::Entity, hours_entry::Column::Minutes)));
-    let grouped = Query::select()
-        .column((hours_entry::Entity, hours_entry::Column::VolunteerId))
-        .expr_as(total.clone(), Alias::new("total"))
-        .from(hours_entry::Entity)
-        .inner_join(
-            user::Entity,
-            Expr::col((user::Entity, user::Column::Id)).equals((hours_entry::Entity, hours_entry::Column::VolunteerId)),
-        )
-        .cond_where(cond.clone())
-        .group_by_col((hours_entry::Entity, hours_entry::Column::VolunteerId))
-        .and_having(total.clone().gt(0))
-        .to_owned();
-    let top_q = grouped
-        .clone()
-        .order_by_expr(total.clone().into(), sea_orm::Order::Desc)
-        .order_by((hours_entry::Entity, hours_entry::Column::VolunteerId), sea_orm::Order::Asc)
-        .limit(limit)
-        .to_owned();
-    let read_total = |r: &sea_orm::QueryResult| -> i64 {
-        r.try_get::<i64>("", "total").or_else(|_| r.try_get::<i32>("", "total").map(i64::from)).unwrap_or(0)
-    };
-    let rows = db.query_all(&top_q).await?;
-    let mut lines: Vec<(Uuid, i64)> = Vec::new();
-    for r in &rows {
-        lines.push((r.try_get("", "volunteer_id")?, read_total(r)));
-    }
-    // Rank = 1 + how many have strictly more.
-    let rank_of = async |minutes: i64| -> DomainResult<i64> {
-        let above = Query::select()
-            .expr_as(Func::count(Expr::col(Alias::new("volunteer_id"))), Alias::new("n"))
-            .from_subquery(grouped.clone().and_having(total.clone().gt(minutes)).to_owned(), Alias::new("g"))
-            .to_owned();
-        let n = db.query_one(&above).await?.map(|r| r.try_get::<i64>("", "n").unwrap_or(0)).unwrap_or(0);
-        Ok(n + 1)
-    };
-    let ids: Vec<Uuid> = lines.iter().map(|l| l.0).chain(std::iter::once(me)).collect();
-    let people = users::by_ids(db, ids).await?;
-    let mut top = Vec::new();
-    let mut prev: Option<(i64, i64)> = None;
-    for (i, (id, minutes)) in lines.iter().enumerate() {
-        let rank = match prev {
-            Some((m, r)) if m == *minutes => r,
-            _ => i as i64 + 1,
-        };
-        prev = Some((*minutes, rank));
-        if let Some(u) = people.get(id) {
-            top.push(Standing { rank, volunteer: u.clone(), minutes: *minutes });
-        }
-    }
-    let my_total_q = Query::select()
-        .expr_as(total.clone(), Alias::new("total"))
-        .from(hours_entry::Entity)
-        .inner_join(
-            user::Entity,
-            Expr::col((user::Entity, user::Column::Id)).equals((hours_entry::Entity, hours_entry::Column::VolunteerId)),
-        )
-        .cond_where(cond.add(Expr::col((hours_entry::Entity, hours_entry::Column::VolunteerId)).eq(me)))
-        .to_owned();
-    let my_minutes = db.query_one(&my_total_q).await?.map(|r| read_total(&r)).unwrap_or(0);
-    let mine = match (my_minutes > 0, people.get(&me)) {
-        (true, Some(u)) => {
-            Some(Standing { rank: rank_of(my_minutes).await?, volunteer: u.clone(), minutes: my_minutes })
-        }
-        _ => None,
-    };
-    Ok((top, mine))
-}
-
-/// Volunteer service's part of a person's data: sign-ups, attendance, hours, star levels and
-/// certificates. Erasure ends live sign-ups (their seats go to the waitlist), forgets where the
-/// person checked in and out (location tracks are sensitive under PIPL) and their dispute
-/// comments; hours, stars and certificates stay, verifiable, under the pseudonym.
-pub struct VolunteerService;
-
-#[async_trait::async_trait]
-impl crate::domain::people::privacy::PersonalData for VolunteerService {
-    fn section(&self) -> &'static str {
-        "volunteerService"
-    }
-    async fn export(
-        &self,
-        cx: &crate::domain::people::privacy::Context<'_>,
-        txn: &sea_orm::DatabaseTransaction,
-    ) -> DomainResult<serde_json::Value> {
-        use entity::{service_record, signup};
-        let id = cx.person.id;
-        let json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| DomainError::Internal(e.to_string()));
-        Ok(serde_json::json!({
-            "signups": json(serde_json::to_value(signup::Entity::find().filter(signup::Column::VolunteerId.eq(id)).all(txn).await?))?,
-            "attendance": json(serde_json::to_value(attendance::Entity::find().filter(attendance::Column::VolunteerId.eq(id)).all(txn).await?))?,
-            "hours": json(serde_json::to_value(hours_entry::Entity::find().filter(hours_entry::Column::VolunteerId.eq(id)).all(txn).await?))?,
-            "stars": json(serde_json::to_value(star_award::Entity::find().filter(star_award::Column::VolunteerId.eq(id)).all(txn).await?))?,
-            "serviceRecords": json(serde_json::to_value(service_record::Entity::find().filter(service_record::Column::VolunteerId.eq(id)).all(txn).await?))?,
-            "taskInvitations": json(serde_json::to_value(entity::task_invitation::Entity::find().filter(entity::task_invitation::Column::UserId.eq(id)).all(txn).await?))?,
-        }))
-    }
-    async fn erase(
-        &self,
-        cx: &crate::domain::people::privacy::Context<'_>,
-        txn: &sea_orm::DatabaseTransaction,
-    ) -> DomainResult<()> {
-        use entity::signup::{self, SignupStatus};
-        use entity::{service_record, task};
-        use sea_orm::sea_query::Expr;
-        let id = cx.person.id;
-        let live = signup::Entity::find()
-            .filter(signup::Column::VolunteerId.eq(id))
-            .filter(signup::Column::Status.is_in([
-                SignupStatus::Pending,
-                SignupStatus::Confirmed,
-                SignupStatus::Waitlisted,
-            ]))
-            .all(txn)
-            .await?;
-        for s in live {
-            let was_confirmed = s.status == SignupStatus::Confirmed;
-            let task_id = s.task_id;
-            crate::domain::kernel::seats::lock_pool(txn, crate::domain::volunteering::signups::SEATS, task_id).await?;
-            let mut am = s.into_active_model();
-            am.status = Set(SignupStatus::Cancelled);
-            am.position = Set(None);
-            am.reason = Set(Some("account erased".into()));
-            am.updated_at = Set(cx.now);
-            let ended = am.update(txn).await?;
-            crate::domain::volunteering::reminders::cancel(txn, ended.id).await?;
-            let Some(t) = task::Entity::find_by_id(task_id).one(txn).await? else { continue };
-            if was_confirmed
-                && t.starts_at > cx.now
-                && let Some(p) = crate::domain::kernel::seats::release(
-                    txn,
-                    crate::domain::volunteering::signups::SEATS,
-                    task_id,
-                    cx.now,
-                )
-                .await?
-            {
-                crate::domain::volunteering::reminders::promoted(txn, cx.now, &[p], &t).await?;
-            }
-        }
-        // Who was asked to which task, and how often a day.
-        entity::task_invitation::Entity::delete_many()
-            .filter(entity::task_invitation::Column::UserId.eq(id))
-            .exec(txn)
-            .await?;
-        entity::dispatch_day::Entity::delete_many()
-            .filter(entity::dispatch_day::Column::UserId.eq(id))
-            .exec(txn)
-            .await?;
-        attendance::Entity::update_many()
-            .col_expr(attendance::Column::CheckInLat, Expr::value(Option::<f64>::None))
-            .col_expr(attendance::Column::CheckInLng, Expr::value(Option::<f64>::None))
-            .col_expr(attendance::Column::CheckOutLat, Expr::value(Option::<f64>::None))
-            .col_expr(attendance::Column::CheckOutLng, Expr::value(Option::<f64>::None))
-            .filter(attendance::Column::VolunteerId.eq(id))
-            .exec(txn)
-            .await?;
-        hours_entry::Entity::update_many()
-            .col_expr(hours_entry::Column::DisputeComment, Expr::value(Option::<String>::None))
-            .filter(hours_entry::Column::VolunteerId.eq(id))
-            .exec(txn)
-            .await?;
-        service_record::Entity::update_many()
-            .col_expr(service_record::Column::VolunteerName, Expr::value(cx.pseudonym.clone()))
-            .filter(service_record::Column::VolunteerId.eq(id))
-            .exec(txn)
-            .await?;
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::Duration;
-
-    const LADDER: [u32; 5] = [100, 300, 600, 1000, 1500];
-
-    #[test]
-    fn star_boundaries() {
-        assert_eq!(stars(&LADDER, 100 * 60 - 1), Stars { level: 0, minutes_to_next: Some(1) });
-        assert_eq!(stars(&LADDER, 100 * 60), Stars { level: 1, minutes_to_next: Some(200 * 60) });
-        assert_eq!(stars(&LADDER, 1500 * 60), Stars { level: 5, minutes_to_next: None });
-        assert_eq!(stars(&LADDER, 0).level, 0);
-        assert_eq!(stars(&[50, 100, 200, 400, 800], 60 * 60).level, 1);
-    }
 
     fn task(len_min: i64, pct: i32) -> task::Model {
         let s = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
@@ -904,94 +620,4 @@ mod tests {
         assert_eq!(credited_minutes(&t, at(0), at(143)), (0, true), "under 60% earns nothing");
         assert_eq!(credited_minutes(&task(240, 90), at(0), at(200)), (0, true));
     }
-}
-
-/// Which entries an export holds.
-#[derive(Clone, Debug, Default)]
-pub struct ExportFilter {
-    /// Recorded by this unit or one below it (must be in the administrator's scope).
-    pub under: Option<Uuid>,
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    pub status: Option<HoursStatus>,
-}
-
-/// One exported line.
-#[derive(Clone, Debug)]
-pub struct ExportLine {
-    pub entry: hours_entry::Model,
-    pub volunteer_name: String,
-    pub volunteer_number: String,
-    pub task_title: Option<String>,
-    pub unit_name: String,
-}
-
-/// Checks an administrator may export `f` and returns the subtree root to export (`None`:
-/// everything, for a city administrator).
-pub async fn export_scope(db: &impl ConnectionTrait, actor: &Actor, f: &ExportFilter) -> DomainResult<Option<Uuid>> {
-    let root = actor.admin_scope_root()?;
-    match f.under {
-        Some(u) if actor.covers_unit(db, Some(u)).await? => Ok(Some(u)),
-        Some(_) => Err(DomainError::not_found("org unit")),
-        None => Ok(root),
-    }
-}
-
-/// One batch of an export, after the entry `after`, oldest first; with the cursor of the next.
-pub async fn export_batch(
-    db: &impl ConnectionTrait,
-    root: Option<Uuid>,
-    f: &ExportFilter,
-    after: Option<Uuid>,
-    batch: u64,
-) -> DomainResult<(Vec<ExportLine>, Option<Uuid>)> {
-    let mut q = hours_entry::Entity::find();
-    if let Some(r) = root {
-        q = q.filter(hours_entry::Column::OrgUnitId.in_subquery(org_units::subtree_ids(r)));
-    }
-    if let Some(d) = f.from {
-        q = q.filter(hours_entry::Column::ServiceDate.gte(d));
-    }
-    if let Some(d) = f.to {
-        q = q.filter(hours_entry::Column::ServiceDate.lte(d));
-    }
-    if let Some(s) = f.status {
-        q = q.filter(hours_entry::Column::Status.eq(s));
-    }
-    let page =
-        page::fetch(db, q, hours_entry::Column::Id, Order::OldestFirst, PageRequest { after, limit: batch }, |e| e.id)
-            .await?;
-    let next = page.items.last().map(|e| e.id).filter(|_| page.next_cursor.is_some());
-    let people = users::by_ids(db, page.items.iter().map(|e| e.volunteer_id)).await?;
-    let task_ids: Vec<Uuid> = page.items.iter().filter_map(|e| e.task_id).collect();
-    let titles: std::collections::HashMap<Uuid, String> = task::Entity::find()
-        .filter(task::Column::Id.is_in(task_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.title))
-        .collect();
-    let unit_ids: Vec<Uuid> = page.items.iter().map(|e| e.org_unit_id).collect();
-    let units: std::collections::HashMap<Uuid, String> = entity::org_unit::Entity::find()
-        .filter(entity::org_unit::Column::Id.is_in(unit_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
-    let lines = page
-        .items
-        .into_iter()
-        .map(|e| {
-            let person = people.get(&e.volunteer_id);
-            ExportLine {
-                volunteer_name: person.map(|p| p.name.clone()).unwrap_or_default(),
-                volunteer_number: person.map(|p| p.volunteer_number.clone()).unwrap_or_default(),
-                task_title: e.task_id.and_then(|t| titles.get(&t).cloned()),
-                unit_name: units.get(&e.org_unit_id).cloned().unwrap_or_default(),
-                entry: e,
-            }
-        })
-        .collect();
-    Ok((lines, next))
 }

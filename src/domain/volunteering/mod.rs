@@ -1,10 +1,15 @@
 //! Volunteering: service tasks, sign-ups and seats, dispatch, reminders, attendance, the hours
-//! ledger, star levels and service-record certificates.
+//! ledger (`hours`) and its export (`hours_export`), star levels and leaderboards (`stars`),
+//! service-record certificates, and volunteer service's part of personal data (`personal_data`).
 
 pub mod attendance;
+pub mod browse;
 pub mod dispatch;
 pub mod hours;
+pub mod hours_export;
+pub mod personal_data;
 pub mod reminders;
 pub mod service_records;
 pub mod signups;
+pub mod stars;
 pub mod tasks;

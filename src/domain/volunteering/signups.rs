@@ -227,6 +227,22 @@ async fn end(
     Ok((ended, effects))
 }
 
+/// Ends a live sign-up because its volunteer's account is erased: a cancellation, with the seat
+/// handed on (promotion from the waitlist, or a cover offer) exactly as [`cancel`] and [`remove`]
+/// hand it on.
+pub(crate) async fn end_for_erasure(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    s: signup::Model,
+) -> DomainResult<()> {
+    let Some(t) = task::Entity::find_by_id(s.task_id).one(txn).await? else { return Ok(()) };
+    match end(txn, now, s, &t, SignupStatus::Cancelled, Some("account erased".into()), None).await {
+        // Ended meanwhile: nothing left to hand on.
+        Ok(_) | Err(DomainError::Conflict { code: "signup_not_live", .. }) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// The volunteer cancels their own sign-up, before the task starts.
 pub async fn cancel(
     db: &DatabaseConnection,

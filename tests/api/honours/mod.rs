@@ -320,7 +320,7 @@ async fn each_eligibility_rule_at_its_boundary() {
     // Star level: from the recorded star levels.
     let stars = nominating(&app, &c, 10, vec![Rule::MinStarLevel { level: 1 }]).await;
     assert_eq!(check(stars, &v).await["actual"], 0);
-    wushe::domain::volunteering::hours::award_stars(app.db(), v.user_id.parse().unwrap(), now, &[100, 300])
+    wushe::domain::volunteering::stars::award_stars(app.db(), v.user_id.parse().unwrap(), now, &[100, 300])
         .await
         .unwrap();
     assert_eq!(check(stars, &v).await["outcome"], "met");

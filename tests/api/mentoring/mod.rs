@@ -505,11 +505,11 @@ async fn graduation_is_recorded_once_at_its_boundary() {
     // The last minute, approved later, is picked up by the scan.
     approved_minutes(&app, &mentee, &room, 1).await;
     let cfg = app.state.config.mentoring.clone();
-    wushe::domain::mentoring::scan(app.db(), &cfg, app.clock.now_utc()).await.unwrap();
+    wushe::domain::mentoring::oversight::scan(app.db(), &cfg, app.clock.now_utc()).await.unwrap();
     let b = get().await;
     let at = b["graduatedAt"].as_str().expect("graduated").to_string();
     app.clock.advance(Duration::minutes(5));
-    wushe::domain::mentoring::scan(app.db(), &cfg, app.clock.now_utc()).await.unwrap();
+    wushe::domain::mentoring::oversight::scan(app.db(), &cfg, app.clock.now_utc()).await.unwrap();
     assert_eq!(get().await["graduatedAt"], at.as_str(), "recorded once");
     // On both records.
     for s in [&mentor, &mentee] {
@@ -523,7 +523,8 @@ async fn the_mentor_is_told_once_per_lapse_of_contact() {
     let Pair { app, f, mentor, id, .. } = pair().await;
     app.start_workers();
     let cfg = app.state.config.mentoring.clone();
-    let scan = || async { wushe::domain::mentoring::scan(app.db(), &cfg, app.clock.now_utc()).await.unwrap() };
+    let scan =
+        || async { wushe::domain::mentoring::oversight::scan(app.db(), &cfg, app.clock.now_utc()).await.unwrap() };
     app.clock.advance(Duration::days(13));
     assert_eq!(scan().await, 0);
     app.clock.advance(Duration::days(1));
@@ -547,9 +548,9 @@ async fn the_mentor_is_told_once_per_lapse_of_contact() {
     scan().await;
     eventually(20, "the second nudge", || async { inbox_with(&app, &mentor, "mentoring.no_contact").await == 2 }).await;
     // The weekly digest reaches the mentor and the station administrator once a week.
-    let sent = wushe::domain::mentoring::weekly_digest(app.db(), &cfg, app.clock.now_utc()).await.unwrap();
+    let sent = wushe::domain::mentoring::oversight::weekly_digest(app.db(), &cfg, app.clock.now_utc()).await.unwrap();
     assert_eq!(sent, 2);
-    wushe::domain::mentoring::weekly_digest(app.db(), &cfg, app.clock.now_utc()).await.unwrap();
+    wushe::domain::mentoring::oversight::weekly_digest(app.db(), &cfg, app.clock.now_utc()).await.unwrap();
     eventually(20, "the digest", || async { inbox_with(&app, &mentor, "mentoring.weekly_digest").await == 1 }).await;
 }
 

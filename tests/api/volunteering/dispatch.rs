@@ -341,6 +341,37 @@ async fn a_seat_freed_late_goes_to_exactly_one_of_twenty_concurrent_takers() {
     assert!(scheduled_due(app, &format!("task:{task}:cover")).await.is_none(), "no further wave");
 }
 
+/// Erasing a volunteer who held a seat ends their sign-up the way a cancellation does: the seat
+/// is freed and, with nobody waiting, offered as cover to the matching volunteers.
+#[tokio::test]
+async fn erasing_a_seat_holder_frees_the_seat_and_offers_cover_as_a_cancel_does() {
+    let s = Service::with(|c| c.dispatch.cover_wave_size = 20).await;
+    let app = &s.app;
+    let holder = app.register_volunteer().await;
+    let task = s.publish(s.task_body(Duration::hours(10), 2, 1)).await;
+    let holding = s.sign_up(&task, &holder).await;
+    let takers = app.quick_volunteers(3, Some(&s.room)).await;
+    app.start_workers();
+
+    let before = processed(app, "task.cover");
+    app.post("/api/v1/me/erase", Some(&holder.access), json!({"password": crate::helpers::PASSWORD})).await.expect(204);
+    let id: Uuid = holding["id"].as_str().unwrap().parse().unwrap();
+    let ended = signup::Entity::find_by_id(id).one(app.db()).await.unwrap().unwrap();
+    assert_eq!(ended.status, SignupStatus::Cancelled, "the sign-up ends");
+    let t = app.get(format!("/api/v1/tasks/{task}"), Some(&takers[0].access)).await.expect(200);
+    assert_eq!(t.body["filled"], 0, "the seat is free");
+    ran(app, "task.cover", before).await;
+    let offered = invited(app, &task, InvitationKind::Cover).await;
+    let expected: BTreeSet<Uuid> = takers.iter().map(uid).collect();
+    assert_eq!(offered, expected, "the wave goes to the matching volunteers");
+    eventually(20, "the offer in the inbox", || async {
+        inbox(app, uid(&takers[0]), "task.cover_offer").await.len() == 1
+    })
+    .await;
+    let taken = app.post(format!("/api/v1/tasks/{task}/cover/accept"), Some(&takers[0].access), json!({})).await;
+    assert_eq!(taken.expect(200).body["status"], "confirmed");
+}
+
 #[tokio::test]
 async fn organisers_message_everyone_and_cancelling_tells_them() {
     let s = Service::new().await;

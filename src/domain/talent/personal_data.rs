@@ -1,0 +1,76 @@
+//! Talent's part of a person's data, for export and erasure (registered in `domain::registry`).
+
+use crate::domain::DomainResult;
+use crate::domain::talent::enrolments::end_enrolment;
+use crate::domain::talent::training::get_session;
+use entity::course_organiser;
+use entity::credential;
+use entity::enrolment::{self, EnrolmentStatus};
+use entity::learning_entry;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+/// Talent's part of a person's data: credentials (with their evidence references), enrolments,
+/// the learning ledger, reminders sent and the course-organiser grant. Erasure deletes
+/// credentials, reminders and the grant, ends live enrolments (their seats go to the waitlist)
+/// and forgets evidence references; the ledger stays, under the pseudonym, like volunteer hours.
+pub struct Talent;
+
+#[async_trait::async_trait]
+impl crate::domain::people::privacy::PersonalData for Talent {
+    fn section(&self) -> &'static str {
+        "talent"
+    }
+    async fn export(
+        &self,
+        cx: &crate::domain::people::privacy::Context<'_>,
+        txn: &sea_orm::DatabaseTransaction,
+    ) -> DomainResult<serde_json::Value> {
+        use entity::talent_reminder;
+        let id = cx.person.id;
+        Ok(crate::domain::people::privacy::Export::new()
+            .part(
+                "credentials",
+                credential::Entity::find().filter(credential::Column::HolderId.eq(id)).all(txn).await?,
+            )?
+            .part("enrolments", enrolment::Entity::find().filter(enrolment::Column::PersonId.eq(id)).all(txn).await?)?
+            .part(
+                "learning",
+                learning_entry::Entity::find().filter(learning_entry::Column::PersonId.eq(id)).all(txn).await?,
+            )?
+            .part(
+                "reminders",
+                talent_reminder::Entity::find().filter(talent_reminder::Column::UserId.eq(id)).all(txn).await?,
+            )?
+            .part("courseOrganiser", course_organiser::Entity::find_by_id(id).one(txn).await?)?
+            .done())
+    }
+    async fn erase(
+        &self,
+        cx: &crate::domain::people::privacy::Context<'_>,
+        txn: &sea_orm::DatabaseTransaction,
+    ) -> DomainResult<()> {
+        use entity::talent_reminder;
+        use sea_orm::sea_query::Expr;
+        let id = cx.person.id;
+        let live = enrolment::Entity::find()
+            .filter(enrolment::Column::PersonId.eq(id))
+            .filter(enrolment::Column::Status.is_in([EnrolmentStatus::Confirmed, EnrolmentStatus::Waitlisted]))
+            .all(txn)
+            .await?;
+        for e in live {
+            let s = get_session(txn, e.session_id).await?;
+            if s.starts_at > cx.now {
+                end_enrolment(txn, &s, e.id, cx.now).await?;
+            }
+        }
+        credential::Entity::delete_many().filter(credential::Column::HolderId.eq(id)).exec(txn).await?;
+        talent_reminder::Entity::delete_many().filter(talent_reminder::Column::UserId.eq(id)).exec(txn).await?;
+        course_organiser::Entity::delete_by_id(id).exec(txn).await?;
+        learning_entry::Entity::update_many()
+            .col_expr(learning_entry::Column::EvidenceRef, Expr::value(Option::<String>::None))
+            .filter(learning_entry::Column::PersonId.eq(id))
+            .exec(txn)
+            .await?;
+        Ok(())
+    }
+}
