@@ -16,7 +16,7 @@
 use crate::db::write;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
-use crate::domain::people::users::normalize_skills;
+use crate::domain::people::profiles::normalize_skills;
 use crate::domain::{DomainError, DomainResult, required_text, validate_lat_lng};
 use crate::domain::{kernel::org_units, volunteering::dispatch, volunteering::reminders};
 use chrono::{DateTime, Duration, Utc};
