@@ -32,10 +32,6 @@ pub mod volunteering;
 
 use sea_orm::DbErr;
 
-// Kept here so callers written before the kernel owned them keep working.
-pub use kernel::geo::validate_lat_lng;
-pub use kernel::time::validate_time_zone;
-
 /// Why a domain operation refused or failed. Each variant maps to one HTTP status in
 /// `crate::api::error`, and carries a stable code.
 #[derive(Debug, thiserror::Error)]

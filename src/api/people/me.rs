@@ -6,7 +6,8 @@ use crate::api::Tag;
 use crate::api::bearer::BearerAuth;
 use crate::api::error::ApiResult;
 use crate::api::types::{Locale, QualificationLevel, Role, UserStatus, patch};
-use crate::domain::people::users::{self, MePatch, Profile, ServiceArea};
+use crate::domain::people::profiles::{self, MePatch, ServiceArea};
+use crate::domain::people::users::{self, Profile};
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
 use poem::web::Data;
@@ -172,7 +173,7 @@ impl MeApi {
                 .map(|a| a.map(|a| ServiceArea { lat: a.lat, lng: a.lng, radius_km: a.radius_km })),
             front_line_since: patch(b.front_line_since),
         };
-        Ok(Json(users::update_me(&state.db, &auth.0.actor(), state.clock.now(), p).await?.into()))
+        Ok(Json(profiles::update_me(&state.db, &auth.0.actor(), state.clock.now(), p).await?.into()))
     }
 
     /// Change one's password. Other sessions end; this one continues with the new access token.
@@ -184,7 +185,7 @@ impl MeApi {
         body: Json<ChangePasswordRequest>,
     ) -> ApiResult<Json<AccessToken>> {
         let now = state.clock.now();
-        let user = users::change_password(
+        let user = profiles::change_password(
             &state.db,
             &state.hasher,
             &auth.0.actor(),

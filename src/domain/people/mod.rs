@@ -5,5 +5,6 @@ pub mod consents;
 pub mod identity;
 pub mod phone;
 pub mod privacy;
+pub mod profiles;
 pub mod sessions;
 pub mod users;

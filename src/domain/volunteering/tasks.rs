@@ -17,7 +17,7 @@ use crate::db::write;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::geo::validate_lat_lng;
-use crate::domain::people::users::normalize_skills;
+use crate::domain::people::profiles::normalize_skills;
 use crate::domain::talent::prerequisites;
 use crate::domain::{DomainError, DomainResult, required_text};
 use crate::domain::{kernel::org_units, volunteering::dispatch, volunteering::reminders};
