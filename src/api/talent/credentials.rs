@@ -9,7 +9,8 @@ use crate::api::error::ApiResult;
 use crate::api::types::{QualificationLevel, page_of, patch, wire_enum};
 use crate::domain::kernel::page::PageRequest;
 use crate::domain::kernel::time::local_date;
-use crate::domain::talent::credentials::{self, CredentialPatch, Decision, Filter, NewCredential, RegistrationState};
+use crate::domain::talent::credentials::{self, CredentialPatch, Decision, Filter, NewCredential};
+use crate::domain::talent::registration::{self, RegistrationState};
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
 use poem::web::Data;
@@ -91,7 +92,7 @@ pub struct Credential {
 fn view(state: &AppState, c: entity::credential::Model) -> Credential {
     // Registration dates are days; Asia/Shanghai is the platform's zone.
     let today = local_date(state.clock.now(), crate::domain::kernel::time::DEFAULT_TIME_ZONE);
-    let registration = credentials::registration(&state.config.talent, &c, today).map(|r| Registration {
+    let registration = registration::registration(&state.config.talent, &c, today).map(|r| Registration {
         status: match r.state {
             RegistrationState::Unregistered => RegistrationStatus::Unregistered,
             RegistrationState::Overdue => RegistrationStatus::Overdue,
@@ -362,7 +363,7 @@ impl CredentialsApi {
         id: Path<Uuid>,
         body: Json<RegistrationRequest>,
     ) -> ApiResult<Json<Credential>> {
-        let c = credentials::record_registration(
+        let c = registration::record_registration(
             &state.db,
             &state.config.talent,
             &auth.0.actor(),

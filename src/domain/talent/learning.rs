@@ -10,6 +10,7 @@ use crate::domain::kernel::org_units;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::kernel::time::local_date;
 use crate::domain::talent::credentials::{self, LEVEL_KINDS};
+use crate::domain::talent::registration;
 use crate::domain::{DomainError, DomainResult, required_text};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::credential::{self, CredentialStatus};
@@ -247,7 +248,7 @@ pub async fn standing(
         .filter(|c| c.expires_on.is_none_or(|e| e >= today))
         .max_by_key(|c| c.issued_on);
     let period =
-        c.as_ref().and_then(|c| credentials::registration(cfg, c, today)).map(|r| (r.period_start, r.period_end));
+        c.as_ref().and_then(|c| registration::registration(cfg, c, today)).map(|r| (r.period_start, r.period_end));
     let progress = match period {
         Some((s, e)) => progress(db, cfg, person.id, Some(level), s, e).await?,
         None => Progress { required_minutes: required_minutes(cfg, Some(level)), ..Progress::default() },

@@ -9,5 +9,6 @@ pub mod enrolments;
 pub mod learning;
 pub mod personal_data;
 pub mod prerequisites;
+pub mod registration;
 pub mod reminders;
 pub mod training;

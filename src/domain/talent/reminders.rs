@@ -12,8 +12,9 @@ use crate::db::write;
 use crate::domain::kernel::org_units;
 use crate::domain::kernel::time::local_date;
 use crate::domain::messaging::notifications::{self, Category, Message};
-use crate::domain::talent::credentials::{self, RegistrationState, kind_label};
+use crate::domain::talent::credentials::{self, kind_label};
 use crate::domain::talent::learning;
+use crate::domain::talent::registration::{self, RegistrationState};
 use crate::domain::{DomainError, DomainResult};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::credential::{self, CredentialStatus};
@@ -99,7 +100,7 @@ pub async fn daily(db: &DatabaseConnection, cfg: &TalentConfig, now: DateTime<Ut
             let key = format!("credential:{}:expiry:{t}:{expires}", c.id);
             scan.reminders += u64::from(once(db, key, holder.id, now, msg).await?);
         }
-        let Some(reg) = credentials::registration(cfg, &c, today) else { continue };
+        let Some(reg) = registration::registration(cfg, &c, today) else { continue };
         let days_left = (reg.deadline - today).num_days();
         let stage = match (threshold(days_left), reg.state) {
             (Some(t), _) => t.to_string(),
@@ -130,7 +131,7 @@ pub async fn daily(db: &DatabaseConnection, cfg: &TalentConfig, now: DateTime<Ut
 /// its renewal window (or passed).
 fn is_due(cfg: &TalentConfig, c: &credential::Model, today: NaiveDate) -> bool {
     let expiring = c.expires_on.is_some_and(|e| (e - today).num_days() <= DAYS_BEFORE[0]);
-    let registration = credentials::registration(cfg, c, today).is_some_and(|r| {
+    let registration = registration::registration(cfg, c, today).is_some_and(|r| {
         matches!(r.state, RegistrationState::RenewalOpen | RegistrationState::Lapsed | RegistrationState::Overdue)
             || (r.state == RegistrationState::Unregistered && (r.deadline - today).num_days() <= DAYS_BEFORE[0])
     });
