@@ -49,7 +49,7 @@ use tokio_util::sync::CancellationToken;
 pub const QUEUE: &str = jobs::DEFAULT_QUEUE;
 /// The name of the queue of push jobs ([`push::PushJob`]): they wait on outside providers, so
 /// they run from a queue and worker pool of their own, and a slow provider holds up no other work.
-pub const PUSH_QUEUE: &str = "push";
+pub use crate::domain::messaging::pushes::PUSH_QUEUE;
 
 /// The job machinery a process shares: the queues, their metrics and the push providers.
 #[derive(Clone)]

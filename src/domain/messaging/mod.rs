@@ -4,4 +4,5 @@
 pub mod announcements;
 pub mod devices;
 pub mod notifications;
+pub mod pushes;
 pub mod templates;
