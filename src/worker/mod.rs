@@ -1,7 +1,9 @@
 //! Job handlers (one file per area's jobs) and the wiring that runs them: the worker pool, the
-//! outbox relay and the cron scheduler, in `wushe worker` or inside `wushe serve`.
+//! outbox relay and the cron scheduler, in `wushe worker` or inside `wushe serve`. Handlers hold
+//! no SQL (a test checks): they decode, call the domain, talk to providers, tally outcomes and
+//! count metrics.
 //!
-//! - [`notify`] (`notify`): write one person's inbox row, schedule its push.
+//! - [`notify`] (`notify`): deliver one message to one person's inbox, schedule its push.
 //! - [`push`] (`push.send`, on the push queue): push notifications to their people's active
 //!   devices; [`push::PushSweep`] hands claims stuck past their lease back to the queue.
 //! - [`announce`] (`announcement.fanout`): one batch of an announcement's recipients.
@@ -49,7 +51,7 @@ use tokio_util::sync::CancellationToken;
 pub const QUEUE: &str = jobs::DEFAULT_QUEUE;
 /// The name of the queue of push jobs ([`push::PushJob`]): they wait on outside providers, so
 /// they run from a queue and worker pool of their own, and a slow provider holds up no other work.
-pub const PUSH_QUEUE: &str = "push";
+pub use crate::domain::messaging::pushes::PUSH_QUEUE;
 
 /// The job machinery a process shares: the queues, their metrics and the push providers.
 #[derive(Clone)]
@@ -305,6 +307,36 @@ mod tests {
             let reason = e.to_string();
             assert_eq!(JobError::from(e), JobError::fatal(format!("refused: {reason}")));
         }
+    }
+
+    #[test]
+    fn handlers_hold_no_sql() {
+        // Queries belong to the domain (`src/domain`), which handlers call.
+        const SQL: [&str; 9] = [
+            "Entity::",
+            "sea_query",
+            "QueryFilter",
+            "QuerySelect",
+            "ConnectionTrait",
+            "execute",
+            "query_one",
+            "query_all",
+            "begin_write",
+        ];
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/worker");
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let source = std::fs::read_to_string(&path).unwrap();
+            // This file's tests name the patterns they look for.
+            let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+            for (n, line) in code.lines().enumerate() {
+                if let Some(s) = SQL.iter().find(|s| line.contains(*s)) {
+                    found.push(format!("{}:{}: {s}", path.file_name().unwrap().to_string_lossy(), n + 1));
+                }
+            }
+        }
+        assert!(found.is_empty(), "SQL in src/worker (move it into the domain):\n{}", found.join("\n"));
     }
 
     #[test]

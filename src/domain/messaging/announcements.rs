@@ -1,25 +1,36 @@
 //! Announcements: a station administrator tells everyone in their subtree, a city administrator
 //! anyone, optionally only some roles. Creating one writes the announcement and the first
-//! fan-out job in one transaction; the fan-out (`worker::announce`) runs in batches, so 10,000
-//! recipients are neither one job nor one transaction, and gives each recipient one inbox row
-//! and pushes.
+//! fan-out job in one transaction; the fan-out ([`fanout`], run by `worker::announce`) goes in
+//! batches of [`BATCH`] people, so 10,000 recipients are neither one job nor one transaction,
+//! and gives each recipient one inbox row and pushes.
 //!
-//! Table: `announcements`.
+//! Table: `announcements` (and the inbox rows of their recipients, in `notifications`).
 
 use crate::db::write;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
+use crate::domain::kernel::time;
+use crate::domain::messaging::delivery::{NewNotification, once_per_recipient};
+use crate::domain::messaging::notifications::{Category, preferences_of};
+use crate::domain::messaging::{pushes, templates};
 use crate::domain::{DomainError, DomainResult, kernel::org_units, required_text};
 use chrono::{DateTime, Utc};
 use entity::announcement::{self, AnnouncementRoles};
-use entity::user::Role;
+use entity::user::{self, Role};
+use entity::{device, notification};
 use jobs::{Job, JobOptions};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
+
+/// Recipients per fan-out batch.
+pub const BATCH: usize = 500;
 
 /// Job: one batch of an announcement's fan-out: recipients after `after` (by id).
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -123,4 +134,119 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainRe
         return Err(DomainError::not_found("announcement"));
     }
     Ok(a)
+}
+
+/// Runs one batch of a fan-out in one transaction: the inbox rows of up to [`BATCH`] recipients
+/// (one per person and announcement, whatever redelivery does), their push jobs, the progress
+/// count, and the job of the next batch (or the completion stamp). Idempotent: running it again
+/// changes nothing; a crash mid-way resumes at the batch it was on.
+pub async fn fanout(db: &DatabaseConnection, now: DateTime<Utc>, f: &Fanout) -> Result<(), DbErr> {
+    let Some(a) = announcement::Entity::find_by_id(f.announcement_id).one(db).await? else { return Ok(()) };
+    let roles = roles_of(&a);
+    let mut q = user::Entity::find()
+        .filter(user::Column::OrgUnitId.in_subquery(org_units::subtree_ids(a.org_unit_id)))
+        .filter(user::Column::Status.eq(user::UserStatus::Active));
+    if !roles.is_empty() {
+        q = q.filter(user::Column::Role.is_in(roles));
+    }
+    if let Some(after) = f.after {
+        q = q.filter(user::Column::Id.gt(after));
+    }
+    let people = q.order_by_asc(user::Column::Id).limit(BATCH as u64).all(db).await?;
+    let dedupe_key = format!("announcement:{}", a.id);
+    let data = BTreeMap::from([("announcementId".to_string(), a.id.to_string())]);
+    let params = BTreeMap::from([("title".to_string(), a.title.clone()), ("body".to_string(), a.body.clone())]);
+    write(db, async |txn| {
+        let rows: Vec<notification::ActiveModel> = people
+            .iter()
+            .map(|p| {
+                let (title, body) = templates::render("announcement", p.locale, &params)
+                    .unwrap_or_else(|_| (a.title.clone(), a.body.clone()));
+                NewNotification {
+                    user_id: p.id,
+                    category: Category::Announcement,
+                    template: "announcement",
+                    title,
+                    body,
+                    data: &data,
+                    dedupe_key: &dedupe_key,
+                    now,
+                }
+                .row()
+            })
+            .collect();
+        let inserted = if rows.is_empty() {
+            0
+        } else {
+            notification::Entity::insert_many(rows)
+                .on_conflict(once_per_recipient())
+                .exec_without_returning(txn)
+                .await?
+        };
+        let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
+        let with_devices: HashSet<Uuid> = device::Entity::find()
+            .select_only()
+            .column(device::Column::UserId)
+            .filter(device::Column::UserId.is_in(ids.clone()))
+            .filter(device::Column::Active.eq(true))
+            .into_tuple::<Uuid>()
+            .all(txn)
+            .await?
+            .into_iter()
+            .collect();
+        if !with_devices.is_empty() {
+            let prefs = preferences_of(txn, &ids).await?;
+            let mut zones: BTreeMap<Uuid, time::Tz> = BTreeMap::new();
+            for p in people.iter().filter(|p| with_devices.contains(&p.id)) {
+                zones.insert(p.id, time::person_zone(txn, p).await?);
+            }
+            let notes = notification::Entity::find()
+                .filter(notification::Column::UserId.is_in(with_devices.iter().copied()))
+                .filter(notification::Column::DedupeKey.eq(&dedupe_key))
+                .order_by_asc(notification::Column::Id)
+                .all(txn)
+                .await?;
+            // One push job per 100 notifications due at the same instant (quiet hours differ
+            // by person).
+            let mut due: BTreeMap<DateTime<Utc>, Vec<Uuid>> = BTreeMap::new();
+            for n in notes {
+                let p = prefs.get(&n.user_id).cloned().unwrap_or_default();
+                if p.pushes(Category::Announcement) {
+                    let zone = zones.get(&n.user_id).copied().unwrap_or(time::DEFAULT_ZONE);
+                    due.entry(p.push_at(Category::Announcement, zone, now)).or_default().push(n.id);
+                }
+            }
+            let jobs: Vec<jobs::NewJob> = due
+                .into_iter()
+                .flat_map(|(at, ids)| {
+                    ids.chunks(pushes::BATCH).map(|c| pushes::job(c.to_vec(), at)).collect::<Vec<_>>()
+                })
+                .collect();
+            jobs::outbox::enqueue_many(txn, jobs).await?;
+        }
+        announcement::Entity::update_many()
+            .col_expr(
+                announcement::Column::Recipients,
+                Expr::col(announcement::Column::Recipients).add(inserted as i32),
+            )
+            .filter(announcement::Column::Id.eq(a.id))
+            .exec(txn)
+            .await?;
+        match people.last() {
+            Some(last) if people.len() == BATCH => {
+                let next = Fanout { announcement_id: a.id, after: Some(last.id) };
+                jobs::outbox::enqueue(txn, &next).await?;
+            }
+            _ => {
+                announcement::Entity::update_many()
+                    .col_expr(announcement::Column::CompletedAt, Expr::val(now))
+                    .filter(announcement::Column::Id.eq(a.id))
+                    .filter(announcement::Column::CompletedAt.is_null())
+                    .exec(txn)
+                    .await?;
+            }
+        }
+        Ok::<_, DbErr>(())
+    })
+    .await
 }

@@ -1,7 +1,10 @@
-//! Messaging: the inbox and its notifications, message templates, devices and push, announcements
-//! and notification preferences.
+//! Messaging: the inbox and its notifications ([`notifications`]), delivering a message to it
+//! ([`delivery`]), message templates, devices, pushes and their delivery records ([`pushes`]),
+//! announcements and their fan-out, and notification preferences.
 
 pub mod announcements;
+pub mod delivery;
 pub mod devices;
 pub mod notifications;
+pub mod pushes;
 pub mod templates;

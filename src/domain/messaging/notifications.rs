@@ -11,11 +11,11 @@
 //!     .data("taskId", task_id)).await?;
 //! ```
 //!
-//! The intent goes to the outbox and commits (or not) with the change. A worker
-//! (`worker::notify`) then re-reads the person, renders the template in their locale, writes the
+//! The intent goes to the outbox and commits (or not) with the change. A worker then delivers it
+//! ([`super::delivery`]): re-reads the person, renders the template in their locale, writes the
 //! inbox row (unique per recipient and dedupe key: a redelivered job writes no second one) and
 //! schedules the push: not at all for a muted category, at the end of quiet hours when they are
-//! on (urgent categories bypass them), else at once. The push (`worker::push`) goes to each
+//! on (urgent categories bypass them), else at once. The push ([`super::pushes`]) goes to each
 //! active device, once per notification and device. `data` must hold ids only: push payloads
 //! cross borders and carry no personal data (their text is generic, see
 //! `templates::push_text`).
@@ -91,7 +91,7 @@ impl Message {
     }
 }
 
-/// Job: deliver one message to one person (see `worker::notify`).
+/// Job: deliver one message to one person (see [`super::delivery::deliver`]).
 impl Job for Message {
     const KIND: &'static str = "notify";
     fn dedupe_key(&self) -> Option<String> {

@@ -1,7 +1,7 @@
 //! Local days and clocks: a unit inherits its parent's zone and a person their home unit's; a
-//! child's age, the daily invitation cap, training reminders and hours claims follow the zone of
-//! whoever (or wherever) they concern, not the city's, at instants near midnight where the two
-//! calendars disagree.
+//! child's age, the daily invitation cap, training reminders, hours claims and quiet hours follow
+//! the zone of whoever (or wherever) they concern, not the city's, at instants near midnight
+//! where the two calendars disagree.
 
 use crate::helpers::{PASSWORD, Session, TestApp, eventually, id_number_born};
 use crate::service_fixture::Service;
@@ -236,4 +236,34 @@ async fn a_unit_with_an_unknown_zone_counts_days_on_the_city_calendar_not_utcs()
         )
         .await;
     assert_eq!(r.status, 201, "today in the city is not a day in the future: {}", r.body);
+}
+
+#[tokio::test]
+async fn quiet_hours_of_a_person_with_an_unknown_zone_keep_their_home_units_clock() {
+    use wushe::domain::messaging::notifications::{self, Category, Message};
+    let s = Service::new().await;
+    let app = &s.app;
+    let auckland = unit_with_zone(app, &s.city_admin, "community_room", &s.station, Some("Pacific/Auckland")).await;
+    // 01:00 in Auckland is 20:00 or 21:00 in Shanghai: quiet hours there only.
+    let at = next_wall_clock(s.now() + Duration::hours(1), chrono_tz::Pacific::Auckland, 1, 0);
+    app.clock.set(at);
+    let volunteer = app.quick_volunteers(1, Some(&auckland)).await.remove(0);
+    // The person's own zone is one this build does not know: their home unit's clock counts.
+    let mut am: entity::user::ActiveModel =
+        entity::user::Entity::find_by_id(uid(&volunteer)).one(app.db()).await.unwrap().unwrap().into();
+    am.time_zone = Set("Mars/Olympus".into());
+    am.update(app.db()).await.unwrap();
+    app.post("/api/v1/me/devices", Some(&volunteer.access), json!({"platform": "android", "token": "phone-nz"}))
+        .await
+        .expect(201);
+    app.start_workers();
+    let txn = sea_orm::TransactionTrait::begin(app.db()).await.unwrap();
+    let m = Message::new(uid(&volunteer), Category::TaskChange, "system.message", "night").param("text", "晚上");
+    notifications::tell(&txn, m).await.unwrap();
+    txn.commit().await.unwrap();
+    eventually(20, "the push job waiting for the Auckland morning", || async {
+        app.state.jobs.push_queue.stats().await.unwrap().delayed == 1
+    })
+    .await;
+    assert!(app.pushes().is_empty(), "not pushed in the night of the person's home unit");
 }
