@@ -39,7 +39,7 @@ use kernel::{audit, org_units};
 use messaging::{announcements, devices, notifications};
 use people::{auth, course_organisers, me, privacy, users};
 use system::{admin_jobs, health};
-use talent::{credentials, directory, training};
+use talent::{credentials, directory, learning, training};
 use volunteering::{hours, service_records, signups, task_prerequisites, tasks};
 
 use poem_openapi::payload::Json;
@@ -147,7 +147,8 @@ pub type Mentoring = (
     mentoring::oversight::MentoringOversightApi,
 );
 /// Talent: credentials, training and continuing education, the directory.
-pub type Talent = (credentials::CredentialsApi, training::TrainingApi, directory::TalentDirectoryApi);
+pub type Talent =
+    (credentials::CredentialsApi, training::TrainingApi, learning::LearningApi, directory::TalentDirectoryApi);
 
 /// The OpenAPI service over every resource.
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -189,7 +190,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
                 mentoring::threads::PairThreadsApi,
                 mentoring::oversight::MentoringOversightApi,
             ),
-            (credentials::CredentialsApi, training::TrainingApi, directory::TalentDirectoryApi),
+            (credentials::CredentialsApi, training::TrainingApi, learning::LearningApi, directory::TalentDirectoryApi),
         ),
         "wushe",
         env!("CARGO_PKG_VERSION"),

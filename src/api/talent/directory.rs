@@ -6,7 +6,7 @@ use crate::api::Tag;
 use crate::api::bearer::BearerAuth;
 use crate::api::csv::{self, CsvFile};
 use crate::api::error::ApiResult;
-use crate::api::talent::training::TrainingProgress;
+use crate::api::talent::learning::TrainingProgress;
 use crate::api::types::{QualificationLevel, page_of};
 use crate::domain::kernel::page::PageRequest;
 use crate::domain::people::phone;

@@ -2,5 +2,6 @@
 
 pub mod credentials;
 pub mod directory;
+pub mod learning;
 pub mod policy;
 pub mod training;
