@@ -33,6 +33,7 @@ pub mod outbox;
 pub mod push;
 pub mod queue;
 pub mod scheduled;
+pub mod sms;
 pub mod worker;
 
 pub use clock::{Clock, SystemClock};

@@ -5,3 +5,4 @@ mod devices;
 mod notifications;
 mod push;
 mod push_claims;
+mod sms;
