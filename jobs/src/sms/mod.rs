@@ -1,6 +1,7 @@
 //! Text messages (SMS) to phones, behind one trait like the push providers: what to send
 //! ([`Sms`]), what came of it ([`SmsOutcome`]) and the providers — [`log::LogSms`] (the embedded
-//! default: nothing leaves the machine) and [`aliyun::Aliyun`] (Alibaba Cloud SMS, `SendSms`).
+//! default: nothing leaves the machine), [`aliyun::Aliyun`] (Alibaba Cloud SMS, `SendSms`) and
+//! [`tencent::Tencent`] (Tencent Cloud SMS, API 3.0 `SendSms`).
 //!
 //! The outcome classes are what a caller must treat differently: a per-number frequency limit
 //! (try later, tell the person), an invalid number (do not retry), a configuration fault (a
@@ -10,6 +11,7 @@
 
 pub mod aliyun;
 pub mod log;
+pub mod tencent;
 
 use async_trait::async_trait;
 use std::collections::BTreeMap;

@@ -1,12 +1,16 @@
-//! The Alibaba Cloud SMS client against a fake `dysmsapi` that checks what the real one checks:
-//! the AccessKey, a fresh nonce, a recent timestamp and the HMAC-SHA1 signature (recomputed here
-//! independently of the client, from the signature document), and answers each error class.
+//! The SMS clients against fakes that check what the real services check, each signature
+//! recomputed here independently of the client from the provider's signature document, and that
+//! answer each error class: Alibaba Cloud's `dysmsapi` (the AccessKey, a fresh nonce, a recent
+//! timestamp, HMAC-SHA1) and Tencent Cloud's API 3.0 `SendSms` (the SecretId, a recent
+//! `X-TC-Timestamp`, the credential scope and the TC3-HMAC-SHA256 signature over the received
+//! `Content-Type`, `Host` and body).
 
 use jobs::sms::aliyun::{Aliyun, AliyunConfig};
+use jobs::sms::tencent::{Tencent, TencentConfig};
 use jobs::sms::{Sms, SmsOutcome, SmsProvider};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::Data;
-use poem::{EndpointExt, Response, Route, handler};
+use poem::{EndpointExt, Request, Response, Route, handler};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 
@@ -142,4 +146,160 @@ async fn a_signed_send_is_accepted_and_each_error_class_is_told_apart() {
     // Nothing reachable: transient.
     let nowhere = client("http://127.0.0.1:9/", SECRET);
     assert!(matches!(nowhere.send(&sms("13800138000", "SMS_123")).await, SmsOutcome::Transient { .. }));
+}
+
+// ---- Tencent Cloud -------------------------------------------------------------------------
+
+const SECRET_ID: &str = "AKID-test-id";
+const SECRET_KEY: &str = "test-secret-key";
+
+#[derive(Default)]
+struct TencentFake {
+    accepted: Mutex<Vec<serde_json::Value>>,
+}
+
+fn tc_error(status: u16, code: &str) -> Response {
+    let body = serde_json::json!({"Response": {"Error": {"Code": code, "Message": code}, "RequestId": "r-1"}});
+    Response::builder()
+        .status(poem::http::StatusCode::from_u16(status).unwrap())
+        .content_type("application/json")
+        .body(body.to_string())
+}
+
+fn tc_status(phone: &str, code: &str) -> Response {
+    let serial = if code == "Ok" { "2433:3360" } else { "" };
+    let set = serde_json::json!([{"SerialNo": serial, "PhoneNumber": phone, "Fee": 1, "SessionContext": "", "Code": code, "Message": code, "IsoCode": "CN"}]);
+    let body = serde_json::json!({"Response": {"SendStatusSet": set, "RequestId": "r-1"}});
+    Response::builder().content_type("application/json").body(body.to_string())
+}
+
+fn hmac256(key: &[u8], data: &str) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+    mac.update(data.as_bytes());
+    mac.finalize().into_bytes().to_vec()
+}
+
+fn sha256_hex(data: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(data.as_bytes()))
+}
+
+#[handler]
+async fn tencent_send_sms(req: &Request, body: String, fake: Data<&Arc<TencentFake>>) -> Response {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    // "TC3-HMAC-SHA256 Credential=<id>/<date>/<service>/tc3_request, SignedHeaders=<…>, Signature=<…>"
+    let auth = header("authorization");
+    let Some(rest) = auth.strip_prefix("TC3-HMAC-SHA256 ") else {
+        return tc_error(200, "AuthFailure.InvalidAuthorization");
+    };
+    let fields: BTreeMap<&str, &str> = rest.split(", ").filter_map(|kv| kv.split_once('=')).collect();
+    let credential: Vec<&str> = fields.get("Credential").copied().unwrap_or("").split('/').collect();
+    let [id, date, service, "tc3_request"] = credential[..] else {
+        return tc_error(200, "AuthFailure.InvalidAuthorization");
+    };
+    if id != SECRET_ID {
+        return tc_error(200, "AuthFailure.SecretIdNotFound");
+    }
+    let timestamp: i64 = header("x-tc-timestamp").parse().unwrap_or(0);
+    if (chrono::Utc::now().timestamp() - timestamp).abs() > 300 {
+        return tc_error(200, "AuthFailure.SignatureExpire");
+    }
+    let utc_date = chrono::DateTime::from_timestamp(timestamp, 0).unwrap().format("%Y-%m-%d").to_string();
+    if date != utc_date || service != "sms" || fields.get("SignedHeaders") != Some(&"content-type;host") {
+        return tc_error(200, "AuthFailure.SignatureFailure");
+    }
+    let canonical = format!(
+        "POST\n/\n\ncontent-type:{}\nhost:{}\n\ncontent-type;host\n{}",
+        header("content-type"),
+        header("host"),
+        sha256_hex(&body)
+    );
+    let to_sign = format!("TC3-HMAC-SHA256\n{timestamp}\n{date}/sms/tc3_request\n{}", sha256_hex(&canonical));
+    let key = hmac256(&hmac256(&hmac256(format!("TC3{SECRET_KEY}").as_bytes(), date), "sms"), "tc3_request");
+    if fields.get("Signature").copied() != Some(hex::encode(hmac256(&key, &to_sign)).as_str()) {
+        return tc_error(200, "AuthFailure.SignatureFailure");
+    }
+    for (k, v) in [("x-tc-action", "SendSms"), ("x-tc-version", "2021-01-11"), ("x-tc-region", "ap-guangzhou")] {
+        assert_eq!(header(k), v, "{k}");
+    }
+    assert_eq!(header("content-type"), "application/json; charset=utf-8");
+    let sent: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let phone = sent["PhoneNumberSet"][0].as_str().unwrap_or("").to_string();
+    let answer = match (phone.as_str(), sent["TemplateId"].as_str()) {
+        (_, Some("999")) => tc_status(&phone, "FailedOperation.TemplateIncorrectOrUnapproved"),
+        (_, Some("998")) => tc_error(200, "UnauthorizedOperation.SmsSdkAppIdVerifyFail"),
+        ("+8613800000001", _) => tc_status(&phone, "LimitExceeded.PhoneNumberThirtySecondLimit"),
+        ("+8610000000000", _) => tc_status(&phone, "InvalidParameterValue.IncorrectPhoneNumber"),
+        ("+8613800000003", _) => tc_status(&phone, "FailedOperation.PhoneNumberInBlacklist"),
+        ("+8613800000002", _) => tc_error(200, "InternalError.Timeout"),
+        ("+8613800000009", _) => Response::builder().status(poem::http::StatusCode::BAD_GATEWAY).body("upstream down"),
+        _ => tc_status(&phone, "Ok"),
+    };
+    fake.accepted.lock().unwrap().push(sent);
+    answer
+}
+
+async fn start_tencent(fake: Arc<TencentFake>) -> String {
+    let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
+    let addr = acceptor.local_addr()[0].as_socket_addr().cloned().unwrap();
+    let app = Route::new().at("/", poem::post(tencent_send_sms)).data(fake);
+    tokio::spawn(async move { poem::Server::new_with_acceptor(acceptor).run(app).await });
+    format!("http://{addr}/")
+}
+
+fn tencent(endpoint: &str, secret_key: &str) -> Tencent {
+    Tencent::new(TencentConfig {
+        secret_id: SECRET_ID.into(),
+        secret_key: secret_key.into(),
+        sdk_app_id: "1400006666".into(),
+        sign_name: "五社联动".into(),
+        region: "ap-guangzhou".into(),
+        endpoint: endpoint.into(),
+    })
+    .unwrap()
+}
+
+fn positional(phone: &str, template: &str) -> Sms {
+    // Named so that sorting gives the template's order: {1} the code, {2} the minutes.
+    let params = [("2", "5"), ("1", "123456")].map(|(k, v)| (k.to_string(), v.to_string()));
+    Sms { phone: phone.into(), template: template.into(), params: params.into() }
+}
+
+#[tokio::test]
+async fn a_tencent_signed_send_is_accepted_and_each_error_class_is_told_apart() {
+    let fake = Arc::new(TencentFake::default());
+    let endpoint = start_tencent(fake.clone()).await;
+    let client = tencent(&endpoint, SECRET_KEY);
+    assert_eq!(client.name(), "tencent");
+    assert_eq!(
+        client.send(&positional("13800138000", "1110")).await,
+        SmsOutcome::Sent { provider_id: "2433:3360".into() }
+    );
+    let got = fake.accepted.lock().unwrap()[0].clone();
+    assert_eq!(got["PhoneNumberSet"], serde_json::json!(["+8613800138000"]));
+    assert_eq!(got["SmsSdkAppId"], "1400006666");
+    assert_eq!(got["SignName"], "五社联动");
+    assert_eq!(got["TemplateId"], "1110");
+    assert_eq!(got["TemplateParamSet"], serde_json::json!(["123456", "5"]));
+
+    let outcome = |phone: &'static str, template: &'static str| {
+        let client = &client;
+        async move { client.send(&positional(phone, template)).await }
+    };
+    assert!(matches!(outcome("13800000001", "1110").await, SmsOutcome::RateLimited { .. }));
+    assert!(matches!(outcome("10000000000", "1110").await, SmsOutcome::InvalidNumber { .. }));
+    assert!(matches!(outcome("13800000003", "1110").await, SmsOutcome::InvalidNumber { .. }));
+    assert!(matches!(outcome("13800138000", "999").await, SmsOutcome::ConfigFault { .. }));
+    assert!(matches!(outcome("13800138000", "998").await, SmsOutcome::ConfigFault { .. }));
+    assert!(matches!(outcome("13800000002", "1110").await, SmsOutcome::Transient { .. }));
+    assert!(matches!(outcome("13800000009", "1110").await, SmsOutcome::Transient { .. }));
+    // A wrong secret is a configuration fault, found by the signature check.
+    match tencent(&endpoint, "not-the-secret").send(&positional("13800138000", "1110")).await {
+        SmsOutcome::ConfigFault { detail } => assert!(detail.starts_with("AuthFailure.SignatureFailure"), "{detail}"),
+        other => panic!("expected a configuration fault, got {other:?}"),
+    }
+    // Nothing reachable: transient.
+    let nowhere = tencent("http://127.0.0.1:9/", SECRET_KEY);
+    assert!(matches!(nowhere.send(&positional("13800138000", "1110")).await, SmsOutcome::Transient { .. }));
 }
