@@ -17,6 +17,8 @@ pub enum Purpose {
     Guardian,
     /// Location while serving (check-in), sensitive whereabouts.
     Location,
+    /// The privacy policy accepted when the account was opened (withdrawn only by erasure).
+    Account,
 }
 
 /// Who gave a consent.

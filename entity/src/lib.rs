@@ -8,6 +8,7 @@
 pub mod announcement;
 pub mod attendance;
 pub mod audit_log;
+pub mod birth_date;
 pub mod consent;
 pub mod device;
 pub mod dispatch_day;
@@ -47,6 +48,7 @@ pub mod task_invitation;
 pub mod task_skill;
 pub mod user;
 pub mod user_skill;
+pub mod verification_code;
 pub mod volunteer_profile;
 
 // Talent: credentials, training and continuing education.

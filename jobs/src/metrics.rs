@@ -42,6 +42,7 @@ pub struct Metrics {
     kinds: Mutex<BTreeMap<String, KindStats>>,
     pushes: Mutex<BTreeMap<(String, String), u64>>,
     unknown: Mutex<BTreeMap<(String, String), u64>>,
+    sms: Mutex<BTreeMap<(String, String), u64>>,
     relayed: std::sync::atomic::AtomicU64,
     swept: std::sync::atomic::AtomicU64,
 }
@@ -85,6 +86,24 @@ impl Metrics {
     pub fn push_unknown(&self, provider: &str, cause: &str) {
         let mut p = self.unknown.lock().unwrap_or_else(|e| e.into_inner());
         *p.entry((provider.to_string(), cause.to_string())).or_default() += 1;
+    }
+
+    /// Counts one text message's outcome (`sent`, `rate_limited`, `invalid_number`,
+    /// `config_fault`, `transient`, `skipped`).
+    pub fn sms(&self, provider: &str, outcome: &str) {
+        let mut p = self.sms.lock().unwrap_or_else(|e| e.into_inner());
+        *p.entry((provider.to_string(), outcome.to_string())).or_default() += 1;
+    }
+
+    /// Text messages of one outcome so far (all providers).
+    pub fn sms_count(&self, outcome: &str) -> u64 {
+        self.sms
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|((_, o), _)| o == outcome)
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// Counts push claims found stuck past their lease and handed back to the queue.
@@ -136,6 +155,14 @@ impl Metrics {
         let name = "wushe_push_total";
         let _ = writeln!(out, "# HELP {name} Push attempts by provider and outcome.\n# TYPE {name} counter");
         for ((provider, outcome), n) in self.pushes.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            let _ = writeln!(out, "{name}{{provider=\"{}\",outcome=\"{}\"}} {n}", escape(provider), escape(outcome));
+        }
+        let name = "wushe_sms_total";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Text messages by provider and outcome (config_fault: alert).\n# TYPE {name} counter"
+        );
+        for ((provider, outcome), n) in self.sms.lock().unwrap_or_else(|e| e.into_inner()).iter() {
             let _ = writeln!(out, "{name}{{provider=\"{}\",outcome=\"{}\"}} {n}", escape(provider), escape(outcome));
         }
         let name = "wushe_push_outcome_unknown_total";

@@ -64,6 +64,9 @@ mod m20261128_600007_create_honour_objections;
 mod m20261128_600008_create_honour_recusals;
 mod m20261130_000001_add_claim_job_id_to_push_deliveries;
 mod m20261130_000002_index_push_deliveries_by_claim;
+mod m20261130_100001_create_verification_codes;
+mod m20261130_100002_create_birth_dates;
+mod m20261130_100003_add_confirmation_to_guardians;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -132,6 +135,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_400009_create_course_organisers::Migration),
             Box::new(m20261130_000001_add_claim_job_id_to_push_deliveries::Migration),
             Box::new(m20261130_000002_index_push_deliveries_by_claim::Migration),
+            Box::new(m20261130_100001_create_verification_codes::Migration),
+            Box::new(m20261130_100002_create_birth_dates::Migration),
+            Box::new(m20261130_100003_add_confirmation_to_guardians::Migration),
         ];
         all.extend(rest);
         all
@@ -232,6 +238,9 @@ mod tests {
             "m20261128_400009_create_course_organisers",
             "m20261130_000001_add_claim_job_id_to_push_deliveries",
             "m20261130_000002_index_push_deliveries_by_claim",
+            "m20261130_100001_create_verification_codes",
+            "m20261130_100002_create_birth_dates",
+            "m20261130_100003_add_confirmation_to_guardians",
         ];
         assert_eq!(names, expected);
     }

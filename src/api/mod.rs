@@ -37,7 +37,7 @@ pub mod volunteering;
 
 use kernel::{audit, org_units};
 use messaging::{announcements, devices, notifications};
-use people::{auth, course_organisers, me, privacy, users};
+use people::{auth, codes, course_organisers, guardians, me, privacy, users};
 use system::{admin_jobs, health};
 use talent::{credentials, directory, learning, training};
 use volunteering::{hours, service_records, signups, task_prerequisites, tasks};
@@ -96,6 +96,14 @@ pub enum Created<T: ToJSON> {
     Created(Json<T>),
 }
 
+/// `202 Accepted`: the work goes on in the background.
+#[derive(ApiResponse)]
+pub enum Accepted<T: ToJSON> {
+    /// Accepted; delivered in the background.
+    #[oai(status = 202)]
+    Accepted(Json<T>),
+}
+
 /// `204 No Content`.
 #[derive(ApiResponse)]
 pub enum NoContent {
@@ -111,6 +119,8 @@ pub type Apis = (Core, Messaging, privacy::PrivacyApi, Service, Honours, Mentori
 pub type Core = (
     health::HealthApi,
     auth::AuthApi,
+    codes::CodesApi,
+    guardians::GuardiansApi,
     me::MeApi,
     users::UsersApi,
     course_organisers::CourseOrganisersApi,
@@ -157,6 +167,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
             (
                 health::HealthApi,
                 auth::AuthApi,
+                codes::CodesApi,
+                guardians::GuardiansApi,
                 me::MeApi,
                 users::UsersApi,
                 course_organisers::CourseOrganisersApi,

@@ -62,13 +62,17 @@ pub struct Config {
     pub mentoring: MentoringConfig,
     /// Registration and continuing-education rules of social workers.
     pub talent: TalentConfig,
+    /// Text messages: provider, templates, and limits on verification codes.
+    pub sms: SmsConfig,
 }
 
 mod sections;
+mod sms;
 pub use sections::*;
+pub use sms::*;
 
 /// A value that must never be printed.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Secret(Vec<u8>);
 
 impl Secret {
@@ -300,6 +304,7 @@ impl Config {
             ],
             degree_hours: hours("WUSHE_CE_DEGREE_HOURS", t.degree_hours)?,
         };
+        let sms = SmsConfig::from_vars(&var)?;
 
         Ok(Config {
             listen,
@@ -325,6 +330,7 @@ impl Config {
             dispatch,
             mentoring,
             talent,
+            sms,
         })
     }
 

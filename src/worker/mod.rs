@@ -6,6 +6,7 @@
 //! - [`notify`] (`notify`): deliver one message to one person's inbox, schedule its push.
 //! - [`push`] (`push.send`, on the push queue): push notifications to their people's active
 //!   devices; [`push::PushSweep`] hands claims stuck past their lease back to the queue.
+//! - [`sms`] (`sms.code`, `sms.note`): verification codes and notes by text message.
 //! - [`announce`] (`announcement.fanout`): one batch of an announcement's recipients.
 //! - [`tasks`] (`task.*`): dispatch, cover-needed waves, reminders, broadcasts, head-count
 //!   checks and closing ended tasks.
@@ -26,10 +27,11 @@ pub mod maintenance;
 pub mod mentoring;
 pub mod notify;
 pub mod push;
+pub mod sms;
 pub mod talent;
 pub mod tasks;
 
-use crate::config::{Config, JobsConfig};
+use crate::config::{Config, JobsConfig, SmsConfig, SmsProviderConfig};
 use crate::domain::DomainError;
 use crate::state::AppState;
 use jobs::clock::Clock;
@@ -40,6 +42,8 @@ use jobs::push::log::LogProvider;
 use jobs::push::{PushProvider, PushProviders};
 use jobs::queue::embedded::EmbeddedQueue;
 use jobs::queue::redis::{RedisQueue, RedisQueueConfig};
+use jobs::sms::SmsProvider;
+use jobs::sms::log::LogSms;
 use jobs::worker::{Worker, WorkerConfig};
 use jobs::{Job, JobError, Registry, SharedQueue};
 use sea_orm::DatabaseConnection;
@@ -63,6 +67,10 @@ pub struct Jobs {
     pub push: PushProviders,
     /// The log provider, when pushes go to it (no FCM credentials): what was "sent".
     pub push_log: Option<Arc<LogProvider>>,
+    /// The text-message provider (`WUSHE_SMS_PROVIDER`).
+    pub sms: Arc<dyn SmsProvider>,
+    /// The log SMS provider, when texts go to it: what was "sent".
+    pub sms_log: Option<Arc<LogSms>>,
 }
 
 impl Jobs {
@@ -103,7 +111,8 @@ impl Jobs {
             }
         };
         let push = PushProviders::new().with(crate::domain::messaging::devices::FCM, fcm);
-        Ok(Jobs { queue, push_queue, metrics: Arc::new(Metrics::default()), push, push_log })
+        let (sms, sms_log) = sms_provider(&config.sms)?;
+        Ok(Jobs { queue, push_queue, metrics: Arc::new(Metrics::default()), push, push_log, sms, sms_log })
     }
 
     /// Both queues.
@@ -157,6 +166,40 @@ impl From<DomainError> for JobError {
     }
 }
 
+/// A text-message provider, and the log provider itself when it is the one.
+type SmsProviders = (Arc<dyn SmsProvider>, Option<Arc<LogSms>>);
+
+/// The configured text-message provider.
+fn sms_provider(config: &SmsConfig) -> anyhow::Result<SmsProviders> {
+    use jobs::sms::{aliyun, tencent};
+    Ok(match &config.provider {
+        SmsProviderConfig::Log => {
+            let log = Arc::new(if config.development { LogSms::development() } else { LogSms::new() });
+            (log.clone(), Some(log))
+        }
+        SmsProviderConfig::Aliyun { access_key_id, access_key_secret, endpoint } => (
+            Arc::new(aliyun::Aliyun::new(aliyun::AliyunConfig {
+                access_key_id: access_key_id.clone(),
+                access_key_secret: String::from_utf8_lossy(access_key_secret.expose()).into_owned(),
+                sign_name: config.sign_name.clone(),
+                endpoint: endpoint.clone().unwrap_or_else(|| aliyun::ENDPOINT.into()),
+            })?),
+            None,
+        ),
+        SmsProviderConfig::Tencent { secret_id, secret_key, sdk_app_id, region, endpoint } => (
+            Arc::new(tencent::Tencent::new(tencent::TencentConfig {
+                secret_id: secret_id.clone(),
+                secret_key: String::from_utf8_lossy(secret_key.expose()).into_owned(),
+                sdk_app_id: sdk_app_id.clone(),
+                sign_name: config.sign_name.clone(),
+                region: region.clone(),
+                endpoint: endpoint.clone().unwrap_or_else(|| tencent::ENDPOINT.into()),
+            })?),
+            None,
+        ),
+    })
+}
+
 /// Every job kind's handler, by type.
 pub fn registry(state: &AppState) -> Registry {
     use crate::domain::messaging::{announcements::Fanout, notifications::Message};
@@ -180,7 +223,9 @@ pub fn registry(state: &AppState) -> Registry {
         .add::<mentoring::MentoringScan, _>(state)
         .add::<mentoring::MentoringDigest, _>(state)
         .add::<talent::CredentialScan, _>(state)
-        .add::<talent::DueDigest, _>(state);
+        .add::<talent::DueDigest, _>(state)
+        .add::<crate::domain::people::codes::SendCode, _>(state)
+        .add::<crate::domain::people::codes::SendNote, _>(state);
     r
 }
 
@@ -372,6 +417,8 @@ mod tests {
             (mentoring::MentoringDigest::KIND, "mentoring.digest"),
             (talent::CredentialScan::KIND, "talent.daily_scan"),
             (talent::DueDigest::KIND, "talent.weekly_digest"),
+            (crate::domain::people::codes::SendCode::KIND, "sms.code"),
+            (crate::domain::people::codes::SendNote::KIND, "sms.note"),
         ];
         for (kind, stored) in kinds {
             assert_eq!(kind, stored);

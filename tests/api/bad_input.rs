@@ -1,6 +1,6 @@
 //! Each class of bad input gets a 4xx problem+json with a stable code, and changes nothing.
 
-use crate::helpers::{PASSWORD, spawn_app};
+use crate::helpers::{new_volunteer, spawn_app};
 use serde_json::json;
 
 #[tokio::test]
@@ -8,17 +8,28 @@ async fn malformed_and_mistyped_bodies() {
     let app = spawn_app().await;
     let url = format!("{}/api/v1/auth/register", app.base);
     let send = |body: &'static str| app.client.post(&url).header("content-type", "application/json").body(body).send();
-    for body in [
-        "{not json",
-        "[]",
-        r#"{"phone": "13800138000", "password": "password1", "name": ["x"]}"#,
-        r#"{"phone": {"n": 1}, "password": "password1", "name": "x"}"#,
-        r#"{"phone": "13800138000", "password": "password1"}"#,
-        r#"{"phone": "13800138000", "password": "password1", "name": "x", "locale": "fr"}"#,
-        r#"{"phone": "13800138000", "password": "password1", "name": "x", "extra": 1}"#,
-        r#"{"phone": "13800138000", "password": "short", "name": "x"}"#,
-        r#"{"phone": "13800138000", "password": "password1", "name": "x", "orgUnitId": "not-a-uuid"}"#,
-    ] {
+    const R: &str = r#""birthDate": "1990-01-01", "privacyPolicyVersion": "v1""#;
+    let bodies = [
+        "{not json".to_string(),
+        "[]".to_string(),
+        format!(r#"{{"phone": "13800138000", "code": "123456", "registration": {{"name": ["x"], {R}}}}}"#),
+        format!(r#"{{"phone": {{"n": 1}}, "code": "123456", "registration": {{"name": "x", {R}}}}}"#),
+        format!(r#"{{"phone": "13800138000", "code": "123456", "registration": {{{R}}}}}"#),
+        format!(
+            r#"{{"phone": "13800138000", "code": "123456", "registration": {{"name": "x", "locale": "fr", {R}}}}}"#
+        ),
+        format!(r#"{{"phone": "13800138000", "code": "123456", "extra": 1, "registration": {{"name": "x", {R}}}}}"#),
+        format!(
+            r#"{{"phone": "13800138000", "code": "123456", "registration": {{"name": "x", "password": "short", {R}}}}}"#
+        ),
+        format!(r#"{{"phone": "13800138000", "code": "12345", "registration": {{"name": "x", {R}}}}}"#),
+        r#"{"phone": "13800138000", "code": "123456", "registration": {"name": "x", "birthDate": "1990-02-30", "privacyPolicyVersion": "v1"}}"#.to_string(),
+        format!(
+            r#"{{"phone": "13800138000", "code": "123456", "registration": {{"name": "x", "orgUnitId": "not-a-uuid", {R}}}}}"#
+        ),
+    ];
+    for body in bodies {
+        let body: &'static str = Box::leak(body.into_boxed_str());
         let r = send(body).await.unwrap();
         assert_eq!(r.status(), 400, "{body}");
         assert_eq!(r.headers()["content-type"], "application/problem+json");
@@ -32,13 +43,17 @@ async fn malformed_and_mistyped_bodies() {
 async fn over_long_strings_are_refused() {
     let app = spawn_app().await;
     let long = "字".repeat(51);
-    app.post("/api/v1/auth/register", None, json!({"phone": "13800138000", "password": PASSWORD, "name": long}))
+    let reg =
+        |phone: String, details: serde_json::Value| json!({"phone": phone, "code": "123456", "registration": details});
+    app.post("/api/v1/auth/register", None, reg("13800138000".into(), new_volunteer(&long, "1990-01-01")))
         .await
         .expect_problem(400, "validation_failed");
-    app.post("/api/v1/auth/register", None, json!({"phone": "1".repeat(33), "password": PASSWORD, "name": "x"}))
+    app.post("/api/v1/auth/register", None, reg("1".repeat(33), new_volunteer("x", "1990-01-01")))
         .await
         .expect_problem(400, "validation_failed");
-    app.post("/api/v1/auth/register", None, json!({"phone": "13800138000", "password": "p".repeat(129), "name": "x"}))
+    let mut long_password = new_volunteer("x", "1990-01-01");
+    long_password["password"] = json!("p".repeat(129));
+    app.post("/api/v1/auth/register", None, reg("13800138000".into(), long_password))
         .await
         .expect_problem(400, "validation_failed");
     let v = app.register_volunteer().await;
@@ -57,10 +72,21 @@ async fn over_long_strings_are_refused() {
 #[tokio::test]
 async fn invalid_values_are_refused() {
     let app = spawn_app().await;
+    let reg =
+        |phone: &str, details: serde_json::Value| json!({"phone": phone, "code": "123456", "registration": details});
     for phone in ["12345", "+86 12800138000", "abcdefghijk"] {
-        app.post("/api/v1/auth/register", None, json!({"phone": phone, "password": PASSWORD, "name": "x"}))
+        app.post("/api/v1/auth/register", None, reg(phone, new_volunteer("x", "1990-01-01")))
             .await
             .expect_problem(400, "invalid_phone");
+        app.post("/api/v1/auth/codes", None, json!({"phone": phone, "purpose": "signIn"}))
+            .await
+            .expect_problem(400, "invalid_phone");
+    }
+    // A birth date in the future, or 131 years ago.
+    for birth in ["2999-01-01", "1890-01-01"] {
+        app.post("/api/v1/auth/register", None, reg("13800138000", new_volunteer("x", birth)))
+            .await
+            .expect_problem(400, "invalid_birth_date");
     }
     let v = app.register_volunteer().await;
     app.patch("/api/v1/me", Some(&v.access), json!({"serviceArea": {"lat": 91, "lng": 0, "radiusKm": 1}}))
@@ -73,13 +99,12 @@ async fn invalid_values_are_refused() {
         .await
         .expect_problem(400, "validation_failed");
     app.patch("/api/v1/me", Some(&v.access), json!({"name": ""})).await.expect_problem(400, "validation_failed");
-    app.post(
-        "/api/v1/auth/register",
-        None,
-        json!({"phone": "13800138000", "password": PASSWORD, "name": "x", "orgUnitId": uuid::Uuid::now_v7()}),
-    )
-    .await
-    .expect_problem(400, "org_unit_not_found");
+    let mut elsewhere = new_volunteer("x", "1990-01-01");
+    elsewhere["orgUnitId"] = json!(uuid::Uuid::now_v7());
+    app.post("/api/v1/auth/register", None, reg("13800138000", elsewhere))
+        .await
+        .expect_problem(400, "org_unit_not_found");
+    assert_eq!(app.count("verification_codes").await, 1, "only the volunteer's registration asked for a code");
     assert_eq!(app.count("users").await, 1);
 }
 
@@ -87,7 +112,7 @@ async fn invalid_values_are_refused() {
 async fn oversized_bodies_are_413_declared_or_streamed() {
     let app = spawn_app().await;
     let url = format!("{}/api/v1/auth/register", app.base);
-    let big = format!(r#"{{"phone": "13800138000", "password": "password1", "name": "{}"}}"#, "x".repeat(70 * 1024));
+    let big = format!(r#"{{"phone": "13800138000", "code": "123456", "name": "{}"}}"#, "x".repeat(70 * 1024));
     let r = app.client.post(&url).header("content-type", "application/json").body(big.clone()).send().await.unwrap();
     assert_eq!(r.status(), 413);
     let p: serde_json::Value = r.json().await.unwrap();

@@ -157,6 +157,13 @@ pub fn test_config(db: &TestDb) -> Config {
         dispatch: wushe::config::DispatchConfig::default(),
         mentoring: wushe::config::MentoringConfig::default(),
         talent: wushe::config::TalentConfig::default(),
+        // Tests register many people from one address: the per-IP code limit is tested on its own.
+        // Codes reach tests through the log provider's memory, never the log.
+        sms: wushe::config::SmsConfig {
+            per_ip: wushe::config::Limit::per(1_000_000, 3600),
+            development: false,
+            ..wushe::config::SmsConfig::default()
+        },
     }
 }
 
@@ -411,14 +418,55 @@ impl TestApp {
         session_from(&r)
     }
 
-    /// Registers a volunteer and returns their session.
+    /// Registers a volunteer the way the app does (a registration code by SMS, then the
+    /// registration) and returns their session.
     pub async fn register_volunteer(&self) -> Session {
+        let body = self.registration("测试志愿者", None).await;
+        session_from(&self.post("/api/v1/auth/register", None, body).await.expect(201))
+    }
+
+    /// A registration request for a new number, with the code that arrived on it.
+    pub async fn registration(&self, name: &str, unit: Option<&str>) -> Value {
         let phone = self.new_phone();
-        let r = self
-            .post("/api/v1/auth/register", None, json!({"phone": phone, "password": PASSWORD, "name": "测试志愿者"}))
+        let code = self.request_code(&phone, "registration").await;
+        let mut details = new_volunteer(name, "1990-05-01");
+        details["orgUnitId"] = json!(unit);
+        json!({"phone": phone, "code": code, "registration": details})
+    }
+
+    /// Asks for a code for `phone` and returns the one that arrived.
+    pub async fn request_code(&self, phone: &str, purpose: &str) -> String {
+        self.post("/api/v1/auth/codes", None, json!({"phone": phone, "purpose": purpose})).await.expect(202);
+        self.code_sent_to(phone).await.unwrap_or_else(|| panic!("a {purpose} code reaches {phone}"))
+    }
+
+    /// What the log SMS provider took, oldest first.
+    pub fn sms(&self) -> Vec<jobs::sms::Sms> {
+        self.state.jobs.sms_log.as_ref().map(|l| l.sent()).unwrap_or_default()
+    }
+
+    /// Runs the SMS job (`sms.code`) for every code not yet sent, as a worker would, without
+    /// starting the workers (most tests do not run them).
+    pub async fn deliver_codes(&self) {
+        let rows = self
+            .db()
+            .query_all_raw(sea_orm::Statement::from_string(
+                self.db().get_database_backend(),
+                "SELECT id FROM verification_codes WHERE sealed IS NOT NULL".to_string(),
+            ))
             .await
-            .expect(201);
-        session_from(&r)
+            .unwrap();
+        for row in rows {
+            let id: uuid::Uuid = row.try_get("", "id").unwrap();
+            wushe::worker::sms::send_code(&self.state, id).await.unwrap();
+        }
+    }
+
+    /// The newest code texted to `phone` (E.164), after delivering what is pending.
+    pub async fn code_sent_to(&self, phone: &str) -> Option<String> {
+        self.deliver_codes().await;
+        let national = phone.trim_start_matches("+86");
+        self.sms().into_iter().rev().find(|m| m.phone == national).and_then(|m| m.params.get("code").cloned())
     }
 
     /// A city administrator created the way `wushe create-admin` does, signed in.
@@ -471,6 +519,11 @@ impl TestApp {
             .unwrap();
         row.try_get::<i64>("", "n").unwrap()
     }
+}
+
+/// A new volunteer's details as `registration` takes them.
+pub fn new_volunteer(name: &str, birth_date: &str) -> Value {
+    json!({"name": name, "password": PASSWORD, "birthDate": birth_date, "privacyPolicyVersion": "2026-11"})
 }
 
 /// The session in a login/register/refresh answer.

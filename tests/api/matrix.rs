@@ -100,11 +100,75 @@ async fn request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, rel: Rel)
     let r = match op {
         "healthz" => req(M::GET, "/healthz", None),
         "readyz" => req(M::GET, "/readyz", None),
-        "register" => req(
+        "register" => req(M::POST, "/api/v1/auth/register", Some(app.registration("矩阵", None).await)),
+        "requestCode" => req(
             M::POST,
-            "/api/v1/auth/register",
-            Some(json!({"phone": app.new_phone(), "password": PASSWORD, "name": "矩阵"})),
+            "/api/v1/auth/codes",
+            Some(json!({"phone": app.new_phone(), "purpose": "signIn", "deviceId": "matrix-device"})),
         ),
+        "loginWithCode" => {
+            let phone = app.new_phone();
+            let code = app.request_code(&phone, "signIn").await;
+            let registration = crate::helpers::new_volunteer("矩阵", "1990-01-01");
+            req(
+                M::POST,
+                "/api/v1/auth/login/code",
+                Some(json!({"phone": phone, "code": code, "registration": registration})),
+            )
+        }
+        "resetPassword" => {
+            let phone = app.quick_volunteers(1, None).await.remove(0).phone;
+            let code = app.request_code(&phone, "passwordReset").await;
+            req(
+                M::POST,
+                "/api/v1/auth/password-reset",
+                Some(json!({"phone": phone, "code": code, "newPassword": PASSWORD})),
+            )
+        }
+        "withdrawAsGuardian" => {
+            let child = app.quick_volunteers(1, None).await.remove(0);
+            let guardian = app.new_phone();
+            let body = json!({"name": "家长", "phone": guardian, "relationship": "parent"});
+            app.put("/api/v1/me/guardian", Some(&child.access), body).await.expect(200);
+            let code = app.request_code(&guardian, "guardianWithdrawal").await;
+            req(M::POST, "/api/v1/guardian-withdrawals", Some(json!({"phone": guardian, "code": code})))
+        }
+        "confirmGuardian" => {
+            let someone = fresh(app, f, c).await;
+            let mut code = "000000".to_string();
+            if let Some(s) = &someone {
+                let guardian = app.new_phone();
+                let body = json!({"name": "家长", "phone": guardian, "relationship": "parent"});
+                app.put("/api/v1/me/guardian", Some(&s.access), body).await.expect(200);
+                code = app.code_sent_to(&guardian).await.expect("the guardian's code");
+            }
+            let mut r =
+                req(M::POST, "/api/v1/me/guardian/confirm", Some(json!({"code": code, "consentVersion": "g1"})));
+            r.token = Some(someone.map(|s| s.access));
+            r
+        }
+        "requestPhoneChangeCode" => req(M::POST, "/api/v1/me/phone/code", Some(json!({"phone": app.new_phone()}))),
+        "changePhone" => {
+            let someone = fresh(app, f, c).await;
+            let (phone, mut code) = (app.new_phone(), "000000".to_string());
+            if let Some(s) = &someone {
+                app.post("/api/v1/me/phone/code", Some(&s.access), json!({"phone": phone})).await.expect(202);
+                app.deliver_codes().await;
+                code = app.code_sent_to(&phone).await.expect("the new number's code");
+            }
+            let mut r = req(M::PUT, "/api/v1/me/phone", Some(json!({"phone": phone, "code": code})));
+            r.token = Some(someone.map(|s| s.access));
+            r
+        }
+        "sendPasswordResetCode" => {
+            // Someone new in the relation: a number is sent one reset code a minute.
+            let target = if rel == OWN {
+                person(f, c, rel)
+            } else {
+                app.quick_volunteers(1, Some(&room(f, rel))).await.remove(0).user_id
+            };
+            req(M::POST, format!("/api/v1/users/{target}/password-reset-code"), None)
+        }
         "login" => req(
             M::POST,
             "/api/v1/auth/login",
@@ -157,7 +221,7 @@ async fn request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, rel: Rel)
         "setMyGuardian" => req(
             M::PUT,
             "/api/v1/me/guardian",
-            Some(json!({"name": "家长", "phone": app.new_phone(), "relationship": "parent", "consentVersion": "v1"})),
+            Some(json!({"name": "家长", "phone": app.new_phone(), "relationship": "parent"})),
         ),
         "listMyConsents" => req(M::GET, "/api/v1/me/consents", None),
         "giveConsent" => req(M::POST, "/api/v1/me/consents", Some(json!({"purpose": "location", "version": "v1"}))),

@@ -1,6 +1,7 @@
 //! The log provider: keeps what would have been sent in memory (for tests and development) and
-//! logs that a message went out with the number masked; it never logs the parameters, which
-//! hold verification codes.
+//! logs that a message went out with the number masked. Its parameters (verification codes) are
+//! logged only when it was made for development ([`LogSms::development`]), so a developer on the
+//! embedded setup can sign in; otherwise never.
 
 use super::{Sms, SmsOutcome, SmsProvider, masked};
 use async_trait::async_trait;
@@ -10,6 +11,7 @@ use std::sync::Mutex;
 #[derive(Default)]
 pub struct LogSms {
     sent: Mutex<Vec<Sms>>,
+    log_params: bool,
 }
 
 /// How many messages the log provider keeps.
@@ -19,6 +21,11 @@ impl LogSms {
     /// A provider with nothing recorded.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A provider that also writes each message's parameters (the code) to the log.
+    pub fn development() -> Self {
+        LogSms { log_params: true, ..Self::default() }
     }
 
     /// What it has taken, oldest first.
@@ -34,7 +41,12 @@ impl SmsProvider for LogSms {
     }
 
     async fn send(&self, sms: &Sms) -> SmsOutcome {
-        tracing::info!(phone = %masked(&sms.phone), template = %sms.template, "sms (log provider)");
+        if self.log_params {
+            let params = serde_json::to_string(&sms.params).unwrap_or_default();
+            tracing::info!(phone = %masked(&sms.phone), template = %sms.template, %params, "sms (log provider, development: not sent)");
+        } else {
+            tracing::info!(phone = %masked(&sms.phone), template = %sms.template, "sms (log provider: not sent)");
+        }
         let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
         if sent.len() >= KEEP {
             sent.remove(0);

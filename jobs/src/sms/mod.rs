@@ -19,7 +19,8 @@ use std::collections::BTreeMap;
 /// One text message: to whom, which of the provider's approved templates, and its parameters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sms {
-    /// A mainland number, 11 digits (`13800138000`), as the providers take it.
+    /// A mainland number as its 11 digits (`13800138000`); another with its country code and
+    /// without `+` (`85291234567`).
     pub phone: String,
     /// The provider's template code (approved with the provider beforehand).
     pub template: String,

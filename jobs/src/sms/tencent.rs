@@ -92,7 +92,7 @@ impl Tencent {
     pub fn payload(&self, sms: &Sms) -> String {
         let c = &self.config;
         serde_json::json!({
-            "PhoneNumberSet": [format!("+86{}", sms.phone)],
+            "PhoneNumberSet": [e164(&sms.phone)],
             "SmsSdkAppId": c.sdk_app_id,
             "SignName": c.sign_name,
             "TemplateId": sms.template,
@@ -100,6 +100,12 @@ impl Tencent {
         })
         .to_string()
     }
+}
+
+/// Tencent takes E.164: a mainland number (11 digits from 1) gains `+86`, any other (given with
+/// its country code, as `Sms::phone` carries it) gains `+`.
+fn e164(phone: &str) -> String {
+    if phone.len() == 11 && phone.starts_with('1') { format!("+86{phone}") } else { format!("+{phone}") }
 }
 
 /// The `Host` header for an endpoint: its host, and its port when not the scheme's default.
@@ -272,6 +278,9 @@ mod tests {
         let sms = Sms { phone: "13800138000".into(), template: "1110".into(), params: params.into() };
         let body: serde_json::Value = serde_json::from_str(&t.payload(&sms)).unwrap();
         assert_eq!(body["PhoneNumberSet"], serde_json::json!(["+8613800138000"]));
+        let abroad = Sms { phone: "85291234567".into(), ..sms.clone() };
+        let body: serde_json::Value = serde_json::from_str(&t.payload(&abroad)).unwrap();
+        assert_eq!(body["PhoneNumberSet"], serde_json::json!(["+85291234567"]));
         assert_eq!(body["TemplateParamSet"], serde_json::json!(["123456", "5"]));
         assert_eq!(body["SmsSdkAppId"], "1400006666");
         assert_eq!(body["TemplateId"], "1110");

@@ -1,36 +1,32 @@
-//! `/api/v1/auth`: volunteers register; everyone signs in with phone and password, refreshes
+//! `/api/v1/auth`: volunteers register with a code; everyone signs in with phone and password, refreshes
 //! with a rotating refresh token, and signs out. Rules: `domain::sessions`, `domain::users`.
 
 use crate::api::error::ApiResult;
+use crate::api::people::codes::NewVolunteerBody;
 use crate::api::people::me::UserProfile;
-use crate::api::types::Locale;
 use crate::api::{Created, NoContent, Tag};
+use crate::domain::people::accounts;
 use crate::domain::people::sessions::{self, Issued, Policy};
-use crate::domain::people::users::{self, Registration};
+use crate::domain::people::users;
 use crate::state::AppState;
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, payload::Json};
-use uuid::Uuid;
 
 /// Registration, sign-in and sessions.
 pub struct AuthApi;
 
-/// A volunteer signing up.
+/// A volunteer signing up, with the registration code sent to their phone.
 #[derive(Object, Debug)]
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegisterRequest {
     /// Mobile number; mainland numbers may omit +86.
     #[oai(validator(min_length = 5, max_length = 32))]
     pub phone: String,
-    /// 8 to 128 characters.
-    #[oai(validator(min_length = 8, max_length = 128))]
-    pub password: String,
-    /// Display name.
-    #[oai(validator(min_length = 1, max_length = 50))]
-    pub name: String,
-    /// Home community or room, if known.
-    pub org_unit_id: Option<Uuid>,
-    pub locale: Option<Locale>,
+    /// The 6 digits received (`POST /auth/codes`, purpose `registration`).
+    #[oai(validator(pattern = r"^[0-9]{6}$"))]
+    pub code: String,
+    /// Who the new volunteer is (the same details as registering at `/auth/login/code`).
+    pub registration: NewVolunteerBody,
 }
 
 /// Phone and password.
@@ -87,30 +83,29 @@ pub(crate) fn policy(state: &AppState) -> Policy {
 
 #[OpenApi(prefix_path = "/api/v1/auth", tag = "Tag::Auth")]
 impl AuthApi {
-    /// Register as a volunteer, and be signed in.
+    /// Register as a volunteer with the code sent to the number, and be signed in. Wrong code:
+    /// 400 `code_invalid` / `code_expired`; tries spent: 429 `code_attempts_exhausted`.
     #[oai(path = "/register", method = "post", operation_id = "register")]
     async fn register(&self, state: Data<&AppState>, body: Json<RegisterRequest>) -> ApiResult<Created<SessionTokens>> {
         let now = state.clock.now();
         let b = body.0;
-        let user = users::register(
+        let user = accounts::register(
             &state.db,
             &state.hasher,
+            &state.data_key,
             now,
-            Registration {
-                phone: b.phone,
-                password: b.password,
-                name: b.name,
-                org_unit_id: b.org_unit_id,
-                locale: b.locale.map(Into::into),
-            },
+            &b.phone,
+            &b.code,
+            b.registration.into(),
         )
         .await?;
         let issued = sessions::open(&state.db, policy(&state), now, user).await?;
         Ok(Created::Created(Json(tokens_for(&state, issued).await?)))
     }
 
-    /// Sign in with phone and password. Five failures within 15 minutes lock the phone for 15
-    /// minutes (429 `account_locked` with `Retry-After`).
+    /// Sign in with phone and password. Five failures within 15 minutes lock password sign-in
+    /// for the phone for 15 minutes (429 `account_locked` with `Retry-After`); sign-in by code
+    /// (`POST /auth/login/code`) still works and lifts the lock.
     #[oai(path = "/login", method = "post", operation_id = "login")]
     async fn login(&self, state: Data<&AppState>, body: Json<LoginRequest>) -> ApiResult<Json<SessionTokens>> {
         let now = state.clock.now();

@@ -1,11 +1,14 @@
-//! `/api/v1/me`: the signed-in person's own profile and password. Nothing here can change a
+//! `/api/v1/me`: the signed-in person's own profile, password and phone number. Nothing here can change a
 //! role, a status or (except for volunteers choosing their community) a home unit.
 //! Rules: `domain::users`.
 
-use crate::api::Tag;
 use crate::api::bearer::BearerAuth;
 use crate::api::error::ApiResult;
+use crate::api::people::codes::{CodeSent, limit_code_request};
 use crate::api::types::{Locale, QualificationLevel, Role, UserStatus, patch};
+use crate::api::{Accepted, Tag};
+use crate::domain::people::accounts;
+use crate::domain::people::phone::Phone;
 use crate::domain::people::profiles::{self, MePatch, ServiceArea};
 use crate::domain::people::users::{self, Profile};
 use crate::state::AppState;
@@ -17,6 +20,24 @@ use uuid::Uuid;
 
 /// The signed-in person's own account.
 pub struct MeApi;
+
+/// A number to move the account to.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewPhone {
+    #[oai(validator(min_length = 5, max_length = 32))]
+    pub phone: String,
+}
+
+/// The new number and the code sent to it.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PhoneChange {
+    #[oai(validator(min_length = 5, max_length = 32))]
+    pub phone: String,
+    #[oai(validator(pattern = r"^[0-9]{6}$"))]
+    pub code: String,
+}
 
 /// Where a volunteer serves: a centre and a radius.
 #[derive(Object, Debug, Clone, Copy)]
@@ -200,5 +221,35 @@ impl MeApi {
             token_type: "Bearer".into(),
             expires_in: state.tokens.ttl().as_secs(),
         }))
+    }
+
+    /// Ask for a code on the number one wants to move the account to (limited like every code
+    /// request). The answer is the same whatever the number.
+    #[oai(path = "/phone/code", method = "post", operation_id = "requestPhoneChangeCode")]
+    async fn request_phone_change_code(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        req: &poem::Request,
+        body: Json<NewPhone>,
+    ) -> ApiResult<Accepted<CodeSent>> {
+        let phone = Phone::parse(&body.phone)?;
+        limit_code_request(&state, req, &phone, None).await?;
+        accounts::request_phone_change(&state.db, &state.data_key, auth.0.user.id, &phone, state.clock.now()).await?;
+        Ok(Accepted::Accepted(Json(CodeSent::new())))
+    }
+
+    /// Move the account to a new number with the code sent there; the old number is told by
+    /// SMS. 409 `phone_taken` when the new number has an account.
+    #[oai(path = "/phone", method = "put", operation_id = "changePhone")]
+    async fn change_phone(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<PhoneChange>,
+    ) -> ApiResult<Json<UserProfile>> {
+        let me = auth.0.user.id;
+        accounts::change_phone(&state.db, &state.data_key, me, &body.phone, &body.code, state.clock.now()).await?;
+        Ok(Json(users::load_profile(&state.db, me).await?.into()))
     }
 }

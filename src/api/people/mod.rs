@@ -1,8 +1,10 @@
-//! People: registration and sessions, one's own account, people for administrators, and personal
+//! People: registration and sessions, SMS codes and what they unlock, guardians, one's own account, people for administrators, and personal
 //! data under PIPL, who may organise courses.
 
 pub mod auth;
+pub mod codes;
 pub mod course_organisers;
+pub mod guardians;
 pub mod me;
 pub mod policy;
 pub mod privacy;

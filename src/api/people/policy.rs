@@ -7,7 +7,10 @@ use crate::api::policy::{
 
 /// Registration and sign-in.
 const AUTH: &[Rule] = &[
+    rule("requestCode").public().rate(Rate::Auth),
     rule("register").public().idempotent().rate(Rate::Auth),
+    rule("loginWithCode").public().rate(Rate::Auth),
+    rule("resetPassword").public().rate(Rate::Auth),
     rule("login").public().rate(Rate::Auth),
     rule("refresh").public().rate(Rate::Auth),
     rule("logout").public().rate(Rate::Auth),
@@ -18,6 +21,8 @@ const ME: &[Rule] = &[
     rule("getMe").allow(SIGNED_IN, NONE),
     rule("updateMe").allow(SIGNED_IN, NONE),
     rule("changePassword").allow(SIGNED_IN, NONE).rate(Rate::Strict),
+    rule("requestPhoneChangeCode").allow(SIGNED_IN, NONE).rate(Rate::Strict),
+    rule("changePhone").allow(SIGNED_IN, NONE).rate(Rate::Strict),
 ];
 
 /// People, for administrators. A person's own record is `OWN`; people of the same station
@@ -34,6 +39,12 @@ const PEOPLE: &[Rule] = &[
     rule("getUser").on(ANY).allow(SIGNED_IN, OWN).allow(STATION_ADMIN, OWN.or(STATION)).allow(CITY_ADMIN, ANY),
     rule("updateUser").on(ANY).allow(STATION_ADMIN, STATION).allow(CITY_ADMIN, STATION.or(OTHER)),
     // Who may organise courses: as for updating the person.
+    // Sending a reset code: as for updating the person; never oneself (use the public reset).
+    rule("sendPasswordResetCode")
+        .on(ANY)
+        .allow(STATION_ADMIN, STATION)
+        .allow(CITY_ADMIN, STATION.or(OTHER))
+        .rate(Rate::Strict),
     rule("allowCourseOrganiser").on(ANY).allow(STATION_ADMIN, STATION).allow(CITY_ADMIN, STATION.or(OTHER)),
 ];
 
@@ -44,7 +55,9 @@ const PRIVACY: &[Rule] = &[
     rule("getMySensitive").allow(SIGNED_IN, NONE),
     rule("setMyIdentity").allow(SIGNED_IN, NONE),
     rule("setMyHealthNotes").allow(SIGNED_IN, NONE),
-    rule("setMyGuardian").allow(SIGNED_IN, NONE),
+    rule("setMyGuardian").allow(SIGNED_IN, NONE).rate(Rate::Strict),
+    rule("confirmGuardian").allow(SIGNED_IN, NONE),
+    rule("withdrawAsGuardian").public().rate(Rate::Auth),
     rule("listMyConsents").allow(SIGNED_IN, NONE),
     rule("giveConsent").allow(SIGNED_IN, NONE).idempotent(),
     rule("withdrawConsent").on(ANY).allow(SIGNED_IN, OWN),

@@ -7,7 +7,7 @@ use crate::api::bearer::BearerAuth;
 use crate::api::error::ApiResult;
 use crate::api::people::users::UserSummary;
 use crate::api::{NoContent, Tag};
-use crate::domain::people::identity::{self, GuardianContact, Sensitive};
+use crate::domain::people::identity::{self, Sensitive};
 use crate::domain::{people::consents, people::privacy};
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -47,22 +47,6 @@ pub struct HealthNotesRequest {
     pub consent_version: String,
 }
 
-/// A guardian consenting for a person under 14.
-#[derive(Object, Debug)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
-pub struct GuardianRequest {
-    #[oai(validator(min_length = 1, max_length = 50))]
-    pub name: String,
-    #[oai(validator(min_length = 5, max_length = 32))]
-    pub phone: String,
-    /// e.g. `parent`, `grandparent`, `legal_guardian`.
-    #[oai(validator(min_length = 1, max_length = 32))]
-    pub relationship: String,
-    /// Version of the consent text the guardian agreed to (purpose `guardian`).
-    #[oai(validator(min_length = 1, max_length = 32))]
-    pub consent_version: String,
-}
-
 /// A guardian, as shown.
 #[derive(Object, Debug)]
 #[oai(rename_all = "camelCase")]
@@ -70,6 +54,9 @@ pub struct GuardianView {
     pub name: String,
     pub phone: String,
     pub relationship: String,
+    /// Whether the guardian confirmed with the code sent to their phone; until then the person
+    /// signs up for nothing (if under 14).
+    pub confirmed: bool,
 }
 
 /// Sensitive data held about a person: masked for the person, whole for a city administrator.
@@ -87,7 +74,7 @@ pub struct SensitiveView {
 }
 
 impl SensitiveView {
-    fn of(s: Sensitive, masked: bool) -> Self {
+    pub(crate) fn of(s: Sensitive, masked: bool) -> Self {
         let s = if masked { s.masked() } else { s };
         SensitiveView {
             masked,
@@ -95,7 +82,12 @@ impl SensitiveView {
             real_name: s.real_name,
             birth_date: s.birth_date,
             health_notes: s.health_notes,
-            guardian: s.guardian.map(|(c, relationship)| GuardianView { name: c.name, phone: c.phone, relationship }),
+            guardian: s.guardian.map(|(c, relationship)| GuardianView {
+                name: c.name,
+                phone: c.phone,
+                relationship,
+                confirmed: s.guardian_confirmed,
+            }),
         }
     }
 }
@@ -112,6 +104,8 @@ pub enum ConsentPurpose {
     Guardian,
     /// Location while serving.
     Location,
+    /// The privacy policy accepted at registration (ends only with erasure).
+    Account,
 }
 
 impl From<ConsentPurpose> for consent::Purpose {
@@ -121,6 +115,7 @@ impl From<ConsentPurpose> for consent::Purpose {
             ConsentPurpose::Health => consent::Purpose::Health,
             ConsentPurpose::Guardian => consent::Purpose::Guardian,
             ConsentPurpose::Location => consent::Purpose::Location,
+            ConsentPurpose::Account => consent::Purpose::Account,
         }
     }
 }
@@ -132,6 +127,7 @@ impl From<consent::Purpose> for ConsentPurpose {
             consent::Purpose::Health => ConsentPurpose::Health,
             consent::Purpose::Guardian => ConsentPurpose::Guardian,
             consent::Purpose::Location => ConsentPurpose::Location,
+            consent::Purpose::Account => ConsentPurpose::Account,
         }
     }
 }
@@ -263,36 +259,15 @@ impl PrivacyApi {
         Ok(Json(SensitiveView::of(s, true)))
     }
 
-    /// Record a guardian's consent and contact (required before a person under 14 signs up for
-    /// anything).
-    #[oai(path = "/me/guardian", method = "put", operation_id = "setMyGuardian")]
-    async fn set_guardian(
-        &self,
-        state: Data<&AppState>,
-        auth: BearerAuth,
-        body: Json<GuardianRequest>,
-    ) -> ApiResult<Json<SensitiveView>> {
-        let b = body.0;
-        let s = identity::set_guardian(
-            &state.db,
-            &state.data_key,
-            auth.0.user.id,
-            state.clock.now(),
-            GuardianContact { name: b.name, phone: b.phone },
-            &b.relationship,
-            &b.consent_version,
-        )
-        .await?;
-        Ok(Json(SensitiveView::of(s, true)))
-    }
-
     /// One's consents, newest first.
     #[oai(path = "/me/consents", method = "get", operation_id = "listMyConsents")]
     async fn list_consents(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<Vec<Consent>>> {
         Ok(Json(consents::list(&state.db, auth.0.user.id).await?.into_iter().map(Into::into).collect()))
     }
 
-    /// Give a consent.
+    /// Give a consent. A guardian's consent is given only through the code sent to the guardian
+    /// (`PUT /me/guardian`, then `POST /me/guardian/confirm`): 409
+    /// `guardian_confirmation_required` here.
     #[oai(path = "/me/consents", method = "post", operation_id = "giveConsent")]
     async fn give_consent(
         &self,
@@ -306,7 +281,9 @@ impl PrivacyApi {
     }
 
     /// Withdraw one of one's consents; the data it covered (identity, health notes, guardian) is
-    /// deleted. The core service goes on.
+    /// deleted. The core service goes on; withdrawing a guardian's consent for a person under 14
+    /// ends their sign-ups for tasks not yet started (their organisers are told). The account's
+    /// own consent ends only with erasure (409 `use_erasure`).
     #[oai(path = "/me/consents/:id/withdraw", method = "post", operation_id = "withdrawConsent")]
     async fn withdraw_consent(
         &self,
@@ -314,7 +291,8 @@ impl PrivacyApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> ApiResult<Json<Consent>> {
-        Ok(Json(consents::withdraw(&state.db, auth.0.user.id, id.0, state.clock.now()).await?.into()))
+        let c = crate::domain::registry::withdraw_consent(&state.db, auth.0.user.id, id.0, state.clock.now()).await?;
+        Ok(Json(c.into()))
     }
 
     /// A copy of everything held about oneself (PIPL art. 45), sensitive values whole; audited.

@@ -175,4 +175,19 @@ impl UsersApi {
         };
         Ok(Json(users::update_by_admin(&state.db, &auth.0.actor(), state.clock.now(), id.0, p).await?.into()))
     }
+
+    /// Have a password-reset code sent to someone one manages (who then sets a new password at
+    /// `POST /auth/password-reset`). The administrator never sees the code or the password.
+    #[oai(path = "/:id/password-reset-code", method = "post", operation_id = "sendPasswordResetCode")]
+    async fn send_reset_code(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<crate::api::Accepted<crate::api::people::codes::CodeSent>> {
+        let actor = auth.0.actor();
+        crate::domain::people::accounts::send_reset_code(&state.db, &state.data_key, &actor, id.0, state.clock.now())
+            .await?;
+        Ok(crate::api::Accepted::Accepted(Json(crate::api::people::codes::CodeSent::new())))
+    }
 }

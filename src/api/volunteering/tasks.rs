@@ -7,7 +7,7 @@ use crate::api::bearer::BearerAuth;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::types::{ActionLine, AttendanceMethod, LatLng, SignupMode, TaskStatus, page_of, patch};
 use crate::api::volunteering::hours::HoursEntry;
-use crate::api::{Created, Tag};
+use crate::api::{Accepted, Created, Tag};
 use crate::domain::DomainError;
 use crate::domain::kernel::page::PageRequest;
 use crate::domain::volunteering::attendance;
@@ -205,14 +205,6 @@ pub struct TaskMessageSent {
     pub id: Uuid,
     /// People it goes to: everyone confirmed, waitlisted or pending on the task.
     pub recipients: u64,
-}
-
-/// Accepted: the work goes on in the background.
-#[derive(poem_openapi::ApiResponse)]
-pub enum Accepted<T: poem_openapi::types::ToJSON> {
-    /// Accepted; delivered in the background.
-    #[oai(status = 202)]
-    Accepted(Json<T>),
 }
 
 /// Sort order of a browse.

@@ -151,6 +151,14 @@ pub const TEMPLATES: &[Template] = &[
         en_body: "A seat on \"{task}\" ({start}, at {place}) is free: the first to accept gets it.",
     },
     Template {
+        id: "task.guardian_withdrawn",
+        params: &["task", "volunteer"],
+        zh_title: "报名已取消",
+        zh_body: "「{task}」的志愿者{volunteer}的监护人撤回了同意，其报名已取消。",
+        en_title: "Sign-up cancelled",
+        en_body: "The guardian of {volunteer} withdrew their consent; their sign-up for \"{task}\" is cancelled.",
+    },
+    Template {
         id: "task.cover_taken",
         params: &["task"],
         zh_title: "名额已被认领",

@@ -54,8 +54,14 @@ pub async fn give(
     version: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<consent::Model> {
-    let given_by = if purpose == Purpose::Guardian { GivenBy::Guardian } else { GivenBy::Person };
-    write(db, async |txn| record(txn, user_id, purpose, version, given_by, now).await).await
+    if purpose == Purpose::Guardian {
+        // Only the guardian gives it, through the code sent to their own phone.
+        return Err(DomainError::conflict(
+            "guardian_confirmation_required",
+            "a guardian consents with the code sent to their phone: record the guardian, then confirm",
+        ));
+    }
+    write(db, async |txn| record(txn, user_id, purpose, version, GivenBy::Person, now).await).await
 }
 
 /// Whether a person's consent to `purpose` stands.
@@ -80,32 +86,52 @@ pub async fn list(conn: &impl ConnectionTrait, user_id: Uuid) -> DomainResult<Ve
 
 /// A person withdraws one of their consents; the data it covered is deleted in the same
 /// transaction when no other consent to the same purpose stands. Someone else's consent is 404.
-pub async fn withdraw(
-    db: &DatabaseConnection,
+/// Returns the consent and whether this call withdrew it. The account's own consent is withdrawn
+/// only by erasing the account (409 `use_erasure`).
+pub async fn withdraw_in(
+    txn: &impl ConnectionTrait,
     user_id: Uuid,
     id: Uuid,
     now: DateTime<Utc>,
-) -> DomainResult<consent::Model> {
-    write(db, async |txn| {
-        let c = consent::Entity::find_by_id(id)
-            .one(txn)
-            .await?
-            .filter(|c| c.user_id == user_id)
-            .ok_or(DomainError::not_found("consent"))?;
-        if c.withdrawn_at.is_some() {
-            return Ok(c);
-        }
-        consent::Entity::update_many()
-            .col_expr(consent::Column::WithdrawnAt, Expr::value(now))
-            .filter(consent::Column::Id.eq(id))
-            .exec(txn)
-            .await?;
-        if !has_active(txn, user_id, c.purpose).await? {
-            delete_covered(txn, user_id, c.purpose).await?;
-        }
-        Ok(consent::Model { withdrawn_at: Some(now), ..c })
-    })
-    .await
+) -> DomainResult<(consent::Model, bool)> {
+    let c = consent::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .filter(|c| c.user_id == user_id)
+        .ok_or(DomainError::not_found("consent"))?;
+    if c.withdrawn_at.is_some() {
+        return Ok((c, false));
+    }
+    if c.purpose == Purpose::Account {
+        return Err(DomainError::conflict("use_erasure", "the account's own consent ends by erasing the account"));
+    }
+    consent::Entity::update_many()
+        .col_expr(consent::Column::WithdrawnAt, Expr::value(now))
+        .filter(consent::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
+    if !has_active(txn, user_id, c.purpose).await? {
+        delete_covered(txn, user_id, c.purpose).await?;
+    }
+    Ok((consent::Model { withdrawn_at: Some(now), ..c }, true))
+}
+
+/// Withdraws every standing consent of a person to `purpose` (a guardian replaced or
+/// withdrawing), without deleting data: the caller does what follows.
+pub async fn withdraw_purpose(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    purpose: Purpose,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    consent::Entity::update_many()
+        .col_expr(consent::Column::WithdrawnAt, Expr::value(now))
+        .filter(consent::Column::UserId.eq(user_id))
+        .filter(consent::Column::Purpose.eq(purpose))
+        .filter(consent::Column::WithdrawnAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// Deletes the data a purpose's consent covered.
@@ -120,7 +146,7 @@ async fn delete_covered(conn: &impl ConnectionTrait, user_id: Uuid, purpose: Pur
         Purpose::Guardian => {
             guardian::Entity::delete_by_id(user_id).exec(conn).await?;
         }
-        Purpose::Location => {}
+        Purpose::Location | Purpose::Account => {}
     }
     Ok(())
 }

@@ -6,16 +6,15 @@
 //!
 //! Tables: `identities`, `health_notes`, `guardians`.
 //!
-//! Age: a person's birth date comes from their identity number. Anyone whose identity shows them
-//! under 14 needs a standing guardian consent before signing up for anything:
-//! [`ensure_may_sign_up`] is the check every sign-up (tasks, training, …) calls.
+//! Age: the birth date in the identity number counts beside the one given at registration;
+//! the guardian rule and its check live in `guardians`.
 
 use crate::crypto::DataKey;
 use crate::db::{is_unique_violation, write};
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
 use crate::domain::people::consents;
-use crate::domain::people::phone::{self, Phone};
+use crate::domain::people::phone;
 use crate::domain::{DomainError, DomainResult, required_text};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::consent::{GivenBy, Purpose};
@@ -100,6 +99,8 @@ pub struct Sensitive {
     pub birth_date: Option<NaiveDate>,
     pub health_notes: Option<String>,
     pub guardian: Option<(GuardianContact, String)>,
+    /// Whether the guardian confirmed with the code sent to their phone.
+    pub guardian_confirmed: bool,
 }
 
 impl Sensitive {
@@ -113,6 +114,7 @@ impl Sensitive {
             guardian: self.guardian.as_ref().map(|(c, rel)| {
                 (GuardianContact { name: mask_name(&c.name), phone: phone::mask(&c.phone) }, rel.clone())
             }),
+            guardian_confirmed: self.guardian_confirmed,
         }
     }
 }
@@ -136,6 +138,7 @@ pub async fn load(conn: &impl ConnectionTrait, key: &DataKey, user_id: Uuid) -> 
         let json = key.open(&aad("guardian.contact", user_id), &g.contact_sealed).map_err(|_| corrupt())?;
         let contact: GuardianContact = serde_json::from_slice(&json).map_err(|_| corrupt())?;
         s.guardian = Some((contact, g.relationship));
+        s.guardian_confirmed = g.confirmed_at.is_some();
     }
     Ok(s)
 }
@@ -231,49 +234,6 @@ pub async fn set_health_notes(
     load(db, key, user_id).await
 }
 
-/// Records a guardian's consent for a person (purpose `guardian`, given by the guardian) and the
-/// guardian's contact.
-pub async fn set_guardian(
-    db: &DatabaseConnection,
-    key: &DataKey,
-    user_id: Uuid,
-    now: DateTime<Utc>,
-    contact: GuardianContact,
-    relationship: &str,
-    consent_version: &str,
-) -> DomainResult<Sensitive> {
-    let contact = GuardianContact {
-        name: required_text("guardian name", &contact.name)?,
-        phone: Phone::parse(&contact.phone)?.as_str().to_string(),
-    };
-    let relationship = required_text("relationship", relationship)?;
-    let json = serde_json::to_vec(&contact).map_err(|e| DomainError::Internal(e.to_string()))?;
-    write(db, async |txn| {
-        consents::record(txn, user_id, Purpose::Guardian, consent_version, GivenBy::Guardian, now).await?;
-        guardian::Entity::insert(guardian::ActiveModel {
-            user_id: Set(user_id),
-            contact_sealed: Set(key.seal(&aad("guardian.contact", user_id), &json)),
-            relationship: Set(relationship.clone()),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .on_conflict(
-            OnConflict::column(guardian::Column::UserId)
-                .update_columns([
-                    guardian::Column::ContactSealed,
-                    guardian::Column::Relationship,
-                    guardian::Column::UpdatedAt,
-                ])
-                .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await?;
-        Ok::<_, DomainError>(())
-    })
-    .await?;
-    load(db, key, user_id).await
-}
-
 /// A city administrator reads a person's sensitive data whole; the read is audited (without the
 /// data). Anyone else: 403.
 pub async fn read_whole(
@@ -315,22 +275,6 @@ pub async fn lookup(
         Ok(person)
     })
     .await
-}
-
-/// Whether a person may sign up for a task, a training or anything else: someone whose identity
-/// shows them under 14 needs a standing guardian consent (403 `guardian_consent_required`).
-/// Every sign-up calls this, in its own transaction, with the date in the person's time zone.
-pub async fn ensure_may_sign_up(conn: &impl ConnectionTrait, user_id: Uuid, today: NaiveDate) -> DomainResult<()> {
-    let Some(id) = identity::Entity::find_by_id(user_id).one(conn).await? else {
-        return Ok(());
-    };
-    if age_on(id.birth_date, today) >= GUARDIAN_AGE || consents::has_active(conn, user_id, Purpose::Guardian).await? {
-        return Ok(());
-    }
-    Err(DomainError::Forbidden {
-        code: "guardian_consent_required",
-        detail: "people under 14 need their guardian's consent before signing up".into(),
-    })
 }
 
 /// Deletes everything sensitive held about a person (erasure).

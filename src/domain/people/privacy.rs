@@ -250,8 +250,8 @@ impl PersonalData for Consents {
     }
 }
 
-/// Identity number, real name, health notes and guardian contact: exported whole (to the person
-/// themselves), deleted on erasure.
+/// Identity number, real name, birth date, health notes and guardian contact: exported whole (to
+/// the person themselves), deleted on erasure with any verification code of their number.
 pub struct Sensitive;
 
 #[async_trait::async_trait]
@@ -261,16 +261,19 @@ impl PersonalData for Sensitive {
     }
     async fn export(&self, cx: &Context<'_>, txn: &DatabaseTransaction) -> DomainResult<Value> {
         let s = identity::load(txn, cx.key, cx.person.id).await?;
+        let given = crate::domain::people::guardians::birth_date(txn, cx.key, cx.person.id).await?;
         Ok(json!({
             "idNumber": s.id_number,
             "realName": s.real_name,
-            "birthDate": s.birth_date,
+            "birthDate": given.or(s.birth_date),
             "healthNotes": s.health_notes,
             "guardian": s.guardian.map(|(c, rel)| json!({"name": c.name, "phone": c.phone, "relationship": rel})),
         }))
     }
     async fn erase(&self, cx: &Context<'_>, txn: &DatabaseTransaction) -> DomainResult<()> {
-        identity::delete_all(txn, cx.person.id).await
+        identity::delete_all(txn, cx.person.id).await?;
+        crate::domain::people::guardians::forget(txn, cx.person.id).await?;
+        crate::domain::people::codes::forget_user(txn, cx.key, &cx.person.phone, cx.person.id).await
     }
 }
 

@@ -113,7 +113,7 @@ pub async fn open(
     write(db, async |txn| open_in(txn, policy, now, user).await).await
 }
 
-async fn open_in(
+pub(super) async fn open_in(
     txn: &impl ConnectionTrait,
     policy: Policy,
     now: DateTime<Utc>,
@@ -188,6 +188,14 @@ async fn new_refresh_token(
     .insert(txn)
     .await?;
     Ok(token)
+}
+
+/// Forgets the failed sign-ins and any lock of a phone (`phone_key`): the person proved they hold
+/// the number with a code.
+pub(super) async fn clear_throttle(txn: &impl ConnectionTrait, phone_key: &str) -> DomainResult<()> {
+    login_failure::Entity::delete_many().filter(login_failure::Column::PhoneKey.eq(phone_key)).exec(txn).await?;
+    login_lock::Entity::delete_many().filter(login_lock::Column::PhoneKey.eq(phone_key)).exec(txn).await?;
+    Ok(())
 }
 
 /// Exchanges a refresh token for a new one (and the caller mints a new access token).

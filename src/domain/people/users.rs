@@ -92,16 +92,16 @@ pub fn validate_password(password: &str) -> DomainResult<()> {
 }
 
 /// A person to insert; every field already checked.
-struct NewPerson {
-    phone: Phone,
-    name: String,
-    password_hash: String,
-    role: Role,
-    org_unit_id: Option<Uuid>,
-    locale: Locale,
-    time_zone: String,
-    qualification_level: Option<QualificationLevel>,
-    employer_org_unit_id: Option<Uuid>,
+pub(super) struct NewPerson {
+    pub(super) phone: Phone,
+    pub(super) name: String,
+    pub(super) password_hash: String,
+    pub(super) role: Role,
+    pub(super) org_unit_id: Option<Uuid>,
+    pub(super) locale: Locale,
+    pub(super) time_zone: String,
+    pub(super) qualification_level: Option<QualificationLevel>,
+    pub(super) employer_org_unit_id: Option<Uuid>,
 }
 
 fn new_volunteer_number() -> String {
@@ -131,7 +131,11 @@ fn blank_social_worker_profile(user_id: Uuid, now: DateTime<Utc>) -> swp::Active
     }
 }
 
-async fn insert_person(txn: &DatabaseTransaction, now: DateTime<Utc>, p: NewPerson) -> DomainResult<user::Model> {
+pub(super) async fn insert_person(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    p: NewPerson,
+) -> DomainResult<user::Model> {
     let id = Uuid::now_v7();
     let mut attempt = 0;
     let user = loop {
@@ -184,51 +188,6 @@ pub(super) async fn require_unit(db: &impl ConnectionTrait, id: Uuid, field: &st
         .await
         .map(|_| ())
         .map_err(|_| DomainError::invalid("org_unit_not_found", format!("{field} names no org unit")))
-}
-
-/// Self-registration of a volunteer.
-pub struct Registration {
-    pub phone: String,
-    pub password: String,
-    pub name: String,
-    pub org_unit_id: Option<Uuid>,
-    pub locale: Option<Locale>,
-}
-
-/// Registers a volunteer. 409 `phone_taken` if the number has an account.
-pub async fn register(
-    db: &DatabaseConnection,
-    hasher: &PasswordHasher,
-    now: DateTime<Utc>,
-    r: Registration,
-) -> DomainResult<user::Model> {
-    let phone = Phone::parse(&r.phone)?;
-    let name = required_text("name", &r.name)?;
-    validate_password(&r.password)?;
-    if let Some(unit) = r.org_unit_id {
-        require_unit(db, unit, "orgUnitId").await?;
-    }
-    // Hash before the transaction: it is slow and must not hold a write lock.
-    let password_hash = hasher.hash(&r.password).await.map_err(|e| DomainError::Internal(e.to_string()))?;
-    write(db, async |txn| {
-        insert_person(
-            txn,
-            now,
-            NewPerson {
-                phone,
-                name,
-                password_hash,
-                role: Role::Volunteer,
-                org_unit_id: r.org_unit_id,
-                locale: r.locale.unwrap_or(Locale::ZhCn),
-                time_zone: time::zone_for_new(txn, None, r.org_unit_id).await?,
-                qualification_level: None,
-                employer_org_unit_id: None,
-            },
-        )
-        .await
-    })
-    .await
 }
 
 /// An account an administrator (or the command line) creates.

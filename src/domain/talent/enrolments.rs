@@ -92,6 +92,8 @@ pub async fn enrol(
         if now > s.enrol_deadline {
             return Err(DomainError::conflict("enrolment_closed", "the enrolment deadline has passed"));
         }
+        let today = crate::domain::kernel::time::person_today(txn, actor.user_id, now).await?;
+        crate::domain::people::guardians::ensure_may_sign_up(txn, actor.user_id, today).await?;
         crate::domain::talent::prerequisites::check(
             txn,
             actor.user_id,

@@ -442,7 +442,7 @@ pub async fn accept_cover(
         if t.status != TaskStatus::Published || now >= t.starts_at {
             return Err(DomainError::conflict("signup_closed", "this task is no longer taking sign-ups"));
         }
-        crate::domain::people::identity::ensure_may_sign_up(txn, actor.user_id, today).await?;
+        crate::domain::people::guardians::ensure_may_sign_up(txn, actor.user_id, today).await?;
         crate::domain::talent::prerequisites::check(
             txn,
             actor.user_id,

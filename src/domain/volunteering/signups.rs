@@ -17,9 +17,7 @@ use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::kernel::seats::{self, Seat, SeatTables};
 use crate::domain::kernel::time;
 use crate::domain::{DomainError, DomainResult, required_text};
-use crate::domain::{
-    people::identity, people::users, volunteering::dispatch, volunteering::reminders, volunteering::tasks,
-};
+use crate::domain::{people::users, volunteering::dispatch, volunteering::reminders, volunteering::tasks};
 use chrono::{DateTime, Duration, Utc};
 use entity::signup::{self, SignupStatus};
 use entity::task::{self, SignupMode, TaskStatus};
@@ -109,7 +107,12 @@ pub async fn sign_up(
             return Err(DomainError::conflict("signup_closed", "the sign-up deadline has passed"));
         }
         // Age is counted on the volunteer's own calendar: a birthday comes at their midnight.
-        identity::ensure_may_sign_up(txn, actor.user_id, time::person_today(txn, actor.user_id, now).await?).await?;
+        crate::domain::people::guardians::ensure_may_sign_up(
+            txn,
+            actor.user_id,
+            time::person_today(txn, actor.user_id, now).await?,
+        )
+        .await?;
         crate::domain::talent::prerequisites::check(
             txn,
             actor.user_id,
@@ -241,6 +244,49 @@ pub(crate) async fn end_for_erasure(
         Ok(_) | Err(DomainError::Conflict { code: "signup_not_live", .. }) => Ok(()),
         Err(e) => Err(e),
     }
+}
+
+/// Ends the live sign-ups of a person for tasks not yet started because their guardian's consent
+/// ended: each is a cancellation (the seat is handed on), and each task's organiser and leader
+/// are told.
+pub(crate) async fn end_for_guardian(txn: &DatabaseTransaction, now: DateTime<Utc>, person: Uuid) -> DomainResult<()> {
+    let Some(who) = entity::user::Entity::find_by_id(person).one(txn).await? else { return Ok(()) };
+    let live = signup::Entity::find()
+        .filter(signup::Column::VolunteerId.eq(person))
+        .filter(signup::Column::Status.is_in([
+            SignupStatus::Pending,
+            SignupStatus::Confirmed,
+            SignupStatus::Waitlisted,
+        ]))
+        .all(txn)
+        .await?;
+    for s in live {
+        let Some(t) = task::Entity::find_by_id(s.task_id).one(txn).await? else { continue };
+        if t.starts_at <= now {
+            continue;
+        }
+        let id = s.id;
+        match end(txn, now, s, &t, SignupStatus::Cancelled, Some("guardian consent withdrawn".into()), None).await {
+            Ok(_) | Err(DomainError::Conflict { code: "signup_not_live", .. }) => {}
+            Err(e) => return Err(e),
+        }
+        let mut told = vec![t.created_by];
+        told.extend(t.leader_id.filter(|l| *l != t.created_by));
+        for to in told {
+            let m = crate::domain::messaging::notifications::Message::new(
+                to,
+                crate::domain::messaging::notifications::Category::TaskChange,
+                "task.guardian_withdrawn",
+                format!("guardian_withdrawn:{id}:{to}"),
+            )
+            .param("task", t.title.clone())
+            .param("volunteer", who.name.clone())
+            .data("taskId", t.id)
+            .data("signupId", id);
+            crate::domain::messaging::notifications::tell(txn, m).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The volunteer cancels their own sign-up, before the task starts.

@@ -32,7 +32,7 @@ fn code(body: &[u8]) -> String {
 #[tokio::test]
 async fn a_repeat_replays_the_first_answer_byte_for_byte() {
     let app = spawn_app().await;
-    let body = json!({"phone": app.new_phone(), "password": PASSWORD, "name": "重试"});
+    let body = app.registration("重试", None).await;
     let (s1, h1, b1) = post_keyed(&app, "/api/v1/auth/register", None, "key-1", &body).await;
     assert_eq!(s1, 201);
     assert!(h1.get("idempotent-replayed").is_none());
@@ -48,7 +48,7 @@ async fn a_repeat_replays_the_first_answer_byte_for_byte() {
     assert!(!String::from_utf8_lossy(&sealed).contains("accessToken"));
 
     // The same key with another body is refused and changes nothing.
-    let other = json!({"phone": app.new_phone(), "password": PASSWORD, "name": "另一个"});
+    let other = app.registration("另一个", None).await;
     let (s3, _, b3) = post_keyed(&app, "/api/v1/auth/register", None, "key-1", &other).await;
     assert_eq!(s3, 422);
     assert_eq!(code(&b3), "idempotency_key_reused");
@@ -140,7 +140,7 @@ async fn fifty_concurrent_requests_with_one_key_have_one_effect() {
 #[tokio::test]
 async fn malformed_keys_are_400_and_unkeyed_operations_ignore_them() {
     let app = spawn_app().await;
-    let body = json!({"phone": app.new_phone(), "password": PASSWORD, "name": "x"});
+    let body = app.registration("x", None).await;
     let (s, _, b) = post_keyed(&app, "/api/v1/auth/register", None, &"k".repeat(129), &body).await;
     assert_eq!(s, 400);
     assert_eq!(code(&b), "invalid_idempotency_key");

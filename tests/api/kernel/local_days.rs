@@ -3,7 +3,7 @@
 //! the zone of whoever (or wherever) they concern, not the city's, at instants near midnight
 //! where the two calendars disagree.
 
-use crate::helpers::{PASSWORD, Session, TestApp, eventually, id_number_born};
+use crate::helpers::{Session, TestApp, eventually, id_number_born};
 use crate::service_fixture::Service;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -41,16 +41,8 @@ async fn zone_of_unit(app: &TestApp, admin: &Session, unit: &str) -> String {
 }
 
 async fn register_in(app: &TestApp, unit: Option<&str>) -> Session {
-    let phone = app.new_phone();
-    let r = app
-        .post(
-            "/api/v1/auth/register",
-            None,
-            json!({"phone": phone, "password": PASSWORD, "name": "测试志愿者", "orgUnitId": unit}),
-        )
-        .await
-        .expect(201);
-    crate::helpers::session_from(&r)
+    let body = app.registration("测试志愿者", unit).await;
+    crate::helpers::session_from(&app.post("/api/v1/auth/register", None, body).await.expect(201))
 }
 
 async fn my_zone(app: &TestApp, who: &Session) -> String {

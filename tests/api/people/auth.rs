@@ -1,7 +1,7 @@
 //! Registration, sign-in, refresh rotation and reuse detection, sign-out, lockout, token expiry,
 //! suspension and password change.
 
-use crate::helpers::{PASSWORD, spawn_app};
+use crate::helpers::{PASSWORD, new_volunteer, spawn_app};
 use entity::{session, user};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
@@ -9,11 +9,12 @@ use serde_json::json;
 #[tokio::test]
 async fn register_then_use_the_session() {
     let app = spawn_app().await;
+    let code = app.request_code("+8613800138000", "registration").await;
     let r = app
         .post(
             "/api/v1/auth/register",
             None,
-            json!({"phone": "138 0013 8000", "password": PASSWORD, "name": "  小李  "}),
+            json!({"phone": "138 0013 8000", "code": code, "registration": new_volunteer("  小李  ", "1990-01-01")}),
         )
         .await
         .expect(201);
@@ -40,13 +41,20 @@ async fn register_then_use_the_session() {
 #[tokio::test]
 async fn one_account_per_phone_even_under_concurrency() {
     let app = spawn_app().await;
-    let body = json!({"phone": "13800138001", "password": PASSWORD, "name": "同号"});
+    let code = app.request_code("+8613800138001", "registration").await;
+    let body = json!({"phone": "13800138001", "code": code, "registration": new_volunteer("同号", "1990-01-01")});
     let results =
         futures::future::join_all((0..12).map(|_| app.post("/api/v1/auth/register", None, body.clone()))).await;
     let created = results.iter().filter(|r| r.status == 201).count();
     assert_eq!(created, 1, "exactly one registration wins");
     for r in results.into_iter().filter(|r| r.status != 201) {
-        r.expect_problem(409, "phone_taken");
+        // The code is used once (or its tries run out under the crowd).
+        assert!(
+            [(400, "code_invalid"), (429, "code_attempts_exhausted")]
+                .contains(&(r.status.as_u16(), r.body["code"].as_str().unwrap())),
+            "{:?}",
+            r.body
+        );
     }
     assert_eq!(app.count("users").await, 1);
 }
@@ -280,13 +288,12 @@ async fn password_change_ends_other_sessions() {
 async fn role_cannot_be_raised_through_anything_a_user_controls() {
     let app = spawn_app().await;
     let v = app.register_volunteer().await;
-    app.post(
-        "/api/v1/auth/register",
-        None,
-        json!({"phone": app.new_phone(), "password": PASSWORD, "name": "x", "role": "city_admin"}),
-    )
-    .await
-    .expect_problem(400, "validation_failed");
+    let mut body = app.registration("x", None).await;
+    body["registration"]["role"] = json!("city_admin");
+    app.post("/api/v1/auth/register", None, body.clone()).await.expect_problem(400, "validation_failed");
+    body["role"] = json!("city_admin");
+    body["registration"].as_object_mut().unwrap().remove("role");
+    app.post("/api/v1/auth/register", None, body).await.expect_problem(400, "validation_failed");
     for body in [json!({"role": "city_admin"}), json!({"status": "active", "name": "x"}), json!({"tokenVersion": 0})] {
         app.patch("/api/v1/me", Some(&v.access), body).await.expect_problem(400, "validation_failed");
     }

@@ -1,11 +1,11 @@
 //! The canary test: people with recognisable names, phones and identity numbers go through a
-//! full scenario (registration with retries, failed and good sign-ins, duplicates, real-name
+//! full scenario (registration by code with retries, sign-in and password reset by code, failed and good sign-ins, duplicates, real-name
 //! identity, health notes, a guardian, searches, audited reads, an administrator's change,
 //! a push to their phone, export, erasure); then the captured logs, every error body, the push
 //! payloads and the raw database (SQLite file or `pg_dump`) are scanned. No identity number may be found in plaintext anywhere; no name or
 //! phone in logs or error bodies; after erasure, none of the person's data in the database.
 
-use crate::helpers::{PASSWORD, id_number_born, spawn_app};
+use crate::helpers::{PASSWORD, id_number_born, new_volunteer, spawn_app};
 use crate::logs::{capture_logs, captured_logs};
 use serde_json::{Value, json};
 
@@ -37,8 +37,9 @@ async fn no_canary_reaches_logs_error_bodies_or_the_database_in_plaintext() {
     };
 
     let f = app.two_stations().await;
-    // Registration, retried with a key, and once more without.
-    let body = json!({"phone": phone_national, "password": PASSWORD, "name": name});
+    // Registration with a code, retried with a key, and once more without.
+    let mut codes = vec![app.request_code(phone_national, "registration").await];
+    let body = json!({"phone": phone_national, "code": codes[0], "registration": new_volunteer(name, "1985-12-03")});
     for _ in 0..2 {
         let r = app
             .client
@@ -50,16 +51,35 @@ async fn no_canary_reaches_logs_error_bodies_or_the_database_in_plaintext() {
             .unwrap();
         assert_eq!(r.status(), 201);
     }
-    keep(app.post("/api/v1/auth/register", None, body.clone()).await.expect(409));
+    keep(app.post("/api/v1/auth/register", None, body.clone()).await.expect_problem(400, "code_invalid"));
     keep(
         app.post("/api/v1/auth/login", None, json!({"phone": phone_national, "password": "wrong pw!"}))
             .await
             .expect(401),
     );
-    let too_long = json!({"phone": phone_national, "password": PASSWORD, "name": name.repeat(10)});
+    let mut too_long = body.clone();
+    too_long["registration"]["name"] = json!(name.repeat(10));
     keep(app.post("/api/v1/auth/register", None, too_long).await.expect(400));
-    let unknown_field = json!({"phone": phone_national, "password": PASSWORD, "name": name, "idNumber": id_number});
+    let mut unknown_field = body.clone();
+    unknown_field["idNumber"] = json!(id_number);
     keep(app.post("/api/v1/auth/register", None, unknown_field).await.expect(400));
+    // Sign-in by code, a wrong code, and a password reset by code.
+    // One code a minute per number.
+    app.clock.advance(chrono::Duration::seconds(61));
+    codes.push(app.request_code(phone_national, "signIn").await);
+    let wrong = if codes[1] == "000000" { "000001" } else { "000000" };
+    keep(
+        app.post("/api/v1/auth/login/code", None, json!({"phone": phone_national, "code": wrong}))
+            .await
+            .expect_problem(400, "code_invalid"),
+    );
+    keep(
+        app.post("/api/v1/auth/login/code", None, json!({"phone": phone_national, "code": codes[1]})).await.expect(200),
+    );
+    app.clock.advance(chrono::Duration::seconds(61));
+    codes.push(app.request_code(phone_national, "passwordReset").await);
+    let reset = json!({"phone": phone_national, "code": codes[2], "newPassword": PASSWORD});
+    keep(app.post("/api/v1/auth/password-reset", None, reset).await.expect(200));
     let me = app.login(&phone, PASSWORD).await;
     keep(app.patch("/api/v1/me", Some(&me.access), json!({"name": name, "bio": name})).await.expect(200));
 
@@ -83,9 +103,11 @@ async fn no_canary_reaches_logs_error_bodies_or_the_database_in_plaintext() {
             .await
             .expect(200),
     );
-    let guardian =
-        json!({"name": guardian_name, "phone": guardian_phone, "relationship": "parent", "consentVersion": "g1"});
+    let guardian = json!({"name": guardian_name, "phone": guardian_phone, "relationship": "parent"});
     keep(app.put("/api/v1/me/guardian", Some(&me.access), guardian).await.expect(200));
+    codes.push(app.code_sent_to(&format!("+86{guardian_phone}")).await.expect("the guardian's code"));
+    let confirm = json!({"code": codes[3], "consentVersion": "g1"});
+    keep(app.post("/api/v1/me/guardian/confirm", Some(&me.access), confirm).await.expect(200));
 
     // Administrators search, read, change and look up.
     let admin = &f.city_admin;
@@ -143,7 +165,7 @@ async fn no_canary_reaches_logs_error_bodies_or_the_database_in_plaintext() {
     app.start_workers();
     crate::helpers::eventually(20, "the canary's push", || async { !app.pushes().is_empty() }).await;
     let pushes = format!("{:?}", app.pushes());
-    for secret in [name, phone_national, "canary-device-token"] {
+    for secret in [name, phone_national, "canary-device-token"].into_iter().chain(codes.iter().map(String::as_str)) {
         assert!(!pushes.contains(secret), "{secret} in a push payload: {pushes}");
     }
 
@@ -155,6 +177,11 @@ async fn no_canary_reaches_logs_error_bodies_or_the_database_in_plaintext() {
     assert!(find(&before, &me.user_id) || find(&before, &me.user_id.replace('-', "")), "the dump holds the data");
     for secret in [id_number.as_str(), health, guardian_name, guardian_phone] {
         assert!(!find(&before, secret), "{secret} in plaintext in the database");
+    }
+    // Codes: only as keyed hashes (and a 6-digit string may occur by chance in other bytes, so
+    // each is looked for as the JSON value it would be stored as).
+    for code in &codes {
+        assert!(!find(&before, &format!("\"{code}\"")), "code {code} in plaintext in the database");
     }
 
     keep(app.post("/api/v1/me/erase", Some(&me.access), json!({"password": PASSWORD})).await.expect(204));
@@ -173,6 +200,9 @@ async fn no_canary_reaches_logs_error_bodies_or_the_database_in_plaintext() {
         for secret in [id_number.as_str(), name, phone_national, guardian_phone, bad.as_str()] {
             assert!(!text.contains(secret), "error body {text} holds {secret}");
         }
+        for code in &codes {
+            assert!(!text.contains(code.as_str()), "error body {text} holds a code");
+        }
     }
     let logs = captured_logs();
     assert!(find(&logs, "/api/v1/me/identity"), "logs were captured");
@@ -188,5 +218,9 @@ async fn no_canary_reaches_logs_error_bodies_or_the_database_in_plaintext() {
         me.refresh.as_str(),
     ] {
         assert!(!find(&logs, secret), "the logs hold {secret}");
+    }
+    assert!(find(&logs, "sms (log provider"), "the texts were logged, masked");
+    for code in &codes {
+        assert!(!find(&logs, &format!("\"{code}\"")) && !find(&logs, &format!("code={code}")), "the logs hold a code");
     }
 }

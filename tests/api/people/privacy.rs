@@ -92,7 +92,7 @@ async fn withdrawing_a_consent_deletes_what_it_covered_and_nothing_else() {
         .await
         .expect(201);
     let list = app.get("/api/v1/me/consents", Some(&v.access)).await.expect(200);
-    assert_eq!(list.body.as_array().unwrap().len(), 3);
+    assert_eq!(list.body.as_array().unwrap().len(), 4, "account (at registration), identity, health, location");
     let identity_consent = list.body.as_array().unwrap().iter().find(|c| c["purpose"] == "identity").unwrap()["id"]
         .as_str()
         .unwrap()
@@ -127,7 +127,7 @@ async fn under_fourteens_need_a_guardian_consent_to_sign_up() {
     let nobody_knows = app.register_volunteer().await;
     let id = |s: &crate::helpers::Session| s.user_id.parse::<uuid::Uuid>().unwrap();
     let may = async |s: &crate::helpers::Session| {
-        wushe::domain::people::identity::ensure_may_sign_up(app.db(), id(s), today).await.map_err(|e| e.to_string())
+        wushe::domain::people::guardians::ensure_may_sign_up(app.db(), id(s), today).await.map_err(|e| e.to_string())
     };
     app.put("/api/v1/me/identity", Some(&child.access), identity_body(&id_number_born(&child_birth))).await.expect(200);
     app.put("/api/v1/me/identity", Some(&adult.access), identity_body(&id_number())).await.expect(200);
@@ -140,12 +140,20 @@ async fn under_fourteens_need_a_guardian_consent_to_sign_up() {
             reqwest::Method::PUT,
             "/api/v1/me/guardian",
             Some(&child.access),
-            Some(&json!({"name": "王爸爸", "phone": "13911112222", "relationship": "parent", "consentVersion": "g1"})),
+            Some(&json!({"name": "王爸爸", "phone": "13911112222", "relationship": "parent"})),
         )
         .await
         .expect(200);
     assert_eq!(g.body["guardian"]["phone"], "+86139****2222");
     assert_eq!(g.body["guardian"]["name"], "王**");
+    assert_eq!(g.body["guardian"]["confirmed"], false);
+    assert!(may(&child).await.is_err(), "recorded, not yet confirmed by the guardian");
+    let code = app.code_sent_to("+8613911112222").await.expect("the guardian is sent a code");
+    let c = app
+        .post("/api/v1/me/guardian/confirm", Some(&child.access), json!({"code": code, "consentVersion": "g1"}))
+        .await
+        .expect(200);
+    assert_eq!(c.body["guardian"]["confirmed"], true);
     assert!(may(&child).await.is_ok(), "with the guardian's consent");
     let guardian_consent = consent::Entity::find()
         .filter(consent::Column::Purpose.eq(consent::Purpose::Guardian))
@@ -193,10 +201,14 @@ async fn export_holds_every_field_and_erasure_leaves_none() {
     app.put(
         "/api/v1/me/guardian",
         Some(&v.access),
-        json!({"name": "赵家长", "phone": "13955556666", "relationship": "parent", "consentVersion": "g1"}),
+        json!({"name": "赵家长", "phone": "13955556666", "relationship": "parent"}),
     )
     .await
     .expect(200);
+    let code = app.code_sent_to("+8613955556666").await.unwrap();
+    app.post("/api/v1/me/guardian/confirm", Some(&v.access), json!({"code": code, "consentVersion": "g1"}))
+        .await
+        .expect(200);
     app.patch(&format!("/api/v1/users/{}", v.user_id), Some(&admin.access), json!({"reason": "赵导出 changed"}))
         .await
         .expect(200);
@@ -345,9 +357,11 @@ async fn messaging_and_volunteer_service_are_exported_then_erased_or_pseudonymis
     app.post("/api/v1/hours/decisions", Some(&s.organiser.access), json!({"ids": [entry], "approve": true}))
         .await
         .expect(200);
+    // The service's day in the unit's zone may be UTC's next or previous day.
     let today = s.now().date_naive();
+    let (from, to) = (today - Duration::days(1), today + Duration::days(1));
     let record = app
-        .post("/api/v1/me/service-records", Some(&v.access), json!({"orgUnitId": s.room, "from": today, "to": today}))
+        .post("/api/v1/me/service-records", Some(&v.access), json!({"orgUnitId": s.room, "from": from, "to": to}))
         .await
         .expect(201);
 

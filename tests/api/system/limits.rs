@@ -6,20 +6,28 @@ use crate::helpers::{PASSWORD, redis_url, spawn_app_with};
 use serde_json::json;
 use wushe::config::Limit;
 
+/// A registration with a made-up code.
+fn registration(phone: &str) -> serde_json::Value {
+    json!({"phone": phone, "code": "123456", "registration": crate::helpers::new_volunteer("x", "1990-01-01")})
+}
+
 #[tokio::test]
 async fn sign_in_and_registration_are_limited_per_ip() {
     let app = spawn_app_with(|c| c.rate_limits.auth_per_ip = Limit::per(3, 60)).await;
-    let v = app.register_volunteer().await;
+    let v = app.quick_volunteers(1, None).await.remove(0);
     let login = json!({"phone": v.phone, "password": PASSWORD});
-    app.post("/api/v1/auth/login", None, login.clone()).await.expect(200);
-    app.post("/api/v1/auth/login", None, login.clone()).await.expect(200);
+    for _ in 0..3 {
+        app.post("/api/v1/auth/login", None, login.clone()).await.expect(200);
+    }
     let r = app.post("/api/v1/auth/login", None, login.clone()).await.expect_problem(429, "rate_limited");
     let retry: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry), "{retry}");
-    app.post("/api/v1/auth/register", None, json!({"phone": app.new_phone(), "password": PASSWORD, "name": "x"}))
+    app.post("/api/v1/auth/register", None, registration(&app.new_phone())).await.expect_problem(429, "rate_limited");
+    app.post("/api/v1/auth/codes", None, json!({"phone": app.new_phone(), "purpose": "signIn"}))
         .await
         .expect_problem(429, "rate_limited");
     assert_eq!(app.count("users").await, 1, "a refused registration changes nothing");
+    assert_eq!(app.count("verification_codes").await, 0, "a refused code request changes nothing");
     app.clock.advance(chrono::Duration::seconds(retry as i64));
     app.post("/api/v1/auth/login", None, login).await.expect(200);
 }
@@ -31,16 +39,17 @@ async fn behind_a_trusted_proxy_each_client_ip_has_its_own_budget() {
         c.trusted_proxy_hops = 1;
     })
     .await;
+    // A made-up code: 400 `code_invalid` within the budget, 429 past it.
     let register = |ip: &'static str| {
-        let body = json!({"phone": app.new_phone(), "password": PASSWORD, "name": "x"});
+        let body = registration(&app.new_phone());
         app.client
             .post(format!("{}/api/v1/auth/register", app.base))
             .header("x-forwarded-for", format!("10.0.0.99, {ip}"))
             .json(&body)
             .send()
     };
-    assert_eq!(register("203.0.113.1").await.unwrap().status(), 201);
-    assert_eq!(register("203.0.113.2").await.unwrap().status(), 201);
+    assert_eq!(register("203.0.113.1").await.unwrap().status(), 400);
+    assert_eq!(register("203.0.113.2").await.unwrap().status(), 400);
     assert_eq!(register("203.0.113.1").await.unwrap().status(), 429);
 }
 
@@ -86,14 +95,12 @@ async fn instances_sharing_redis_share_one_budget() {
     // Both instances start at the same second of their clocks so they count in one window.
     b.clock.set(wushe::clock::Clock::now(&a.clock));
     let register = async |app: &crate::helpers::TestApp| {
-        app.post("/api/v1/auth/register", None, json!({"phone": app.new_phone(), "password": PASSWORD, "name": "x"}))
-            .await
-            .status
-            .as_u16()
+        app.post("/api/v1/auth/register", None, registration(&app.new_phone())).await.status.as_u16()
     };
-    assert_eq!(register(&a).await, 201);
-    assert_eq!(register(&b).await, 201);
-    assert_eq!(register(&a).await, 201);
+    // A made-up code: 400 `code_invalid` within the budget.
+    assert_eq!(register(&a).await, 400);
+    assert_eq!(register(&b).await, 400);
+    assert_eq!(register(&a).await, 400);
     assert_eq!(register(&b).await, 429, "the fourth request of the window, whichever instance gets it");
 }
 

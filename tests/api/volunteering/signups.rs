@@ -314,8 +314,15 @@ async fn children_under_fourteen_sign_up_only_with_a_guardians_consent() {
         .put(
             "/api/v1/me/guardian",
             Some(&child.access),
-            json!({"name": "王爸爸", "phone": "13911112222", "relationship": "parent", "consentVersion": "g1"}),
+            json!({"name": "王爸爸", "phone": "13911112222", "relationship": "parent"}),
         )
+        .await
+        .expect(200);
+    // Recorded but not yet confirmed by the guardian: still refused.
+    s.app.post(&path, Some(&child.access), json!({})).await.expect_problem(403, "guardian_consent_required");
+    let code = s.app.code_sent_to("+8613911112222").await.expect("the guardian is sent a code");
+    s.app
+        .post("/api/v1/me/guardian/confirm", Some(&child.access), json!({"code": code, "consentVersion": "g1"}))
         .await
         .expect(200);
     s.app.post(&path, Some(&child.access), json!({})).await.expect(201);
