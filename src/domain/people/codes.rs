@@ -266,15 +266,16 @@ pub async fn check(
                 retry_after_secs: std::cmp::max((row.created_at + RESEND_AFTER - now).num_seconds(), 1) as u64,
             });
         }
+        // The try is spent: the transaction commits whatever the comparison says.
         if row.expires_at <= now {
-            return Err(DomainError::invalid("code_expired", "the code has expired; ask for a new one"));
+            return Ok(Err(DomainError::invalid("code_expired", "the code has expired; ask for a new one")));
         }
         if !constant_time_eq(code_hash(key, row.id, code).as_bytes(), row.code_hash.as_bytes()) {
-            return Err(wrong_code(MAX_ATTEMPTS - row.attempts - 1));
+            return Ok(Err(wrong_code(MAX_ATTEMPTS - row.attempts - 1)));
         }
-        Ok(Verified { id: row.id, subject: row.subject_user_id })
+        Ok(Ok(Verified { id: row.id, subject: row.subject_user_id }))
     })
-    .await
+    .await?
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

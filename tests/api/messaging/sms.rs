@@ -303,3 +303,75 @@ async fn a_tencent_signed_send_is_accepted_and_each_error_class_is_told_apart() 
     let nowhere = tencent("http://127.0.0.1:9/", SECRET_KEY);
     assert!(matches!(nowhere.send(&positional("13800138000", "1110")).await, SmsOutcome::Transient { .. }));
 }
+
+// ---- Through the application: the job queue, the worker and a provider ------------------------
+
+/// An app whose texts go to the Tencent fake at `endpoint`, with code template `template`.
+async fn app_on_tencent(endpoint: &str, template: &str) -> crate::helpers::TestApp {
+    let (endpoint, template) = (endpoint.to_string(), template.to_string());
+    crate::helpers::spawn_app_with(move |c| {
+        c.sms.provider = wushe::config::SmsProviderConfig::Tencent {
+            secret_id: SECRET_ID.into(),
+            secret_key: wushe::config::Secret::new(SECRET_KEY),
+            sdk_app_id: "1400006666".into(),
+            region: "ap-guangzhou".into(),
+            endpoint: Some(endpoint),
+        };
+        c.sms.templates.code = template;
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_code_goes_out_through_the_queue_signed_and_signs_the_person_in() {
+    let fake = Arc::new(TencentFake::default());
+    let app = app_on_tencent(&start_tencent(fake.clone()).await, "1001").await;
+    app.start_workers();
+    let v = app.quick_volunteers(1, None).await.remove(0);
+    app.post("/api/v1/auth/codes", None, serde_json::json!({"phone": v.phone, "purpose": "signIn"})).await.expect(202);
+    crate::helpers::eventually(20, "the fake receives the code", || async {
+        !fake.accepted.lock().unwrap().is_empty()
+    })
+    .await;
+    let sent = fake.accepted.lock().unwrap()[0].clone();
+    assert_eq!(sent["PhoneNumberSet"], serde_json::json!([v.phone]));
+    assert_eq!(sent["TemplateId"], "1001");
+    let code = sent["TemplateParamSet"][0].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 6);
+    app.post("/api/v1/auth/login/code", None, serde_json::json!({"phone": v.phone, "code": code})).await.expect(200);
+    assert_eq!(app.state.jobs.metrics.sms_count("sent"), 1);
+}
+
+#[tokio::test]
+async fn a_refused_template_alerts_and_is_not_retried_and_a_provider_outage_is() {
+    let fake = Arc::new(TencentFake::default());
+    let endpoint = start_tencent(fake.clone()).await;
+    // Template 999: the fake answers "template not approved" (a configuration fault).
+    let app = app_on_tencent(&endpoint, "999").await;
+    app.start_workers();
+    app.post("/api/v1/auth/codes", None, serde_json::json!({"phone": app.new_phone(), "purpose": "signIn"}))
+        .await
+        .expect(202);
+    crate::helpers::eventually(20, "the fault is counted", || async {
+        app.state.jobs.metrics.sms_count("config_fault") == 1
+    })
+    .await;
+    crate::helpers::eventually(20, "the job is dead", || async {
+        app.state.jobs.queue.stats().await.map(|s| s.dead).unwrap_or(0) == 1
+    })
+    .await;
+    assert_eq!(app.state.jobs.metrics.sms_count("config_fault"), 1, "no retry");
+
+    // +86 138 0000 0002: the fake answers InternalError.Timeout; the job retries with backoff.
+    let app = app_on_tencent(&endpoint, "1001").await;
+    app.start_workers();
+    app.post("/api/v1/auth/codes", None, serde_json::json!({"phone": "+8613800000002", "purpose": "signIn"}))
+        .await
+        .expect(202);
+    // Retries wait on the application's clock: move it past each backoff.
+    crate::helpers::eventually(30, "retried", || async {
+        app.clock.advance(chrono::Duration::seconds(5));
+        app.state.jobs.metrics.sms_count("transient") >= 2
+    })
+    .await;
+}

@@ -1,7 +1,9 @@
-//! Registration, sessions and tokens, people for administrators, personal data and the canary.
+//! Registration, phone identity (codes, guardians), sessions and tokens, people for administrators, personal data and the canary.
 
 mod auth;
 mod canary;
+mod guardians;
+mod phone;
 mod privacy;
 mod tokens;
 mod users;
