@@ -25,6 +25,7 @@ pub mod honour_score;
 pub mod hours_entry;
 pub mod idempotency_key;
 pub mod identity;
+pub mod identity_dispute;
 pub mod json_text;
 pub mod login_failure;
 pub mod login_lock;

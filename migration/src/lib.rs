@@ -67,6 +67,7 @@ mod m20261130_000002_index_push_deliveries_by_claim;
 mod m20261130_100001_create_verification_codes;
 mod m20261130_100002_create_birth_dates;
 mod m20261130_100003_add_confirmation_to_guardians;
+mod m20261130_100004_create_identity_disputes;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -138,6 +139,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_100001_create_verification_codes::Migration),
             Box::new(m20261130_100002_create_birth_dates::Migration),
             Box::new(m20261130_100003_add_confirmation_to_guardians::Migration),
+            Box::new(m20261130_100004_create_identity_disputes::Migration),
         ];
         all.extend(rest);
         all
@@ -241,6 +243,7 @@ mod tests {
             "m20261130_100001_create_verification_codes",
             "m20261130_100002_create_birth_dates",
             "m20261130_100003_add_confirmation_to_guardians",
+            "m20261130_100004_create_identity_disputes",
         ];
         assert_eq!(names, expected);
     }

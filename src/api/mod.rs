@@ -37,7 +37,7 @@ pub mod volunteering;
 
 use kernel::{audit, org_units};
 use messaging::{announcements, devices, notifications};
-use people::{auth, codes, course_organisers, guardians, me, privacy, users};
+use people::{auth, codes, course_organisers, disputes, guardians, me, privacy, users};
 use system::{admin_jobs, health};
 use talent::{credentials, directory, learning, training};
 use volunteering::{hours, service_records, signups, task_prerequisites, tasks};
@@ -113,7 +113,8 @@ pub enum NoContent {
 }
 
 /// Every resource, for the service and the document.
-pub type Apis = (Core, Messaging, privacy::PrivacyApi, Service, Honours, Mentoring, Talent);
+pub type Apis =
+    (Core, Messaging, (privacy::PrivacyApi, disputes::IdentityDisputesApi), Service, Honours, Mentoring, Talent);
 
 /// Accounts, people, the org tree, the audit log and health.
 pub type Core = (
@@ -181,7 +182,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
                 announcements::AnnouncementsApi,
                 admin_jobs::AdminJobsApi,
             ),
-            privacy::PrivacyApi,
+            (privacy::PrivacyApi, disputes::IdentityDisputesApi),
             (
                 tasks::TasksApi,
                 task_prerequisites::TaskPrerequisitesApi,

@@ -102,3 +102,69 @@ async fn guardian_consent_ended(
     }
     Ok(())
 }
+
+/// A person records their real-name identity. When another account holds the number, a dispute
+/// opens for a city administrator and both holders are told, in the same transaction.
+pub async fn record_identity(
+    db: &sea_orm::DatabaseConnection,
+    key: &crate::crypto::DataKey,
+    person: Uuid,
+    number: &str,
+    real_name: &str,
+    consent_version: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<crate::domain::people::identity::Recorded> {
+    use crate::domain::people::identity::{self, Recorded};
+    let claim = identity::claim(key, number, real_name)?;
+    // Two people recording one number at once: the loser's insert breaks the unique index and is
+    // tried once more, when it finds the holder and opens a dispute.
+    for attempt in 0..2 {
+        let recorded = crate::db::write(db, async |txn| {
+            let r = identity::record_in(txn, key, person, &claim, consent_version, now).await?;
+            if let Recorded::UnderReview { dispute } = &r {
+                tell_disputants(txn, dispute, "identity.dispute_claimant", "identity.dispute_holder").await?;
+            }
+            Ok(r)
+        })
+        .await;
+        match recorded {
+            Err(crate::domain::DomainError::Db(e)) if attempt == 0 && crate::db::is_unique_violation(&e) => continue,
+            other => return other,
+        }
+    }
+    unreachable!("the loop returns on its second attempt")
+}
+
+/// A city administrator decides an identity dispute; both people are told.
+pub async fn decide_identity_dispute(
+    db: &sea_orm::DatabaseConnection,
+    key: &crate::crypto::DataKey,
+    actor: &crate::domain::kernel::actor::Actor,
+    id: Uuid,
+    award: crate::domain::people::disputes::Award,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<entity::identity_dispute::Model> {
+    crate::db::write(db, async |txn| {
+        let d = crate::domain::people::disputes::decide(txn, key, actor, id, award, reason, now).await?;
+        tell_disputants(txn, &d, "identity.dispute_decided", "identity.dispute_decided").await?;
+        Ok(d)
+    })
+    .await
+}
+
+async fn tell_disputants(
+    txn: &sea_orm::DatabaseTransaction,
+    d: &entity::identity_dispute::Model,
+    to_claimant: &str,
+    to_holder: &str,
+) -> DomainResult<()> {
+    use crate::domain::messaging::notifications::{Category, Message, tell};
+    let stage = format!("{:?}", d.status);
+    for (to, template) in [(d.claimant_id, to_claimant), (d.holder_id, to_holder)] {
+        let m = Message::new(to, Category::System, template, format!("identity_dispute:{}:{stage}:{to}", d.id))
+            .data("disputeId", d.id);
+        tell(txn, m).await?;
+    }
+    Ok(())
+}

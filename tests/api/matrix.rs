@@ -254,8 +254,25 @@ async fn request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, rel: Rel)
             let number = id_number();
             let owner = f.stations[0].social_worker.user_id.parse().unwrap();
             let now = app.clock.now_utc();
-            identity::set_identity(app.db(), &app.state.data_key, owner, now, &number, "矩阵", "v1").await.unwrap();
+            wushe::domain::registry::record_identity(app.db(), &app.state.data_key, owner, &number, "矩阵", "v1", now)
+                .await
+                .unwrap();
             req(M::POST, "/api/v1/users/identity-lookup", Some(json!({"idNumber": number})))
+        }
+        "listIdentityDisputes" => req(M::GET, "/api/v1/identity-disputes", None),
+        "decideIdentityDispute" => {
+            // Two people record one number: a dispute to decide.
+            let (number, now, key) = (id_number(), app.clock.now_utc(), &app.state.data_key);
+            let mut id = uuid::Uuid::nil();
+            for p in app.quick_volunteers(2, None).await {
+                let who = p.user_id.parse().unwrap();
+                let r = wushe::domain::registry::record_identity(app.db(), key, who, &number, "矩阵", "v1", now).await;
+                if let Ok(identity::Recorded::UnderReview { dispute }) = r {
+                    id = dispute.id;
+                }
+            }
+            let body = json!({"award": "holder", "reason": "矩阵"});
+            req(M::POST, format!("/api/v1/identity-disputes/{id}/decision"), Some(body))
         }
         "metrics" => req(M::GET, "/metrics", None),
         "registerDevice" => req(

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod codes;
 pub mod course_organisers;
+pub mod disputes;
 pub mod guardians;
 pub mod me;
 pub mod policy;

@@ -53,7 +53,7 @@ const PEOPLE: &[Rule] = &[
 /// identity look-ups: city administrators only. Erasing someone else follows `updateUser`.
 const PRIVACY: &[Rule] = &[
     rule("getMySensitive").allow(SIGNED_IN, NONE),
-    rule("setMyIdentity").allow(SIGNED_IN, NONE),
+    rule("setMyIdentity").allow(SIGNED_IN, NONE).rate(Rate::Strict),
     rule("setMyHealthNotes").allow(SIGNED_IN, NONE),
     rule("setMyGuardian").allow(SIGNED_IN, NONE).rate(Rate::Strict),
     rule("confirmGuardian").allow(SIGNED_IN, NONE),
@@ -66,6 +66,8 @@ const PRIVACY: &[Rule] = &[
     rule("eraseUser").on(ANY).allow(STATION_ADMIN, STATION).allow(CITY_ADMIN, STATION.or(OTHER)).rate(Rate::Strict),
     rule("getUserSensitive").on(ANY).allow(CITY_ADMIN, ANY),
     rule("lookupIdentity").allow(CITY_ADMIN, NONE).rate(Rate::Strict),
+    rule("listIdentityDisputes").allow(CITY_ADMIN, NONE),
+    rule("decideIdentityDispute").allow(CITY_ADMIN, NONE),
 ];
 
 /// The area's sections, in the order they are searched.

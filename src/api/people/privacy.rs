@@ -8,6 +8,7 @@ use crate::api::error::ApiResult;
 use crate::api::people::users::UserSummary;
 use crate::api::{NoContent, Tag};
 use crate::domain::people::identity::{self, Sensitive};
+use crate::domain::registry;
 use crate::domain::{people::consents, people::privacy};
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -90,6 +91,25 @@ impl SensitiveView {
             }),
         }
     }
+}
+
+/// An identity under review.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct UnderReview {
+    pub dispute_id: Uuid,
+    pub message: String,
+}
+
+/// What became of an identity given.
+#[derive(poem_openapi::ApiResponse)]
+pub enum IdentityRecorded {
+    /// Recorded: one's sensitive data, masked.
+    #[oai(status = 200)]
+    Held(Json<SensitiveView>),
+    /// Another account holds the number: under review.
+    #[oai(status = 202)]
+    UnderReview(Json<UnderReview>),
 }
 
 /// What a consent is for.
@@ -216,26 +236,30 @@ impl PrivacyApi {
     }
 
     /// Record one's real-name identity (with its consent). 400 `invalid_id_number` when the check
-    /// digit or birth date is wrong; 409 `id_number_taken` when another account holds it.
+    /// digit or birth date is wrong. A number another account holds is not refused: 202, and a
+    /// city administrator reviews who holds it (both people are told); nothing changes meanwhile.
     #[oai(path = "/me/identity", method = "put", operation_id = "setMyIdentity")]
     async fn set_identity(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
         body: Json<IdentityRequest>,
-    ) -> ApiResult<Json<SensitiveView>> {
+    ) -> ApiResult<IdentityRecorded> {
         let b = body.0;
-        let s = identity::set_identity(
-            &state.db,
-            &state.data_key,
-            auth.0.user.id,
-            state.clock.now(),
-            &b.id_number,
-            &b.real_name,
-            &b.consent_version,
-        )
-        .await?;
-        Ok(Json(SensitiveView::of(s, true)))
+        let me = auth.0.user.id;
+        let now = state.clock.now();
+        let key = &state.data_key;
+        match registry::record_identity(&state.db, key, me, &b.id_number, &b.real_name, &b.consent_version, now).await?
+        {
+            identity::Recorded::Held => {
+                Ok(IdentityRecorded::Held(Json(SensitiveView::of(identity::load(&state.db, key, me).await?, true))))
+            }
+            identity::Recorded::UnderReview { dispute } => Ok(IdentityRecorded::UnderReview(Json(UnderReview {
+                dispute_id: dispute.id,
+                message: "this identity number is under review by a city administrator; you will be told the outcome"
+                    .into(),
+            }))),
+        }
     }
 
     /// Record (or clear) one's health notes, with their consent.

@@ -139,6 +139,7 @@ async fn delete_covered(conn: &impl ConnectionTrait, user_id: Uuid, purpose: Pur
     match purpose {
         Purpose::Identity => {
             identity::Entity::delete_by_id(user_id).exec(conn).await?;
+            crate::domain::people::disputes::forget(conn, user_id, false).await?;
         }
         Purpose::Health => {
             health_note::Entity::delete_by_id(user_id).exec(conn).await?;

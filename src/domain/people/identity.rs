@@ -10,7 +10,7 @@
 //! the guardian rule and its check live in `guardians`.
 
 use crate::crypto::DataKey;
-use crate::db::{is_unique_violation, write};
+use crate::db::write;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
 use crate::domain::people::consents;
@@ -143,55 +143,91 @@ pub async fn load(conn: &impl ConnectionTrait, key: &DataKey, user_id: Uuid) -> 
     Ok(s)
 }
 
-/// A person records their real-name identity, with its consent (purpose `identity`, the given
-/// text version). 409 `id_number_taken` if another person holds the number.
-pub async fn set_identity(
-    db: &DatabaseConnection,
-    key: &DataKey,
-    user_id: Uuid,
-    now: DateTime<Utc>,
-    number: &str,
-    real_name: &str,
-    consent_version: &str,
-) -> DomainResult<Sensitive> {
+/// A real-name identity as given, checked: the normalised number, its birth date and blind index.
+#[derive(Clone, Debug)]
+pub struct ClaimedIdentity {
+    pub number: String,
+    pub real_name: String,
+    pub birth: NaiveDate,
+    pub index: String,
+}
+
+/// Checks an identity as given (GB 11643 number, a real name).
+pub fn claim(key: &DataKey, number: &str, real_name: &str) -> DomainResult<ClaimedIdentity> {
     let (number, birth) = parse_id_number(number)?;
     let real_name = required_text("realName", real_name)?;
     let index = key.blind_index(NUMBER_INDEX, &number);
+    Ok(ClaimedIdentity { number, real_name, birth, index })
+}
+
+/// Records a person's identity and its consent, in the caller's transaction (a unique violation
+/// if another person holds the number: callers look first).
+pub async fn store(
+    txn: &impl ConnectionTrait,
+    key: &DataKey,
+    user_id: Uuid,
+    c: &ClaimedIdentity,
+    consent_version: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    consents::record(txn, user_id, Purpose::Identity, consent_version, GivenBy::Person, now).await?;
     let row = identity::ActiveModel {
         user_id: Set(user_id),
-        number_sealed: Set(key.seal_str(&aad("identity.number", user_id), &number)),
-        number_index: Set(index),
-        name_sealed: Set(key.seal_str(&aad("identity.name", user_id), &real_name)),
-        birth_date: Set(birth),
+        number_sealed: Set(key.seal_str(&aad("identity.number", user_id), &c.number)),
+        number_index: Set(c.index.clone()),
+        name_sealed: Set(key.seal_str(&aad("identity.name", user_id), &c.real_name)),
+        birth_date: Set(c.birth),
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let saved = write(db, async |txn| {
-        consents::record(txn, user_id, Purpose::Identity, consent_version, GivenBy::Person, now).await?;
-        identity::Entity::insert(row)
-            .on_conflict(
-                OnConflict::column(identity::Column::UserId)
-                    .update_columns([
-                        identity::Column::NumberSealed,
-                        identity::Column::NumberIndex,
-                        identity::Column::NameSealed,
-                        identity::Column::BirthDate,
-                        identity::Column::UpdatedAt,
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(txn)
-            .await?;
-        Ok::<_, DomainError>(())
-    })
-    .await;
-    match saved {
-        Err(DomainError::Db(e)) if is_unique_violation(&e) => {
-            Err(DomainError::conflict("id_number_taken", "another account holds this identity number"))
-        }
-        other => other,
-    }?;
-    load(db, key, user_id).await
+    identity::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(identity::Column::UserId)
+                .update_columns([
+                    identity::Column::NumberSealed,
+                    identity::Column::NumberIndex,
+                    identity::Column::NameSealed,
+                    identity::Column::BirthDate,
+                    identity::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}
+
+/// What became of an identity a person gave.
+#[derive(Clone, Debug)]
+pub enum Recorded {
+    /// It is theirs.
+    Held,
+    /// Another account holds the number: a city administrator will decide.
+    UnderReview { dispute: entity::identity_dispute::Model },
+}
+
+/// A person records their real-name identity with its consent (purpose `identity`), in the
+/// caller's transaction. A number another account holds opens a dispute instead
+/// (`disputes::open`) and nothing else changes.
+pub async fn record_in(
+    txn: &impl ConnectionTrait,
+    key: &DataKey,
+    user_id: Uuid,
+    c: &ClaimedIdentity,
+    consent_version: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<Recorded> {
+    let holder = identity::Entity::find()
+        .filter(identity::Column::NumberIndex.eq(&c.index))
+        .filter(identity::Column::UserId.ne(user_id))
+        .one(txn)
+        .await?;
+    if let Some(h) = holder {
+        let d = crate::domain::people::disputes::open(txn, key, user_id, h.user_id, c, consent_version, now).await?;
+        return Ok(Recorded::UnderReview { dispute: d });
+    }
+    store(txn, key, user_id, c, consent_version, now).await?;
+    Ok(Recorded::Held)
 }
 
 /// A person records (or with `None` clears) their health notes, with consent purpose `health`.

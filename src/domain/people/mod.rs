@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod codes;
 pub mod consents;
+pub mod disputes;
 pub mod guardians;
 pub mod identity;
 pub mod phone;

@@ -268,10 +268,12 @@ impl PersonalData for Sensitive {
             "birthDate": given.or(s.birth_date),
             "healthNotes": s.health_notes,
             "guardian": s.guardian.map(|(c, rel)| json!({"name": c.name, "phone": c.phone, "relationship": rel})),
+            "identityDisputes": crate::domain::people::disputes::of_person(txn, cx.person.id).await?,
         }))
     }
     async fn erase(&self, cx: &Context<'_>, txn: &DatabaseTransaction) -> DomainResult<()> {
         identity::delete_all(txn, cx.person.id).await?;
+        crate::domain::people::disputes::forget(txn, cx.person.id, true).await?;
         crate::domain::people::guardians::forget(txn, cx.person.id).await?;
         crate::domain::people::codes::forget_user(txn, cx.key, &cx.person.phone, cx.person.id).await
     }

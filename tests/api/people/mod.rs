@@ -2,6 +2,7 @@
 
 mod auth;
 mod canary;
+mod disputes;
 mod guardians;
 mod phone;
 mod privacy;

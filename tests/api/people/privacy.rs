@@ -39,11 +39,11 @@ async fn identity_is_checked_encrypted_unique_masked_and_read_whole_only_by_a_ci
     let c = consent::Entity::find().one(app.db()).await.unwrap().unwrap();
     assert_eq!((c.purpose, c.version.as_str()), (consent::Purpose::Identity, "2026-01"));
 
-    // Unique through the blind index.
+    // Unique through the blind index: a second claim is reviewed, not refused, and changes nothing.
     let other = &f.stations[1].volunteer;
-    app.put("/api/v1/me/identity", Some(&other.access), identity_body(&number))
-        .await
-        .expect_problem(409, "id_number_taken");
+    let review = app.put("/api/v1/me/identity", Some(&other.access), identity_body(&number)).await.expect(202);
+    assert!(review.body["disputeId"].is_string());
+    assert_eq!(app.get("/api/v1/me/sensitive", Some(&other.access)).await.expect(200).body["idNumber"], Value::Null);
 
     // The person sees it masked; only a city admin sees it whole, and that read is audited.
     let mine = app.get("/api/v1/me/sensitive", Some(&v.access)).await.expect(200);
