@@ -49,8 +49,8 @@ pub async fn approved_service_changed(
 }
 
 /// A person withdraws one of their consents. When it was their guardian's consent and they are
-/// under 14, their sign-ups for tasks not yet started end in the same transaction, and the
-/// organisers are told.
+/// under 14, their sign-ups for tasks not yet started (and enrolments in training not yet held)
+/// end in the same transaction, and the organisers are told.
 pub async fn withdraw_consent(
     db: &sea_orm::DatabaseConnection,
     person: Uuid,
@@ -99,6 +99,7 @@ async fn guardian_consent_ended(
     let today = crate::domain::kernel::time::person_today(txn, person, now).await?;
     if crate::domain::people::guardians::needs_guardian(txn, person, today).await? {
         crate::domain::volunteering::signups::end_for_guardian(txn, now, person).await?;
+        crate::domain::talent::enrolments::end_future(txn, person, now).await?;
     }
     Ok(())
 }

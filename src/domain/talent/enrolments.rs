@@ -158,6 +158,23 @@ pub async fn cancel_enrolment(
     .await
 }
 
+/// Ends a person's live enrolments in sessions not yet started (erasure, a guardian's consent
+/// withdrawn), handing their seats on.
+pub(crate) async fn end_future(txn: &impl ConnectionTrait, person: Uuid, now: DateTime<Utc>) -> DomainResult<()> {
+    let live = enrolment::Entity::find()
+        .filter(enrolment::Column::PersonId.eq(person))
+        .filter(enrolment::Column::Status.is_in([EnrolmentStatus::Confirmed, EnrolmentStatus::Waitlisted]))
+        .all(txn)
+        .await?;
+    for e in live {
+        let s = get_session(txn, e.session_id).await?;
+        if s.starts_at > now {
+            end_enrolment(txn, &s, e.id, now).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Cancels a live enrolment under the pool lock, handing a confirmed seat on (and scheduling the
 /// promoted person's reminder).
 pub(super) async fn end_enrolment(

@@ -1,11 +1,9 @@
 //! Talent's part of a person's data, for export and erasure (registered in `domain::registry`).
 
 use crate::domain::DomainResult;
-use crate::domain::talent::enrolments::end_enrolment;
-use crate::domain::talent::training::get_session;
 use entity::course_organiser;
 use entity::credential;
-use entity::enrolment::{self, EnrolmentStatus};
+use entity::enrolment;
 use entity::learning_entry;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -52,17 +50,7 @@ impl crate::domain::people::privacy::PersonalData for Talent {
         use entity::talent_reminder;
         use sea_orm::sea_query::Expr;
         let id = cx.person.id;
-        let live = enrolment::Entity::find()
-            .filter(enrolment::Column::PersonId.eq(id))
-            .filter(enrolment::Column::Status.is_in([EnrolmentStatus::Confirmed, EnrolmentStatus::Waitlisted]))
-            .all(txn)
-            .await?;
-        for e in live {
-            let s = get_session(txn, e.session_id).await?;
-            if s.starts_at > cx.now {
-                end_enrolment(txn, &s, e.id, cx.now).await?;
-            }
-        }
+        crate::domain::talent::enrolments::end_future(txn, id, cx.now).await?;
         credential::Entity::delete_many().filter(credential::Column::HolderId.eq(id)).exec(txn).await?;
         talent_reminder::Entity::delete_many().filter(talent_reminder::Column::UserId.eq(id)).exec(txn).await?;
         course_organiser::Entity::delete_by_id(id).exec(txn).await?;
