@@ -105,6 +105,26 @@ async fn instances_sharing_redis_share_one_budget() {
 }
 
 #[tokio::test]
+async fn instances_sharing_redis_send_a_number_one_code_a_minute_between_them() {
+    let Some(url) = redis_url() else {
+        return; // runs in CI's PostgreSQL + Redis pass
+    };
+    let prefix = format!("wushe-test:{}:rl:", uuid::Uuid::new_v4().simple());
+    let config = |c: &mut wushe::config::Config| {
+        c.redis_url = Some(url.clone());
+        c.rate_limits.key_prefix = prefix.clone();
+    };
+    // Two instances, each with a database of its own: only Redis can tell them apart.
+    let a = spawn_app_with(config).await;
+    let b = spawn_app_with(config).await;
+    b.clock.set(wushe::clock::Clock::now(&a.clock));
+    let ask = json!({"phone": "+8613912345678", "purpose": "signIn"});
+    a.post("/api/v1/auth/codes", None, ask.clone()).await.expect(202);
+    b.post("/api/v1/auth/codes", None, ask).await.expect_problem(429, "rate_limited");
+    assert_eq!(b.count("verification_codes").await, 0);
+}
+
+#[tokio::test]
 async fn with_redis_unreachable_writes_answer_at_once_and_limits_count_per_instance() {
     // Redis refuses connections: the rate limiter, readiness and the job queue all meet it.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
