@@ -46,6 +46,12 @@ impl Service {
         self.app.clock.now_utc()
     }
 
+    /// Today on the units' calendar (Asia/Shanghai): from 16:00 UTC it is already tomorrow there,
+    /// and service dates, months and certificates count in local days.
+    pub fn today(&self) -> chrono::NaiveDate {
+        wushe::domain::kernel::time::local_date(self.now(), "Asia/Shanghai")
+    }
+
     /// A task body starting `start_in` from now, lasting `hours`, at the room, for `capacity`.
     pub fn task_body(&self, start_in: Duration, hours: i64, capacity: i32) -> Value {
         let starts = self.now() + start_in;

@@ -108,7 +108,7 @@ async fn public_notice_objections_publication_wall_and_revocation() {
 async fn an_automatic_star_honour_is_made_once_when_two_approvals_cross_100_hours() {
     let s = crate::service_fixture::Service::new().await;
     let v = s.app.register_volunteer().await;
-    let today = s.now().date_naive();
+    let today = s.today();
     approved(&s.app, &v.user_id, &s.room, 99 * 60, today).await;
     let mut pair = Vec::new();
     for _ in 0..2 {
@@ -140,7 +140,7 @@ async fn an_automatic_star_honour_is_made_once_when_two_approvals_cross_100_hour
 async fn five_consecutive_years_of_service_make_one_automatic_honour() {
     let s = crate::service_fixture::Service::new().await;
     let v = s.app.register_volunteer().await;
-    let today = s.now().date_naive();
+    let today = s.today();
     for back in [1, 2, 3, 4, 7] {
         let d = chrono::NaiveDate::from_ymd_opt(today.year() - back, 6, 1).unwrap();
         approved(&s.app, &v.user_id, &s.room, 60, d).await;

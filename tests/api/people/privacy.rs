@@ -357,9 +357,9 @@ async fn messaging_and_volunteer_service_are_exported_then_erased_or_pseudonymis
     app.post("/api/v1/hours/decisions", Some(&s.organiser.access), json!({"ids": [entry], "approve": true}))
         .await
         .expect(200);
-    // The service's day in the unit's zone may be UTC's next or previous day.
-    let today = s.now().date_naive();
-    let (from, to) = (today - Duration::days(1), today + Duration::days(1));
+    // The service ended a moment ago: near midnight it may have been yesterday, locally.
+    let today = s.today();
+    let (from, to) = (today - Duration::days(1), today);
     let record = app
         .post("/api/v1/me/service-records", Some(&v.access), json!({"orgUnitId": s.room, "from": from, "to": to}))
         .await

@@ -470,7 +470,7 @@ async fn dispatch_skips_volunteers_who_lack_the_tasks_prerequisites() {
     app.post("/api/v1/credential-kinds", Some(&s.city_admin.access), json!({"code": "first_aid", "name": "急救员证"}))
         .await
         .expect(201);
-    let today = s.now().date_naive();
+    let today = s.today();
     let cred = app
         .post(
             "/api/v1/me/credentials",

@@ -36,7 +36,7 @@ async fn claims_are_decided_by_social_workers_in_scope_never_by_volunteers() {
     let s = Service::new().await;
     let v = s.app.register_volunteer().await;
     let other = s.app.register_volunteer().await;
-    let today = s.now().date_naive();
+    let today = s.today();
     let claim = |minutes: i64, date: chrono::NaiveDate| json!({"orgUnitId": s.room, "serviceDate": date, "minutes": minutes, "description": "帮邻居搬家"});
     s.app
         .post("/api/v1/me/hours/claims", Some(&v.access), claim(0, today))
@@ -72,7 +72,7 @@ async fn claims_are_decided_by_social_workers_in_scope_never_by_volunteers() {
 #[tokio::test]
 async fn nobody_decides_their_own_hours() {
     let s = Service::new().await;
-    let today = s.now().date_naive();
+    let today = s.today();
     let e = s
         .app
         .post(
@@ -95,7 +95,7 @@ async fn nobody_decides_their_own_hours() {
 #[tokio::test]
 async fn bulk_decisions_are_all_or_nothing() {
     let (s, task, vols) = finished(3).await;
-    let today = s.now().date_naive();
+    let today = s.today();
     let mut ids = Vec::new();
     for v in &vols {
         let e = s
@@ -198,7 +198,7 @@ async fn make_up_entries_are_for_admins_and_capped_at_the_task_length() {
 async fn star_levels_at_their_boundaries() {
     let s = Service::new().await;
     let v = s.app.register_volunteer().await;
-    let today = s.now().date_naive();
+    let today = s.today();
     let mut ids = Vec::new();
     // 99 h 59 min in claims of at most 24 h.
     for minutes in [1440, 1440, 1440, 1440, 239] {
@@ -251,7 +251,7 @@ async fn star_levels_at_their_boundaries() {
 async fn two_concurrent_approvals_crossing_a_level_record_it_once() {
     let s = Service::new().await;
     let v = s.app.register_volunteer().await;
-    let today = s.now().date_naive();
+    let today = s.today();
     let mut first = Vec::new();
     for _ in 0..4 {
         let e = s
@@ -296,7 +296,7 @@ async fn two_concurrent_approvals_crossing_a_level_record_it_once() {
 async fn leaderboards_rank_with_ties_and_show_my_place() {
     let s = Service::new().await;
     let vols = s.app.quick_volunteers(4, Some(&s.room)).await;
-    let today = s.now().date_naive();
+    let today = s.today();
     for (v, minutes) in vols.iter().zip([300, 500, 300, 100]) {
         let e = s
             .app
@@ -340,7 +340,7 @@ async fn service_records_are_issued_by_the_recording_unit_and_verifiable() {
     let (s, task, vols) = finished(1).await;
     let v = &vols[0];
     approved_stay(&s, &task, v, 240).await;
-    let today = s.now().date_naive();
+    let today = s.today();
     let from = today - chrono::Days::new(30);
     // A unit that recorded nothing for this volunteer cannot certify.
     let other = s.app.create_unit(&s.city_admin, "community", Some(&s.station), "别的社区").await;
