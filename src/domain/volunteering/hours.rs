@@ -378,6 +378,7 @@ pub async fn decide(
                 }
             }
         }
+        super::hours_news::decided(txn, &out.entries, approve, reason.as_deref()).await?;
         Ok(out)
     })
     .await
@@ -453,12 +454,14 @@ pub async fn correct(
         adj.reason = Set(Some(reason.clone()));
         let adj = adj.insert(txn).await?;
         let reached = award_stars(txn, e.volunteer_id, now, ladder).await?;
+        super::hours_news::corrected(txn, &adj).await?;
         Ok((adj, reached))
     })
     .await
 }
 
-/// A volunteer disputes one of their entries (once), with a comment, for the organiser to see.
+/// A volunteer disputes one of their entries (once), with a comment, for the organiser to see
+/// (and be told of).
 pub async fn dispute(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -478,7 +481,9 @@ pub async fn dispute(
         let mut am = e.into_active_model();
         am.disputed_at = Set(Some(now));
         am.dispute_comment = Set(Some(comment.clone()));
-        Ok(am.update(txn).await?)
+        let disputed = am.update(txn).await?;
+        super::hours_news::disputed(txn, &disputed).await?;
+        Ok(disputed)
     })
     .await
 }

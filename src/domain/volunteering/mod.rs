@@ -1,12 +1,14 @@
 //! Volunteering: service tasks, sign-ups and seats, dispatch, reminders, attendance, the hours
-//! ledger (`hours`) and its export (`hours_export`), star levels and leaderboards (`stars`),
-//! service-record certificates, and volunteer service's part of personal data (`personal_data`).
+//! ledger (`hours`), its export (`hours_export`) and the news of it (`hours_news`), star levels
+//! and leaderboards (`stars`), service-record certificates, and volunteer service's part of
+//! personal data (`personal_data`).
 
 pub mod attendance;
 pub mod browse;
 pub mod dispatch;
 pub mod hours;
 pub mod hours_export;
+pub mod hours_news;
 pub mod personal_data;
 pub mod reminders;
 pub mod service_records;

@@ -2,7 +2,7 @@
 //! make-up caps, totals, star levels (and their crossing under concurrency), leaderboards and
 //! service record certificates.
 
-use crate::helpers::Session;
+use crate::helpers::{Session, eventually};
 use crate::service_fixture::Service;
 use chrono::Duration;
 use entity::star_award;
@@ -433,4 +433,55 @@ async fn hours_and_rosters_export_as_csv_in_scope() {
     assert!(lines[1].contains("****") && lines[1].ends_with(",120"), "{}", lines[1]);
     let (status, _) = csv(&s, &format!("/api/v1/tasks/{task}/roster.csv"), &vols[0].access).await;
     assert_eq!(status, 403);
+}
+
+/// The titles in a person's inbox.
+async fn inbox_titles(s: &Service, who: &Session) -> Vec<String> {
+    let inbox = s.app.get("/api/v1/me/notifications?limit=100", Some(&who.access)).await.expect(200);
+    inbox.body["items"].as_array().unwrap().iter().map(|n| n["title"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn volunteers_hear_of_decisions_once_a_batch_and_organisers_of_disputes() {
+    let s = Service::new().await;
+    let v = s.app.quick_volunteers(1, Some(&s.room)).await.remove(0);
+    let today = s.today();
+    let mut ids = Vec::new();
+    for minutes in [60, 90, 30] {
+        let body = json!({"orgUnitId": s.room, "serviceDate": today, "minutes": minutes, "description": "x"});
+        ids.push(s.app.post("/api/v1/me/hours/claims", Some(&v.access), body).await.expect(201).str("id"));
+    }
+    let decide = |ids: &[String], approve: bool| {
+        let body = json!({"ids": ids, "approve": approve, "reason": if approve { None } else { Some("日期不符") }});
+        s.app.post("/api/v1/hours/decisions", Some(&s.organiser.access), body)
+    };
+    decide(&ids[..2], true).await.expect(200);
+    decide(&ids[2..], false).await.expect(200);
+    s.app
+        .post(
+            &format!("/api/v1/hours/{}/corrections", ids[0]),
+            Some(&s.organiser.access),
+            json!({"deltaMinutes": -15, "reason": "提前离开"}),
+        )
+        .await
+        .expect(201);
+    s.app
+        .post(&format!("/api/v1/hours/{}/dispute", ids[2]), Some(&v.access), json!({"comment": "我那天在"}))
+        .await
+        .expect(200);
+    s.app.start_workers();
+    eventually(20, "the news arrives", || async {
+        inbox_titles(&s, &v).await.len() >= 3 && !inbox_titles(&s, &s.organiser).await.is_empty()
+    })
+    .await;
+    let mut mine = inbox_titles(&s, &v).await;
+    mine.sort();
+    assert_eq!(mine, ["服务时长已更正", "服务时长已确认", "服务时长未通过"], "one message per batch");
+    let inbox = s.app.get("/api/v1/me/notifications", Some(&v.access)).await.expect(200);
+    let bodies: Vec<&str> =
+        inbox.body["items"].as_array().unwrap().iter().map(|n| n["body"].as_str().unwrap()).collect();
+    assert!(bodies.iter().any(|b| b.contains("2条") && b.contains("2.50小时")), "{bodies:?}");
+    assert!(bodies.iter().any(|b| b.contains("日期不符")), "{bodies:?}");
+    assert!(bodies.iter().any(|b| b.contains("-0.25小时")), "{bodies:?}");
+    assert_eq!(inbox_titles(&s, &s.organiser).await, ["服务时长有申诉"]);
 }
