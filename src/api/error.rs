@@ -3,9 +3,15 @@
 //! problem+json [`Problem`] with a stable machine-readable `code`.
 //!
 //! [`problem_json`] is the outermost middleware: whatever poem itself rejects (malformed JSON,
-//! unknown routes, oversized bodies, missing credentials) leaves as the same envelope.
+//! unknown routes, oversized bodies, missing credentials) leaves as the same envelope. It also
+//! reads `Accept-Language` ([`language`]): `title` and `detail` are in the reader's language
+//! (zh-CN unless the request prefers en), from the error's own words where it has them in that
+//! language and from the catalogue's words for its code otherwise; `code` never changes.
 
-use crate::domain::DomainError;
+use crate::api::language;
+use crate::domain::kernel::catalogue;
+use crate::domain::{Detail, DomainError};
+use entity::user::Locale;
 use poem::http::{StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use poem_openapi::{ApiResponse, Object, payload::Json};
@@ -77,7 +83,7 @@ fn database_unavailable(cause: &sea_orm::DbErr) -> ApiError {
 
 impl ApiError {
     /// An error with a status, a stable code and a detail for people.
-    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: &str, detail: impl Into<Detail>) -> Self {
         let problem = Json(problem(status, code, detail.into()));
         match status.as_u16() {
             400 => ApiError::BadRequest(problem),
@@ -94,17 +100,17 @@ impl ApiError {
     }
 
     /// 400 `validation_failed` or a more specific code.
-    pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: &str, detail: impl Into<Detail>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
     }
 
     /// 401 `unauthorized`.
-    pub fn unauthorized(detail: impl Into<String>) -> Self {
+    pub fn unauthorized(detail: impl Into<Detail>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
     }
 
     /// 403 `forbidden`.
-    pub fn forbidden(detail: impl Into<String>) -> Self {
+    pub fn forbidden(detail: impl Into<Detail>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
     }
 
@@ -178,10 +184,18 @@ impl From<sea_orm::DbErr> for ApiError {
     }
 }
 
-fn problem(status: StatusCode, code: &str, detail: String) -> Problem {
+fn problem(status: StatusCode, code: &str, detail: Detail) -> Problem {
+    let locale = language::current();
+    let detail = match locale {
+        Locale::En => detail.en,
+        Locale::ZhCn => detail.zh.unwrap_or_else(|| {
+            catalogue::problem(code)
+                .map_or_else(|| catalogue::status_title(status.as_u16(), locale).into(), |w| w.zh.into())
+        }),
+    };
     Problem {
         type_: format!("urn:wushe:problem:{code}"),
-        title: status.canonical_reason().unwrap_or("Error").to_string(),
+        title: catalogue::status_title(status.as_u16(), locale).to_string(),
         status: status.as_u16(),
         detail,
         code: code.to_string(),
@@ -203,11 +217,21 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// Middleware: turns every error that is not already a problem document into one, so clients
 /// parse one shape whatever failed (poem's own extractors, routing, body limits).
 pub async fn problem_json<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
-    match next.call(req).await {
-        Ok(resp) => Ok(resp.into_response()),
-        Err(err) if err.is_from_response() => Ok(err.into_response()),
-        Err(err) => Ok(problem_from_poem(err)),
+    let locale = language::from_accept_language(req.header(header::ACCEPT_LANGUAGE));
+    let mut resp = language::scope(locale, async {
+        match next.call(req).await {
+            Ok(resp) => resp.into_response(),
+            Err(err) if err.is_from_response() => err.into_response(),
+            Err(err) => problem_from_poem(err),
+        }
+    })
+    .await;
+    if resp.content_type().is_some_and(|t| t.starts_with(PROBLEM_JSON)) {
+        let tag = poem::http::HeaderValue::from_static(language::tag(locale));
+        resp.headers_mut().insert(header::CONTENT_LANGUAGE, tag);
+        resp.headers_mut().append(header::VARY, poem::http::HeaderValue::from_static("Accept-Language"));
     }
+    Ok(resp)
 }
 
 /// The problem document for an error poem raised before or around a handler.
@@ -236,13 +260,16 @@ pub fn problem_from_poem(err: poem::Error) -> Response {
             _ => "bad_request",
         }
     };
-    let detail = if status.is_server_error() {
+    let detail: Detail = if status.is_server_error() {
         tracing::error!(error = %err, "request failed");
-        "an internal error occurred".to_string()
+        "an internal error occurred".into()
     } else if err.is::<oe::AuthorizationError>() {
-        "sign in first: send `Authorization: Bearer <access token>`".to_string()
+        crate::domain::both(
+            "sign in first: send `Authorization: Bearer <access token>`",
+            "请先登录：请求需带上 `Authorization: Bearer <访问令牌>`",
+        )
     } else {
-        err.to_string()
+        err.to_string().into()
     };
     let body = problem(status, code, detail);
     problem_response(&body)

@@ -25,6 +25,7 @@ pub mod error;
 pub mod gate;
 pub mod honours;
 pub mod kernel;
+pub mod language;
 pub mod mentoring;
 pub mod messaging;
 pub mod people;

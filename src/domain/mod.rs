@@ -32,34 +32,81 @@ pub mod volunteering;
 
 use sea_orm::DbErr;
 
+/// What went wrong, for a person to read: always in English, and in Chinese where the words
+/// are specific to this case (how many tries are left, which rule failed). Without a Chinese
+/// text a Chinese reader gets the catalogue's words for the problem's code
+/// ([`kernel::catalogue::problem`]), never English.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Detail {
+    pub en: String,
+    pub zh: Option<String>,
+}
+
+impl Detail {
+    /// The same detail with its Chinese text.
+    pub fn zh(mut self, zh: impl Into<String>) -> Self {
+        self.zh = Some(zh.into());
+        self
+    }
+}
+
+/// A detail in both languages.
+pub fn both(en: impl Into<String>, zh: impl Into<String>) -> Detail {
+    Detail { en: en.into(), zh: Some(zh.into()) }
+}
+
+impl From<String> for Detail {
+    fn from(en: String) -> Self {
+        Detail { en, zh: None }
+    }
+}
+
+impl From<&str> for Detail {
+    fn from(en: &str) -> Self {
+        Detail { en: en.to_string(), zh: None }
+    }
+}
+
+impl From<&String> for Detail {
+    fn from(en: &String) -> Self {
+        Detail { en: en.clone(), zh: None }
+    }
+}
+
+impl std::fmt::Display for Detail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
 /// Why a domain operation refused or failed. Each variant maps to one HTTP status in
 /// `crate::api::error`, and carries a stable code.
 #[derive(Debug, thiserror::Error)]
 pub enum DomainError {
     /// 400: the input breaks a rule.
     #[error("{detail}")]
-    Invalid { code: &'static str, detail: String },
+    Invalid { code: &'static str, detail: Detail },
     /// 401: not signed in, or the credentials are wrong or stale.
     #[error("{detail}")]
-    Unauthenticated { code: &'static str, detail: String },
+    Unauthenticated { code: &'static str, detail: Detail },
     /// 403: signed in, but not allowed.
     #[error("{detail}")]
-    Forbidden { code: &'static str, detail: String },
+    Forbidden { code: &'static str, detail: Detail },
     /// 404: no such thing, or one the caller may not know of.
     #[error("{what} not found")]
     NotFound { what: &'static str },
     /// 409: conflicts with the current state.
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: &'static str, detail: Detail },
     /// 422: understood but not processable as sent.
     #[error("{detail}")]
-    Unprocessable { code: &'static str, detail: String },
+    Unprocessable { code: &'static str, detail: Detail },
     /// 429: too many attempts.
     #[error("{detail}")]
-    TooMany { code: &'static str, detail: String, retry_after_secs: u64 },
+    TooMany { code: &'static str, detail: Detail, retry_after_secs: u64 },
     /// 503: a dependency is down.
     #[error("{detail}")]
-    Unavailable { detail: String },
+    Unavailable { detail: Detail },
     /// 500: the database failed.
     #[error(transparent)]
     Db(#[from] DbErr),
@@ -70,15 +117,15 @@ pub enum DomainError {
 
 impl DomainError {
     /// 400 with a code.
-    pub fn invalid(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn invalid(code: &'static str, detail: impl Into<Detail>) -> Self {
         DomainError::Invalid { code, detail: detail.into() }
     }
     /// 400 `validation_failed`.
-    pub fn validation(detail: impl Into<String>) -> Self {
+    pub fn validation(detail: impl Into<Detail>) -> Self {
         Self::invalid("validation_failed", detail)
     }
     /// 403 `forbidden`.
-    pub fn forbidden(detail: impl Into<String>) -> Self {
+    pub fn forbidden(detail: impl Into<Detail>) -> Self {
         DomainError::Forbidden { code: "forbidden", detail: detail.into() }
     }
     /// 404.
@@ -86,11 +133,11 @@ impl DomainError {
         DomainError::NotFound { what }
     }
     /// 409 with a code.
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: &'static str, detail: impl Into<Detail>) -> Self {
         DomainError::Conflict { code, detail: detail.into() }
     }
     /// 401 with a code.
-    pub fn unauthenticated(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn unauthenticated(code: &'static str, detail: impl Into<Detail>) -> Self {
         DomainError::Unauthenticated { code, detail: detail.into() }
     }
 }

@@ -156,10 +156,10 @@ impl From<DomainError> for JobError {
     fn from(e: DomainError) -> Self {
         match e {
             DomainError::Db(e) => e.into(),
-            DomainError::Unavailable { detail } => JobError::unavailable(detail),
+            DomainError::Unavailable { detail } => JobError::unavailable(detail.en),
             DomainError::Internal(reason) => JobError::retry(reason),
             DomainError::TooMany { detail, retry_after_secs, .. } => {
-                JobError::retry_after(detail, Duration::from_secs(retry_after_secs))
+                JobError::retry_after(detail.en, Duration::from_secs(retry_after_secs))
             }
             refused => JobError::fatal(format!("refused: {refused}")),
         }

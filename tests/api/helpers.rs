@@ -251,10 +251,14 @@ impl Resp {
     }
 }
 
-/// An HTTP client (after installing the TLS crypto provider reqwest is built without).
+/// An HTTP client (after installing the TLS crypto provider reqwest is built without). It asks
+/// for English, so assertions can read a problem's specific detail; the Chinese default is
+/// tested in `system::language`.
 pub fn client() -> reqwest::Client {
     jobs::push::install_crypto_provider();
-    reqwest::Client::new()
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ACCEPT_LANGUAGE, reqwest::header::HeaderValue::from_static("en"));
+    reqwest::Client::builder().default_headers(headers).build().expect("a client")
 }
 
 /// Starts the application on a fresh database with a controllable clock.
@@ -380,7 +384,28 @@ impl TestApp {
         token: Option<&str>,
         body: Option<&Value>,
     ) -> Resp {
-        let mut req = self.client.request(method, format!("{}{}", self.base, path.into()));
+        let req = self.client.request(method, format!("{}{}", self.base, path.into()));
+        self.send(req, token, body).await
+    }
+
+    /// A request with `Accept-Language: language`, or with no `Accept-Language` at all.
+    pub async fn call_in(
+        &self,
+        language: Option<&str>,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Resp {
+        let url = format!("{}{path}", self.base);
+        let req = match language {
+            Some(l) => self.client.request(method, url).header(reqwest::header::ACCEPT_LANGUAGE, l),
+            None => reqwest::Client::new().request(method, url),
+        };
+        self.send(req, token, body).await
+    }
+
+    async fn send(&self, mut req: reqwest::RequestBuilder, token: Option<&str>, body: Option<&Value>) -> Resp {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }

@@ -84,7 +84,7 @@ pub struct DeadJobPage {
 }
 
 fn unavailable(e: jobs::queue::QueueError) -> ApiError {
-    DomainError::Unavailable { detail: format!("the job queue does not answer ({})", short(&e)) }.into()
+    DomainError::Unavailable { detail: format!("the job queue does not answer ({})", short(&e)).into() }.into()
 }
 
 /// Runs a queue call, giving up after [`QUEUE_WAIT`].

@@ -61,7 +61,7 @@ impl From<entity::hours_entry::Model> for HoursEntry {
             service_date: e.service_date,
             description: e.description,
             adjusts_id: e.adjusts_id,
-            reason: e.reason,
+            reason: hours::reason_text(e.reason.as_deref(), crate::api::language::current()),
             flagged: e.flagged,
             disputed_at: e.disputed_at,
             dispute_comment: e.dispute_comment,
@@ -382,6 +382,8 @@ impl HoursApi {
             "decided_at",
             "reason",
         ];
+        // The body streams after the handler returns, outside the request's scope.
+        let locale = crate::api::language::current();
         Ok(csv::stream("hours.csv", &header, move |after| {
             let (db, f) = (db.clone(), f.clone());
             async move {
@@ -407,7 +409,7 @@ impl HoursApi {
                                 .and_then(|v| v.as_str().map(str::to_string))
                                 .unwrap_or_default(),
                             e.decided_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
-                            e.reason.unwrap_or_default(),
+                            hours::reason_text(e.reason.as_deref(), locale).unwrap_or_default(),
                         ]
                     })
                     .collect();

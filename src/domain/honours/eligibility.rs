@@ -70,6 +70,20 @@ impl Rule {
         }
     }
 
+    /// The rule's name for a Chinese reader.
+    pub fn zh_name(&self) -> &'static str {
+        match self {
+            Rule::MinVolunteerHours { .. } => "志愿服务时长",
+            Rule::MinStarLevel { .. } => "星级",
+            Rule::MinSocialWorkLevel { .. } => "社会工作职业水平",
+            Rule::CeRequirementMet => "继续教育学时达标",
+            Rule::ActiveMonths { .. } => "活跃月数",
+            Rule::MentoringSessionsInYear { .. } => "年度督导次数",
+            Rule::FrontLineYears { .. } => "一线服务年限",
+            Rule::NoSameKindAwardWithin { .. } => "近年未获同类荣誉",
+        }
+    }
+
     /// Checks the parameter's range.
     pub fn validate(&self) -> DomainResult<()> {
         let (value, max) = match *self {

@@ -20,7 +20,7 @@ use crate::db::{is_unique_violation, write};
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
-use crate::domain::{DomainError, DomainResult, kernel::org_units, people::users, required_text};
+use crate::domain::{Detail, DomainError, DomainResult, both, kernel::org_units, people::users, required_text};
 use chrono::{DateTime, Utc};
 use entity::honour_nomination::{self, NominationStatus};
 use entity::honour_programme::ProgrammeState;
@@ -90,12 +90,17 @@ pub async fn evaluate_for(
     Ok((nominee, results))
 }
 
-fn failing_detail(results: &[RuleResult]) -> String {
-    let parts: Vec<String> = eligibility::failing(results)
+fn failing_detail(results: &[RuleResult]) -> Detail {
+    let failing = eligibility::failing(results);
+    let en: Vec<String> = failing
         .iter()
         .map(|r| format!("{} (required {}, actual {})", r.rule.name(), r.required, r.actual.unwrap_or_default()))
         .collect();
-    format!("the nominee fails: {}", parts.join("; "))
+    let zh: Vec<String> = failing
+        .iter()
+        .map(|r| format!("{}（要求 {}，实际 {}）", r.rule.zh_name(), r.required, r.actual.unwrap_or_default()))
+        .collect();
+    both(format!("the nominee fails: {}", en.join("; ")), format!("被提名人不符合：{}", zh.join("；")))
 }
 
 /// An administrator nominates a person.

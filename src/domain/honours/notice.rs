@@ -10,7 +10,7 @@ use crate::db::{is_unique_violation, write};
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
-use crate::domain::{DomainError, DomainResult, kernel::org_units, people::users, required_text};
+use crate::domain::{DomainError, DomainResult, both, kernel::org_units, people::users, required_text};
 use chrono::{DateTime, Datelike, Utc};
 use entity::honour::{self, HonourStatus};
 use entity::honour_nomination::{self, NominationStatus};
@@ -75,7 +75,10 @@ pub async fn decide(
         if chosen.is_empty() || chosen.len() > p.row.awards as usize {
             return Err(DomainError::Unprocessable {
                 code: "invalid_awardee_count",
-                detail: format!("choose 1 to {} awardees", p.row.awards),
+                detail: both(
+                    format!("choose 1 to {} awardees", p.row.awards),
+                    format!("请选择 1 至 {} 名获奖人", p.row.awards),
+                ),
             });
         }
         let ranking: Vec<Ranked> = review::ranking(txn, programme_id).await?;

@@ -22,7 +22,7 @@ use super::{Programme, SCORE_RANGE, tell};
 use crate::db::{is_unique_violation, write};
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
-use crate::domain::{DomainError, DomainResult, kernel::org_units, people::users, required_text};
+use crate::domain::{DomainError, DomainResult, both, kernel::org_units, people::users, required_text};
 use chrono::{DateTime, Utc};
 use entity::honour_nomination::{self, NominationStatus};
 use entity::honour_programme::ProgrammeState;
@@ -340,7 +340,10 @@ pub async fn score(
     if let Check::Conflict(c) = conflict(db, &r, &n).await? {
         return Err(DomainError::Forbidden {
             code: "conflict_of_interest",
-            detail: format!("you may not score this nomination ({})", conflict_name(c)),
+            detail: both(
+                format!("you may not score this nomination ({})", conflict_name(c)),
+                format!("您不能为该提名评分（{}）", conflict_zh(c)),
+            ),
         });
     }
     write(db, async |txn| {
@@ -393,6 +396,17 @@ pub fn conflict_name(c: Conflict) -> &'static str {
         Conflict::Nominator => "nominator",
         Conflict::MenteeOrMentor => "mentee_or_mentor",
         Conflict::Declared => "declared",
+    }
+}
+
+/// A conflict of interest in words for a Chinese reader.
+fn conflict_zh(c: Conflict) -> &'static str {
+    match c {
+        Conflict::Self_ => "本人",
+        Conflict::SameStation => "同一社工站",
+        Conflict::Nominator => "提名人",
+        Conflict::MenteeOrMentor => "督导关系",
+        Conflict::Declared => "已申报回避",
     }
 }
 
@@ -463,7 +477,10 @@ pub async fn recuse(
         }
         return Err(DomainError::Forbidden {
             code: "conflict_of_interest",
-            detail: format!("this nomination is not yours to review ({})", conflict_name(c)),
+            detail: both(
+                format!("this nomination is not yours to review ({})", conflict_name(c)),
+                format!("该提名不能由您评审（{}）", conflict_zh(c)),
+            ),
         });
     }
     write(db, async |txn| {

@@ -4,6 +4,7 @@
 
 pub mod actor;
 pub mod audit;
+pub mod catalogue;
 pub mod geo;
 pub mod idempotency;
 pub mod org_units;

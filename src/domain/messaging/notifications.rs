@@ -50,6 +50,9 @@ use uuid::Uuid;
 /// `notifications.category` column, so it lives with that table.
 pub use entity::notification::Category;
 
+pub use crate::domain::kernel::catalogue::Names;
+pub use crate::domain::messaging::templates::EN_SUFFIX;
+
 /// One message to one person.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Message {
@@ -81,6 +84,14 @@ impl Message {
     /// Fills a template placeholder.
     pub fn param(mut self, name: &str, value: impl Into<String>) -> Self {
         self.params.insert(name.into(), value.into());
+        self
+    }
+
+    /// Fills a placeholder with a name in both languages: `{name}` renders `zh` for a Chinese
+    /// reader and `en` for an English one.
+    pub fn names(mut self, name: &str, names: Names) -> Self {
+        self.params.insert(format!("{name}{EN_SUFFIX}"), names.en);
+        self.params.insert(name.into(), names.zh);
         self
     }
 

@@ -527,12 +527,19 @@ pub fn render(
         Locale::ZhCn => (t.zh_title, t.zh_body),
         Locale::En => (t.en_title, t.en_body),
     };
-    Ok((fill(title, params), fill(body, params)))
+    Ok((fill(title, locale, params), fill(body, locale, params)))
 }
 
-fn fill(text: &str, params: &BTreeMap<String, String>) -> String {
+/// The suffix of a parameter's English variant: `kind@en` fills `{kind}` for an English reader.
+pub const EN_SUFFIX: &str = "@en";
+
+fn fill(text: &str, locale: Locale, params: &BTreeMap<String, String>) -> String {
     let mut out = text.to_string();
-    for (k, v) in params {
+    for (k, v) in params.iter().filter(|(k, _)| !k.ends_with(EN_SUFFIX)) {
+        let v = match locale {
+            Locale::En => params.get(&format!("{k}{EN_SUFFIX}")).unwrap_or(v),
+            Locale::ZhCn => v,
+        };
         out = out.replace(&format!("{{{k}}}"), v);
     }
     out
@@ -584,6 +591,18 @@ mod tests {
                 assert!(!title.contains('{') && !body.contains('{'));
             }
         }
+    }
+
+    #[test]
+    fn a_name_given_in_both_languages_renders_in_the_readers() {
+        let params = BTreeMap::from([
+            ("kind".to_string(), "急救证".to_string()),
+            (format!("kind{EN_SUFFIX}"), "first-aid certificate".to_string()),
+        ]);
+        let (_, zh) = render("credential.expired", Locale::ZhCn, &params).unwrap();
+        assert_eq!(zh, "您的急救证证书已过期，不再计入资质。");
+        let (_, en) = render("credential.expired", Locale::En, &params).unwrap();
+        assert_eq!(en, "Your first-aid certificate credential has expired and no longer counts.");
     }
 
     #[test]

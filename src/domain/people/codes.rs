@@ -225,9 +225,15 @@ fn wrong_code(left: i32) -> DomainError {
     DomainError::invalid(
         "code_invalid",
         if left > 0 {
-            format!("the code is wrong or no longer valid; {left} tries left")
+            crate::domain::both(
+                format!("the code is wrong or no longer valid; {left} tries left"),
+                format!("验证码错误或已失效，还可尝试 {left} 次"),
+            )
         } else {
-            "the code is wrong or no longer valid; ask for a new one".to_string()
+            crate::domain::both(
+                "the code is wrong or no longer valid; ask for a new one",
+                "验证码错误或已失效，请重新获取",
+            )
         },
     )
 }

@@ -25,6 +25,7 @@
 use crate::db::{is_unique_violation, write};
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
+use crate::domain::kernel::catalogue::{self, Names};
 use crate::domain::kernel::org_units;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::kernel::time::local_date;
@@ -381,7 +382,7 @@ pub async fn decide(
         .await?;
         derive_level(txn, &holder, now).await?;
         let mut msg = Message::new(holder.id, Category::Credential, template, format!("credential:{id}:{action}"))
-            .param("kind", kind_label(&after.kind))
+            .names("kind", kind_name(txn, &after.kind).await?)
             .data("credentialId", id);
         if let Some(r) = &reason {
             msg = msg.param("reason", r);
@@ -392,14 +393,16 @@ pub async fn decide(
     .await
 }
 
-/// A readable name of a kind for messages.
-pub fn kind_label(kind: &str) -> String {
-    match level_of(kind) {
-        Some(QualificationLevel::AssistantSocialWorker) => "助理社会工作师".into(),
-        Some(QualificationLevel::SocialWorker) => "社会工作师".into(),
-        Some(QualificationLevel::SeniorSocialWorker) => "高级社会工作师".into(),
-        None => kind.to_string(),
+/// A kind's name in both languages, for messages and details: a national level's from the
+/// catalogue, an administrator-defined kind's as its administrator named it, and the code itself
+/// only for a kind nobody defined.
+pub async fn kind_name(db: &impl ConnectionTrait, kind: &str) -> Result<Names, sea_orm::DbErr> {
+    if let Some(l) = level_of(kind) {
+        let w = catalogue::level(l);
+        return Ok(Names::new(w.zh, w.en));
     }
+    let defined = credential_kind::Entity::find().filter(credential_kind::Column::Code.eq(kind)).one(db).await?;
+    Ok(defined.map_or_else(|| Names::new(kind, kind), |k| Names::new(&k.name, &k.name)))
 }
 
 /// The highest verified, unexpired national level `holder` holds on `today`.
@@ -530,7 +533,7 @@ pub async fn expire_due(db: &DatabaseConnection, now: DateTime<Utc>) -> DomainRe
                     "credential.expired",
                     format!("credential:{}:expired", c.id),
                 )
-                .param("kind", kind_label(&c.kind))
+                .names("kind", kind_name(txn, &c.kind).await?)
                 .data("credentialId", c.id),
             )
             .await?;

@@ -8,9 +8,10 @@
 use crate::db::write;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
+use crate::domain::kernel::catalogue::{self, Names};
 use crate::domain::kernel::time::local_date;
-use crate::domain::talent::credentials::{self, kind_label};
-use crate::domain::{DomainError, DomainResult, talent::training};
+use crate::domain::talent::credentials::{self, kind_name};
+use crate::domain::{DomainError, DomainResult, both, talent::training};
 use chrono::{DateTime, Utc};
 use entity::credential::{self, CredentialStatus};
 use entity::learning_entry::{self, LearningStatus};
@@ -153,7 +154,7 @@ pub async fn missing(
     person: Uuid,
     subject: Subject,
     now: DateTime<Utc>,
-) -> DomainResult<Vec<String>> {
+) -> DomainResult<Vec<Names>> {
     let reqs = of(db, subject).await?;
     if reqs.is_empty() {
         return Ok(Vec::new());
@@ -173,9 +174,16 @@ pub async fn missing(
     let mut out = Vec::new();
     for r in reqs {
         match r {
-            Requirement::Credential(k) if !held.contains(&k) => out.push(format!("credential {}", kind_label(&k))),
+            Requirement::Credential(k) if !held.contains(&k) => {
+                let name = kind_name(db, &k).await?;
+                out.push(Names { zh: format!("{}证书", name.zh), en: format!("credential {}", name.en) })
+            }
             Requirement::Level(l) if level.is_none_or(|mine| mine < l) => {
-                out.push(format!("qualification level {} or higher", kind_label(credentials::kind_of(l))))
+                let name = catalogue::level(l);
+                out.push(Names {
+                    zh: format!("{}及以上职业水平", name.zh),
+                    en: format!("qualification level {} or higher", name.en),
+                })
             }
             Requirement::Course(c) => {
                 let done = learning_entry::Entity::find()
@@ -187,7 +195,7 @@ pub async fn missing(
                     .is_some();
                 if !done {
                     let title = training::get_course(db, c).await.map(|c| c.title).unwrap_or_default();
-                    out.push(format!("course 「{title}」"));
+                    out.push(Names { zh: format!("课程「{title}」"), en: format!("course 「{title}」") });
                 }
             }
             _ => {}
@@ -202,5 +210,10 @@ pub async fn check(db: &impl ConnectionTrait, person: Uuid, subject: Subject, no
     if missing.is_empty() {
         return Ok(());
     }
-    Err(DomainError::conflict("prerequisite_missing", format!("missing prerequisites: {}", missing.join("; "))))
+    let en: Vec<&str> = missing.iter().map(|m| m.en.as_str()).collect();
+    let zh: Vec<&str> = missing.iter().map(|m| m.zh.as_str()).collect();
+    Err(DomainError::conflict(
+        "prerequisite_missing",
+        both(format!("missing prerequisites: {}", en.join("; ")), format!("尚未满足：{}", zh.join("；"))),
+    ))
 }

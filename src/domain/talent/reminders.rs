@@ -12,7 +12,7 @@ use crate::db::write;
 use crate::domain::kernel::org_units;
 use crate::domain::kernel::time::local_date;
 use crate::domain::messaging::notifications::{self, Category, Message};
-use crate::domain::talent::credentials::{self, kind_label};
+use crate::domain::talent::credentials::{self, kind_name};
 use crate::domain::talent::learning;
 use crate::domain::talent::registration::{self, RegistrationState};
 use crate::domain::{DomainError, DomainResult};
@@ -93,7 +93,7 @@ pub async fn daily(db: &DatabaseConnection, cfg: &TalentConfig, now: DateTime<Ut
                 "credential.expiring",
                 format!("credential:{}:expiry:{t}:{expires}", c.id),
             )
-            .param("kind", kind_label(&c.kind))
+            .names("kind", kind_name(db, &c.kind).await?)
             .param("date", expires.to_string())
             .param("days", (expires - today).num_days().to_string())
             .data("credentialId", c.id);
@@ -118,7 +118,7 @@ pub async fn daily(db: &DatabaseConnection, cfg: &TalentConfig, now: DateTime<Ut
             Message::new(holder.id, Category::Credential, "registration.expiring", key.clone())
                 .param("days", days_left.to_string())
         }
-        .param("kind", kind_label(&c.kind))
+        .names("kind", kind_name(db, &c.kind).await?)
         .param("date", reg.deadline.to_string())
         .param("missing", missing)
         .data("credentialId", c.id);

@@ -307,7 +307,7 @@ fn invitation(t: &task::Model, to: Uuid, template: &str, dedupe: String, zone: t
     Message::new(to, category, template, dedupe)
         .param("task", t.title.clone())
         .param("start", time::format_local(t.starts_at, zone))
-        .param("place", place(t))
+        .names("place", place(t))
         .data("taskId", t.id)
 }
 

@@ -39,6 +39,25 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+/// How a short stay's reason is stored: a marker and the percentage, rendered in the reader's
+/// language by [`reason_text`] (entries from before the marker hold the English words).
+const SHORT_STAY: &str = "short_stay:";
+
+/// An entry's reason for a reader in `locale`.
+pub fn reason_text(stored: Option<&str>, locale: entity::user::Locale) -> Option<String> {
+    let stored = stored?;
+    match stored.strip_prefix(SHORT_STAY).and_then(|p| p.parse::<i32>().ok()) {
+        Some(pct) => {
+            let (zh, en) = crate::domain::kernel::catalogue::short_stay(pct);
+            Some(match locale {
+                entity::user::Locale::ZhCn => zh,
+                entity::user::Locale::En => en,
+            })
+        }
+        None => Some(stored.to_string()),
+    }
+}
+
 /// The longest single claim or entry, in minutes.
 pub const MAX_ENTRY_MINUTES: i32 = 24 * 60;
 
@@ -128,7 +147,7 @@ pub async fn record_stay(
     );
     e.flagged = Set(short);
     if short {
-        e.reason = Set(Some(format!("stay shorter than {}% of the task", t.min_presence_pct)));
+        e.reason = Set(Some(format!("{SHORT_STAY}{}", t.min_presence_pct)));
     }
     e.entry_key = Set(Some(key));
     Ok(e.insert(txn).await?)

@@ -15,6 +15,7 @@
 //! batches, so a 10,000-seat task does not make one huge transaction in the organiser's request.
 
 use crate::db::write;
+use crate::domain::kernel::catalogue::{self, Names};
 use crate::domain::kernel::time;
 use crate::domain::messaging::notifications::{Category, Message, tell};
 use crate::domain::{DomainError, DomainResult};
@@ -131,9 +132,13 @@ pub async fn zone_of_task(conn: &impl ConnectionTrait, t: &task::Model) -> Resul
     time::unit_zone(conn, t.org_unit_id).await
 }
 
-/// Where a task takes place, for a message.
-pub fn place(t: &task::Model) -> String {
-    t.address.clone().unwrap_or_else(|| "—".into())
+/// Where a task takes place, for a message: its address, or "to be announced" in the reader's
+/// language.
+pub fn place(t: &task::Model) -> Names {
+    match &t.address {
+        Some(a) => Names::new(a, a),
+        None => catalogue::PLACE_TO_BE_ANNOUNCED.into(),
+    }
 }
 
 /// A message about task `t` to `to`, with the task's deep link.
@@ -334,7 +339,7 @@ pub async fn broadcast_batch(
                         format!("task:{}:moved:{stamp}", t.id),
                     )
                     .param("start", time::format_local(t.starts_at, zone))
-                    .param("place", place(&t))
+                    .names("place", place(&t))
                 }
                 News::Cancelled => {
                     cancel(txn, s.id).await?;

@@ -3,6 +3,7 @@
 mod cli;
 mod health;
 mod jobs_admin;
+mod language;
 mod limits;
 mod migrations;
 mod openapi;

@@ -488,6 +488,21 @@ async fn each_expiry_reminder_goes_out_once_as_the_days_pass_with_two_workers() 
             && inbox(&s, &s.admin, "talent.digest").await == 1
     })
     .await;
+    // The texts name the kinds as people know them, never by their codes.
+    let id: uuid::Uuid = sw.user_id.parse().unwrap();
+    let rows = entity::notification::Entity::find()
+        .filter(entity::notification::Column::UserId.eq(id))
+        .all(s.app.db())
+        .await
+        .unwrap();
+    for n in rows.iter().filter(|n| n.template.starts_with("credential.") || n.template.starts_with("registration.")) {
+        let text = format!("{} {}", n.title, n.body);
+        assert!(!text.contains("first_aid") && !text.contains("social_worker"), "{}: {text}", n.template);
+        assert!(text.contains("急救证") || text.contains("社会工作师"), "{}: {text}", n.template);
+        if n.template.starts_with("registration.") {
+            assert!(text.contains("社会工作师"), "{}: {text}", n.template);
+        }
+    }
 }
 
 #[tokio::test]
@@ -515,7 +530,19 @@ async fn sign_up_and_enrolment_refuse_whoever_lacks_the_prerequisites() {
     verify(&s, &low).await;
     let r = s.app.post(format!("/api/v1/tasks/{task}/signups"), Some(&sw.access), json!({})).await;
     let r = r.expect_problem(409, "prerequisite_missing");
-    assert!(r.body["detail"].as_str().unwrap().contains("社会工作师"), "{}", r.body);
+    assert!(r.body["detail"].as_str().unwrap().contains("level social worker or higher"), "{}", r.body);
+    let r = s
+        .app
+        .call_in(
+            None,
+            reqwest::Method::POST,
+            &format!("/api/v1/tasks/{task}/signups"),
+            Some(&sw.access),
+            Some(&json!({})),
+        )
+        .await;
+    let r = r.expect_problem(409, "prerequisite_missing");
+    assert_eq!(r.body["detail"], "尚未满足：社会工作师及以上职业水平", "in Chinese by default: {}", r.body);
     let high = submit(&s, &sw, "social_worker", "S-31", d - Duration::days(30), None, None).await;
     verify(&s, &high).await;
     s.app.post(format!("/api/v1/tasks/{task}/signups"), Some(&sw.access), json!({})).await.expect(201);
