@@ -1,4 +1,5 @@
-//! Health, the job queue for administrators, limits, the command line, migrations and the API document.
+//! Health, the job queue for administrators, limits, the command line, migrations, the API document
+//! and the README's agreement with it.
 
 mod cli;
 mod health;
@@ -6,3 +7,4 @@ mod jobs_admin;
 mod limits;
 mod migrations;
 mod openapi;
+mod readme;
