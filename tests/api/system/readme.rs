@@ -12,7 +12,10 @@
 //!   camelCase identifier (`nextCursor`, `socialWorker.qualificationLevel`): each must be a
 //!   property of some schema, a parameter, or an enum value (`signIn`) of the document. Lowercase
 //!   single words in backticks are not checked: they are as often enum values and codes as
-//!   fields.
+//!   fields;
+//! - a problem code: a backticked word after a 4xx or 5xx status (409 `schedule_conflict`), and
+//!   every backticked word of the README's **Errors** list: each must be a code the document
+//!   names (an operation's `x-problem-codes`, or the generic ones of its description).
 
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -35,6 +38,7 @@ struct Contract {
     paths: Vec<(String, BTreeSet<String>)>,
     names: BTreeSet<String>,
     parameters: BTreeSet<String>,
+    codes: BTreeSet<String>,
 }
 
 fn normalise(path: &str) -> String {
@@ -61,8 +65,11 @@ impl Contract {
             let methods = item.as_object().unwrap().keys().map(|m| m.to_uppercase()).collect();
             paths.push((normalise(path), methods));
         }
-        let mut contract = Contract { paths, names: BTreeSet::new(), parameters: BTreeSet::new() };
+        let mut contract =
+            Contract { paths, names: BTreeSet::new(), parameters: BTreeSet::new(), codes: BTreeSet::new() };
         contract.collect(doc);
+        let generic = doc["info"]["description"].as_str().unwrap_or_default();
+        contract.codes.extend(backticked(generic).into_iter().filter(|w| is_code(w)).map(str::to_string));
         contract
     }
 
@@ -71,6 +78,9 @@ impl Contract {
             Value::Object(map) => {
                 if let Some(props) = map.get("properties").and_then(Value::as_object) {
                     self.names.extend(props.keys().cloned());
+                }
+                if let Some(codes) = map.get("x-problem-codes").and_then(Value::as_array) {
+                    self.codes.extend(codes.iter().filter_map(Value::as_str).map(str::to_string));
                 }
                 if let Some(values) = map.get("enum").and_then(Value::as_array) {
                     self.names.extend(values.iter().filter_map(Value::as_str).map(str::to_string));
@@ -128,6 +138,12 @@ fn alternatives(path: &str) -> Vec<String> {
             .collect();
     }
     out
+}
+
+/// Whether `word` looks like a problem code (`not_found`, `forbidden`); `code` itself is the field
+/// that carries them.
+fn is_code(word: &str) -> bool {
+    !word.is_empty() && word != "code" && word.chars().all(|c| c.is_ascii_lowercase() || c == '_')
 }
 
 fn is_camel_case(word: &str) -> bool {
@@ -229,6 +245,37 @@ fn check(readme: &str, doc: &Value) -> Drift {
             }
         }
     }
+    // Problem codes: after a 4xx or 5xx status, and in the Errors list.
+    let mut quoted_codes = BTreeSet::new();
+    for prose in readme.split("```").step_by(2) {
+        for (i, _) in prose.match_indices('`') {
+            let before = prose[..i].trim_end();
+            let status = before.get(before.len().saturating_sub(4)..).unwrap_or_default();
+            let mut chars = status.chars();
+            let (lead, digits) = (chars.next(), chars.as_str());
+            if lead.is_some_and(|c| !c.is_ascii_alphanumeric())
+                && digits.len() == 3
+                && digits.chars().all(|c| c.is_ascii_digit())
+                && (digits.starts_with('4') || digits.starts_with('5'))
+            {
+                let code = prose[i + 1..].split('`').next().unwrap_or_default();
+                if is_code(code) {
+                    quoted_codes.insert(code.to_string());
+                }
+            }
+        }
+    }
+    if let Some(start) = readme.find("- **Errors**") {
+        let list = &readme[start..];
+        let list = &list[..list[2..].find("\n- ").map_or(list.len(), |e| e + 2)];
+        quoted_codes.extend(backticked(list).into_iter().filter(|w| is_code(w)).map(str::to_string));
+    }
+    for code in quoted_codes {
+        checked.insert(format!("code {code}"));
+        if !contract.codes.contains(&code) {
+            problems.insert(format!("problem code `{code}` is not one the document lists"));
+        }
+    }
     Drift { problems: problems.into_iter().collect(), checked }
 }
 
@@ -244,8 +291,12 @@ fn the_readme_quotes_only_paths_and_fields_the_api_has() {
     // The README quotes well over a hundred paths and dozens of fields: far fewer means the
     // reading rules broke, not that the README is right.
     let paths = checked.iter().filter(|c| c.contains('/')).count();
-    let fields = checked.len() - paths;
-    assert!(paths >= 100 && fields >= 30, "only {paths} paths and {fields} fields checked: {checked:#?}");
+    let codes = checked.iter().filter(|c| c.starts_with("code ")).count();
+    let fields = checked.len() - paths - codes;
+    assert!(
+        paths >= 100 && fields >= 30 && codes >= 30,
+        "only {paths} paths, {fields} fields and {codes} codes checked: {checked:#?}"
+    );
 }
 
 #[test]
@@ -254,7 +305,11 @@ fn made_up_paths_methods_and_fields_are_caught() {
     let readme = r#"
 Answer with `POST /signups/{id}/response`; the wall is `GET /honors`; `DELETE /tasks/{id}/signups`
 is not a thing; see `/api/v1/nowhere/{id}`, `…/{id}/teleport`, `/credentials/{id}/verify|bless`,
-`GET /tasks?near=1,2&madeUpFilter=3`, `?sinse=`, and the field `messageText`.
+`GET /tasks?near=1,2&madeUpFilter=3`, `?sinse=`, and the field `messageText`; a full task is
+409 `task_overbooked`.
+
+- **Errors**: `not_found`, `made_up_code`.
+- Next.
 
 ```sh
 curl localhost:8080/api/v1/tasks/madeup -d '{"phone":"1","bogusKey":"x"}'
@@ -273,12 +328,15 @@ curl localhost:8080/api/v1/tasks/madeup -d '{"phone":"1","bogusKey":"x"}'
         "query parameter `sinse` (in `?sinse=`) is no parameter of the document",
         "field `messageText` (`messageText`) is no property, parameter or enum value",
         "field `bogusKey` (a JSON key in a code block) is no property, parameter or enum value",
+        "problem code `task_overbooked` is not one the document lists",
+        "problem code `made_up_code` is not one the document lists",
     ] {
         assert!(problems.iter().any(|p| p == expected), "not caught: {expected}\ncaught: {problems:#?}");
     }
-    assert_eq!(problems.len(), 11, "only the made-up ones are reported: {problems:#?}");
+    assert_eq!(problems.len(), 13, "only the made-up ones are reported: {problems:#?}");
 
     let fine = r#"`POST /signups/{id}/respond`, `GET /honours`, `…/{id}/accept`, `/credentials/{id}/verify|reject`,
-`GET /tasks?near=1,2&radiusKm=3`, `?since=`, `nextCursor`, `signIn`, `/healthz`; `curl /api/v1/tasks -d '{"phone":"1"}'`"#;
+`GET /tasks?near=1,2&radiusKm=3`, `?since=`, `nextCursor`, `signIn`, `/healthz`, 409 `schedule_conflict`,
+200 `degraded`, 403 `forbidden`; `curl /api/v1/tasks -d '{"phone":"1"}'`"#;
     assert_eq!(drift(fine, &doc), Vec::<String>::new());
 }
