@@ -16,7 +16,8 @@
 //! - `honours`: award programmes, review, notice and the honour wall.
 //!
 //! Shared by all: `types` (wire types), `csv` (downloads), `error` (the problem+json envelope),
-//! `bearer` (the bearer scheme). `policy` is the table of who may call what, assembled from each
+//! `problem_codes` (the codes each operation can answer, written into the document), `bearer`
+//! (the bearer scheme). `policy` is the table of who may call what, assembled from each
 //! area's `policy.rs`; `gate` enforces it with `ratelimit` and idempotency keys.
 
 pub mod bearer;
@@ -30,6 +31,7 @@ pub mod mentoring;
 pub mod messaging;
 pub mod people;
 pub mod policy;
+pub mod problem_codes;
 pub mod ratelimit;
 pub mod system;
 pub mod talent;
@@ -209,23 +211,28 @@ pub fn service() -> OpenApiService<Apis, ()> {
         "wushe",
         env!("CARGO_PKG_VERSION"),
     )
-    .description(
+    .description(format!(
         "API of the five-society linkage (五社联动) community-service app: volunteers, social workers, \
-         stations and administrators. Errors are RFC 9457 problem+json documents with a stable `code`. \
-         Lists are cursor-paginated: pass a page's `nextCursor` as `cursor`.",
-    )
+         stations and administrators. Errors are RFC 9457 problem+json documents with a stable `code`: \
+         each operation lists the codes it can answer in `x-problem-codes` (and its description), besides \
+         the generic ones any operation may answer: {}. Lists are cursor-paginated: pass a page's \
+         `nextCursor` as `cursor`.",
+        problem_codes::GENERIC.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+    ))
 }
 
 /// The OpenAPI document as pretty JSON (what `wushe openapi` prints, `/api/openapi.json` serves
 /// and the snapshot holds): poem-openapi's document, with optional properties marked nullable
-/// (an absent `Option` is sent as `null`), plus what the policy table adds (the
-/// `Idempotency-Key` header of idempotent operations).
+/// (an absent `Option` is sent as `null`), plus each operation's problem codes
+/// (`problem_codes`) and what the policy table adds (the `Idempotency-Key` header of idempotent
+/// operations).
 pub fn openapi_json() -> String {
     let raw = service().spec();
     let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(&raw) else {
         return raw;
     };
     mark_optional_nullable(&mut doc);
+    problem_codes::annotate(&mut doc);
     let paths = doc.get_mut("paths").and_then(|p| p.as_object_mut());
     for item in paths.into_iter().flat_map(|p| p.values_mut()) {
         for op in item.as_object_mut().into_iter().flat_map(|i| i.values_mut()) {

@@ -644,7 +644,7 @@ async fn honours_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, r
             let honour = h::published(app, &west.volunteer.user_id).await;
             req(M::POST, format!("/api/v1/honours/{honour}/revoke"), Some(json!({"reason": "矩阵"})))
         }
-        "honourWall" => req(M::GET, "/api/v1/honors", None),
+        "honourWall" => req(M::GET, "/api/v1/honours", None),
         "listMyHonours" => req(M::GET, "/api/v1/me/honours", None),
         _ => return mentoring_request(app, f, c, op, rel).await,
     };

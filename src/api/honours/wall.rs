@@ -1,4 +1,4 @@
-//! Honours as shown: the public honour wall (`/api/v1/honors`, no sign-in) and one's own
+//! Honours as shown: the public honour wall (`/api/v1/honours`, no sign-in) and one's own
 //! honours (`/api/v1/me/honours`), with the wire types of an honour. Rules:
 //! `domain::honours::notice`.
 
@@ -122,7 +122,7 @@ impl HonourWallApi {
     /// The honour wall: published honours, newest first: name, station, award, year, citation.
     /// No sign-in needed; nothing private. `personId` gives one person's honours (their
     /// profile).
-    #[oai(path = "/api/v1/honors", method = "get", operation_id = "honourWall")]
+    #[oai(path = "/api/v1/honours", method = "get", operation_id = "honourWall")]
     async fn wall(
         &self,
         state: Data<&AppState>,

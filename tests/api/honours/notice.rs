@@ -19,7 +19,7 @@ async fn public_notice_objections_publication_wall_and_revocation() {
     assert_eq!(notices.body["items"][0]["id"], json!(h));
     assert!(notices.body["items"][0]["noticeEndsAt"].is_string());
     assert_eq!(notices.body["items"][0]["station"], "东站");
-    let wall = app.get("/api/v1/honors", None).await.expect(200);
+    let wall = app.get("/api/v1/honours", None).await.expect(200);
     assert!(wall.body["items"].as_array().unwrap().is_empty(), "nothing on the wall before publication");
     assert!(told(&app, &east.social_worker.user_id, "honour.notice").await);
 
@@ -49,7 +49,7 @@ async fn public_notice_objections_publication_wall_and_revocation() {
 
     // The wall: published only, nothing private.
     let other = in_notice(&app, &c, &west.social_worker.user_id).await;
-    let wall = app.get("/api/v1/honors", None).await.expect(200);
+    let wall = app.get("/api/v1/honours", None).await.expect(200);
     let items = wall.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{}", wall.body);
     let line = &items[0];
@@ -60,7 +60,7 @@ async fn public_notice_objections_publication_wall_and_revocation() {
     for private in [east.social_worker.phone.as_str(), "phone", "volunteerNumber", "statement", "evidence"] {
         assert!(!text.contains(private), "the wall shows {private}: {text}");
     }
-    let profile = app.get(format!("/api/v1/honors?personId={}", east.social_worker.user_id), None).await.expect(200);
+    let profile = app.get(format!("/api/v1/honours?personId={}", east.social_worker.user_id), None).await.expect(200);
     assert_eq!(profile.body["items"].as_array().unwrap().len(), 1);
     let mine = app.get("/api/v1/me/honours", Some(&west.social_worker.access)).await.expect(200);
     assert_eq!(mine.body["items"][0]["id"], json!(other.1));
@@ -92,7 +92,7 @@ async fn public_notice_objections_publication_wall_and_revocation() {
     app.post(format!("/api/v1/honours/{h}/revoke"), Some(&f.city_admin.access), json!({"reason": "材料造假"}))
         .await
         .expect(200);
-    assert!(app.get("/api/v1/honors", None).await.expect(200).body["items"].as_array().unwrap().is_empty());
+    assert!(app.get("/api/v1/honours", None).await.expect(200).body["items"].as_array().unwrap().is_empty());
     assert_eq!(audit_count(&app, "honour.revoke").await, 1);
     // A published programme's results stay as they are.
     app.post(
@@ -132,7 +132,7 @@ async fn an_automatic_star_honour_is_made_once_when_two_approvals_cross_100_hour
     let honours = entity::honour::Entity::find().all(s.app.db()).await.unwrap();
     assert_eq!(honours.len(), 1, "{honours:?}");
     assert_eq!(honours[0].title, "1星志愿者");
-    let wall = s.app.get(format!("/api/v1/honors?personId={}", v.user_id), None).await.expect(200);
+    let wall = s.app.get(format!("/api/v1/honours?personId={}", v.user_id), None).await.expect(200);
     assert_eq!(wall.body["items"].as_array().unwrap().len(), 1);
 }
 

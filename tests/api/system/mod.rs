@@ -1,4 +1,5 @@
-//! Health, the job queue for administrators, limits, the command line, migrations and the API document.
+//! Health, the job queue for administrators, limits, the command line, migrations, the API document
+//! and the README's agreement with it.
 
 mod cli;
 mod health;
@@ -7,3 +8,4 @@ mod language;
 mod limits;
 mod migrations;
 mod openapi;
+mod readme;

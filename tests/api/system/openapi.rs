@@ -33,6 +33,7 @@ fn every_operation_is_named_tagged_and_documents_its_errors() {
                 assert!(responses.contains_key("400"), "{id} does not document 400");
                 let problem = &responses["400"]["content"]["application/problem+json"];
                 assert!(problem.is_object(), "{id}: errors are problem+json");
+                assert!(op["x-problem-codes"].is_array(), "{id} does not list its problem codes");
             }
         }
     }
