@@ -21,12 +21,14 @@
 
 pub mod bearer;
 pub mod csv;
+pub mod document;
 pub mod error;
 pub mod gate;
 pub mod honours;
 pub mod kernel;
 pub mod mentoring;
 pub mod messaging;
+pub mod optional_body;
 pub mod people;
 pub mod policy;
 pub mod ratelimit;
@@ -218,7 +220,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
 /// The OpenAPI document as pretty JSON (what `wushe openapi` prints, `/api/openapi.json` serves
 /// and the snapshot holds): poem-openapi's document, with optional properties marked nullable
 /// (an absent `Option` is sent as `null`), plus what the policy table adds (the
-/// `Idempotency-Key` header of idempotent operations).
+/// `Idempotency-Key` header of idempotent operations), shaped for client generators
+/// (`document::for_clients`).
 pub fn openapi_json() -> String {
     let raw = service().spec();
     let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(&raw) else {
@@ -248,6 +251,7 @@ pub fn openapi_json() -> String {
             }
         }
     }
+    document::for_clients(&mut doc);
     serde_json::to_string_pretty(&doc).unwrap_or(raw)
 }
 
