@@ -22,6 +22,7 @@
 
 pub mod bearer;
 pub mod csv;
+pub mod document;
 pub mod error;
 pub mod gate;
 pub mod honours;
@@ -29,6 +30,7 @@ pub mod kernel;
 pub mod language;
 pub mod mentoring;
 pub mod messaging;
+pub mod optional_body;
 pub mod people;
 pub mod policy;
 pub mod problem_codes;
@@ -225,7 +227,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
 /// and the snapshot holds): poem-openapi's document, with optional properties marked nullable
 /// (an absent `Option` is sent as `null`), plus each operation's problem codes
 /// (`problem_codes`) and what the policy table adds (the `Idempotency-Key` header of idempotent
-/// operations).
+/// operations), shaped for client generators (`document::for_clients`).
 pub fn openapi_json() -> String {
     let raw = service().spec();
     let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(&raw) else {
@@ -256,6 +258,7 @@ pub fn openapi_json() -> String {
             }
         }
     }
+    document::for_clients(&mut doc);
     serde_json::to_string_pretty(&doc).unwrap_or(raw)
 }
 

@@ -1,6 +1,6 @@
 //! `/api/v1/announcements`: station administrators announce to their subtree, city
 //! administrators to any subtree, optionally only to some roles. Delivery (inbox rows, pushes)
-//! happens in the background in batches; `recipients` and `completedAt` show its progress.
+//! happens in the background in batches; `delivered` and `completedAt` show its progress.
 //! Rules: `domain::announcements`.
 
 use crate::api::bearer::BearerAuth;
@@ -28,7 +28,8 @@ pub struct CreateAnnouncementRequest {
     pub title: String,
     #[oai(validator(min_length = 1, max_length = 4000))]
     pub body: String,
-    /// Root of the audience's subtree, in one's scope; default: one's own unit.
+    /// Root of the audience's subtree, in one's scope. A station administrator may leave it out
+    /// (their station); a city administrator must name it (else 400 `org_unit_required`).
     pub org_unit_id: Option<Uuid>,
     /// Only people with these roles; empty or absent: everyone.
     #[oai(validator(max_items = 4))]
@@ -46,9 +47,12 @@ pub struct Announcement {
     pub body: String,
     pub author_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
-    /// People given an inbox row so far.
+    /// People given an inbox row so far. Delivery runs in the background: the count grows
+    /// while `completedAt` is null (0 in the answer to publishing means "not started yet", not
+    /// "nobody") and is final once `completedAt` is set.
+    #[oai(rename = "delivered")]
     pub recipients: i32,
-    /// When delivery to inboxes finished.
+    /// When delivery to inboxes finished; until then `delivered` is still growing.
     pub completed_at: Option<DateTime<Utc>>,
 }
 

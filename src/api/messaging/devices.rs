@@ -13,6 +13,7 @@ use entity::device;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// The signed-in person's devices.
@@ -33,7 +34,7 @@ pub struct RegisterDeviceRequest {
     pub locale: Option<String>,
 }
 
-/// A registered device (its token is not echoed).
+/// A registered device (its token is not echoed, only its SHA-256).
 #[derive(Object, Debug)]
 #[oai(rename_all = "camelCase")]
 pub struct Device {
@@ -41,6 +42,9 @@ pub struct Device {
     pub platform: Platform,
     /// `fcm`.
     pub provider: String,
+    /// Lowercase hex SHA-256 of the registration token (UTF-8): an app hashes its current
+    /// token the same way to tell whether it is registered.
+    pub token_sha256: String,
     pub app_version: Option<String>,
     pub locale: Option<String>,
     /// Last registration.
@@ -54,6 +58,7 @@ impl From<device::Model> for Device {
             id: d.id,
             platform: d.platform.into(),
             provider: d.provider,
+            token_sha256: hex::encode(Sha256::digest(d.token.as_bytes())),
             app_version: d.app_version,
             locale: d.locale,
             last_seen_at: d.last_seen_at,

@@ -117,8 +117,11 @@ impl AuthApi {
         Ok(Json(tokens_for(&state, issued).await?))
     }
 
-    /// Exchange a refresh token for new tokens. Each refresh token works once; reusing one ends
-    /// the session (401 `refresh_token_reused`), except for a retry within a few seconds.
+    /// Exchange a refresh token for new tokens. Each refresh token works once. Grace for
+    /// retries: the same token presented again within 10 seconds of its first use (an app that
+    /// lost the answer) is answered with another new pair (access and refresh token) in the same
+    /// session, and the pair from the first use stays valid too; presented again later, it counts
+    /// as leaked and ends the session (401 `refresh_token_reused`; sign in again).
     #[oai(path = "/refresh", method = "post", operation_id = "refresh")]
     async fn refresh(&self, state: Data<&AppState>, body: Json<RefreshRequest>) -> ApiResult<Json<SessionTokens>> {
         let issued = sessions::refresh(&state.db, policy(&state), state.clock.now(), &body.refresh_token).await?;

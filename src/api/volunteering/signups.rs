@@ -7,6 +7,7 @@ use crate::api::Tag;
 use crate::api::bearer::BearerAuth;
 use crate::api::csv::{self, CsvFile};
 use crate::api::error::ApiResult;
+use crate::api::optional_body::OptionalJson;
 use crate::api::types::{SignupStatus, page_of};
 use crate::api::volunteering::tasks::{ReasonRequest, Task};
 use crate::domain::kernel::page::PageRequest;
@@ -32,7 +33,8 @@ pub struct Signup {
     pub task_id: Uuid,
     pub volunteer_id: Uuid,
     pub status: SignupStatus,
-    /// Place on the waitlist (lower goes first), while waitlisted.
+    /// Place in line on the waitlist while waitlisted: 1 is next to be promoted, and it moves
+    /// up as those ahead are promoted or leave.
     pub position: Option<i32>,
     /// Cancelled after the task's cut-off.
     pub late_cancellation: bool,
@@ -229,16 +231,18 @@ impl SignupsApi {
     }
 
     /// Cancel one's own sign-up before the task starts. A confirmed seat goes to the head of the
-    /// waitlist; after the cut-off it is recorded as a late cancellation.
+    /// waitlist; after the cut-off it is recorded as a late cancellation. The body (a reason)
+    /// may be left out.
     #[oai(path = "/api/v1/signups/:id/cancel", method = "post", operation_id = "cancelSignup")]
     async fn cancel(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
-        body: Json<OptionalReason>,
+        body: OptionalJson<OptionalReason>,
     ) -> ApiResult<Json<SignupChange>> {
-        let (s, fx) = signups::cancel(&state.db, &auth.0.actor(), state.clock.now(), id.0, body.0.reason).await?;
+        let reason = body.0.and_then(|b| b.reason);
+        let (s, fx) = signups::cancel(&state.db, &auth.0.actor(), state.clock.now(), id.0, reason).await?;
         Ok(Json(SignupChange { signup: s.into(), promoted: fx.promoted }))
     }
 

@@ -25,7 +25,7 @@ use entity::user;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, IntoActiveModel, JoinType, QueryFilter, QuerySelect, RelationTrait,
+    EntityTrait, IntoActiveModel, JoinType, PaginatorTrait, QueryFilter, QuerySelect, RelationTrait,
 };
 use uuid::Uuid;
 
@@ -79,7 +79,7 @@ pub async fn sign_up(
     now: DateTime<Utc>,
     task_id: Uuid,
 ) -> DomainResult<Outcome> {
-    write(db, async |txn| {
+    let outcome = write(db, async |txn| {
         let t = task::Entity::find_by_id(task_id).one(txn).await?.ok_or(DomainError::not_found("task"))?;
         match t.status {
             TaskStatus::Draft => return Err(DomainError::not_found("task")),
@@ -136,7 +136,26 @@ pub async fn sign_up(
         }
         Ok(Outcome { signup: model, created: true })
     })
-    .await
+    .await?;
+    Ok(Outcome { signup: place_in_line(db, outcome.signup).await?, created: outcome.created })
+}
+
+/// Shows a waitlisted sign-up's place in line (1: next to be promoted) in `position`, where the
+/// table keeps its ticket: tickets are handed out in order and never reused, so the place is
+/// one more than the tickets still waiting before it.
+pub async fn place_in_line(db: &impl ConnectionTrait, mut s: signup::Model) -> DomainResult<signup::Model> {
+    if s.status == SignupStatus::Waitlisted
+        && let Some(ticket) = s.position
+    {
+        let ahead = signup::Entity::find()
+            .filter(signup::Column::TaskId.eq(s.task_id))
+            .filter(signup::Column::Status.eq(SignupStatus::Waitlisted))
+            .filter(signup::Column::Position.lt(ticket))
+            .count(db)
+            .await?;
+        s.position = Some(i32::try_from(ahead).unwrap_or(i32::MAX).saturating_add(1));
+    }
+    Ok(s)
 }
 
 /// Writes a volunteer's sign-up row for a task: a new one, or the revival of an ended one.
@@ -349,7 +368,7 @@ pub async fn approve(
     now: DateTime<Utc>,
     id: Uuid,
 ) -> DomainResult<signup::Model> {
-    write(db, async |txn| {
+    let approved = write(db, async |txn| {
         let (s, t) = load(txn, id).await?;
         tasks::load_for_organizer(txn, actor, t.id).await?;
         if s.status != SignupStatus::Pending {
@@ -368,7 +387,8 @@ pub async fn approve(
         reminders::decided(txn, &s, &t).await?;
         Ok(s)
     })
-    .await
+    .await?;
+    place_in_line(db, approved).await
 }
 
 /// An organiser denies a pending sign-up, with a reason.
@@ -438,7 +458,7 @@ pub async fn roster(
     let mut items = Vec::new();
     for s in p.items {
         if let Some(v) = people.get(&s.volunteer_id) {
-            items.push(RosterLine { volunteer: v.clone(), signup: s });
+            items.push(RosterLine { volunteer: v.clone(), signup: place_in_line(db, s).await? });
         }
     }
     Ok(Page { items, next_cursor: p.next_cursor })
@@ -475,11 +495,12 @@ pub async fn mine(
         .into_iter()
         .map(|t| (t.id, t))
         .collect();
-    let items = p
-        .items
-        .into_iter()
-        .filter_map(|s| tasks.get(&s.task_id).cloned().map(|task| MySignup { signup: s, task }))
-        .collect();
+    let mut items = Vec::new();
+    for s in p.items {
+        if let Some(task) = tasks.get(&s.task_id).cloned() {
+            items.push(MySignup { signup: place_in_line(db, s).await?, task });
+        }
+    }
     Ok(Page { items, next_cursor: p.next_cursor })
 }
 
@@ -489,7 +510,7 @@ pub async fn get_visible(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> 
     if s.volunteer_id != actor.user_id && !tasks::may_lead(db, actor, &t).await? {
         return Err(DomainError::not_found("sign-up"));
     }
-    Ok(MySignup { signup: s, task: t })
+    Ok(MySignup { signup: place_in_line(db, s).await?, task: t })
 }
 
 /// Confirmed volunteers who never checked in to tasks that have ended are recorded as no-shows.

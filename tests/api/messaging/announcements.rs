@@ -69,7 +69,10 @@ async fn who_may_announce_to_whom() {
     for s in [&east.volunteer, &east.social_worker] {
         post(s, json!({"title": "t", "body": "b"})).await.expect_problem(403, "forbidden");
     }
-    // City administrators: anywhere, but must name where.
+    // City administrators: anywhere, but must name where, as the field's documentation says.
+    let doc: serde_json::Value = serde_json::from_str(&wushe::api::openapi_json()).unwrap();
+    let field = &doc["components"]["schemas"]["CreateAnnouncementRequest"]["properties"]["orgUnitId"];
+    assert!(field["description"].as_str().unwrap().contains("org_unit_required"), "{field}");
     post(&f.city_admin, json!({"title": "t", "body": "b", "orgUnitId": f.city})).await.expect(201);
     post(&f.city_admin, json!({"title": "t", "body": "b"})).await.expect_problem(400, "org_unit_required");
     post(&f.city_admin, json!({"title": "", "body": "b", "orgUnitId": f.city}))
@@ -122,12 +125,16 @@ async fn role_filters_and_inboxes() {
         .await
         .expect(201);
     let id = a.str("id");
+    // The answer to publishing counts deliveries so far, named for what it is.
+    assert_eq!(a.body["delivered"], 0);
+    assert!(a.body["completedAt"].is_null());
+    assert!(a.body.get("recipients").is_none());
     eventually(20, "the fan-out to finish", || async {
         app.get(&format!("/api/v1/announcements/{id}"), Some(&east.admin.access)).await.body["completedAt"].is_string()
     })
     .await;
     let done = app.get(&format!("/api/v1/announcements/{id}"), Some(&east.admin.access)).await.expect(200);
-    assert_eq!(done.body["recipients"], 1);
+    assert_eq!(done.body["delivered"], 1);
     assert_eq!(done.body["roles"], json!(["social_worker"]));
     let inbox = app.get("/api/v1/me/notifications", Some(&east.social_worker.access)).await.expect(200);
     assert_eq!(inbox.body["items"][0]["title"], "社工例会");
@@ -197,7 +204,7 @@ async fn fan_out_to_5000_people_writes_each_inbox_row_exactly_once() {
         .unwrap();
     assert_eq!(distinct.len(), 5000, "one row per person");
     let done = app.get(&format!("/api/v1/announcements/{id}"), Some(&admin.access)).await.expect(200);
-    assert_eq!(done.body["recipients"], 5000);
+    assert_eq!(done.body["delivered"], 5000);
     eventually(60, "100 pushes", || async { app.pushes().len() == 100 }).await;
 
     // A batch delivered again (a redelivery after a crash) changes nothing.
@@ -207,7 +214,7 @@ async fn fan_out_to_5000_people_writes_each_inbox_row_exactly_once() {
         .unwrap();
     assert_eq!(rows().count(app.db()).await.unwrap(), 5000);
     let done = app.get(&format!("/api/v1/announcements/{id}"), Some(&admin.access)).await.expect(200);
-    assert_eq!(done.body["recipients"], 5000);
+    assert_eq!(done.body["delivered"], 5000);
     eventually(20, "the outbox relayed", || async { jobs::outbox::pending(app.db()).await.unwrap() == 0 }).await;
     eventually(20, "no jobs left behind", || async {
         let mut left = 0;

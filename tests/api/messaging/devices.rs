@@ -34,6 +34,10 @@ async fn register_refresh_move_list_and_delete() {
     assert!(again.str("lastSeenAt") > first.str("lastSeenAt"), "refreshed");
     let listed = app.get("/api/v1/me/devices", Some(&a.access)).await.expect(200);
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    // The app tells whether its current token is registered by its SHA-256 (hex).
+    let sha256_of_token_a = "ea9dd8140f636be3c7472e20a6d64442bcbdf671927a64118140d59698352759";
+    assert_eq!(listed.body["items"][0]["tokenSha256"], sha256_of_token_a);
+    assert_eq!(first.body["tokenSha256"], sha256_of_token_a);
 
     // The phone changes hands: the token moves.
     let moved = app

@@ -101,6 +101,35 @@ async fn refresh_rotates_and_reuse_ends_the_session() {
     assert_eq!(revoked.revoked_reason.as_deref(), Some("reuse_detected"));
 }
 
+/// The grace the refresh operation documents: a used token presented again within 10 seconds
+/// gets another new pair (both pairs work); at 11 seconds the session ends.
+#[tokio::test]
+async fn refresh_grace_is_ten_seconds_and_answers_a_new_pair() {
+    let app = spawn_app().await;
+    let doc: serde_json::Value = serde_json::from_str(&wushe::api::openapi_json()).unwrap();
+    let op = &doc["paths"]["/api/v1/auth/refresh"]["post"];
+    let described =
+        format!("{} {}", op["summary"].as_str().unwrap_or_default(), op["description"].as_str().unwrap_or_default());
+    assert!(described.contains("within 10 seconds"), "the grace is documented: {described}");
+
+    let s = app.register_volunteer().await;
+    let first = app.post("/api/v1/auth/refresh", None, json!({"refreshToken": s.refresh})).await.expect(200);
+    app.clock.advance(chrono::Duration::seconds(10));
+    let retry = app.post("/api/v1/auth/refresh", None, json!({"refreshToken": s.refresh})).await.expect(200);
+    assert_ne!(retry.str("refreshToken"), first.str("refreshToken"), "a new pair");
+    app.get("/api/v1/me", Some(&first.str("accessToken"))).await.expect(200);
+    app.get("/api/v1/me", Some(&retry.str("accessToken"))).await.expect(200);
+    app.post("/api/v1/auth/refresh", None, json!({"refreshToken": retry.str("refreshToken")})).await.expect(200);
+    app.post("/api/v1/auth/refresh", None, json!({"refreshToken": first.str("refreshToken")})).await.expect(200);
+
+    let late = app.register_volunteer().await;
+    app.post("/api/v1/auth/refresh", None, json!({"refreshToken": late.refresh})).await.expect(200);
+    app.clock.advance(chrono::Duration::seconds(11));
+    app.post("/api/v1/auth/refresh", None, json!({"refreshToken": late.refresh}))
+        .await
+        .expect_problem(401, "refresh_token_reused");
+}
+
 #[tokio::test]
 async fn concurrent_refreshes_of_one_token_all_land_in_one_live_session() {
     let app = spawn_app().await;

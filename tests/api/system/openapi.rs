@@ -76,3 +76,11 @@ fn no_path_is_declared_by_two_apis() {
     }
     assert!(seen.len() >= 15, "only {} operations", seen.len());
 }
+
+/// Optional means optional: a body whose every field may be left out may itself be left out.
+#[test]
+fn bodies_with_only_optional_fields_are_optional() {
+    let doc: Value = serde_json::from_str(&wushe::api::openapi_json()).unwrap();
+    let body = &doc["paths"]["/api/v1/signups/{id}/cancel"]["post"]["requestBody"];
+    assert_eq!(body["required"], false, "cancelSignup: {body}");
+}

@@ -4,6 +4,7 @@
 use crate::service_fixture::Service;
 use chrono::Duration;
 use entity::signup::{self, SignupStatus};
+use reqwest::Method;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use std::collections::HashSet;
@@ -165,17 +166,76 @@ async fn deadline_and_cut_off() {
         .expect_problem(404, "not_found");
 }
 
+/// `position` is the place in line, not the ticket: after promotions the head shows 1.
+#[tokio::test]
+async fn the_waitlist_shows_the_place_in_line() {
+    let s = Service::new().await;
+    let task = s.task(1).await;
+    let vols = s.app.quick_volunteers(5, Some(&s.room)).await;
+    let mut signups = Vec::new();
+    for v in &vols {
+        signups.push(s.sign_up(&task, v).await);
+    }
+    assert_eq!(signups[0]["status"], "confirmed");
+    let places: Vec<i64> = signups[1..].iter().map(|b| b["position"].as_i64().unwrap()).collect();
+    assert_eq!(places, [1, 2, 3, 4]);
+
+    // The seat passes down the line twice: the first two waiting are promoted in turn.
+    for i in 0..2 {
+        let r = s
+            .app
+            .post(
+                format!("/api/v1/signups/{}/cancel", signups[i]["id"].as_str().unwrap()),
+                Some(&vols[i].access),
+                json!({}),
+            )
+            .await
+            .expect(200);
+        assert_eq!(r.body["promoted"], json!([signups[i + 1]["id"]]));
+    }
+    // And the fourth in line leaves the waitlist of their own accord.
+    s.app
+        .post(
+            format!("/api/v1/signups/{}/cancel", signups[4]["id"].as_str().unwrap()),
+            Some(&vols[4].access),
+            json!({}),
+        )
+        .await
+        .expect(200);
+
+    // The one left waiting (third in line at first) is now the head, wherever it is read.
+    let head = signups[3]["id"].as_str().unwrap();
+    let one = s.app.get(format!("/api/v1/signups/{head}"), Some(&vols[3].access)).await.expect(200);
+    assert_eq!(
+        (one.body["signup"]["status"].as_str(), one.body["signup"]["position"].as_i64()),
+        (Some("waitlisted"), Some(1))
+    );
+    let mine = s.app.get("/api/v1/me/signups", Some(&vols[3].access)).await.expect(200);
+    assert_eq!(mine.body["items"][0]["signup"]["position"], 1);
+    let again = s.sign_up(&task, &vols[3]).await;
+    assert_eq!(again["position"], 1, "signing up twice answers the same place");
+    let roster = s
+        .app
+        .get(format!("/api/v1/tasks/{task}/signups?status=waitlisted"), Some(&s.organiser.access))
+        .await
+        .expect(200);
+    assert_eq!(roster.body["items"][0]["signup"]["position"], 1);
+    assert_eq!(roster.body["items"].as_array().unwrap().len(), 1);
+}
+
 #[tokio::test]
 async fn early_cancellation_is_not_late_and_frees_the_seat() {
     let s = Service::new().await;
     let task = s.task(1).await;
     let v = s.app.register_volunteer().await;
     let su = s.sign_up(&task, &v).await;
+    // The body (a reason) is optional: a request with none at all, as generated clients send it.
     let r = s
         .app
-        .post(&format!("/api/v1/signups/{}/cancel", su["id"].as_str().unwrap()), Some(&v.access), json!({}))
+        .call(Method::POST, format!("/api/v1/signups/{}/cancel", su["id"].as_str().unwrap()), Some(&v.access), None)
         .await
         .expect(200);
+    assert_eq!(r.body["signup"]["status"], "cancelled");
     assert_eq!(r.body["signup"]["lateCancellation"], false);
     let t = s.app.get(&format!("/api/v1/tasks/{task}"), Some(&v.access)).await.expect(200);
     assert_eq!(t.body["seatsLeft"], 1);
