@@ -225,6 +225,7 @@ async fn seed(state: &AppState) -> anyhow::Result<Seed> {
                     insurance_policy_ref: Set(None),
                     signup_mode: Set(task::SignupMode::Open),
                     min_presence_pct: Set(60),
+                    skills_required_for_signup: Set(false),
                     status: Set(task::TaskStatus::Published),
                     cancel_reason: Set(None),
                     created_by: Set(organiser_id),

@@ -16,6 +16,8 @@ pub enum NominationStatus {
     Awarded,
     /// Not chosen.
     NotAwarded,
+    /// The programme was cancelled while it was in the running.
+    Cancelled,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]

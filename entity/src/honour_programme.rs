@@ -33,6 +33,8 @@ pub enum ProgrammeState {
     /// 公示
     PublicNotice,
     Published,
+    /// Called off before the decision (kept last: states before it compare as earlier).
+    Cancelled,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
@@ -62,6 +64,8 @@ pub struct Model {
     pub state: ProgrammeState,
     pub notice_starts_at: Option<DateTimeUtc>,
     pub notice_ends_at: Option<DateTimeUtc>,
+    /// Why the programme was cancelled, once it is.
+    pub cancel_reason: Option<String>,
     pub created_by: Uuid,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -73,6 +73,9 @@ pub struct Model {
     pub signup_mode: SignupMode,
     /// Share of the task's length a stay must cover to earn hours (percent).
     pub min_presence_pct: i32,
+    /// Sign-up is refused to a volunteer who lacks one of the required skills (otherwise the
+    /// skills only steer dispatch).
+    pub skills_required_for_signup: bool,
     pub status: TaskStatus,
     pub cancel_reason: Option<String>,
     pub created_by: Uuid,

@@ -68,6 +68,8 @@ mod m20261130_100001_create_verification_codes;
 mod m20261130_100002_create_birth_dates;
 mod m20261130_100003_add_confirmation_to_guardians;
 mod m20261130_100004_create_identity_disputes;
+mod m20261130_200001_add_cancel_reason_to_honour_programmes;
+mod m20261130_200002_add_skills_required_for_signup_to_tasks;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -140,6 +142,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_100002_create_birth_dates::Migration),
             Box::new(m20261130_100003_add_confirmation_to_guardians::Migration),
             Box::new(m20261130_100004_create_identity_disputes::Migration),
+            Box::new(m20261130_200001_add_cancel_reason_to_honour_programmes::Migration),
+            Box::new(m20261130_200002_add_skills_required_for_signup_to_tasks::Migration),
         ];
         all.extend(rest);
         all
@@ -244,6 +248,8 @@ mod tests {
             "m20261130_100002_create_birth_dates",
             "m20261130_100003_add_confirmation_to_guardians",
             "m20261130_100004_create_identity_disputes",
+            "m20261130_200001_add_cancel_reason_to_honour_programmes",
+            "m20261130_200002_add_skills_required_for_signup_to_tasks",
         ];
         assert_eq!(names, expected);
     }

@@ -308,6 +308,7 @@ async fn request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, rel: Rel)
             req(M::POST, format!("/api/v1/me/notifications/{id}/read"), None)
         }
         "markAllNotificationsRead" => req(M::POST, "/api/v1/me/notifications/read-all", None),
+        "listMyAnnouncements" => req(M::GET, "/api/v1/me/announcements", None),
         "getNotificationPreferences" => req(M::GET, "/api/v1/me/notification-preferences", None),
         "updateNotificationPreferences" => req(M::PATCH, "/api/v1/me/notification-preferences", Some(json!({}))),
         "createAnnouncement" => req(
@@ -554,6 +555,16 @@ async fn honours_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, r
             format!("/api/v1/honour-programmes/{}/advance", h::draft(app, &city, 1, Vec::new()).await),
             Some(json!({"to": "nominating"})),
         ),
+        "cancelHonourProgramme" => req(
+            M::POST,
+            format!("/api/v1/honour-programmes/{}/cancel", h::nominating(app, &city, 1, Vec::new()).await),
+            Some(json!({"reason": "矩阵"})),
+        ),
+        "correctHonourProgrammeRules" => req(
+            M::POST,
+            format!("/api/v1/honour-programmes/{}/rule-corrections", h::nominating(app, &city, 1, Vec::new()).await),
+            Some(json!({"rules": [], "reason": "矩阵"})),
+        ),
         "appointHonourPanel" => req(
             M::PUT,
             format!("/api/v1/honour-programmes/{}/panel", h::draft(app, &city, 1, Vec::new()).await),
@@ -797,6 +808,10 @@ async fn talent_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, re
         }
         "listTrainingSessions" => {
             req(M::GET, format!("/api/v1/courses/{}/sessions", talent::course(app, f, rel).await), None)
+        }
+        "getTrainingSession" => {
+            let s = talent::session(app, f, c, rel, false).await;
+            req(M::GET, format!("/api/v1/training-sessions/{s}"), None)
         }
         "enrol" => {
             let s = talent::session(app, f, c, rel, false).await;
@@ -1234,6 +1249,7 @@ mod service {
             capacity: 100,
             min_headcount: None,
             required_skills: Vec::new(),
+            skills_required_for_signup: false,
             signup_deadline: None,
             cancel_cutoff_hours: None,
             leader_id: leader,
@@ -1386,10 +1402,19 @@ mod service {
         approved_hours(app, owner, unit).await;
         let today = app.clock.now_utc().date_naive();
         let actor = actor_of_session(v, Role::Volunteer);
-        wushe::domain::volunteering::service_records::request(app.db(), &actor, app.clock.now_utc(), unit, today, today)
-            .await
-            .unwrap()
-            .code
+        wushe::domain::volunteering::service_records::request(
+            app.db(),
+            &app.state.data_key,
+            &actor,
+            app.clock.now_utc(),
+            unit,
+            today,
+            today,
+            Default::default(),
+        )
+        .await
+        .unwrap()
+        .code
     }
 }
 

@@ -23,6 +23,8 @@ wire_enum! {
     /// Where a nomination stands.
     HonourNominationStatus mirrors entity::honour_nomination::NominationStatus {
         Nominated = "nominated", Declined = "declined", Awarded = "awarded", NotAwarded = "not_awarded",
+        /// The programme was cancelled while it was in the running.
+        Cancelled = "cancelled",
     }
 }
 

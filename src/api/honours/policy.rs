@@ -19,6 +19,8 @@ const HONOURS: &[Rule] = &[
     rule("getHonourProgramme").allow(SIGNED_IN, NONE),
     rule("updateHonourProgramme").allow(CITY_ADMIN, NONE),
     rule("advanceHonourProgramme").allow(CITY_ADMIN, NONE),
+    rule("cancelHonourProgramme").allow(CITY_ADMIN, NONE),
+    rule("correctHonourProgrammeRules").allow(CITY_ADMIN, NONE),
     rule("appointHonourPanel").allow(CITY_ADMIN, NONE),
     rule("checkHonourEligibility").allow(ADMINS, NONE),
     rule("nominateForHonour")

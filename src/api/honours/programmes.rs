@@ -46,6 +46,8 @@ wire_enum! {
         /// 公示: the decision is listed publicly and open to objections.
         PublicNotice = "public_notice",
         Published = "published",
+        /// Called off before the decision; `cancelReason` says why.
+        Cancelled = "cancelled",
     }
 }
 
@@ -274,6 +276,8 @@ pub struct HonourProgramme {
     pub state: HonourProgrammeState,
     pub notice_starts_at: Option<DateTime<Utc>>,
     pub notice_ends_at: Option<DateTime<Utc>>,
+    /// Why it was cancelled, once it is.
+    pub cancel_reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -299,6 +303,7 @@ impl From<Programme> for HonourProgramme {
             state: r.state.into(),
             notice_starts_at: r.notice_starts_at,
             notice_ends_at: r.notice_ends_at,
+            cancel_reason: r.cancel_reason,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -335,6 +340,47 @@ pub struct HonourProgrammeUpdate {
 pub struct HonourAdvanceRequest {
     /// One step on from the current state (`decided` comes from the decision instead).
     pub to: HonourProgrammeState,
+}
+
+/// Why a programme is cancelled.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HonourCancelRequest {
+    /// Told to the nominees, their nominators and the panel, and kept on the programme.
+    #[oai(validator(min_length = 1, max_length = 500))]
+    pub reason: String,
+}
+
+/// Corrected eligibility rules and why.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HonourRulesCorrection {
+    /// The whole set of rules, replacing the old.
+    #[oai(validator(max_items = 8))]
+    pub rules: Vec<EligibilityRule>,
+    /// Kept in the audit log and told to the nominators whose nominee no longer qualifies.
+    #[oai(validator(min_length = 1, max_length = 500))]
+    pub reason: String,
+}
+
+/// A nomination evaluated again under corrected rules.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct HonourReevaluation {
+    pub nomination_id: Uuid,
+    pub nominee_id: Uuid,
+    /// Passes every evaluated rule under the corrected rules.
+    pub eligible: bool,
+    /// Kept in the running by a city administrator's override even though failing.
+    pub overridden: bool,
+}
+
+/// A programme with corrected rules, and its nominations in the running evaluated again.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct HonourRulesCorrected {
+    pub programme: HonourProgramme,
+    pub nominations: Vec<HonourReevaluation>,
 }
 
 /// The panel of a programme.
@@ -449,6 +495,62 @@ impl HonourProgrammesApi {
     ) -> ApiResult<Json<HonourProgramme>> {
         let p = honours::advance(&state.db, &auth.0.actor(), state.clock.now(), id.0, body.to.into()).await?;
         Ok(Json(p.into()))
+    }
+
+    /// Cancel a programme before its decision, with a reason (city administrators): its
+    /// nominations in the running end as `cancelled`, the stations' quota is freed, and the
+    /// nominees, nominators and panel are told. 409 `programme_locked` once decided.
+    #[oai(path = "/api/v1/honour-programmes/:id/cancel", method = "post", operation_id = "cancelHonourProgramme")]
+    async fn cancel(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<HonourCancelRequest>,
+    ) -> ApiResult<Json<HonourProgramme>> {
+        let p = honours::cancel(&state.db, &auth.0.actor(), state.clock.now(), id.0, &body.reason).await?;
+        Ok(Json(p.into()))
+    }
+
+    /// Correct a programme's eligibility rules with a reason, until its review opens (city
+    /// administrators; 409 `programme_locked` after). Nominations in the running are evaluated
+    /// again; nominators of those that no longer qualify are told. Audited.
+    #[oai(
+        path = "/api/v1/honour-programmes/:id/rule-corrections",
+        method = "post",
+        operation_id = "correctHonourProgrammeRules"
+    )]
+    async fn correct_rules(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<HonourRulesCorrection>,
+    ) -> ApiResult<Json<HonourRulesCorrected>> {
+        let b = body.0;
+        let rules = b.rules.iter().map(EligibilityRule::to_domain).collect::<Result<Vec<_>, _>>()?;
+        let (p, out) = honours::correct_rules(
+            &state.db,
+            &auth.0.actor(),
+            state.clock.now(),
+            id.0,
+            rules,
+            &b.reason,
+            &state.config.talent,
+        )
+        .await?;
+        Ok(Json(HonourRulesCorrected {
+            programme: p.into(),
+            nominations: out
+                .into_iter()
+                .map(|r| HonourReevaluation {
+                    nomination_id: r.nomination_id,
+                    nominee_id: r.nominee_id,
+                    eligible: r.eligible,
+                    overridden: r.overridden,
+                })
+                .collect(),
+        }))
     }
 
     /// Set a programme's review panel (city administrators).

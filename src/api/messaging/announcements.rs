@@ -8,7 +8,7 @@ use crate::api::error::ApiResult;
 use crate::api::types::{Role, page_of};
 use crate::api::{Created, Tag};
 use crate::domain::kernel::page::PageRequest;
-use crate::domain::messaging::announcements::{self, NewAnnouncement, roles_of};
+use crate::domain::messaging::announcements::{self, NewAnnouncement, Received, roles_of};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::announcement;
@@ -73,6 +73,42 @@ impl From<announcement::Model> for Announcement {
 }
 
 page_of!(AnnouncementPage, Announcement);
+
+/// An announcement sent to oneself.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct ReceivedAnnouncement {
+    pub id: Uuid,
+    /// The unit whose people it went to.
+    pub org_unit_id: Uuid,
+    pub title: String,
+    pub body: String,
+    /// When it was published.
+    pub created_at: DateTime<Utc>,
+    /// The inbox notification it arrived as (marking that read marks this read).
+    pub notification_id: Uuid,
+    /// When it reached one's inbox.
+    pub received_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+impl From<Received> for ReceivedAnnouncement {
+    fn from(r: Received) -> Self {
+        let (a, n) = (r.announcement, r.notification);
+        ReceivedAnnouncement {
+            id: a.id,
+            org_unit_id: a.org_unit_id,
+            title: a.title,
+            body: a.body,
+            created_at: a.created_at,
+            notification_id: n.id,
+            received_at: n.created_at,
+            read_at: n.read_at,
+        }
+    }
+}
+
+page_of!(ReceivedAnnouncementPage, ReceivedAnnouncement);
 
 #[OpenApi(prefix_path = "/api/v1/announcements", tag = "Tag::Notifications")]
 impl AnnouncementsApi {

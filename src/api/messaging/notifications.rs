@@ -1,12 +1,15 @@
 //! `/api/v1/me/notifications` (the inbox) and `/api/v1/me/notification-preferences` (quiet hours
-//! and muted categories). A person sees only their own notifications.
+//! and muted categories), and `/api/v1/me/announcements` (the announcements among them). A person
+//! sees only their own notifications.
 //! Rules: `domain::notifications`.
 
 use crate::api::Tag;
 use crate::api::bearer::BearerAuth;
 use crate::api::error::ApiResult;
+use crate::api::messaging::announcements::ReceivedAnnouncementPage;
 use crate::api::types::{page_of, wire_enum};
 use crate::domain::kernel::page::PageRequest;
+use crate::domain::messaging::announcements;
 use crate::domain::messaging::notifications::{
     self as domain, Category, InboxFilter, Preferences, PreferencesPatch, hhmm,
 };
@@ -149,6 +152,20 @@ impl NotificationsApi {
         let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
         let filter = InboxFilter { unread_only: unread.0.unwrap_or(false), since: since.0 };
         Ok(Json(domain::inbox(&state.db, auth.0.user.id, filter, page).await?.into()))
+    }
+
+    /// The announcements sent to oneself, newest first, apart from the rest of the inbox.
+    #[oai(path = "/announcements", method = "get", operation_id = "listMyAnnouncements")]
+    async fn announcements(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        cursor: Query<Option<String>>,
+        /// Page size, default 20, at most 100.
+        limit: Query<Option<u64>>,
+    ) -> ApiResult<Json<ReceivedAnnouncementPage>> {
+        let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
+        Ok(Json(announcements::received(&state.db, &auth.0.actor(), page).await?.into()))
     }
 
     /// How many of one's notifications are unread.

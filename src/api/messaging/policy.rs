@@ -14,6 +14,7 @@ const MESSAGING: &[Rule] = &[
     rule("unreadNotificationCount").allow(SIGNED_IN, NONE),
     rule("markNotificationRead").on(ANY).allow(SIGNED_IN, OWN),
     rule("markAllNotificationsRead").allow(SIGNED_IN, NONE),
+    rule("listMyAnnouncements").allow(SIGNED_IN, NONE),
     rule("getNotificationPreferences").allow(SIGNED_IN, NONE),
     rule("updateNotificationPreferences").allow(SIGNED_IN, NONE),
     rule("createAnnouncement")

@@ -201,6 +201,45 @@ pub struct DecisionReason {
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegistrationRequest {
     pub registered_on: NaiveDate,
+    /// Only show what recording it would do (`periodChange`); record nothing.
+    #[oai(default)]
+    pub dry_run: bool,
+}
+
+/// A continuing-education period, `[start, end)`.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct CePeriod {
+    pub start: NaiveDate,
+    /// The first day no longer in the period.
+    pub end: NaiveDate,
+}
+
+/// How recording a registration moves the continuing-education period: a new registration starts
+/// a new period, and approved CE completed before it stops counting towards the next renewal.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct CePeriodChange {
+    pub before: CePeriod,
+    pub after: CePeriod,
+    /// Approved CE minutes counting in the period before.
+    pub completed_minutes_before: i64,
+    /// Approved CE minutes counting in the period after.
+    pub completed_minutes_after: i64,
+    /// Approved CE minutes that count now and would no longer count.
+    pub minutes_no_longer_counting: i64,
+}
+
+/// A registration recorded, or previewed with `dryRun`: the credential (as it is now for a
+/// preview) and how the CE period moves.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct RegistrationRecorded {
+    #[oai(flatten)]
+    pub credential: Credential,
+    /// False for a preview: nothing was recorded.
+    pub recorded: bool,
+    pub period_change: CePeriodChange,
 }
 
 /// A recorded credential.
@@ -354,7 +393,9 @@ impl CredentialsApi {
     }
 
     /// Record the registration (登记) or renewal of one's verified social-work certificate; a
-    /// renewal needs the period's continuing education (409 `ce_incomplete`).
+    /// renewal needs the period's continuing education (409 `ce_incomplete`). The answer's
+    /// `periodChange` says how the CE period moves and how many approved CE minutes stop
+    /// counting; with `dryRun` the same checks and answer come back and nothing is recorded.
     #[oai(path = "/api/v1/credentials/:id/registration", method = "post", operation_id = "recordRegistration")]
     async fn register(
         &self,
@@ -362,16 +403,29 @@ impl CredentialsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: Json<RegistrationRequest>,
-    ) -> ApiResult<Json<Credential>> {
-        let c = registration::record_registration(
+    ) -> ApiResult<Json<RegistrationRecorded>> {
+        let r = registration::record_registration(
             &state.db,
             &state.config.talent,
             &auth.0.actor(),
             state.clock.now(),
             id.0,
             body.registered_on,
+            body.dry_run,
         )
         .await?;
-        Ok(Json(view(&state, c)))
+        let ch = r.change;
+        let period = |(start, end)| CePeriod { start, end };
+        Ok(Json(RegistrationRecorded {
+            credential: view(&state, r.credential),
+            recorded: r.recorded,
+            period_change: CePeriodChange {
+                before: period(ch.before),
+                after: period(ch.after),
+                completed_minutes_before: ch.completed_minutes_before,
+                completed_minutes_after: ch.completed_minutes_after,
+                minutes_no_longer_counting: ch.minutes_no_longer_counting,
+            },
+        }))
     }
 }

@@ -48,6 +48,7 @@ const TRAINING: &[Rule] = &[
         .allow(CITY_ADMIN, STATION.or(OTHER))
         .idempotent(),
     rule("listTrainingSessions").on(STATION.or(OTHER)).allow(SIGNED_IN, STATION.or(OTHER)),
+    rule("getTrainingSession").on(STATION.or(OTHER)).allow(SIGNED_IN, STATION.or(OTHER)),
     rule("enrol").on(STATION.or(OTHER)).allow(SIGNED_IN, STATION.or(OTHER)).idempotent(),
     rule("listSessionEnrolments")
         .on(ANY)

@@ -10,7 +10,7 @@ use crate::api::types::{QualificationLevel, page_of, wire_enum};
 use crate::domain::DomainError;
 use crate::domain::kernel::page::PageRequest;
 use crate::domain::people::phone;
-use crate::domain::talent::enrolments::{self, RosterLine};
+use crate::domain::talent::enrolments::{self, MyEnrolment, RosterLine};
 use crate::domain::talent::prerequisites::{self, Requirement, Subject};
 use crate::domain::talent::training::{self, NewCourse, NewSession};
 use crate::state::AppState;
@@ -191,9 +191,35 @@ impl From<RosterLine> for EnrolmentLine {
     }
 }
 
+/// One of one's enrolments: the enrolment's fields, and the session and course it is for (when
+/// and where, what it credits).
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct MyEnrolmentItem {
+    #[oai(flatten)]
+    pub enrolment: Enrolment,
+    pub session: TrainingSession,
+    pub course: Course,
+}
+
+impl From<MyEnrolment> for MyEnrolmentItem {
+    fn from(m: MyEnrolment) -> Self {
+        MyEnrolmentItem { enrolment: m.enrolment.into(), session: m.session.into(), course: m.course.into() }
+    }
+}
+
+/// A session with its course.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct TrainingSessionDetail {
+    #[oai(flatten)]
+    pub session: TrainingSession,
+    pub course: Course,
+}
+
 page_of!(CoursePage, Course);
 page_of!(TrainingSessionPage, TrainingSession);
-page_of!(EnrolmentPage, Enrolment);
+page_of!(MyEnrolmentPage, MyEnrolmentItem);
 page_of!(EnrolmentLinePage, EnrolmentLine);
 
 /// Attendance of one person.
@@ -380,6 +406,19 @@ impl TrainingApi {
         Ok(Json(training::list_sessions(&state.db, id.0, page).await?.into()))
     }
 
+    /// One session, with its course; open to everyone signed in, like the course's sessions.
+    #[oai(path = "/api/v1/training-sessions/:id", method = "get", operation_id = "getTrainingSession")]
+    async fn session(
+        &self,
+        state: Data<&AppState>,
+        _auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<TrainingSessionDetail>> {
+        let s = training::get_session(&state.db, id.0).await?;
+        let c = training::get_course(&state.db, s.course_id).await?;
+        Ok(Json(TrainingSessionDetail { session: s.into(), course: c.into() }))
+    }
+
     /// Enrol in a session: a confirmed seat while seats remain, else the waitlist. Enrolling twice
     /// returns the first enrolment.
     #[oai(path = "/api/v1/training-sessions/:id/enrolments", method = "post", operation_id = "enrol")]
@@ -433,7 +472,8 @@ impl TrainingApi {
         Ok(Json(e.into()))
     }
 
-    /// One's enrolments, newest first.
+    /// One's enrolments, newest first, each with its session (when, where, whether it takes
+    /// place) and course (title, credit).
     #[oai(path = "/api/v1/me/enrolments", method = "get", operation_id = "listMyEnrolments")]
     async fn my_enrolments(
         &self,
@@ -442,7 +482,7 @@ impl TrainingApi {
         cursor: Query<Option<String>>,
         /// Page size, default 20, at most 100.
         limit: Query<Option<u64>>,
-    ) -> ApiResult<Json<EnrolmentPage>> {
+    ) -> ApiResult<Json<MyEnrolmentPage>> {
         let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
         Ok(Json(enrolments::my_enrolments(&state.db, &auth.0.actor(), page).await?.into()))
     }

@@ -8,7 +8,7 @@ use crate::api::csv::{self, CsvFile};
 use crate::api::error::ApiResult;
 use crate::api::types::{HoursSource, HoursStatus, page_of};
 use crate::domain::kernel::page::PageRequest;
-use crate::domain::volunteering::hours::{self, Claim, ReviewFilter};
+use crate::domain::volunteering::hours::{self, Claim, ReviewFilter, ReviewLine};
 use crate::domain::volunteering::hours_export::{self, ExportFilter};
 use crate::domain::volunteering::stars::{self, Period, Standing};
 use crate::state::AppState;
@@ -73,6 +73,29 @@ impl From<entity::hours_entry::Model> for HoursEntry {
 }
 
 page_of!(HoursPage, HoursEntry);
+
+/// An entry on the review list: the entry's fields, and whose it is.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct HoursReviewEntry {
+    #[oai(flatten)]
+    pub entry: HoursEntry,
+    /// The volunteer's display name, as on a task's roster.
+    pub volunteer_name: String,
+    pub volunteer_number: String,
+}
+
+impl From<ReviewLine> for HoursReviewEntry {
+    fn from(l: ReviewLine) -> Self {
+        HoursReviewEntry {
+            entry: l.entry.into(),
+            volunteer_name: l.volunteer.name,
+            volunteer_number: l.volunteer.volunteer_number,
+        }
+    }
+}
+
+page_of!(HoursReviewPage, HoursReviewEntry);
 
 /// A star level and the way to the next.
 #[derive(Object, Debug)]
@@ -245,7 +268,8 @@ impl HoursApi {
         Ok(crate::api::Created::Created(Json(e.into())))
     }
 
-    /// Entries one may decide (one's tasks, and one's scope), oldest first. Not for volunteers.
+    /// Entries one may decide (one's tasks, and one's scope), oldest first, each with the
+    /// volunteer's display name and number. Not for volunteers.
     #[oai(path = "/api/v1/hours", method = "get", operation_id = "listHoursForReview")]
     #[allow(clippy::too_many_arguments, reason = "one extractor per query parameter, as poem-openapi declares them")]
     async fn review(
@@ -258,7 +282,7 @@ impl HoursApi {
         cursor: Query<Option<String>>,
         /// Page size, default 20, at most 100.
         limit: Query<Option<u64>>,
-    ) -> ApiResult<Json<HoursPage>> {
+    ) -> ApiResult<Json<HoursReviewPage>> {
         let page = PageRequest::parse(cursor.0.as_deref(), limit.0)?;
         let f = ReviewFilter { status: status.0.map(Into::into), task_id: task_id.0, disputed: disputed.0 };
         Ok(Json(hours::list_for_review(&state.db, &auth.0.actor(), f, page).await?.into()))

@@ -6,7 +6,7 @@ use crate::api::Tag;
 use crate::api::bearer::BearerAuth;
 use crate::api::error::ApiResult;
 use crate::api::volunteering::tasks::ReasonRequest;
-use crate::domain::volunteering::service_records::{self, mask_name};
+use crate::domain::volunteering::service_records::{self, NameOnCertificate, mask_name};
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::service_record;
@@ -112,6 +112,19 @@ pub struct ServiceRecordRequest {
     pub org_unit_id: Uuid,
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// The name the certificate shows; default `display_name`. `real_name` needs a recorded
+    /// identity whose consent stands (409 `real_name_unavailable` otherwise).
+    pub name: Option<CertificateName>,
+}
+
+/// Which of one's names a certificate shows.
+#[derive(poem_openapi::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum CertificateName {
+    /// The name on one's account.
+    DisplayName,
+    /// One's recorded real name (实名).
+    RealName,
 }
 
 fn escape(s: &str) -> String {
@@ -148,7 +161,8 @@ fn page(base: &str, code: &str, v: &ServiceRecordVerification, issued: NaiveDate
 
 #[OpenApi(tag = "Tag::ServiceRecords")]
 impl ServiceRecordsApi {
-    /// Ask for a certificate of one's approved service recorded by a unit in a period (free).
+    /// Ask for a certificate of one's approved service recorded by a unit in a period (free),
+    /// under one's display name or, where recorded with consent, one's real name.
     #[oai(path = "/api/v1/me/service-records", method = "post", operation_id = "requestServiceRecord")]
     async fn request(
         &self,
@@ -156,13 +170,19 @@ impl ServiceRecordsApi {
         auth: BearerAuth,
         body: Json<ServiceRecordRequest>,
     ) -> ApiResult<crate::api::Created<ServiceRecord>> {
+        let name = match body.name {
+            Some(CertificateName::RealName) => NameOnCertificate::Real,
+            Some(CertificateName::DisplayName) | None => NameOnCertificate::Display,
+        };
         let r = service_records::request(
             &state.db,
+            &state.data_key,
             &auth.0.actor(),
             state.clock.now(),
             body.org_unit_id,
             body.from,
             body.to,
+            name,
         )
         .await?;
         Ok(crate::api::Created::Created(Json(to_wire(&state.config.public_url, r))))

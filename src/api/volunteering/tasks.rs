@@ -49,6 +49,9 @@ pub struct Task {
     pub seats_left: i32,
     pub min_headcount: Option<i32>,
     pub required_skills: Vec<String>,
+    /// Sign-up is refused (409 `skills_missing`) to whoever lacks a required skill; otherwise
+    /// the skills only steer dispatch.
+    pub skills_required_for_signup: bool,
     pub signup_deadline: DateTime<Utc>,
     /// Cancelling later than this many hours before the start is recorded as late.
     pub cancel_cutoff_hours: i32,
@@ -91,6 +94,7 @@ impl From<TaskView> for Task {
             seats_left,
             min_headcount: t.min_headcount,
             required_skills: v.skills,
+            skills_required_for_signup: t.skills_required_for_signup,
             signup_deadline: t.signup_deadline,
             cancel_cutoff_hours: t.cancel_cutoff_hours,
             leader_id: t.leader_id,
@@ -136,6 +140,10 @@ pub struct CreateTaskRequest {
     pub min_headcount: Option<i32>,
     #[oai(validator(max_items = 20))]
     pub required_skills: Option<Vec<String>>,
+    /// Refuse sign-up (409 `skills_missing`) to whoever lacks a required skill. Default `false`:
+    /// the skills only steer dispatch.
+    #[oai(default)]
+    pub skills_required_for_signup: bool,
     /// Default: the start.
     pub signup_deadline: Option<DateTime<Utc>>,
     /// Default 2.
@@ -172,6 +180,8 @@ pub struct UpdateTaskRequest {
     pub min_headcount: MaybeUndefined<i32>,
     #[oai(validator(max_items = 20))]
     pub required_skills: Option<Vec<String>>,
+    /// Whether lacking a required skill refuses sign-up (people already signed up stay).
+    pub skills_required_for_signup: Option<bool>,
     pub signup_deadline: Option<DateTime<Utc>>,
     pub cancel_cutoff_hours: Option<i32>,
     pub leader_id: MaybeUndefined<Uuid>,
@@ -337,6 +347,7 @@ impl TasksApi {
             capacity: b.capacity,
             min_headcount: b.min_headcount,
             required_skills: b.required_skills.unwrap_or_default(),
+            skills_required_for_signup: b.skills_required_for_signup,
             signup_deadline: b.signup_deadline,
             cancel_cutoff_hours: b.cancel_cutoff_hours,
             leader_id: b.leader_id,
@@ -446,6 +457,7 @@ impl TasksApi {
             capacity: b.capacity,
             min_headcount: patch(b.min_headcount),
             required_skills: b.required_skills,
+            skills_required_for_signup: b.skills_required_for_signup,
             signup_deadline: b.signup_deadline,
             cancel_cutoff_hours: b.cancel_cutoff_hours,
             leader_id: patch(b.leader_id),

@@ -194,6 +194,7 @@ pub async fn create(
         state: Set(ProgrammeState::Draft),
         notice_starts_at: Set(None),
         notice_ends_at: Set(None),
+        cancel_reason: Set(None),
         created_by: Set(actor.user_id),
         created_at: Set(now),
         updated_at: Set(now),
@@ -348,7 +349,7 @@ fn next_by_advance(s: ProgrammeState) -> Option<ProgrammeState> {
         ProgrammeState::Nominating => Some(ProgrammeState::Reviewing),
         ProgrammeState::Decided => Some(ProgrammeState::PublicNotice),
         ProgrammeState::PublicNotice => Some(ProgrammeState::Published),
-        ProgrammeState::Reviewing | ProgrammeState::Published => None,
+        ProgrammeState::Reviewing | ProgrammeState::Published | ProgrammeState::Cancelled => None,
     }
 }
 
@@ -409,6 +410,173 @@ pub async fn advance(
     .await
 }
 
+/// The longest cancellation or correction reason, in characters.
+pub const MAX_REASON: usize = 500;
+
+fn reason_text(reason: &str) -> DomainResult<String> {
+    let reason = required_text("reason", reason)?;
+    if reason.chars().count() > MAX_REASON {
+        return Err(DomainError::validation(format!("reason is at most {MAX_REASON} characters")));
+    }
+    Ok(reason)
+}
+
+/// The city administrator cancels a programme before its decision (409 `programme_locked`
+/// after): its nominations in the running end as `cancelled`, every station's quota is freed,
+/// and the nominees, their nominators and the panel are told why. Audited with the reason.
+pub async fn cancel(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    reason: &str,
+) -> DomainResult<Programme> {
+    actor.require_city_admin()?;
+    let reason = reason_text(reason)?;
+    write(db, async |txn| {
+        let p = lock(txn, id).await?;
+        let from = p.row.state;
+        if !matches!(from, ProgrammeState::Draft | ProgrammeState::Nominating | ProgrammeState::Reviewing) {
+            return Err(DomainError::conflict(
+                "programme_locked",
+                format!("a programme in {} can no longer be cancelled", state_name(from)),
+            ));
+        }
+        let running = honour_nomination::Entity::find()
+            .filter(honour_nomination::Column::ProgrammeId.eq(id))
+            .filter(honour_nomination::Column::Status.eq(NominationStatus::Nominated))
+            .all(txn)
+            .await?;
+        honour_nomination::Entity::update_many()
+            .col_expr(honour_nomination::Column::Status, sea_orm::sea_query::Expr::value(NominationStatus::Cancelled))
+            .col_expr(honour_nomination::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(honour_nomination::Column::ProgrammeId.eq(id))
+            .filter(honour_nomination::Column::Status.eq(NominationStatus::Nominated))
+            .exec(txn)
+            .await?;
+        entity::honour_quota_use::Entity::delete_many()
+            .filter(entity::honour_quota_use::Column::ProgrammeId.eq(id))
+            .exec(txn)
+            .await?;
+        let panel = review::panel(txn, id).await?;
+        let mut am = p.row.clone().into_active_model();
+        am.state = Set(ProgrammeState::Cancelled);
+        am.cancel_reason = Set(Some(reason.clone()));
+        am.updated_at = Set(now);
+        let row = am.update(txn).await?;
+        audit::record(
+            txn,
+            now,
+            Change::new(actor.user_id, "honour_programme.cancel", "honour_programme", id)
+                .before(&serde_json::json!({"state": from}))
+                .after(&serde_json::json!({"state": ProgrammeState::Cancelled, "nominationsCancelled": running.len()}))
+                .reason(Some(reason.clone())),
+        )
+        .await?;
+        let cancelled = Programme::from_row(row)?;
+        let people = running.iter().flat_map(|n| [n.nominee_id, n.nominator_id]).chain(panel);
+        let mut seen = std::collections::HashSet::new();
+        for person in people.filter(|p| seen.insert(*p)) {
+            let m = Message::new(person, Category::Honour, "honour.cancelled", format!("honour:{id}:cancelled"))
+                .param("programme", &cancelled.row.name)
+                .param("reason", &reason)
+                .data("programmeId", id);
+            notifications::tell(txn, m).await?;
+        }
+        Ok(cancelled)
+    })
+    .await
+}
+
+/// A nomination's standing after the rules were corrected.
+#[derive(Clone, Debug)]
+pub struct Reevaluated {
+    pub nomination_id: Uuid,
+    pub nominee_id: Uuid,
+    /// Whether the nominee passes every evaluated rule under the corrected rules.
+    pub eligible: bool,
+    /// A city administrator's override keeps a failing nominee in the running.
+    pub overridden: bool,
+}
+
+/// The city administrator corrects a programme's eligibility rules, with a reason, until the
+/// review opens (409 `programme_locked` after). Every nomination in the running is evaluated
+/// again and its stored evaluation replaced, so the panel sees it against the corrected rules;
+/// the nominator of one that now fails (without an override) is told. Audited with the rules
+/// before and after and the reason.
+pub async fn correct_rules(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    rules: Vec<Rule>,
+    reason: &str,
+    talent: &crate::config::TalentConfig,
+) -> DomainResult<(Programme, Vec<Reevaluated>)> {
+    actor.require_city_admin()?;
+    let reason = reason_text(reason)?;
+    eligibility::validate_rules(&rules)?;
+    write(db, async |txn| {
+        let p = lock(txn, id).await?;
+        if !matches!(p.row.state, ProgrammeState::Draft | ProgrammeState::Nominating) {
+            return Err(DomainError::conflict(
+                "programme_locked",
+                "a programme's rules can be corrected only until its review opens",
+            ));
+        }
+        let before = p.rules.clone();
+        let mut am = p.row.clone().into_active_model();
+        am.rules = Set(to_json(&rules)?);
+        am.updated_at = Set(now);
+        let corrected = Programme::from_row(am.update(txn).await?)?;
+        let running = honour_nomination::Entity::find()
+            .filter(honour_nomination::Column::ProgrammeId.eq(id))
+            .filter(honour_nomination::Column::Status.eq(NominationStatus::Nominated))
+            .all(txn)
+            .await?;
+        let people = crate::domain::people::users::by_ids(txn, running.iter().map(|n| n.nominee_id)).await?;
+        let mut out = Vec::with_capacity(running.len());
+        for n in running {
+            let Some(person) = people.get(&n.nominee_id) else { continue };
+            let subject = eligibility::Subject { person, programme: &corrected.row, now, talent };
+            let results = eligibility::evaluate(txn, &subject, &corrected.rules).await?;
+            let eligible = eligibility::failing(&results).is_empty();
+            let overridden = n.override_reason.is_some();
+            let (nomination_id, nominee_id, nominator) = (n.id, n.nominee_id, n.nominator_id);
+            let mut nam = n.into_active_model();
+            nam.evaluation = Set(to_json(&results)?);
+            nam.updated_at = Set(now);
+            nam.update(txn).await?;
+            if !eligible && !overridden {
+                let m = Message::new(
+                    nominator,
+                    Category::Honour,
+                    "honour.rules_corrected",
+                    format!("honour-rules:{nomination_id}:{}", now.timestamp_millis()),
+                )
+                .param("programme", &corrected.row.name)
+                .param("reason", &reason)
+                .data("programmeId", id)
+                .data("nominationId", nomination_id);
+                notifications::tell(txn, m).await?;
+            }
+            out.push(Reevaluated { nomination_id, nominee_id, eligible, overridden });
+        }
+        audit::record(
+            txn,
+            now,
+            Change::new(actor.user_id, "honour_programme.correct_rules", "honour_programme", id)
+                .before(&serde_json::json!({"rules": before}))
+                .after(&serde_json::json!({"rules": corrected.rules, "reevaluated": out.len(),
+                    "noLongerEligible": out.iter().filter(|r| !r.eligible).count()}))
+                .reason(Some(reason.clone())),
+        )
+        .await?;
+        Ok((corrected, out))
+    })
+    .await
+}
+
 /// Locks a programme's row for the rest of the transaction (PostgreSQL; SQLite writers are
 /// serial) and reads it: state changes and the decisions that depend on the state serialise.
 pub(crate) async fn lock(txn: &impl ConnectionTrait, id: Uuid) -> DomainResult<Programme> {
@@ -433,6 +601,7 @@ pub fn state_name(s: ProgrammeState) -> &'static str {
         ProgrammeState::Decided => "decided",
         ProgrammeState::PublicNotice => "public_notice",
         ProgrammeState::Published => "published",
+        ProgrammeState::Cancelled => "cancelled",
     }
 }
 
@@ -446,7 +615,8 @@ async fn tell_concerned(txn: &impl ConnectionTrait, p: &Programme) -> DomainResu
             .filter(honour_nomination::Column::Status.ne(NominationStatus::Declined))
     };
     let (template, people): (&str, Vec<Uuid>) = match p.row.state {
-        ProgrammeState::Draft => return Ok(()),
+        // A cancellation tells its own people, with the reason ([`cancel`]).
+        ProgrammeState::Draft | ProgrammeState::Cancelled => return Ok(()),
         ProgrammeState::Nominating => (
             "honour.call",
             user::Entity::find()

@@ -136,6 +136,41 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainRe
     Ok(a)
 }
 
+/// An announcement as one of its recipients received it.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub announcement: announcement::Model,
+    /// The inbox row it arrived as (when, and whether it was read).
+    pub notification: notification::Model,
+}
+
+/// The announcements sent to the actor, newest delivery first: what their inbox rows of the
+/// announcement template point at (the fan-out records each recipient as one such row), so an
+/// app can show them apart from the rest of the inbox.
+pub async fn received(db: &impl ConnectionTrait, actor: &Actor, page: PageRequest) -> DomainResult<Page<Received>> {
+    let q = notification::Entity::find()
+        .filter(notification::Column::UserId.eq(actor.user_id))
+        .filter(notification::Column::Category.eq(Category::Announcement))
+        .filter(notification::Column::Template.eq("announcement"));
+    let p = page::fetch(db, q, notification::Column::Id, Order::NewestFirst, page, |n| n.id).await?;
+    let id_of =
+        |n: &notification::Model| n.dedupe_key.strip_prefix("announcement:").and_then(|i| i.parse::<Uuid>().ok());
+    let ids: Vec<Uuid> = p.items.iter().filter_map(id_of).collect();
+    let by_id: BTreeMap<Uuid, announcement::Model> = announcement::Entity::find()
+        .filter(announcement::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let items = p
+        .items
+        .into_iter()
+        .filter_map(|n| Some(Received { announcement: by_id.get(&id_of(&n)?)?.clone(), notification: n }))
+        .collect();
+    Ok(Page { items, next_cursor: p.next_cursor })
+}
+
 /// Runs one batch of a fan-out in one transaction: the inbox rows of up to [`BATCH`] recipients
 /// (one per person and announcement, whatever redelivery does), their push jobs, the progress
 /// count, and the job of the next batch (or the completion stamp). Idempotent: running it again

@@ -335,6 +335,22 @@ pub const TEMPLATES: &[Template] = &[
         en_body: "Your proposed award in \"{programme}\" has been withdrawn.",
     },
     Template {
+        id: "honour.cancelled",
+        params: &["programme", "reason"],
+        zh_title: "评选已取消",
+        zh_body: "「{programme}」评选已取消。原因：{reason}",
+        en_title: "Programme cancelled",
+        en_body: "The programme \"{programme}\" has been cancelled. Reason: {reason}",
+    },
+    Template {
+        id: "honour.rules_corrected",
+        params: &["programme", "reason"],
+        zh_title: "评选条件已更正",
+        zh_body: "「{programme}」的评选条件已更正（{reason}），您推荐的人选按更正后的条件已不符合，请查看。",
+        en_title: "Programme rules corrected",
+        en_body: "The rules of \"{programme}\" were corrected ({reason}); your nominee no longer meets them. Please review the nomination.",
+    },
+    Template {
         id: "honour.revoked",
         params: &["programme"],
         zh_title: "荣誉已撤销",

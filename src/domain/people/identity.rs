@@ -206,6 +206,20 @@ pub enum Recorded {
     UnderReview { dispute: entity::identity_dispute::Model },
 }
 
+/// A person's recorded real name, where they hold an identity and their consent to it
+/// (purpose `identity`) stands; `None` otherwise (never recorded, or the consent withdrawn).
+pub async fn consented_real_name(
+    conn: &impl ConnectionTrait,
+    key: &DataKey,
+    user_id: Uuid,
+) -> DomainResult<Option<String>> {
+    if !consents::has_active(conn, user_id, Purpose::Identity).await? {
+        return Ok(None);
+    }
+    let Some(i) = identity::Entity::find_by_id(user_id).one(conn).await? else { return Ok(None) };
+    Ok(Some(key.open_str(&aad("identity.name", user_id), &i.name_sealed).map_err(|_| corrupt())?))
+}
+
 /// A person records their real-name identity with its consent (purpose `identity`), in the
 /// caller's transaction. A number another account holds opens a dispute instead
 /// (`disputes::open`) and nothing else changes.

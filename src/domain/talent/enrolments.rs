@@ -21,6 +21,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
     QueryFilter,
 };
+use std::collections::HashMap;
 use uuid::Uuid;
 
 fn reminder_key(enrolment: Uuid) -> String {
@@ -232,14 +233,46 @@ pub async fn roster(
     Ok(Page { items, next_cursor: p.next_cursor })
 }
 
-/// One's own enrolments, newest first.
+/// One of one's enrolments, with the session and course it is for.
+#[derive(Clone, Debug)]
+pub struct MyEnrolment {
+    pub enrolment: enrolment::Model,
+    pub session: training_session::Model,
+    pub course: course::Model,
+}
+
+/// One's own enrolments, newest first, each with its session and course.
 pub async fn my_enrolments(
     db: &impl ConnectionTrait,
     actor: &Actor,
     page: PageRequest,
-) -> DomainResult<Page<enrolment::Model>> {
+) -> DomainResult<Page<MyEnrolment>> {
     let q = enrolment::Entity::find().filter(enrolment::Column::PersonId.eq(actor.user_id));
-    Ok(page::fetch(db, q, enrolment::Column::Id, Order::NewestFirst, page, |e| e.id).await?)
+    let p = page::fetch(db, q, enrolment::Column::Id, Order::NewestFirst, page, |e| e.id).await?;
+    let sessions: HashMap<Uuid, training_session::Model> = training_session::Entity::find()
+        .filter(training_session::Column::Id.is_in(p.items.iter().map(|e| e.session_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let courses: HashMap<Uuid, course::Model> = course::Entity::find()
+        .filter(course::Column::Id.is_in(sessions.values().map(|s| s.course_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let items = p
+        .items
+        .into_iter()
+        .filter_map(|enrolment| {
+            let session = sessions.get(&enrolment.session_id)?.clone();
+            let course = courses.get(&session.course_id)?.clone();
+            Some(MyEnrolment { enrolment, session, course })
+        })
+        .collect();
+    Ok(Page { items, next_cursor: p.next_cursor })
 }
 
 /// The trainer (or an administrator of the course's unit) records whether a confirmed person

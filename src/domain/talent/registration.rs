@@ -91,9 +91,35 @@ pub fn registration(cfg: &TalentConfig, c: &credential::Model, today: NaiveDate)
     })
 }
 
+/// What recording a registration moves: the continuing-education period before and after, and
+/// the approved CE minutes that count in each (a new registration starts a new period, and what
+/// was completed before it no longer counts towards the next renewal).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeriodChange {
+    /// The period CE counts in now (`[start, end)`).
+    pub before: (NaiveDate, NaiveDate),
+    /// The period it would count in once recorded.
+    pub after: (NaiveDate, NaiveDate),
+    pub completed_minutes_before: i64,
+    pub completed_minutes_after: i64,
+    /// Approved CE minutes that count now and would no longer count.
+    pub minutes_no_longer_counting: i64,
+}
+
+/// A registration recorded (or, for a preview, what recording it would do).
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub credential: credential::Model,
+    pub change: PeriodChange,
+    /// False for a preview (`dry_run`): nothing was written.
+    pub recorded: bool,
+}
+
 /// The holder records a registration or renewal (登记) of a verified social-work certificate. A
 /// renewal is only taken in its window and with the period's continuing education complete (409
-/// `ce_incomplete`).
+/// `ce_incomplete`). The answer says how the CE period moves and which approved hours stop
+/// counting; with `dry_run` the same checks run and the same answer comes back, but nothing is
+/// recorded, so an app can show it before the holder confirms.
 pub async fn record_registration(
     db: &DatabaseConnection,
     cfg: &TalentConfig,
@@ -101,7 +127,8 @@ pub async fn record_registration(
     now: DateTime<Utc>,
     id: Uuid,
     registered_on: NaiveDate,
-) -> DomainResult<credential::Model> {
+    dry_run: bool,
+) -> DomainResult<Recorded> {
     write(db, async |txn| {
         let c = credential::Entity::find_by_id(id).one(txn).await?.ok_or(DomainError::not_found("credential"))?;
         if c.holder_id != actor.user_id {
@@ -118,37 +145,53 @@ pub async fn record_registration(
         if registered_on < c.issued_on || registered_on > today {
             return Err(DomainError::invalid("invalid_dates", "registeredOn lies between issuedOn and today"));
         }
-        if let Some(reg) = registration(cfg, &c, today).filter(|_| c.registered_on.is_some()) {
+        let progress = |(start, end): (NaiveDate, NaiveDate)| {
+            crate::domain::talent::learning::progress(txn, cfg, me.id, Some(level), start, end)
+        };
+        let Some(current) = registration(cfg, &c, today) else {
+            return Err(DomainError::invalid("not_registrable", "only social-work certificates are registered"));
+        };
+        let before = (current.period_start, current.period_end);
+        let completed_before = progress(before).await?.completed_minutes;
+        if c.registered_on.is_some() {
             if registered_on <= c.registered_on.unwrap_or(registered_on) {
                 return Err(DomainError::invalid("invalid_dates", "a renewal comes after the current registration"));
             }
-            if reg.state == RegistrationState::Registered {
+            if current.state == RegistrationState::Registered {
                 return Err(DomainError::conflict("renewal_not_open", "the renewal window has not opened yet"));
             }
-            let progress = crate::domain::talent::learning::progress(
-                txn,
-                cfg,
-                me.id,
-                Some(level),
-                reg.period_start,
-                reg.period_end,
-            )
-            .await?;
-            if progress.completed_minutes < progress.required_minutes {
+            let required = crate::domain::talent::learning::required_minutes(cfg, Some(level));
+            if completed_before < required {
                 return Err(DomainError::conflict(
                     "ce_incomplete",
                     format!(
                         "renewal needs {} hours of continuing education in the period; {} are recorded",
-                        progress.required_minutes / 60,
-                        progress.completed_minutes / 60
+                        required / 60,
+                        completed_before / 60
                     ),
                 ));
             }
         }
+        let mut moved = c.clone();
+        moved.registered_on = Some(registered_on);
+        let after = registration(cfg, &moved, today).map_or(before, |r| (r.period_start, r.period_end));
+        let completed_after = progress(after).await?.completed_minutes;
+        let overlap = (before.0.max(after.0), before.1.min(after.1));
+        let kept = if overlap.0 < overlap.1 { progress(overlap).await?.completed_minutes } else { 0 };
+        let change = PeriodChange {
+            before,
+            after,
+            completed_minutes_before: completed_before,
+            completed_minutes_after: completed_after,
+            minutes_no_longer_counting: (completed_before - kept).max(0),
+        };
+        if dry_run {
+            return Ok(Recorded { credential: c, change, recorded: false });
+        }
         let mut am = c.into_active_model();
         am.registered_on = Set(Some(registered_on));
         am.updated_at = Set(now);
-        Ok(am.update(txn).await?)
+        Ok(Recorded { credential: am.update(txn).await?, change, recorded: true })
     })
     .await
 }

@@ -550,13 +550,21 @@ pub struct ReviewFilter {
     pub disputed: Option<bool>,
 }
 
+/// An entry on the review list, with the volunteer it belongs to (so the reviewer sees a name,
+/// as on a task's roster, not only an id).
+#[derive(Clone, Debug)]
+pub struct ReviewLine {
+    pub entry: hours_entry::Model,
+    pub volunteer: user::Model,
+}
+
 /// Entries the actor may decide, oldest first: for their tasks, and in their scope.
 pub async fn list_for_review(
     db: &impl ConnectionTrait,
     actor: &Actor,
     f: ReviewFilter,
     page: PageRequest,
-) -> DomainResult<Page<hours_entry::Model>> {
+) -> DomainResult<Page<ReviewLine>> {
     if actor.role == Role::Volunteer {
         return Err(DomainError::forbidden("volunteers do not review hours"));
     }
@@ -590,7 +598,14 @@ pub async fn list_for_review(
             q.filter(hours_entry::Column::DisputedAt.is_null())
         };
     }
-    Ok(page::fetch(db, q, hours_entry::Column::Id, Order::OldestFirst, page, |e| e.id).await?)
+    let p = page::fetch(db, q, hours_entry::Column::Id, Order::OldestFirst, page, |e| e.id).await?;
+    let people = users::by_ids(db, p.items.iter().map(|e| e.volunteer_id)).await?;
+    let items = p
+        .items
+        .into_iter()
+        .filter_map(|entry| people.get(&entry.volunteer_id).map(|v| ReviewLine { volunteer: v.clone(), entry }))
+        .collect();
+    Ok(Page { items, next_cursor: p.next_cursor })
 }
 
 #[cfg(test)]
@@ -623,6 +638,7 @@ mod tests {
             insurance_policy_ref: None,
             signup_mode: entity::task::SignupMode::Open,
             min_presence_pct: pct,
+            skills_required_for_signup: false,
             status: entity::task::TaskStatus::Published,
             cancel_reason: None,
             created_by: Uuid::nil(),

@@ -38,15 +38,29 @@ pub fn mask_name(name: &str) -> String {
     }
 }
 
+/// Which of the volunteer's names a certificate shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NameOnCertificate {
+    /// The name on their account (the default).
+    #[default]
+    Display,
+    /// Their recorded real name (实名), where they recorded one and their consent stands.
+    Real,
+}
+
 /// Issues a certificate to the actor for their approved hours recorded by `issuer` (or units
-/// below it) between two dates.
+/// below it) between two dates, under the name they chose (409 `real_name_unavailable` when they
+/// ask for a real name that is not recorded or whose consent was withdrawn).
+#[allow(clippy::too_many_arguments, reason = "the request's parts, and the key that opens the real name")]
 pub async fn request(
     db: &DatabaseConnection,
+    key: &crate::crypto::DataKey,
     actor: &Actor,
     now: DateTime<Utc>,
     issuer: Uuid,
     from: NaiveDate,
     to: NaiveDate,
+    name: NameOnCertificate,
 ) -> DomainResult<service_record::Model> {
     if from > to {
         return Err(DomainError::invalid("invalid_period", "the period must start before it ends"));
@@ -58,6 +72,17 @@ pub async fn request(
         return Err(DomainError::invalid("invalid_period", "the period cannot end in the future"));
     }
     let me = user::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(DomainError::not_found("person"))?;
+    let shown_name = match name {
+        NameOnCertificate::Display => me.name.clone(),
+        NameOnCertificate::Real => {
+            crate::domain::people::identity::consented_real_name(db, key, me.id).await?.ok_or_else(|| {
+                DomainError::conflict(
+                    "real_name_unavailable",
+                    "no real name is recorded with your consent; record your identity first, or use your display name",
+                )
+            })?
+        }
+    };
     let entries = hours_entry::Entity::find()
         .filter(hours_entry::Column::VolunteerId.eq(actor.user_id))
         .filter(hours_entry::Column::Status.eq(HoursStatus::Approved))
@@ -100,7 +125,7 @@ pub async fn request(
                     rand::random_range(0..1_000_000u32)
                 )),
                 volunteer_id: Set(me.id),
-                volunteer_name: Set(me.name.clone()),
+                volunteer_name: Set(shown_name.clone()),
                 volunteer_number: Set(me.volunteer_number.clone()),
                 issuer_org_unit_id: Set(unit.id),
                 issuer_name: Set(unit.name.clone()),

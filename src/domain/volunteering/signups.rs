@@ -72,6 +72,30 @@ fn status_of(seat: Seat) -> (SignupStatus, Option<i32>) {
     }
 }
 
+/// Refuses (409 `skills_missing`, naming them) a volunteer who lacks one of a task's required
+/// skills, on a task whose organiser made the skills a condition of sign-up.
+async fn check_skills(txn: &impl ConnectionTrait, volunteer: Uuid, task_id: Uuid) -> DomainResult<()> {
+    let required = super::tasks::skills_of(txn, task_id).await?;
+    if required.is_empty() {
+        return Ok(());
+    }
+    let held: std::collections::HashSet<String> = entity::user_skill::Entity::find()
+        .filter(entity::user_skill::Column::UserId.eq(volunteer))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|s| s.skill)
+        .collect();
+    let missing: Vec<&str> = required.iter().filter(|s| !held.contains(*s)).map(String::as_str).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(DomainError::conflict(
+        "skills_missing",
+        format!("this task needs skills you have not recorded: {}", missing.join(", ")),
+    ))
+}
+
 /// Signs the actor up for a task.
 pub async fn sign_up(
     db: &DatabaseConnection,
@@ -120,6 +144,9 @@ pub async fn sign_up(
             now,
         )
         .await?;
+        if t.skills_required_for_signup {
+            check_skills(txn, actor.user_id, task_id).await?;
+        }
         if has_conflict(txn, actor.user_id, &t).await? {
             return Err(DomainError::conflict(
                 "schedule_conflict",

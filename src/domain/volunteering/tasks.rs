@@ -68,6 +68,8 @@ pub struct TaskInput {
     pub capacity: i32,
     pub min_headcount: Option<i32>,
     pub required_skills: Vec<String>,
+    /// Whether lacking a required skill refuses sign-up (default: skills only steer dispatch).
+    pub skills_required_for_signup: bool,
     pub signup_deadline: Option<DateTime<Utc>>,
     pub cancel_cutoff_hours: Option<i32>,
     pub leader_id: Option<Uuid>,
@@ -226,6 +228,7 @@ pub async fn create(
             insurance_policy_ref: Set(clean(i.insurance_policy_ref)),
             signup_mode: Set(i.signup_mode),
             min_presence_pct: Set(presence),
+            skills_required_for_signup: Set(i.skills_required_for_signup),
             status: Set(TaskStatus::Draft),
             cancel_reason: Set(None),
             created_by: Set(actor.user_id),
@@ -291,6 +294,7 @@ pub struct TaskPatch {
     pub capacity: Option<i32>,
     pub min_headcount: Option<Option<i32>>,
     pub required_skills: Option<Vec<String>>,
+    pub skills_required_for_signup: Option<bool>,
     pub signup_deadline: Option<DateTime<Utc>>,
     pub cancel_cutoff_hours: Option<i32>,
     pub leader_id: Option<Option<Uuid>>,
@@ -383,6 +387,9 @@ pub async fn update(
         }
         if let Some(m) = p.signup_mode {
             am.signup_mode = Set(m);
+        }
+        if let Some(g) = p.skills_required_for_signup {
+            am.skills_required_for_signup = Set(g);
         }
         if before.status == TaskStatus::Published
             && *am.requires_insurance.as_ref()

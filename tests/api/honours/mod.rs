@@ -7,6 +7,7 @@
 pub mod setup;
 mod support;
 
+mod changes;
 mod nominations;
 mod notice;
 mod programmes;

@@ -147,6 +147,82 @@ async fn role_filters_and_inboxes() {
 }
 
 #[tokio::test]
+async fn people_list_the_announcements_sent_to_them_apart_from_the_inbox() {
+    let app = spawn_app().await;
+    app.clock.set(noon());
+    app.start_workers();
+    let f = app.two_stations().await;
+    let [east, west] = &f.stations;
+    let announce = |who: &crate::helpers::Session, body: serde_json::Value| {
+        let (token, app) = (who.access.clone(), &app);
+        async move {
+            let id = app.post("/api/v1/announcements", Some(&token), body).await.expect(201).str("id");
+            eventually(20, "the fan-out to finish", || async {
+                app.get(&format!("/api/v1/announcements/{id}"), Some(&token)).await.body["completedAt"].is_string()
+            })
+            .await;
+            id
+        }
+    };
+    let first = announce(&east.admin, json!({"title": "周六义诊", "body": "上午九点"})).await;
+    let city = announce(&f.city_admin, json!({"title": "全市通知", "body": "寒潮预警", "orgUnitId": f.city})).await;
+    let west_only = announce(&west.admin, json!({"title": "西站通知", "body": "x"})).await;
+    // Something else in the inbox, which is not an announcement.
+    let now = app.clock_now();
+    let other = Uuid::now_v7();
+    notification::Entity::insert(notification::ActiveModel {
+        id: Set(other),
+        user_id: Set(east.volunteer.user_id.parse().unwrap()),
+        category: Set(notification::Category::System),
+        template: Set("account.notice".into()),
+        title: Set("别的".into()),
+        body: Set("别的".into()),
+        data: Set("{}".into()),
+        dedupe_key: Set(format!("other:{other}")),
+        created_at: Set(now),
+        updated_at: Set(now),
+        read_at: Set(None),
+    })
+    .exec(app.db())
+    .await
+    .unwrap();
+
+    for who in [&east.volunteer, &east.social_worker] {
+        let mine = app.get("/api/v1/me/announcements", Some(&who.access)).await.expect(200);
+        let items = mine.body["items"].as_array().unwrap();
+        let ids: Vec<&str> = items.iter().map(|i| i["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, [city.as_str(), first.as_str()], "newest first, only those sent to them");
+        assert_eq!((&items[1]["title"], &items[1]["body"]), (&json!("周六义诊"), &json!("上午九点")));
+        assert!(items[1]["readAt"].is_null());
+    }
+    let west_ids: Vec<String> =
+        app.get("/api/v1/me/announcements", Some(&west.volunteer.access)).await.expect(200).body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect();
+    assert_eq!(west_ids, [west_only.clone(), city.clone()]);
+
+    // Pages, and reading it in the inbox reads it here.
+    let page = app.get("/api/v1/me/announcements?limit=1", Some(&east.volunteer.access)).await.expect(200);
+    assert_eq!(page.body["items"][0]["id"], city.as_str());
+    let cursor = page.str("nextCursor");
+    let next =
+        app.get(&format!("/api/v1/me/announcements?limit=1&cursor={cursor}"), Some(&east.volunteer.access)).await;
+    let next = next.expect(200);
+    assert_eq!(next.body["items"][0]["id"], first.as_str());
+    let note = next.body["items"][0]["notificationId"].as_str().unwrap().to_string();
+    app.post(&format!("/api/v1/me/notifications/{note}/read"), Some(&east.volunteer.access), json!(null))
+        .await
+        .expect(200);
+    let again = app.get("/api/v1/me/announcements", Some(&east.volunteer.access)).await.expect(200);
+    assert!(again.body["items"][1]["readAt"].is_string());
+    app.get("/api/v1/me/announcements?limit=0", Some(&east.volunteer.access)).await.expect(400);
+    assert_eq!(app.get("/api/v1/me/announcements", None).await.status, 401);
+}
+
+#[tokio::test]
 async fn fan_out_to_5000_people_writes_each_inbox_row_exactly_once() {
     let app = spawn_app().await;
     app.clock.set(noon());

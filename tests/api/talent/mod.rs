@@ -285,6 +285,45 @@ async fn a_hundred_people_race_for_ten_training_seats() {
     assert_eq!(r.status, 404);
 }
 
+#[tokio::test]
+async fn ones_enrolments_say_what_when_where_and_what_they_credit() {
+    let s = Service::new().await;
+    let v = s.app.register_volunteer().await;
+    let c = course(&s, 120, true).await;
+    let sid = session(&s, &c, 5).await;
+    let e = s
+        .app
+        .post(format!("/api/v1/training-sessions/{sid}/enrolments"), Some(&v.access), json!(null))
+        .await
+        .expect(201);
+    let mine = s.app.get("/api/v1/me/enrolments", Some(&v.access)).await.expect(200);
+    let item = &mine.body["items"][0];
+    assert_eq!(mine.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!((&item["id"], &item["sessionId"], &item["status"]), (&e.body["id"], &json!(sid), &json!("confirmed")));
+    assert_eq!(item["session"]["id"], sid.as_str());
+    assert_eq!(item["session"]["place"], "社工站三楼");
+    assert_eq!(item["session"]["status"], "scheduled");
+    let starts: chrono::DateTime<chrono::Utc> = item["session"]["startsAt"].as_str().unwrap().parse().unwrap();
+    let ends: chrono::DateTime<chrono::Utc> = item["session"]["endsAt"].as_str().unwrap().parse().unwrap();
+    assert_eq!(ends - starts, Duration::hours(3));
+    assert_eq!(item["course"]["id"], c.as_str());
+    assert_eq!(item["course"]["title"], "社会工作伦理");
+    assert_eq!((&item["course"]["creditMinutes"], &item["course"]["countsAsCe"]), (&json!(120), &json!(true)));
+
+    // The session itself, for whoever may see the course's sessions.
+    let one = s.app.get(format!("/api/v1/training-sessions/{sid}"), Some(&v.access)).await.expect(200);
+    assert_eq!(
+        (&one.body["id"], &one.body["seatsLeft"], &one.body["course"]["title"]),
+        (&json!(sid), &json!(4), &json!("社会工作伦理"))
+    );
+    assert_eq!(one.body["startsAt"], item["session"]["startsAt"]);
+    s.app
+        .get(format!("/api/v1/training-sessions/{}", uuid::Uuid::now_v7()), Some(&v.access))
+        .await
+        .expect_problem(404, "not_found");
+    assert_eq!(s.app.get(format!("/api/v1/training-sessions/{sid}"), None).await.status, 401);
+}
+
 async fn claim(s: &Service, who: &Session, minutes: i32, on: NaiveDate, degree: bool) -> String {
     s.app
         .post(
@@ -407,6 +446,51 @@ async fn renewing_a_registration_needs_the_periods_continuing_education() {
     let r = s.app.post(&renew, Some(&sw.access), json!({"registeredOn": d})).await.expect(200);
     assert_eq!(r.body["registration"]["status"], "registered");
     assert_eq!(r.body["registeredOn"], json!(d));
+}
+
+#[tokio::test]
+async fn recording_a_registration_shows_first_how_it_moves_the_ce_period() {
+    let s = Service::new().await;
+    let sw = s.app.create_user(&s.admin, "social_worker", Some(&s.room)).await;
+    let d = today(&s);
+    let issued = d - Duration::days(200);
+    let id = submit(&s, &sw, "social_worker", "SW-90", issued, None, None).await;
+    verify(&s, &id).await;
+    let hours = claim(&s, &sw, 600, d - Duration::days(100), false).await;
+    decide(&s, &hours, true).await;
+    let before = s.app.get("/api/v1/me/training", Some(&sw.access)).await.expect(200);
+    assert_eq!(before.body["completedHours"], 10.0);
+
+    let path = format!("/api/v1/credentials/{id}/registration");
+    let preview = s.app.post(&path, Some(&sw.access), json!({"registeredOn": d, "dryRun": true})).await.expect(200);
+    assert_eq!(preview.body["recorded"], false);
+    assert!(preview.body["registeredOn"].is_null(), "a preview records nothing: {}", preview.body);
+    let ch = &preview.body["periodChange"];
+    assert_eq!(ch["before"]["start"], json!(issued));
+    assert_eq!(ch["after"]["start"], json!(d));
+    assert_eq!((&ch["completedMinutesBefore"], &ch["completedMinutesAfter"]), (&json!(600), &json!(0)));
+    assert_eq!(ch["minutesNoLongerCounting"], 600);
+    let c = s.app.get(format!("/api/v1/credentials/{id}"), Some(&sw.access)).await.expect(200);
+    assert!(c.body["registeredOn"].is_null());
+    assert_eq!(s.app.get("/api/v1/me/training", Some(&sw.access)).await.expect(200).body["completedHours"], 10.0);
+    s.app
+        .post(&path, Some(&sw.access), json!({"registeredOn": d + Duration::days(1), "dryRun": true}))
+        .await
+        .expect_problem(400, "invalid_dates");
+
+    // Registering on the day of the claim keeps it in the period.
+    let kept = s
+        .app
+        .post(&path, Some(&sw.access), json!({"registeredOn": d - Duration::days(100), "dryRun": true}))
+        .await
+        .expect(200);
+    assert_eq!(kept.body["periodChange"]["minutesNoLongerCounting"], 0);
+
+    // Recorded: the answer says the same.
+    let r = s.app.post(&path, Some(&sw.access), json!({"registeredOn": d})).await.expect(200);
+    assert_eq!((&r.body["recorded"], &r.body["registeredOn"]), (&json!(true), &json!(d)));
+    assert_eq!(r.body["periodChange"], preview.body["periodChange"]);
+    assert_eq!(s.app.get("/api/v1/me/training", Some(&sw.access)).await.expect(200).body["completedHours"], 0.0);
 }
 
 async fn scan_twice(s: &Service) -> (u64, u64) {

@@ -127,6 +127,37 @@ async fn bulk_decisions_are_all_or_nothing() {
 }
 
 #[tokio::test]
+async fn the_review_list_names_each_volunteer() {
+    let s = Service::new().await;
+    let vols = s.app.quick_volunteers(2, Some(&s.room)).await;
+    let today = s.today();
+    for v in &vols {
+        s.app
+            .post(
+                "/api/v1/me/hours/claims",
+                Some(&v.access),
+                json!({"orgUnitId": s.room, "serviceDate": today, "minutes": 30, "description": "陪伴老人"}),
+            )
+            .await
+            .expect(201);
+    }
+    let q = s.app.get("/api/v1/hours?status=pending", Some(&s.organiser.access)).await.expect(200);
+    let items = q.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    for (i, (item, v)) in items.iter().zip(&vols).enumerate() {
+        let person = entity::user::Entity::find_by_id(v.user_id.parse::<uuid::Uuid>().unwrap())
+            .one(s.app.db())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(item["volunteerId"], v.user_id.as_str(), "oldest first");
+        assert_eq!(item["volunteerName"], format!("志愿者{i}"));
+        assert_eq!(item["volunteerNumber"], person.volunteer_number.as_str());
+        assert_eq!(item["minutes"], 30, "the entry's own fields stay where they were");
+    }
+}
+
+#[tokio::test]
 async fn corrections_are_new_entries_and_totals_follow() {
     let (s, task, vols) = finished(1).await;
     let v = &vols[0];
@@ -390,6 +421,47 @@ async fn service_records_are_issued_by_the_recording_unit_and_verifiable() {
     let mine = s.app.get("/api/v1/me/service-records", Some(&v.access)).await.expect(200);
     assert_eq!(mine.body.as_array().unwrap().len(), 1);
     let _: Value = mine.body;
+}
+
+#[tokio::test]
+async fn a_certificate_shows_the_real_name_only_when_chosen_recorded_and_consented() {
+    let (s, task, vols) = finished(1).await;
+    let v = &vols[0];
+    approved_stay(&s, &task, v, 120).await;
+    let today = s.today();
+    let ask =
+        |name: Value| json!({"orgUnitId": s.station, "from": today - chrono::Days::new(7), "to": today, "name": name});
+    let post = |body: Value| s.app.post("/api/v1/me/service-records", Some(&v.access), body);
+    post(ask(json!("real_name"))).await.expect_problem(409, "real_name_unavailable");
+    post(ask(json!("legal"))).await.expect(400);
+    assert_eq!(s.app.count("service_records").await, 0, "nothing issued");
+    let shown = post(ask(json!("display_name"))).await.expect(201);
+    assert_eq!(shown.body["volunteerName"], "志愿者0");
+
+    s.app
+        .put(
+            "/api/v1/me/identity",
+            Some(&v.access),
+            json!({"idNumber": crate::helpers::id_number(), "realName": "张晓红", "consentVersion": "2026-01"}),
+        )
+        .await
+        .expect(200);
+    let real = post(ask(json!("real_name"))).await.expect(201);
+    assert_eq!(real.body["volunteerName"], "张晓红");
+    let public = s.app.get(&format!("/api/v1/service-records/{}", real.str("code")), None).await.expect(200);
+    assert_eq!(public.body["volunteerName"], "张*红", "masked for verifiers, as before");
+    let by_default = post(ask(Value::Null)).await.expect(201);
+    assert_eq!(by_default.body["volunteerName"], "志愿者0", "the display name unless asked");
+
+    // Once the consent is withdrawn, the real name is no longer used.
+    let consents = s.app.get("/api/v1/me/consents", Some(&v.access)).await.expect(200);
+    let id = consents.body.as_array().unwrap().iter().find(|c| c["purpose"] == "identity").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.app.post(&format!("/api/v1/me/consents/{id}/withdraw"), Some(&v.access), json!({})).await.expect(200);
+    post(ask(json!("real_name"))).await.expect_problem(409, "real_name_unavailable");
+    assert_eq!(s.app.count("service_records").await, 3);
 }
 
 async fn csv(s: &Service, path: &str, token: &str) -> (u16, String) {

@@ -387,3 +387,51 @@ async fn children_under_fourteen_sign_up_only_with_a_guardians_consent() {
         .expect(200);
     s.app.post(&path, Some(&child.access), json!({})).await.expect(201);
 }
+
+#[tokio::test]
+async fn required_skills_gate_sign_up_only_where_the_organiser_chose_so() {
+    let s = Service::new().await;
+    let vols = s.app.quick_volunteers(3, Some(&s.room)).await;
+    let (skilled, unskilled, other) = (&vols[0], &vols[1], &vols[2]);
+    s.app.patch("/api/v1/me", Some(&skilled.access), json!({"skills": ["First Aid", "driving"]})).await.expect(200);
+    s.app.patch("/api/v1/me", Some(&unskilled.access), json!({"skills": ["driving"]})).await.expect(200);
+
+    let mut gated = s.task_body(Duration::days(2), 3, 10);
+    gated["requiredSkills"] = json!(["first aid"]);
+    gated["skillsRequiredForSignup"] = json!(true);
+    let gated = s.publish(gated).await;
+    let got = s.app.get(&format!("/api/v1/tasks/{gated}"), Some(&unskilled.access)).await.expect(200);
+    assert_eq!(got.body["skillsRequiredForSignup"], true);
+    let path = format!("/api/v1/tasks/{gated}/signups");
+    let r = s.app.post(&path, Some(&unskilled.access), json!({})).await.expect_problem(409, "skills_missing");
+    assert!(r.body["detail"].as_str().unwrap().contains("first aid"), "{}", r.body);
+    let refused: uuid::Uuid = unskilled.user_id.parse().unwrap();
+    let rows = signup::Entity::find().filter(signup::Column::VolunteerId.eq(refused)).all(s.app.db()).await.unwrap();
+    assert!(rows.is_empty(), "a refused sign-up leaves nothing behind");
+    s.app.post(&path, Some(&skilled.access), json!({})).await.expect(201);
+
+    // By default the skills only steer dispatch; the organiser can switch the gate either way.
+    let mut open = s.task_body(Duration::days(3), 3, 10);
+    open["requiredSkills"] = json!(["first aid"]);
+    let open = s.publish(open).await;
+    let got = s.app.get(&format!("/api/v1/tasks/{open}"), Some(&unskilled.access)).await.expect(200);
+    assert_eq!(got.body["skillsRequiredForSignup"], false);
+    s.app.post(&format!("/api/v1/tasks/{open}/signups"), Some(&unskilled.access), json!({})).await.expect(201);
+    s.app
+        .patch(&format!("/api/v1/tasks/{open}"), Some(&s.organiser.access), json!({"skillsRequiredForSignup": true}))
+        .await
+        .expect(200);
+    s.app
+        .post(&format!("/api/v1/tasks/{open}/signups"), Some(&other.access), json!({}))
+        .await
+        .expect_problem(409, "skills_missing");
+    s.app
+        .patch(&format!("/api/v1/tasks/{gated}"), Some(&s.organiser.access), json!({"skillsRequiredForSignup": false}))
+        .await
+        .expect(200);
+    s.app.post(&path, Some(&unskilled.access), json!({})).await.expect(201);
+    s.app
+        .patch(&format!("/api/v1/tasks/{gated}"), Some(&s.organiser.access), json!({"skillsRequiredForSignup": "yes"}))
+        .await
+        .expect(400);
+}
