@@ -217,8 +217,12 @@ pub fn service() -> OpenApiService<Apis, ()> {
         "API of the five-society linkage (五社联动) community-service app: volunteers, social workers, \
          stations and administrators. Errors are RFC 9457 problem+json documents with a stable `code`: \
          each operation lists the codes it can answer in `x-problem-codes` (and its description), besides \
-         the generic ones any operation may answer: {}. Lists are cursor-paginated: pass a page's \
-         `nextCursor` as `cursor`.",
+         the generic ones any operation may answer: {}. A problem's `title` and `detail` are in the \
+         language `Accept-Language` prefers (zh-CN by default, or en); its `code` never changes. \
+         Retrying: 429 and 503 carry `Retry-After` (seconds), after which the same request may succeed; \
+         after a network failure or another 5xx a write's outcome is unknown, so send it again with the \
+         same `Idempotency-Key`; any other 4xx answers the same until the request or the state changes. \
+         Lists are cursor-paginated: pass a page's `nextCursor` as `cursor`.",
         problem_codes::GENERIC.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
     ))
 }

@@ -82,6 +82,10 @@ pub struct UserProfile {
     pub role: Role,
     pub status: UserStatus,
     pub org_unit_id: Option<Uuid>,
+    /// Whether announcements and task invitations can reach the person: they go out by home unit,
+    /// so this is false while `orgUnitId` is unset. An app shows it and asks for a home community
+    /// (`PATCH /me` with `orgUnitId`).
+    pub receives_local_news: bool,
     pub locale: Locale,
     /// IANA name.
     pub time_zone: String,
@@ -104,6 +108,7 @@ impl From<Profile> for UserProfile {
             role: u.role.into(),
             status: u.status.into(),
             org_unit_id: u.org_unit_id,
+            receives_local_news: u.org_unit_id.is_some(),
             locale: u.locale.into(),
             time_zone: u.time_zone,
             volunteer_number: u.volunteer_number,

@@ -270,3 +270,16 @@ async fn people_list_pages_and_filters() {
     let big = app.get("/api/v1/users?limit=100000", Some(&admin.access)).await.expect(200);
     assert_eq!(big.body["items"].as_array().unwrap().len(), 25, "the limit is capped, not refused");
 }
+
+#[tokio::test]
+async fn a_volunteer_without_a_home_unit_is_told_that_no_local_news_reaches_them() {
+    let s = crate::service_fixture::Service::new().await;
+    let body = s.app.registration("无社区志愿者", None).await;
+    let v = crate::helpers::session_from(&s.app.post("/api/v1/auth/register", None, body).await.expect(201));
+    let me = s.app.get("/api/v1/me", Some(&v.access)).await.expect(200);
+    assert_eq!(me.body["receivesLocalNews"], false, "{}", me.body);
+    let me = s.app.patch("/api/v1/me", Some(&v.access), json!({"orgUnitId": s.room})).await.expect(200);
+    assert_eq!(me.body["receivesLocalNews"], true, "{}", me.body);
+    let me = s.app.get("/api/v1/me", Some(&v.access)).await.expect(200);
+    assert_eq!(me.body["receivesLocalNews"], true);
+}
