@@ -3,5 +3,6 @@
 mod attendance;
 mod dispatch;
 mod ledger;
+mod overdue;
 mod signups;
 mod tasks;
