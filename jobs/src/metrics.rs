@@ -43,6 +43,7 @@ pub struct Metrics {
     pushes: Mutex<BTreeMap<(String, String), u64>>,
     unknown: Mutex<BTreeMap<(String, String), u64>>,
     sms: Mutex<BTreeMap<(String, String), u64>>,
+    overdue: Mutex<BTreeMap<String, u64>>,
     relayed: std::sync::atomic::AtomicU64,
     swept: std::sync::atomic::AtomicU64,
 }
@@ -104,6 +105,18 @@ impl Metrics {
             .filter(|((_, o), _)| o == outcome)
             .map(|(_, n)| n)
             .sum()
+    }
+
+    /// Counts one job that ran after its usefulness had passed and was dropped (a reminder of a
+    /// task already started, after an outage); `what` names the message, e.g. `task.remind:24h`.
+    pub fn overdue(&self, what: &str) {
+        let mut p = self.overdue.lock().unwrap_or_else(|e| e.into_inner());
+        *p.entry(what.to_string()).or_default() += 1;
+    }
+
+    /// Overdue drops of `what` so far.
+    pub fn overdue_count(&self, what: &str) -> u64 {
+        self.overdue.lock().unwrap_or_else(|e| e.into_inner()).get(what).copied().unwrap_or(0)
     }
 
     /// Counts push claims found stuck past their lease and handed back to the queue.
@@ -172,6 +185,14 @@ impl Metrics {
         );
         for ((provider, cause), n) in self.unknown.lock().unwrap_or_else(|e| e.into_inner()).iter() {
             let _ = writeln!(out, "{name}{{provider=\"{}\",cause=\"{}\"}} {n}", escape(provider), escape(cause));
+        }
+        let name = "wushe_jobs_overdue_dropped_total";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Messages dropped because their job ran after they could help (e.g. after an outage).\n# TYPE {name} counter"
+        );
+        for (what, n) in self.overdue.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            let _ = writeln!(out, "{name}{{what=\"{}\"}} {n}", escape(what));
         }
         let name = "wushe_push_claims_swept_total";
         let _ = writeln!(

@@ -289,6 +289,7 @@ impl Config {
                 m.mentors_per_supervisor as usize,
                 1..=10_000,
             )? as u32,
+            mentor_level: level_var(&var, "WUSHE_MENTORING_MENTOR_LEVEL", m.mentor_level)?,
         };
         let t = TalentConfig::default();
         let months = |name, default: u32| number_var(&var, name, default as usize, 1..=120).map(|n| n as u32);
@@ -303,6 +304,7 @@ impl Config {
                 hours("WUSHE_CE_HOURS_SENIOR", t.ce_hours[2])?,
             ],
             degree_hours: hours("WUSHE_CE_DEGREE_HOURS", t.degree_hours)?,
+            reviewer_level: level_var(&var, "WUSHE_HONOURS_REVIEWER_LEVEL", t.reviewer_level)?,
         };
         let sms = SmsConfig::from_vars(&var)?;
 
@@ -430,6 +432,25 @@ fn number_var(
     match v.trim().parse::<usize>() {
         Ok(n) if range.contains(&n) => Ok(n),
         _ => Err(invalid(name, format!("{v:?} is not a whole number from {} to {}", range.start(), range.end()))),
+    }
+}
+
+/// A national social-work level by its code: `assistant_social_worker`, `social_worker` or
+/// `senior_social_worker`.
+fn level_var(
+    var: &impl Fn(&'static str) -> Option<String>,
+    name: &'static str,
+    default: entity::social_worker_profile::QualificationLevel,
+) -> Result<entity::social_worker_profile::QualificationLevel, ConfigError> {
+    use entity::social_worker_profile::QualificationLevel as L;
+    let Some(v) = var(name) else {
+        return Ok(default);
+    };
+    match v.trim() {
+        "assistant_social_worker" => Ok(L::AssistantSocialWorker),
+        "social_worker" => Ok(L::SocialWorker),
+        "senior_social_worker" => Ok(L::SeniorSocialWorker),
+        _ => Err(invalid(name, format!("{v:?} is not assistant_social_worker, social_worker or senior_social_worker"))),
     }
 }
 

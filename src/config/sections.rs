@@ -2,6 +2,7 @@
 //! continuing education), mentoring, rate limits, jobs and dispatch, each with its defaults.
 
 use super::*;
+use entity::social_worker_profile::QualificationLevel;
 
 /// Registration (登记) and continuing-education (继续教育) rules of social workers. The defaults
 /// are the national rules; provinces and years differ, hence configuration.
@@ -25,6 +26,10 @@ pub struct TalentConfig {
     pub ce_hours: [u32; 3],
     /// `WUSHE_CE_DEGREE_HOURS` (90): what a social-work degree earned in the period counts as.
     pub degree_hours: u32,
+    /// `WUSHE_HONOURS_REVIEWER_LEVEL` (`senior_social_worker`): the national level a social
+    /// worker's verified, unexpired credential must reach to sit on an honours panel (senior
+    /// social workers are themselves appointed by panel review, 人社部规〔2018〕2号).
+    pub reviewer_level: QualificationLevel,
 }
 
 impl Default for TalentConfig {
@@ -35,6 +40,7 @@ impl Default for TalentConfig {
             renewal_window_months: 3,
             ce_hours: [72, 90, 90],
             degree_hours: 90,
+            reviewer_level: QualificationLevel::SeniorSocialWorker,
         }
     }
 }
@@ -57,6 +63,10 @@ pub struct MentoringConfig {
     /// `WUSHE_MENTORING_MENTORS_PER_SUPERVISOR` (10): mentors one station administrator should
     /// supervise at most.
     pub mentors_per_supervisor: u32,
+    /// `WUSHE_MENTORING_MENTOR_LEVEL` (`assistant_social_worker`): the national level a mentor's
+    /// verified, unexpired credential must reach: by default any certified social worker
+    /// (社工+志愿者 pairs are led by certified social workers).
+    pub mentor_level: QualificationLevel,
 }
 
 impl Default for MentoringConfig {
@@ -68,6 +78,7 @@ impl Default for MentoringConfig {
             ack_reminder_days: 3,
             no_contact_days: 14,
             mentors_per_supervisor: 10,
+            mentor_level: QualificationLevel::AssistantSocialWorker,
         }
     }
 }

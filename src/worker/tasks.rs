@@ -10,12 +10,14 @@
 //! - `task.close` (cron): close stays, record no-shows, complete tasks that ended.
 //!
 //! A domain refusal (the task is gone, the rule says no) dead-letters the job at once; outages
-//! retry (see `JobError::from` for `DomainError`).
+//! retry (see `JobError::from` for `DomainError`). A reminder or warning that runs after it
+//! could help is dropped and counted (`wushe_jobs_overdue_dropped_total`), with a log line that
+//! names the kind and the delay only.
 
 use crate::domain::volunteering::dispatch::{self, Cover, Dispatch};
-use crate::domain::volunteering::reminders::{self, Broadcast, CloseEnded, Headcount, Reminder};
+use crate::domain::volunteering::reminders::{self, Broadcast, CloseEnded, Fired, Headcount, Reminder};
 use crate::state::AppState;
-use jobs::{JobContext, JobError, Perform};
+use jobs::{Job, JobContext, JobError, Perform};
 
 impl Perform<AppState> for Dispatch {
     async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
@@ -33,9 +35,18 @@ impl Perform<AppState> for Cover {
     }
 }
 
+/// Counts and logs a message dropped as overdue (no person, no task named).
+fn overdue(state: &AppState, fired: Fired, what: &str) {
+    if let Fired::Overdue(late) = fired {
+        state.jobs.metrics.overdue(what);
+        tracing::info!(what, late_minutes = late.num_minutes(), "overdue message dropped");
+    }
+}
+
 impl Perform<AppState> for Reminder {
     async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
-        reminders::fire(&state.db, &self).await?;
+        let fired = reminders::fire(&state.db, state.clock.now(), &self).await?;
+        overdue(&state, fired, &format!("{}:{}", Reminder::KIND, self.kind.name()));
         Ok(())
     }
 }
@@ -52,7 +63,8 @@ impl Perform<AppState> for Broadcast {
 
 impl Perform<AppState> for Headcount {
     async fn perform(self, state: AppState, _job: JobContext) -> Result<(), JobError> {
-        reminders::check_headcount(&state.db, &self).await?;
+        let fired = reminders::check_headcount(&state.db, state.clock.now(), &self).await?;
+        overdue(&state, fired, Headcount::KIND);
         Ok(())
     }
 }

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot set up must fail loudly
 
+mod credential_fixture;
 mod fake_fcm;
 mod helpers;
 mod logs;

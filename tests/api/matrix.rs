@@ -887,7 +887,7 @@ mod talent {
     use super::Caller;
     use super::service::{actor_of, stranger};
     use crate::helpers::{NowUtc, TestApp, TwoStations};
-    use entity::credential::{self, CredentialStatus};
+    use entity::credential::CredentialStatus;
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
     use uuid::Uuid;
     use wushe::api::policy::{OTHER, OWN, Rel, STATION};
@@ -904,29 +904,7 @@ mod talent {
             (OWN, None) => return Uuid::now_v7(),
             (r, _) => super::person(f, c, r).parse().unwrap(),
         };
-        let now = app.clock.now_utc();
-        let id = Uuid::now_v7();
-        credential::ActiveModel {
-            id: Set(id),
-            holder_id: Set(holder),
-            kind: Set("social_worker".into()),
-            number: Set(id.to_string()),
-            issuing_body: Set("民政部".into()),
-            issued_on: Set(now.date_naive() - chrono::Duration::days(30)),
-            expires_on: Set(None),
-            evidence_ref: Set("files/matrix.pdf".into()),
-            registered_on: Set(None),
-            status: Set(status),
-            reason: Set(None),
-            decided_by: Set(None),
-            decided_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(app.db())
-        .await
-        .unwrap();
-        id
+        crate::credential_fixture::give(app, holder, "social_worker", status, None).await
     }
 
     /// Allows the caller to create courses (as a station administrator would).
@@ -1097,6 +1075,9 @@ mod mentoring_setup {
         .insert(app.db())
         .await
         .unwrap();
+        if role == Role::SocialWorker {
+            crate::credential_fixture::qualify(app, id).await;
+        }
         id
     }
 
@@ -1125,6 +1106,7 @@ mod mentoring_setup {
         match me.map(|a| (a.role, a.user_id)) {
             Some((Role::SocialWorker, id)) if rel == OWN => {
                 free(app, f, id).await;
+                crate::credential_fixture::qualify(app, id).await;
                 (id, bare(app, Role::Volunteer, unit).await)
             }
             Some((Role::Volunteer, id)) if rel == OWN => {

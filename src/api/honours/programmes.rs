@@ -562,7 +562,9 @@ impl HonourProgrammesApi {
         id: Path<Uuid>,
         body: Json<HonourPanelRequest>,
     ) -> ApiResult<Json<Vec<HonourPanelMember>>> {
-        let people = review::appoint(&state.db, &auth.0.actor(), state.clock.now(), id.0, body.0.reviewer_ids).await?;
+        let level = state.config.talent.reviewer_level;
+        let people =
+            review::appoint(&state.db, &auth.0.actor(), state.clock.now(), id.0, body.0.reviewer_ids, level).await?;
         Ok(Json(
             people.into_iter().map(|u| HonourPanelMember { id: u.id, name: u.name, role: u.role.into() }).collect(),
         ))

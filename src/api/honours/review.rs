@@ -5,11 +5,13 @@
 use crate::api::Tag;
 use crate::api::bearer::BearerAuth;
 use crate::api::error::ApiResult;
-use crate::api::honours::nominations::HonourNomination;
+use crate::api::honours::nominations::{HonourNomination, HonourNominationStatus, HonourNominee};
 use crate::api::honours::programmes::HonourProgramme;
+use crate::api::honours::programmes::RuleEvaluation;
 use crate::api::honours::wall::Honour;
 use crate::api::volunteering::tasks::ReasonRequest;
 use crate::domain::honours;
+use crate::domain::honours::nominations::Nomination;
 use crate::domain::honours::notice::{self, Awardee};
 use crate::domain::honours::review::{self, Conflict, Ranked, Summary};
 use crate::state::AppState;
@@ -88,12 +90,13 @@ impl From<entity::honour_score::Model> for HonourScore {
     }
 }
 
-/// A score given, and now every score of the nomination (without names).
+/// A score given, and every score of the nomination (without names) once every reviewer
+/// assigned to it has scored or the review window has closed.
 #[derive(Object, Debug)]
 #[oai(rename_all = "camelCase")]
 pub struct HonourScored {
     pub score: HonourScore,
-    pub all_scores: HonourScoreSummary,
+    pub all_scores: Option<HonourScoreSummary>,
 }
 
 /// A conflict-of-interest check.
@@ -124,13 +127,38 @@ impl From<Conflict> for HonourConflict {
     }
 }
 
+/// A nomination as a reviewer reads it: the nominee and the case, never who nominated (nor
+/// an override, which only a city administrator makes).
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct HonourNominationForReview {
+    pub id: Uuid,
+    pub programme_id: Uuid,
+    pub nominee: HonourNominee,
+    pub status: HonourNominationStatus,
+    pub statement: String,
+    pub evidence: Vec<String>,
+    /// Each rule at nomination: met, not met, or not evaluated, with figures.
+    pub evaluation: Vec<RuleEvaluation>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Nomination> for HonourNominationForReview {
+    fn from(n: Nomination) -> Self {
+        let HonourNomination { id, programme_id, nominee, status, statement, evidence, evaluation, created_at, .. } =
+            n.into();
+        HonourNominationForReview { id, programme_id, nominee, status, statement, evidence, evaluation, created_at }
+    }
+}
+
 /// A nomination in a reviewer's queue.
 #[derive(Object, Debug)]
 #[oai(rename_all = "camelCase")]
 pub struct HonourReviewItem {
-    pub nomination: HonourNomination,
+    pub nomination: HonourNominationForReview,
     pub my_score: Option<HonourScore>,
-    /// Every score of it, without names: only once one has scored it oneself.
+    /// Every score of it, without names: only once one has scored it oneself and every
+    /// reviewer assigned to it has scored, or the review window has closed.
     pub all_scores: Option<HonourScoreSummary>,
     /// Conflict checks that could not be made (e.g. mentoring pairs, not yet recorded): the
     /// reviewer recuses themselves (`POST /honour-nominations/{id}/recuse`) if one applies.
@@ -212,8 +240,9 @@ pub struct HonourDecision {
 
 #[OpenApi(tag = "Tag::Honours")]
 impl HonourReviewApi {
-    /// The nominations one may score as a reviewer (conflicts of interest left out); others'
-    /// scores only after scoring, without names.
+    /// The nominations one may score as a reviewer (conflicts of interest left out), without
+    /// their nominator; others' scores, without names, only after scoring and once every
+    /// assigned reviewer has scored or the review window has closed.
     #[oai(path = "/api/v1/honour-programmes/:id/review", method = "get", operation_id = "listHonourReviewQueue")]
     async fn review_queue(
         &self,
@@ -221,7 +250,7 @@ impl HonourReviewApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> ApiResult<Json<Vec<HonourReviewItem>>> {
-        let items = review::queue(&state.db, &auth.0.actor(), id.0).await?;
+        let items = review::queue(&state.db, &auth.0.actor(), state.clock.now(), id.0).await?;
         Ok(Json(
             items
                 .into_iter()
@@ -247,7 +276,7 @@ impl HonourReviewApi {
     ) -> ApiResult<crate::api::Created<HonourScored>> {
         let b = body.0;
         let (s, all) = review::score(&state.db, &auth.0.actor(), state.clock.now(), id.0, b.scores, &b.comment).await?;
-        Ok(crate::api::Created::Created(Json(HonourScored { score: s.into(), all_scores: all.into() })))
+        Ok(crate::api::Created::Created(Json(HonourScored { score: s.into(), all_scores: all.map(Into::into) })))
     }
 
     /// Recuse oneself from a nomination, with a reason (a conflict the system cannot see, such

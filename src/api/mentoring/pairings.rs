@@ -361,7 +361,15 @@ impl PairingsApi {
     ) -> ApiResult<Json<MentorSuggestions>> {
         let limit = limit.0.unwrap_or(10).clamp(1, 50) as usize;
         let cfg = &state.config.mentoring;
-        let found = mentoring::suggestions::suggestions(&state.db, cfg, &auth.0.actor(), volunteer_id.0, limit).await?;
+        let found = mentoring::suggestions::suggestions(
+            &state.db,
+            cfg,
+            &auth.0.actor(),
+            state.clock.now(),
+            volunteer_id.0,
+            limit,
+        )
+        .await?;
         Ok(Json(MentorSuggestions {
             items: found
                 .into_iter()

@@ -9,9 +9,11 @@
 //!   "not checked"; wire the mentoring area there): such nominations are shown with the check
 //!   listed as not evaluated, never treated as conflict-free in silence, and the reviewer can
 //!   recuse themselves ([`recuse`]), which hides the nomination from them like any conflict.
-//! - **Blind**: before scoring a nomination a reviewer sees no other score of it; afterwards only
-//!   the others' count, mean and spread, never who gave what. Reviewers' names next to scores
-//!   appear only in the city administrator's ranking.
+//! - **Blind**: a reviewer never learns who nominated (the queue carries no nominator), and sees
+//!   no score of a nomination but their own until every reviewer assigned to it (the panel less
+//!   those in conflict with it, recusals included) has scored or the review window has closed;
+//!   then only the count, mean and spread, never who gave what ([`revealed`]). Reviewers' names
+//!   next to scores appear only in the city administrator's ranking.
 //! - Scores are 1 to 10 per criterion, while the programme is under review and before its review
 //!   window closes; one score per reviewer and nomination (unique index).
 //! - Ranking: weighted mean per nomination, ties broken by more reviews, then the earlier
@@ -22,14 +24,15 @@ use super::{Programme, SCORE_RANGE, tell};
 use crate::db::{is_unique_violation, write};
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
+use crate::domain::talent::credentials;
 use crate::domain::{DomainError, DomainResult, both, kernel::org_units, people::users, required_text};
 use chrono::{DateTime, Utc};
 use entity::honour_nomination::{self, NominationStatus};
-use entity::honour_programme::ProgrammeState;
+use entity::honour_programme::{self, ProgrammeState};
 use entity::honour_recusal;
 use entity::honour_reviewer;
 use entity::honour_score;
-use entity::social_worker_profile::{self, QualificationLevel};
+use entity::social_worker_profile::QualificationLevel;
 use entity::user::{self, Role, UserStatus};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -77,31 +80,40 @@ pub async fn panel(db: &impl ConnectionTrait, programme: Uuid) -> DomainResult<V
         .collect())
 }
 
-/// Whether a person may sit on a panel: an active administrator, or a social worker whose
-/// profile says senior social worker (高级社会工作师).
-async fn may_review(db: &impl ConnectionTrait, u: &user::Model) -> DomainResult<bool> {
-    if u.status != UserStatus::Active {
-        return Ok(false);
+/// Whether a person may sit on a panel: active administrators, or social workers holding a
+/// verified, unexpired credential of at least `level` (by default 高级社会工作师); a level
+/// declared on a profile does not count. Refused with 400 `invalid_reviewer` (nobody who could
+/// review) or 422 `reviewer_not_qualified` (a social worker without the credential).
+async fn may_review(
+    db: &impl ConnectionTrait,
+    u: &user::Model,
+    level: QualificationLevel,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    match (u.status, u.role) {
+        (UserStatus::Active, role) if role.is_admin() => Ok(()),
+        (UserStatus::Active, Role::SocialWorker) if credentials::holds_level(db, u, level, now).await? => Ok(()),
+        (UserStatus::Active, Role::SocialWorker) => Err(DomainError::Unprocessable {
+            code: "reviewer_not_qualified",
+            detail: both(
+                "a social worker on the panel needs a verified, unexpired credential of the required level",
+                "社工评审须持有经核验且在有效期内的相应等级证书",
+            ),
+        }),
+        _ => Err(DomainError::invalid("invalid_reviewer", "reviewers are administrators or qualified social workers")),
     }
-    Ok(match u.role {
-        Role::StationAdmin | Role::CityAdmin => true,
-        Role::SocialWorker => social_worker_profile::Entity::find_by_id(u.id)
-            .one(db)
-            .await?
-            .and_then(|p| p.qualification_level)
-            .is_some_and(|l| l == QualificationLevel::SeniorSocialWorker),
-        Role::Volunteer => false,
-    })
 }
 
-/// The city administrator sets a programme's panel (before the decision). Reviewers who have
-/// scored stay; newly appointed ones are told.
+/// The city administrator sets a programme's panel (before the decision). Social workers on it
+/// need a verified credential of at least `level` (422 `reviewer_not_qualified`). Reviewers who
+/// have scored stay; newly appointed ones are told.
 pub async fn appoint(
     db: &DatabaseConnection,
     actor: &Actor,
     now: DateTime<Utc>,
     programme_id: Uuid,
     reviewer_ids: Vec<Uuid>,
+    level: QualificationLevel,
 ) -> DomainResult<Vec<user::Model>> {
     actor.require_city_admin()?;
     let mut ids = reviewer_ids;
@@ -121,12 +133,7 @@ pub async fn appoint(
             let Some(u) = people.get(id) else {
                 return Err(DomainError::invalid("invalid_reviewer", "a reviewer id names nobody"));
             };
-            if !may_review(txn, u).await? {
-                return Err(DomainError::invalid(
-                    "invalid_reviewer",
-                    "reviewers are administrators or senior social workers",
-                ));
-            }
+            may_review(txn, u, level, now).await?;
             panel_people.push(u.clone());
         }
         let before = panel(txn, programme_id).await?;
@@ -184,11 +191,49 @@ async fn reviewer(db: &impl ConnectionTrait, actor: &Actor, programme: Uuid) -> 
             detail: "you are not on this programme's panel".into(),
         });
     };
+    as_reviewer(db, user).await
+}
+
+async fn as_reviewer(db: &impl ConnectionTrait, user: user::Model) -> DomainResult<Reviewer> {
     let station = match user.org_unit_id {
         Some(u) => org_units::station_of(db, u).await?,
         None => None,
     };
     Ok(Reviewer { user, station })
+}
+
+/// Every reviewer on a programme's panel.
+async fn seated(db: &impl ConnectionTrait, programme: Uuid) -> DomainResult<Vec<Reviewer>> {
+    let people = users::by_ids(db, panel(db, programme).await?).await?;
+    let mut out = Vec::with_capacity(people.len());
+    for u in people.into_values() {
+        out.push(as_reviewer(db, u).await?);
+    }
+    Ok(out)
+}
+
+/// Whether the scores of a nomination may be shown to its reviewers: the review window has
+/// closed (or the programme has moved past review), or every panel member free of conflict with
+/// it has scored it. Until then a reviewer sees their own score only, so that no one's score can
+/// be read off a summary.
+pub async fn revealed(
+    db: &impl ConnectionTrait,
+    p: &honour_programme::Model,
+    panel: &[Reviewer],
+    n: &Nomination,
+    scores: &[&honour_score::Model],
+    now: DateTime<Utc>,
+) -> DomainResult<bool> {
+    if p.state > ProgrammeState::Reviewing || now >= p.review_closes_at {
+        return Ok(true);
+    }
+    for r in panel {
+        let scored = scores.iter().any(|s| s.reviewer_id == r.user.id);
+        if !scored && !matches!(conflict(db, r, n).await?, Check::Conflict(_)) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Whether the nominee is the reviewer's mentee or mentor, now or in the past.
@@ -260,14 +305,20 @@ fn summarise(scores: &[&honour_score::Model]) -> Summary {
 pub struct QueueItem {
     pub nomination: Nomination,
     pub my_score: Option<honour_score::Model>,
-    /// Every score of the nomination, once the reviewer has scored it; else `None`.
+    /// Every score of the nomination, once the reviewer has scored it and the scores are
+    /// [`revealed`]; else `None`.
     pub all_scores: Option<Summary>,
     /// Conflict checks that could not be made (`mentee_or_mentor`).
     pub unverified_checks: Vec<Conflict>,
 }
 
 /// The nominations a reviewer may score, oldest first; conflicted ones are left out.
-pub async fn queue(db: &impl ConnectionTrait, actor: &Actor, programme_id: Uuid) -> DomainResult<Vec<QueueItem>> {
+pub async fn queue(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    programme_id: Uuid,
+) -> DomainResult<Vec<QueueItem>> {
     let p = super::get_visible(db, actor, programme_id).await?;
     let r = reviewer(db, actor, programme_id).await?;
     if p.row.state < ProgrammeState::Reviewing {
@@ -280,6 +331,7 @@ pub async fn queue(db: &impl ConnectionTrait, actor: &Actor, programme_id: Uuid)
         .await?;
     let people = users::by_ids(db, rows.iter().map(|n| n.nominee_id)).await?;
     let scores = scores_by_nomination(db, programme_id).await?;
+    let panel = seated(db, programme_id).await?;
     let mut out = Vec::new();
     for row in rows {
         let Some(nominee) = people.get(&row.nominee_id).cloned() else { continue };
@@ -291,7 +343,10 @@ pub async fn queue(db: &impl ConnectionTrait, actor: &Actor, programme_id: Uuid)
         };
         let all: Vec<&honour_score::Model> = scores.get(&n.row.id).map(|v| v.iter().collect()).unwrap_or_default();
         let mine = all.iter().find(|s| s.reviewer_id == r.user.id).map(|s| (*s).clone());
-        let all_scores = mine.as_ref().map(|_| summarise(&all));
+        let all_scores = match mine {
+            Some(_) if revealed(db, &p.row, &panel, &n, &all, now).await? => Some(summarise(&all)),
+            _ => None,
+        };
         out.push(QueueItem { nomination: n, my_score: mine, all_scores, unverified_checks: unverified });
     }
     Ok(out)
@@ -315,8 +370,8 @@ pub fn weighted_milli(p: &Programme, scores: &[i32]) -> i32 {
     ((sum * 1000 + total_weight / 2) / total_weight) as i32
 }
 
-/// A reviewer scores a nomination (once); returns the score and, now that it is in, the
-/// summary of every score of the nomination.
+/// A reviewer scores a nomination (once); returns the score and, when the scores are
+/// [`revealed`] now that it is in, the summary of every score of the nomination.
 pub async fn score(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -324,7 +379,7 @@ pub async fn score(
     nomination_id: Uuid,
     scores: Vec<i32>,
     comment: &str,
-) -> DomainResult<(honour_score::Model, Summary)> {
+) -> DomainResult<(honour_score::Model, Option<Summary>)> {
     let comment = required_text("comment", comment)?;
     if comment.chars().count() > 1000 {
         return Err(DomainError::validation("comment is at most 1000 characters"));
@@ -383,7 +438,10 @@ pub async fn score(
         })?;
         let all =
             honour_score::Entity::find().filter(honour_score::Column::NominationId.eq(nomination_id)).all(txn).await?;
-        Ok((row, summarise(&all.iter().collect::<Vec<_>>())))
+        let all: Vec<&honour_score::Model> = all.iter().collect();
+        let panel = seated(txn, p.row.id).await?;
+        let shown = revealed(txn, &p.row, &panel, &n, &all, now).await?.then(|| summarise(&all));
+        Ok((row, shown))
     })
     .await
 }

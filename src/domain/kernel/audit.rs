@@ -1,5 +1,6 @@
 //! The audit log: every change an administrator makes is recorded with who, what, when, and the
-//! state before and after. City administrators read it.
+//! state before and after, and so is every change to a task or a sign-up, whoever makes it.
+//! City administrators read it, filtered by target, person or action.
 
 use crate::domain::DomainResult;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};

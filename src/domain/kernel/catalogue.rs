@@ -271,6 +271,13 @@ pub const PROBLEMS: &[(&str, Words)] = &[
     ("mentee_has_mentor", w("该志愿者已有督导社工。", "The mentee already has a mentor.")),
     ("mentee_not_volunteer", w("被督导人须为志愿者。", "The mentee must be a volunteer.")),
     ("mentor_at_capacity", w("该督导社工结对已满。", "The mentor has no room for another mentee.")),
+    (
+        "mentor_not_qualified",
+        w(
+            "督导人须持有经核验且在有效期内的相应等级社工证书。",
+            "The mentor needs a verified, unexpired social-work credential of the required level.",
+        ),
+    ),
     ("mentor_not_social_worker", w("督导人须为社会工作者。", "The mentor must be a social worker.")),
     ("method_not_allowed", w("不支持该请求方法。", "The method is not allowed here.")),
     ("no_guardian", w("没有登记监护人。", "No guardian is recorded.")),
@@ -324,6 +331,13 @@ pub const PROBLEMS: &[(&str, Words)] = &[
     ("review_not_closed", w("评审尚未结束。", "The review is not closed yet.")),
     ("review_not_open", w("评审尚未开始。", "The review is not open.")),
     ("reviewer_has_scored", w("该评审人已评分，不能移出。", "The reviewer has already scored.")),
+    (
+        "reviewer_not_qualified",
+        w(
+            "社工评审须持有经核验且在有效期内的相应等级证书。",
+            "A social worker on the panel needs a verified, unexpired credential of the required level.",
+        ),
+    ),
     ("schedule_conflict", w("与您已报名的活动时间冲突。", "It clashes with a task you signed up for.")),
     ("score_out_of_range", w("评分超出范围。", "The score is out of range.")),
     ("seat_taken", w("名额已被占用。", "The seat is taken.")),

@@ -10,9 +10,11 @@
 //! stands to a pairing.
 //!
 //! Rules (defaults in `config::MentoringConfig`):
-//! - Only a social worker may mentor ([`may_mentor`]: any active social worker until verified
-//!   social-work levels exist), only a volunteer is mentored, both active, both in the same
-//!   station subtree unless a city administrator pairs across stations.
+//! - Only a social worker may mentor, and only one holding a verified, unexpired credential of at
+//!   least `mentor_level` (any certified level by default; a level declared on a profile does
+//!   not count): [`may_mentor`], checked at the proposal and again when the pairing activates.
+//!   Only a volunteer is mentored, both active, both in the same station subtree unless a city
+//!   administrator pairs across stations.
 //! - A pairing is proposed by a station administrator or by the social worker themselves; the
 //!   other side (both sides, when an administrator proposed it) accepts or declines: `proposed →
 //!   active → ended` (with a reason) or `proposed → declined`. Ended pairings stay as history.
@@ -35,9 +37,12 @@ pub mod sessions;
 pub mod suggestions;
 pub mod threads;
 
+use crate::config::MentoringConfig;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::messaging::notifications::{Category, Message};
-use crate::domain::{DomainError, DomainResult, kernel::org_units};
+use crate::domain::talent::credentials;
+use crate::domain::{DomainError, DomainResult, both, kernel::org_units};
+use chrono::{DateTime, Utc};
 use entity::mentoring_pairing as pairing;
 use entity::user::{self, Role, UserStatus};
 use sea_orm::{ConnectionTrait, EntityTrait};
@@ -54,10 +59,28 @@ pub const MAX_TOPICS: usize = 10;
 /// Characters of one topic tag.
 pub const MAX_TOPIC_LEN: usize = 32;
 
-/// Whether `person` may mentor. Until social-work credentials are verified by the platform, any
-/// active social worker may; this is the one place to require a verified level later.
-pub async fn may_mentor(_db: &impl ConnectionTrait, person: &user::Model) -> DomainResult<bool> {
-    Ok(person.role == Role::SocialWorker && person.status == UserStatus::Active)
+/// Whether `person` may mentor: an active social worker (else 400 `mentor_not_social_worker`)
+/// holding a verified, unexpired credential of at least the configured level (else 422
+/// `mentor_not_qualified`).
+pub async fn may_mentor(
+    db: &impl ConnectionTrait,
+    cfg: &MentoringConfig,
+    person: &user::Model,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    if person.role != Role::SocialWorker || person.status != UserStatus::Active {
+        return Err(DomainError::invalid("mentor_not_social_worker", "the mentor must be an active social worker"));
+    }
+    if !credentials::holds_level(db, person, cfg.mentor_level, now).await? {
+        return Err(DomainError::Unprocessable {
+            code: "mentor_not_qualified",
+            detail: both(
+                "the mentor needs a verified, unexpired social-work credential of the required level",
+                "督导社工须持有经核验且在有效期内的相应等级社工证书",
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// How the actor stands to a pairing.

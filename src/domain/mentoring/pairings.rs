@@ -34,7 +34,7 @@ pub struct NewPairing {
 
 /// Proposes a pairing: a station or city administrator for anyone in scope, or a social worker
 /// for themselves as mentor. 404 for people the actor may not see; 400 `mentor_not_social_worker`
-/// / `mentee_not_volunteer`; 409 `person_inactive`, `different_station`, `mentee_has_mentor`,
+/// / `mentee_not_volunteer`; 422 `mentor_not_qualified` (no verified credential of the level); 409 `person_inactive`, `different_station`, `mentee_has_mentor`,
 /// `mentor_at_capacity`, `pairing_exists`.
 pub async fn propose(
     db: &DatabaseConnection,
@@ -58,9 +58,7 @@ pub async fn propose(
         if !reaches(txn, actor, &mentor).await? || !reaches(txn, actor, &mentee).await? {
             return Err(DomainError::not_found("person"));
         }
-        if !may_mentor(txn, &mentor).await? {
-            return Err(DomainError::invalid("mentor_not_social_worker", "the mentor must be an active social worker"));
-        }
+        may_mentor(txn, cfg, &mentor, now).await?;
         if mentee.role != Role::Volunteer {
             return Err(DomainError::invalid("mentee_not_volunteer", "the mentee must be a volunteer"));
         }
@@ -248,9 +246,10 @@ pub async fn respond(
         // Both sides agree: activate, within the limits.
         let mentor = person(txn, p.mentor_id).await?;
         let mentee = person(txn, p.mentee_id).await?;
-        if !may_mentor(txn, &mentor).await? || mentee.status != UserStatus::Active {
+        if mentor.status != UserStatus::Active || mentee.status != UserStatus::Active {
             return Err(DomainError::conflict("person_inactive", "one of the two can no longer be paired"));
         }
+        may_mentor(txn, cfg, &mentor, now).await?;
         take_place(txn, cfg, p.mentor_id, now).await?;
         let activated = pairing::Entity::update_many()
             .col_expr(column, Expr::val(now))

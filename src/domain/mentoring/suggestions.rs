@@ -3,8 +3,9 @@
 
 use crate::config::MentoringConfig;
 use crate::domain::kernel::actor::Actor;
-use crate::domain::mentoring::home_station;
+use crate::domain::mentoring::{home_station, may_mentor};
 use crate::domain::{DomainError, DomainResult, kernel::org_units, people::users};
+use chrono::{DateTime, Utc};
 use entity::mentor_load;
 use entity::mentoring_pairing::{self as pairing};
 use entity::user::{self, Role, UserStatus};
@@ -25,12 +26,14 @@ pub struct Suggestion {
 }
 
 /// Ranks the social workers who could mentor `volunteer_id` (an administrator in scope): active
-/// social workers of the volunteer's station subtree with a free place, most shared skills
-/// first, then fewest current mentees. 409 `not_a_volunteer` for anyone else.
+/// social workers of the volunteer's station subtree who may mentor (a verified credential of
+/// the configured level) with a free place, most shared skills first, then fewest current
+/// mentees. 409 `not_a_volunteer` for anyone else.
 pub async fn suggestions(
     db: &impl ConnectionTrait,
     cfg: &MentoringConfig,
     actor: &Actor,
+    now: DateTime<Utc>,
     volunteer_id: Uuid,
     limit: usize,
 ) -> DomainResult<Vec<Suggestion>> {
@@ -46,6 +49,15 @@ pub async fn suggestions(
         .filter(user::Column::OrgUnitId.in_subquery(org_units::subtree_ids(station)))
         .all(db)
         .await?;
+    let mut qualified = Vec::with_capacity(candidates.len());
+    for c in candidates {
+        match may_mentor(db, cfg, &c, now).await {
+            Ok(()) => qualified.push(c),
+            Err(DomainError::Unprocessable { .. } | DomainError::Invalid { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let candidates = qualified;
     let ids: Vec<Uuid> = candidates.iter().map(|c| c.id).collect();
     let loads: HashMap<Uuid, i32> = mentor_load::Entity::find()
         .filter(mentor_load::Column::MentorId.is_in(ids.clone()))

@@ -420,6 +420,18 @@ pub async fn current_level(
     Ok(held.into_iter().filter(|c| c.expires_on.is_none_or(|e| e >= today)).filter_map(|c| level_of(&c.kind)).max())
 }
 
+/// Whether `holder` holds a verified national level of at least `level`, unexpired on `today`.
+/// The level on a social-worker profile is not read: only credentials an administrator
+/// verified count, so that panels and mentoring rest on checked certificates.
+pub async fn holds_level(
+    db: &impl ConnectionTrait,
+    holder: &user::Model,
+    level: QualificationLevel,
+    now: DateTime<Utc>,
+) -> DomainResult<bool> {
+    Ok(current_level(db, holder.id, local_date(now, &holder.time_zone)).await?.is_some_and(|l| l >= level))
+}
+
 /// Sets the holder's qualification level to what their credentials give.
 pub async fn derive_level(
     txn: &impl ConnectionTrait,

@@ -462,7 +462,9 @@ pub async fn accept_cover(
         if !crate::domain::kernel::seats::take_free(txn, SEATS, task_id).await? {
             return Err(DomainError::conflict("seat_taken", "someone else took the seat first"));
         }
+        let before = existing.clone();
         let s = signups::place(txn, existing, task_id, actor.user_id, SignupStatus::Confirmed, None, now).await?;
+        signups::audit_placed(txn, actor, now, "signup.accept_cover", before.as_ref(), &s).await?;
         task_invitation::Entity::update_many()
             .col_expr(task_invitation::Column::Status, Expr::value(InvitationStatus::Accepted.to_value()))
             .col_expr(task_invitation::Column::UpdatedAt, Expr::value(now))

@@ -11,6 +11,13 @@
 //! dedupe key holds the start time, so a reminder reaches a person once per start time however
 //! many workers run it, and again (correctly) after the task moved.
 //!
+//! A reminder that runs after its usefulness has passed (a worker outage, a queue backlog) is
+//! dropped, not sent, and reported as [`Fired::Overdue`] for the worker to count: the day-before
+//! and hour-before reminders are useful until the task starts (the day-before one until the
+//! hour-before reminder's moment, so that nobody reads "tomorrow" an hour before the start),
+//! the check-out nudge until the task ends; the organiser's head-count warning until the start.
+//! Slightly late is still sent ([`ReminderKind::useful_until`]).
+//!
 //! News to everyone on a task goes through one job (`task.broadcast`) that walks the roster in
 //! batches, so a 10,000-seat task does not make one huge transaction in the organiser's request.
 
@@ -70,6 +77,21 @@ impl ReminderKind {
             ReminderKind::HourBefore => t.starts_at - Duration::hours(1),
             ReminderKind::CheckOut => t.ends_at - Duration::minutes(15),
         }
+    }
+
+    /// Until when a reminder set for a task's `starts_at`/`ends_at` still helps: after this it
+    /// would tell of a start that has passed ("tomorrow's service…" for a task already over).
+    pub fn useful_until(self, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> DateTime<Utc> {
+        match self {
+            ReminderKind::DayBefore => starts_at - Duration::hours(1),
+            ReminderKind::HourBefore => starts_at,
+            ReminderKind::CheckOut => ends_at,
+        }
+    }
+
+    /// The kind's name in logs and metrics (`24h`, `1h`, `checkout`).
+    pub fn name(self) -> &'static str {
+        self.suffix()
     }
 
     fn template(self) -> &'static str {
@@ -146,16 +168,30 @@ fn about(t: &task::Model, to: Uuid, category: Category, template: &str, dedupe: 
     Message::new(to, category, template, dedupe).param("task", t.title.clone()).data("taskId", t.id)
 }
 
-/// Sends one reminder if it still applies. Returns whether it was sent.
-pub async fn fire(db: &DatabaseConnection, r: &Reminder) -> DomainResult<bool> {
-    let Some(s) = signup::Entity::find_by_id(r.signup_id).one(db).await? else { return Ok(false) };
-    let Some(t) = task::Entity::find_by_id(s.task_id).one(db).await? else { return Ok(false) };
+/// What became of a reminder or warning when its job ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fired {
+    Sent,
+    /// It no longer applies (seat or task changed): silent, as intended.
+    Moot,
+    /// Its usefulness had passed when it ran, by this much: dropped, to be counted.
+    Overdue(Duration),
+}
+
+/// Sends one reminder if it still applies and is still useful at `now`.
+pub async fn fire(db: &DatabaseConnection, now: DateTime<Utc>, r: &Reminder) -> DomainResult<Fired> {
+    let late = now - r.kind.useful_until(r.starts_at, r.ends_at);
+    if late > Duration::zero() {
+        return Ok(Fired::Overdue(late));
+    }
+    let Some(s) = signup::Entity::find_by_id(r.signup_id).one(db).await? else { return Ok(Fired::Moot) };
+    let Some(t) = task::Entity::find_by_id(s.task_id).one(db).await? else { return Ok(Fired::Moot) };
     if s.status != SignupStatus::Confirmed
         || t.status != TaskStatus::Published
         || t.starts_at != r.starts_at
         || t.ends_at != r.ends_at
     {
-        return Ok(false);
+        return Ok(Fired::Moot);
     }
     let zone = zone_of_task(db, &t).await?;
     let dedupe = format!("reminder:{}:{}:{}", s.id, r.kind.suffix(), t.starts_at.timestamp());
@@ -168,7 +204,7 @@ pub async fn fire(db: &DatabaseConnection, r: &Reminder) -> DomainResult<bool> {
         m = m.data("respond", "attendance");
     }
     write(db, async |txn| tell(txn, m).await).await?;
-    Ok(true)
+    Ok(Fired::Sent)
 }
 
 /// A seat became confirmed (sign-up, approval, promotion, capacity raised): sets its reminders,
@@ -406,12 +442,16 @@ pub async fn schedule_headcount(txn: &impl ConnectionTrait, now: DateTime<Utc>, 
 }
 
 /// Warns the organiser (and the leader) when the task still starts as planned and has fewer
-/// confirmed people than its minimum. Returns whether anyone was warned.
-pub async fn check_headcount(db: &DatabaseConnection, h: &Headcount) -> DomainResult<bool> {
-    let Some(t) = task::Entity::find_by_id(h.task_id).one(db).await? else { return Ok(false) };
-    let Some(minimum) = t.min_headcount else { return Ok(false) };
+/// confirmed people than its minimum; after the start the warning is of no use (overdue).
+pub async fn check_headcount(db: &DatabaseConnection, now: DateTime<Utc>, h: &Headcount) -> DomainResult<Fired> {
+    let late = now - h.starts_at;
+    if late > Duration::zero() {
+        return Ok(Fired::Overdue(late));
+    }
+    let Some(t) = task::Entity::find_by_id(h.task_id).one(db).await? else { return Ok(Fired::Moot) };
+    let Some(minimum) = t.min_headcount else { return Ok(Fired::Moot) };
     if t.status != TaskStatus::Published || t.starts_at != h.starts_at || t.filled >= minimum {
-        return Ok(false);
+        return Ok(Fired::Moot);
     }
     let zone = zone_of_task(db, &t).await?;
     let mut people = vec![t.created_by];
@@ -436,7 +476,7 @@ pub async fn check_headcount(db: &DatabaseConnection, h: &Headcount) -> DomainRe
         Ok::<_, DbErr>(())
     })
     .await?;
-    Ok(!active.is_empty())
+    Ok(if active.is_empty() { Fired::Moot } else { Fired::Sent })
 }
 
 /// What the closing cron step did.

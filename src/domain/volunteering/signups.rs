@@ -10,9 +10,15 @@
 //!   (409 `schedule_conflict`). Checking against waitlisted sign-ups too means a later promotion
 //!   can never double-book anyone.
 //! - Cancelling later than the task's cut-off is allowed but recorded as late.
+//! - Every change a person makes to a sign-up (signing up, cancelling, answering the reminder, an
+//!   organiser's approval, denial or removal) is audited with its before and after, volunteers'
+//!   own included: the log is filtered by target (`?targetType=signup&targetId=`) or by person
+//!   (`?actorId=`). Consequences the system draws (promotion from the waitlist, no-shows, ends
+//!   on erasure) follow from an audited change or a rule and are not recorded again.
 
 use crate::db::write;
 use crate::domain::kernel::actor::Actor;
+use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::kernel::seats::{self, Seat, SeatTables};
 use crate::domain::kernel::time;
@@ -157,7 +163,9 @@ pub async fn sign_up(
             SignupMode::Managed => (SignupStatus::Pending, None),
             SignupMode::Open => status_of(seats::take(txn, SEATS, task_id).await?),
         };
+        let before = existing.clone();
         let model = place(txn, existing, task_id, actor.user_id, status, position, now).await?;
+        audit_placed(txn, actor, now, "signup.create", before.as_ref(), &model).await?;
         if status == SignupStatus::Confirmed {
             reminders::schedule(txn, now, model.id, &t).await?;
         }
@@ -183,6 +191,23 @@ pub async fn place_in_line(db: &impl ConnectionTrait, mut s: signup::Model) -> D
         s.position = Some(i32::try_from(ahead).unwrap_or(i32::MAX).saturating_add(1));
     }
     Ok(s)
+}
+
+/// Audits a sign-up written by [`place`]: new (no before) or revived from an ended one.
+pub(crate) async fn audit_placed(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    action: &str,
+    before: Option<&signup::Model>,
+    after: &signup::Model,
+) -> DomainResult<()> {
+    let change = Change::new(actor.user_id, action, "signup", after.id);
+    let change = match before {
+        Some(b) => change.before(b),
+        None => change,
+    };
+    audit::record(txn, now, change.after(after)).await
 }
 
 /// Writes a volunteer's sign-up row for a task: a new one, or the revival of an ended one.
@@ -351,7 +376,15 @@ pub async fn cancel(
         if now >= t.starts_at {
             return Err(DomainError::conflict("task_started", "the task has started; ask its leader instead"));
         }
-        end(txn, now, s, &t, SignupStatus::Cancelled, reason, None).await
+        let before = s.clone();
+        let (ended, effects) = end(txn, now, s, &t, SignupStatus::Cancelled, reason, None).await?;
+        audit::record(
+            txn,
+            now,
+            Change::new(actor.user_id, "signup.cancel", "signup", id).before(&before).after(&ended),
+        )
+        .await?;
+        Ok((ended, effects))
     })
     .await
 }
@@ -380,10 +413,18 @@ pub async fn respond(
                 "only a confirmed sign-up can be confirmed as attending",
             ));
         }
+        let before = s.clone();
         let mut am = s.into_active_model();
         am.confirmed_attendance_at = Set(Some(now));
         am.updated_at = Set(now);
-        Ok((am.update(txn).await?, Effects::default()))
+        let after = am.update(txn).await?;
+        audit::record(
+            txn,
+            now,
+            Change::new(actor.user_id, "signup.respond", "signup", id).before(&before).after(&after),
+        )
+        .await?;
+        Ok((after, Effects::default()))
     })
     .await
 }
@@ -402,12 +443,15 @@ pub async fn approve(
             return Err(DomainError::conflict("not_pending", "only a pending sign-up can be approved"));
         }
         let (status, position) = status_of(seats::take(txn, SEATS, t.id).await?);
+        let before = s.clone();
         let mut am = s.into_active_model();
         am.status = Set(status);
         am.position = Set(position);
         am.decided_by = Set(Some(actor.user_id));
         am.updated_at = Set(now);
         let s = am.update(txn).await?;
+        audit::record(txn, now, Change::new(actor.user_id, "signup.approve", "signup", id).before(&before).after(&s))
+            .await?;
         if s.status == SignupStatus::Confirmed {
             reminders::seat_confirmed(txn, now, &s, &t, None).await?;
         }
@@ -433,7 +477,10 @@ pub async fn deny(
         if s.status != SignupStatus::Pending {
             return Err(DomainError::conflict("not_pending", "only a pending sign-up can be denied"));
         }
+        let before = s.clone();
         let (denied, _) = end(txn, now, s, &t, SignupStatus::Denied, Some(reason), Some(actor.user_id)).await?;
+        audit::record(txn, now, Change::new(actor.user_id, "signup.deny", "signup", id).before(&before).after(&denied))
+            .await?;
         reminders::decided(txn, &denied, &t).await?;
         Ok(denied)
     })
@@ -452,7 +499,14 @@ pub async fn remove(
     write(db, async |txn| {
         let (s, t) = load(txn, id).await?;
         tasks::load_for_organizer(txn, actor, t.id).await?;
+        let before = s.clone();
         let (removed, effects) = end(txn, now, s, &t, SignupStatus::Removed, Some(reason), Some(actor.user_id)).await?;
+        audit::record(
+            txn,
+            now,
+            Change::new(actor.user_id, "signup.remove", "signup", id).before(&before).after(&removed),
+        )
+        .await?;
         reminders::decided(txn, &removed, &t).await?;
         Ok((removed, effects))
     })

@@ -239,6 +239,7 @@ pub async fn create(
         .insert(txn)
         .await?;
         set_skills(txn, id, &skills).await?;
+        audit::record(txn, now, Change::new(actor.user_id, "task.create", "task", id).after(&model)).await?;
         Ok::<_, DomainError>(model)
     })
     .await?;
@@ -419,7 +420,7 @@ pub async fn update(
             time: shifted(after.starts_at, before.starts_at) || shifted(after.ends_at, before.ends_at),
             place: after.address != before.address || after.lat != before.lat || after.lng != before.lng,
         };
-        audit_if_admin(txn, actor, now, "task.update", &before, &after).await?;
+        audited(txn, actor, now, "task.update", &before, &after).await?;
         reminders::promoted(txn, now, &promoted, &after).await?;
         if after.status == TaskStatus::Published {
             if moved.time || moved.place {
@@ -436,8 +437,9 @@ pub async fn update(
     Ok((TaskView { task: model, skills, distance_km: None }, moved))
 }
 
-/// Administrators' changes to others' tasks are audited.
-async fn audit_if_admin(
+/// Every change to a task is audited with its before and after, whoever makes it: organisers'
+/// own tasks and administrators' changes alike (the task is what certified hours rest on).
+async fn audited(
     txn: &impl ConnectionTrait,
     actor: &Actor,
     now: DateTime<Utc>,
@@ -445,11 +447,7 @@ async fn audit_if_admin(
     before: &task::Model,
     after: &task::Model,
 ) -> DomainResult<()> {
-    if actor.role.is_admin() && actor.user_id != before.created_by {
-        audit::record(txn, now, Change::new(actor.user_id, action, "task", before.id).before(before).after(after))
-            .await?;
-    }
-    Ok(())
+    audit::record(txn, now, Change::new(actor.user_id, action, "task", before.id).before(before).after(after)).await
 }
 
 fn insurance_missing() -> DomainError {
@@ -477,7 +475,7 @@ pub async fn publish(db: &DatabaseConnection, actor: &Actor, now: DateTime<Utc>,
         am.published_at = Set(Some(now));
         am.updated_at = Set(now);
         let after = am.update(txn).await?;
-        audit_if_admin(txn, actor, now, "task.publish", &before, &after).await?;
+        audited(txn, actor, now, "task.publish", &before, &after).await?;
         dispatch::on_publish(txn, id).await?;
         reminders::schedule_headcount(txn, now, &after).await?;
         Ok::<_, DomainError>(after)
@@ -506,7 +504,7 @@ pub async fn cancel(
         am.cancel_reason = Set(Some(reason.clone()));
         am.updated_at = Set(now);
         let after = am.update(txn).await?;
-        audit_if_admin(txn, actor, now, "task.cancel", &before, &after).await?;
+        audited(txn, actor, now, "task.cancel", &before, &after).await?;
         if before.status == TaskStatus::Published {
             reminders::broadcast(txn, id, reminders::News::Cancelled, now).await?;
         }

@@ -101,8 +101,7 @@ async fn scores_are_blind_until_one_scores_and_ranking_breaks_ties() {
     let a = queue.body.as_array().unwrap().iter().find(|i| i["nomination"]["id"] == json!(ids[0])).unwrap();
     assert!(a["allScores"].is_null() && a["myScore"].is_null(), "no peeking before scoring: {a}");
     let second = score(&r2, ids[0], [8, 8, 8]).await;
-    assert_eq!(second.body["allScores"]["reviews"], 2);
-    assert_eq!(second.body["allScores"]["mean"], 8.0);
+    assert!(second.body["allScores"].is_null(), "two of three have scored: {}", second.body);
     assert!(second.body.to_string().find(&r1.user_id).is_none(), "no names next to scores");
     score(&r3, ids[1], [8, 8, 8]).await;
     score(r1, ids[2], [9, 7, 8]).await; // default weights 40/30/30: 8.1
@@ -114,7 +113,7 @@ async fn scores_are_blind_until_one_scores_and_ranking_breaks_ties() {
     let queue = app.get(format!("/api/v1/honour-programmes/{p}/review"), Some(&r1.access)).await.expect(200);
     let c_item = queue.body.as_array().unwrap().iter().find(|i| i["nomination"]["id"] == json!(ids[2])).unwrap();
     assert_eq!(c_item["myScore"]["weighted"], 8.1);
-    assert!((c_item["allScores"]["spread"].as_f64().unwrap() - 0.2).abs() < 1e-9);
+    assert!(c_item["allScores"].is_null(), "the third reviewer has not scored C");
     app.get(format!("/api/v1/honour-programmes/{p}/ranking"), Some(&east.admin.access))
         .await
         .expect_problem(403, "forbidden");
@@ -134,6 +133,10 @@ async fn scores_are_blind_until_one_scores_and_ranking_breaks_ties() {
     };
     decide(vec![ids[0], ids[2]], None).await.expect_problem(409, "review_not_closed");
     close_review(&app, p).await;
+    let queue = app.get(format!("/api/v1/honour-programmes/{p}/review"), Some(&r1.access)).await.expect(200);
+    let c_item = queue.body.as_array().unwrap().iter().find(|i| i["nomination"]["id"] == json!(ids[2])).unwrap();
+    assert!((c_item["allScores"]["spread"].as_f64().unwrap() - 0.2).abs() < 1e-9, "shown once the window closed");
+    assert_eq!(c_item["allScores"]["reviews"], 2);
     app.post(format!("/api/v1/honour-nominations/{}/scores", ids[0]), Some(&r3.access), score_body([9, 9, 9]))
         .await
         .expect_problem(409, "review_closed");
@@ -150,4 +153,82 @@ async fn scores_are_blind_until_one_scores_and_ranking_breaks_ties() {
         .unwrap();
     assert_eq!(audit.reason.as_deref(), Some("B 在防疫中表现突出"));
     decide(vec![ids[0], ids[2]], None).await.expect_problem(409, "invalid_transition");
+}
+
+#[tokio::test]
+async fn reviewers_learn_neither_the_nominator_nor_another_score_until_all_have_scored_or_the_window_closed() {
+    let app = spawn_app().await;
+    let f = app.two_stations().await;
+    let c = city(&f.city_admin);
+    let [east, west] = &f.stations;
+    let nominees = app.quick_volunteers(2, Some(&west.room)).await;
+    let (p, ids) = reviewing_with(&app, &f, &c, &[&nominees[0].user_id, &nominees[1].user_id]).await;
+    let (r1, r2) = (&east.admin, app.city_admin().await);
+    // A third seat in the nominees' own station: in conflict, so not waited for.
+    for r in [&r1.user_id, &r2.user_id, &west.admin.user_id] {
+        seat(&app, p, r, &c).await;
+    }
+    let item = async |who: &Session, n: Uuid| {
+        let q = app.get(format!("/api/v1/honour-programmes/{p}/review"), Some(&who.access)).await.expect(200);
+        q.body.as_array().unwrap().iter().find(|i| i["nomination"]["id"] == json!(n)).cloned().unwrap()
+    };
+    let seen = item(r1, ids[0]).await;
+    assert!(seen["nomination"].get("nominatorId").is_none(), "no nominator: {seen}");
+    assert!(seen["nomination"].get("overrideReason").is_none());
+    assert!(!seen.to_string().contains(&f.city_admin.user_id), "the nominator's id appears nowhere");
+    assert_eq!(seen["nomination"]["nominee"]["id"], nominees[0].user_id.as_str(), "the nominee is shown");
+
+    let first = app
+        .post(format!("/api/v1/honour-nominations/{}/scores", ids[0]), Some(&r1.access), score_body([9, 9, 9]))
+        .await
+        .expect(201);
+    assert!(first.body["allScores"].is_null(), "{}", first.body);
+    assert!(item(&r2, ids[0]).await["allScores"].is_null(), "the second sees no score before scoring");
+    let mine = item(r1, ids[0]).await;
+    assert_eq!(mine["myScore"]["weighted"], 9.0);
+    assert!(mine["allScores"].is_null(), "the first sees only their own until the second has scored");
+
+    let second = app
+        .post(format!("/api/v1/honour-nominations/{}/scores", ids[0]), Some(&r2.access), score_body([7, 7, 7]))
+        .await
+        .expect(201);
+    assert_eq!(second.body["allScores"]["reviews"], 2, "every assigned reviewer has scored");
+    assert_eq!(second.body["allScores"]["mean"], 8.0);
+    assert_eq!(item(r1, ids[0]).await["allScores"]["reviews"], 2);
+
+    // One score of two on the other nomination: hidden until the review window closes.
+    app.post(format!("/api/v1/honour-nominations/{}/scores", ids[1]), Some(&r1.access), score_body([6, 6, 6]))
+        .await
+        .expect(201);
+    assert!(item(r1, ids[1]).await["allScores"].is_null());
+    close_review(&app, p).await;
+    let after = item(r1, ids[1]).await;
+    assert_eq!(after["allScores"]["reviews"], 1, "shown once the window has closed: {after}");
+    assert_eq!(after["allScores"]["mean"], 6.0);
+}
+
+#[tokio::test]
+async fn social_workers_sit_on_a_panel_only_with_a_verified_current_credential_of_the_level() {
+    use entity::social_worker_profile::QualificationLevel as L;
+    let app = spawn_app().await;
+    let f = app.two_stations().await;
+    let c = city(&f.city_admin);
+    let east = &f.stations[0];
+    let p = draft(&app, &c, 1, Vec::new()).await;
+    let people =
+        crate::credential_fixture::candidates(&app, &east.admin, &east.room, L::SeniorSocialWorker, L::SocialWorker)
+            .await;
+    let panel = format!("/api/v1/honour-programmes/{p}/panel");
+    for (how, who) in people.short() {
+        let r = app.put(&panel, Some(&f.city_admin.access), json!({"reviewerIds": [who.user_id]})).await;
+        assert_eq!(r.body["code"], "reviewer_not_qualified", "{how}: {}", r.body);
+        r.expect_problem(422, "reviewer_not_qualified");
+    }
+    assert_eq!(app.count("honour_reviewers").await, 0, "refusals change nothing");
+    let ok = app
+        .put(&panel, Some(&f.city_admin.access), json!({"reviewerIds": [people.qualified.user_id, east.admin.user_id]}))
+        .await
+        .expect(200);
+    assert_eq!(ok.body.as_array().unwrap().len(), 2, "a qualified social worker and an administrator");
+    assert_eq!(app.count("honour_reviewers").await, 2);
 }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 #[tokio::test]
 async fn pairing_lifecycle_and_its_rules() {
     let app = spawn_app().await;
-    let f = app.two_stations().await;
+    let f = stations(&app).await;
     let [east, west] = &f.stations;
     let sw = &east.social_worker;
     let v = &east.volunteer;
@@ -126,7 +126,7 @@ async fn pairing_lifecycle_and_its_rules() {
 #[tokio::test]
 async fn twenty_concurrent_acceptances_never_exceed_the_mentor_cap() {
     let app = spawn_app().await;
-    let f = app.two_stations().await;
+    let f = stations(&app).await;
     let east = &f.stations[0];
     let sw = &east.social_worker;
     let volunteers = quick_people(&app, "volunteer", 20, &east.room).await;
@@ -160,7 +160,7 @@ async fn twenty_concurrent_acceptances_never_exceed_the_mentor_cap() {
 #[tokio::test]
 async fn concurrent_acceptances_give_a_volunteer_one_active_mentor() {
     let app = spawn_app().await;
-    let f = app.two_stations().await;
+    let f = stations(&app).await;
     let east = &f.stations[0];
     let v = &east.volunteer;
     let mentors = quick_people(&app, "social_worker", 20, &east.room).await;
@@ -194,7 +194,7 @@ async fn concurrent_acceptances_give_a_volunteer_one_active_mentor() {
 #[tokio::test]
 async fn suggestions_rank_free_mentors_of_the_station_by_shared_skills_then_load() {
     let app = spawn_app().await;
-    let f = app.two_stations().await;
+    let f = stations(&app).await;
     let [east, west] = &f.stations;
     let v = &east.volunteer;
     give_skills(&app, v, &["急救", "心理疏导"]).await;
@@ -230,7 +230,7 @@ async fn suggestions_rank_free_mentors_of_the_station_by_shared_skills_then_load
 #[tokio::test]
 async fn a_repeated_proposal_with_the_same_idempotency_key_replays_the_first() {
     let app = spawn_app().await;
-    let f = app.two_stations().await;
+    let f = stations(&app).await;
     let east = &f.stations[0];
     let body = json!({"mentorId": east.social_worker.user_id, "menteeId": east.volunteer.user_id});
     let send = || async {
@@ -250,4 +250,44 @@ async fn a_repeated_proposal_with_the_same_idempotency_key_replays_the_first() {
     assert_eq!((s1, s2), (201, 201));
     assert_eq!(b1["id"], b2["id"]);
     assert_eq!(app.count("mentoring_pairings").await, 1);
+}
+
+#[tokio::test]
+async fn only_a_social_worker_with_a_verified_current_credential_of_the_level_mentors() {
+    use entity::credential::{Column, CredentialStatus, Entity};
+    use entity::social_worker_profile::QualificationLevel as L;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let app = crate::helpers::spawn_app_with(|c| c.mentoring.mentor_level = L::SocialWorker).await;
+    let f = app.two_stations().await;
+    let east = &f.stations[0];
+    let people =
+        crate::credential_fixture::candidates(&app, &east.admin, &east.room, L::SocialWorker, L::AssistantSocialWorker)
+            .await;
+    let mentees = app.quick_volunteers(2, Some(&east.room)).await;
+    for (how, who) in people.short() {
+        let r = propose(&app, &east.admin, who, &mentees[0]).await;
+        assert_eq!(r.body["code"], "mentor_not_qualified", "{how}: {}", r.body);
+        r.expect_problem(422, "mentor_not_qualified");
+        // Proposing oneself is no way round it.
+        propose(&app, who, who, &mentees[0]).await.expect_problem(422, "mentor_not_qualified");
+    }
+    assert_eq!(app.count("mentoring_pairings").await, 0, "refusals change nothing");
+
+    // The qualified one is proposed; the credential is revoked before both sides have accepted:
+    // the pairing does not become active.
+    let qualified = &people.qualified;
+    let id = propose(&app, &east.admin, qualified, &mentees[1]).await.expect(201).str("id");
+    app.post(&format!("/api/v1/mentoring/pairings/{id}/accept"), Some(&qualified.access), json!({})).await.expect(200);
+    Entity::update_many()
+        .col_expr(Column::Status, Expr::value(CredentialStatus::Revoked))
+        .filter(Column::HolderId.eq(qualified.user_id.parse::<uuid::Uuid>().unwrap()))
+        .exec(app.db())
+        .await
+        .unwrap();
+    app.post(&format!("/api/v1/mentoring/pairings/{id}/accept"), Some(&mentees[1].access), json!({}))
+        .await
+        .expect_problem(422, "mentor_not_qualified");
+    let p = app.get(&format!("/api/v1/mentoring/pairings/{id}"), Some(&east.admin.access)).await.expect(200);
+    assert_eq!(p.body["status"], "proposed");
+    assert_eq!(active_pairings(&app).await, 0);
 }

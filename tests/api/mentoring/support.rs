@@ -24,6 +24,10 @@ pub async fn quick_people(app: &TestApp, role: &str, n: usize, unit: &str) -> Ve
             .exec(app.db())
             .await
             .unwrap();
+        if r == Role::SocialWorker {
+            // Mentors hold a verified credential; tests of the rule itself start from `volunteer`.
+            crate::credential_fixture::qualify(app, id).await;
+        }
         out.push(app.login(&p.phone, PASSWORD).await);
     }
     out
@@ -107,6 +111,15 @@ pub(super) struct Pair {
     pub(super) id: String,
 }
 
+/// Two stations whose social workers hold the verified credential a mentor needs.
+pub(super) async fn stations(app: &TestApp) -> TwoStations {
+    let f = app.two_stations().await;
+    for s in &f.stations {
+        crate::credential_fixture::qualify(app, s.social_worker.user_id.parse().unwrap()).await;
+    }
+    f
+}
+
 pub(super) async fn pair() -> Pair {
     pair_with(|_| {}).await
 }
@@ -115,7 +128,7 @@ pub(super) async fn pair_with(adjust: impl FnOnce(&mut wushe::config::Config)) -
     let app = crate::helpers::spawn_app_with(adjust).await;
     // Daytime in Shanghai: pushes are not held for quiet hours.
     app.clock.set(DateTime::parse_from_rfc3339("2026-11-27T03:00:00Z").unwrap().with_timezone(&Utc));
-    let f = app.two_stations().await;
+    let f = stations(&app).await;
     let mentor = f.stations[0].social_worker.clone();
     let mentee = f.stations[0].volunteer.clone();
     let id = active_pair(&app, &mentor, &mentee).await;

@@ -16,7 +16,7 @@ use serde_json::json;
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
-fn uid(s: &Session) -> Uuid {
+pub(super) fn uid(s: &Session) -> Uuid {
     s.user_id.parse().unwrap()
 }
 
@@ -54,7 +54,7 @@ async fn invited(app: &TestApp, task: &str, kind: InvitationKind) -> BTreeSet<Uu
 }
 
 /// Inbox rows of `who` made from `template`.
-async fn inbox(app: &TestApp, who: Uuid, template: &str) -> Vec<notification::Model> {
+pub(super) async fn inbox(app: &TestApp, who: Uuid, template: &str) -> Vec<notification::Model> {
     notification::Entity::find()
         .filter(notification::Column::UserId.eq(who))
         .filter(notification::Column::Template.eq(template))
@@ -73,7 +73,7 @@ async fn ran(app: &TestApp, kind: &str, before: u64) {
 }
 
 /// Moves the clock and waits for the next scan of due reminders to have run.
-async fn advance_and_scan(app: &TestApp, by: Duration) {
+pub(super) async fn advance_and_scan(app: &TestApp, by: Duration) {
     let before = processed(app, "scheduled.scan");
     app.clock.advance(by);
     ran(app, "scheduled.scan", before).await;
