@@ -2,8 +2,11 @@
 //! room (at known coordinates), a station admin and a social worker who organises tasks.
 
 use crate::helpers::{NowUtc, Session, TestApp, spawn_app_with};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::hours_entry::{self, HoursSource, HoursStatus};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 /// Coordinates of the room where tasks happen.
 pub const LAT: f64 = 31.3000;
@@ -90,4 +93,44 @@ impl Service {
         assert!(r.status == 201 || r.status == 200, "sign-up failed: {} {}", r.status, r.body);
         r.body
     }
+}
+
+/// A self-reported ledger line written straight to the database (history a test needs, or a
+/// claim made before a rule existed): `minutes` on `date` in `status`. Returns its id.
+pub async fn ledger_line(
+    app: &TestApp,
+    volunteer: &str,
+    unit: &str,
+    minutes: i32,
+    date: NaiveDate,
+    status: HoursStatus,
+) -> Uuid {
+    let (vid, now): (Uuid, DateTime<Utc>) = (volunteer.parse().unwrap(), app.clock_now());
+    let decided = status != HoursStatus::Pending;
+    let id = Uuid::now_v7();
+    hours_entry::ActiveModel {
+        id: Set(id),
+        volunteer_id: Set(vid),
+        task_id: Set(None),
+        org_unit_id: Set(unit.parse().unwrap()),
+        source: Set(HoursSource::SelfReport),
+        minutes: Set(minutes),
+        status: Set(status),
+        service_date: Set(date),
+        description: Set(Some("服务".into())),
+        adjusts_id: Set(None),
+        reason: Set(None),
+        flagged: Set(false),
+        disputed_at: Set(None),
+        dispute_comment: Set(None),
+        created_by: Set(vid),
+        decided_by: Set(decided.then_some(vid)),
+        decided_at: Set(decided.then_some(now)),
+        created_at: Set(now),
+        entry_key: Set(None),
+    }
+    .insert(app.db())
+    .await
+    .unwrap();
+    id
 }

@@ -133,6 +133,9 @@ pub struct ClaimRequest {
     pub minutes: i32,
     #[oai(validator(min_length = 1, max_length = 1000))]
     pub description: String,
+    /// When the service started (on `serviceDate`, in the unit's time zone); without it the claim
+    /// covers its whole day, so it cannot stand beside a stay recorded that day.
+    pub starts_at: Option<DateTime<Utc>>,
 }
 
 /// Approve or decline entries, all or none.
@@ -263,6 +266,7 @@ impl HoursApi {
             service_date: b.service_date,
             minutes: b.minutes,
             description: b.description,
+            starts_at: b.starts_at,
         };
         let e = hours::claim(&state.db, &auth.0.actor(), state.clock.now(), c).await?;
         Ok(crate::api::Created::Created(Json(e.into())))

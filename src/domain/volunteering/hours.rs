@@ -15,6 +15,10 @@
 //! - Volunteers never approve hours, their own or anyone's; nobody decides their own entries.
 //! - A make-up entry (补录) is capped, with everything else recorded for that task, at the task's
 //!   length.
+//! - Nobody serves more than 24 hours in a local day, counted over every source, at a claim and
+//!   again at its approval; claims do not overlap a recorded stay; a correction stays inside its
+//!   entry's window (`day_limit`).
+//! - Every make-up and leader entry, decision and correction is in the audit log (`hours_audit`).
 //! - Star levels follow approved hours against a configurable ladder (default 1★ 100 h, 2★ 300 h,
 //!   3★ 600 h, 4★ 1000 h, 5★ 1500 h); reaching one is recorded once.
 
@@ -22,8 +26,10 @@ use crate::db::write;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::org_units;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
-use crate::domain::kernel::time::local_date;
+use crate::domain::kernel::time::{local_date, zone};
 use crate::domain::people::users;
+use crate::domain::volunteering::day_limit::{self, Counting, Window};
+pub use crate::domain::volunteering::hours_review::{ReviewFilter, ReviewLine, list_for_review};
 use crate::domain::volunteering::stars::award_stars;
 use crate::domain::volunteering::tasks;
 use crate::domain::{DomainError, DomainResult, required_text};
@@ -173,6 +179,8 @@ pub struct Claim {
     pub service_date: NaiveDate,
     pub minutes: i32,
     pub description: String,
+    /// When the service started, if the volunteer says; without it the claim covers its whole day.
+    pub starts_at: Option<DateTime<Utc>>,
 }
 
 fn check_minutes(minutes: i32) -> DomainResult<()> {
@@ -202,7 +210,19 @@ pub async fn claim(
     if today - c.service_date > chrono::Duration::days(366) {
         return Err(DomainError::invalid("date_too_old", "claims reach back one year at most"));
     }
+    let window = match c.starts_at {
+        Some(s) if local_date(s, &tz) != c.service_date => {
+            return Err(DomainError::invalid("starts_at_not_on_date", "startsAt must fall on serviceDate"));
+        }
+        Some(s) if s + chrono::Duration::minutes(c.minutes.into()) > now => {
+            return Err(DomainError::invalid("date_in_future", "service cannot be claimed before it happens"));
+        }
+        Some(s) => Window { starts_at: s, ends_at: s + chrono::Duration::minutes(c.minutes.into()) },
+        None => Window::day(c.service_date, zone(&tz)),
+    };
     write(db, async |txn| {
+        users::lock_person(txn, actor.user_id).await?;
+        day_limit::ensure_no_stay_overlap(txn, actor.user_id, window).await?;
         let mut e = new_entry(
             NewEntry {
                 volunteer: actor.user_id,
@@ -217,7 +237,12 @@ pub async fn claim(
             now,
         );
         e.description = Set(Some(description.clone()));
-        Ok(e.insert(txn).await?)
+        let e = e.insert(txn).await?;
+        if c.starts_at.is_some() {
+            day_limit::record_window(txn, e.id, window).await?;
+        }
+        day_limit::ensure_within(txn, std::slice::from_ref(&e), Counting::Claimed).await?;
+        Ok(e)
     })
     .await
 }
@@ -327,6 +352,8 @@ pub async fn enter_for_task(
         );
         e.reason = Set(Some(reason.clone()));
         let entry = e.insert(txn).await?;
+        day_limit::ensure_within(txn, std::slice::from_ref(&entry), Counting::Approved).await?;
+        super::hours_audit::entered(txn, actor.user_id, now, &entry).await?;
         let reached = award_stars(txn, volunteer, now, &[]).await?;
         Ok::<_, DomainError>((entry, reached))
     })
@@ -381,16 +408,19 @@ pub async fn decide(
                 users::lock_person(txn, e.volunteer_id).await?;
                 volunteers.push(e.volunteer_id);
             }
-            let mut am = e.into_active_model();
+            let mut am = e.clone().into_active_model();
             am.status = Set(if approve { HoursStatus::Approved } else { HoursStatus::Declined });
             am.decided_by = Set(Some(actor.user_id));
             am.decided_at = Set(Some(now));
             if !approve {
                 am.reason = Set(reason.clone());
             }
-            out.entries.push(am.update(txn).await?);
+            let decided = am.update(txn).await?;
+            super::hours_audit::decided(txn, actor.user_id, now, &e, &decided, reason.clone()).await?;
+            out.entries.push(decided);
         }
         if approve {
+            day_limit::ensure_within(txn, &out.entries, Counting::Approved).await?;
             for v in volunteers {
                 for level in award_stars(txn, v, now, ladder).await? {
                     out.stars_reached.push((v, level));
@@ -456,6 +486,8 @@ pub async fn correct(
                 ));
             }
         }
+        let zone = zone(&unit_tz(txn, e.org_unit_id).await?);
+        day_limit::ensure_inside_window(after, &day_limit::window_of(txn, &e, zone).await?)?;
         let mut adj = new_entry(
             NewEntry {
                 volunteer: e.volunteer_id,
@@ -472,6 +504,10 @@ pub async fn correct(
         adj.adjusts_id = Set(Some(e.id));
         adj.reason = Set(Some(reason.clone()));
         let adj = adj.insert(txn).await?;
+        if delta_minutes > 0 {
+            day_limit::ensure_within(txn, std::slice::from_ref(&adj), Counting::Approved).await?;
+        }
+        super::hours_audit::corrected(txn, actor.user_id, now, &e, so_far, &adj).await?;
         let reached = award_stars(txn, e.volunteer_id, now, ladder).await?;
         super::hours_news::corrected(txn, &adj).await?;
         Ok((adj, reached))
@@ -540,72 +576,6 @@ pub async fn list_mine(
 ) -> DomainResult<Page<hours_entry::Model>> {
     let q = hours_entry::Entity::find().filter(hours_entry::Column::VolunteerId.eq(actor.user_id));
     Ok(page::fetch(db, q, hours_entry::Column::Id, Order::NewestFirst, page, |e| e.id).await?)
-}
-
-/// Filters on the review list.
-#[derive(Clone, Debug, Default)]
-pub struct ReviewFilter {
-    pub status: Option<HoursStatus>,
-    pub task_id: Option<Uuid>,
-    pub disputed: Option<bool>,
-}
-
-/// An entry on the review list, with the volunteer it belongs to (so the reviewer sees a name,
-/// as on a task's roster, not only an id).
-#[derive(Clone, Debug)]
-pub struct ReviewLine {
-    pub entry: hours_entry::Model,
-    pub volunteer: user::Model,
-}
-
-/// Entries the actor may decide, oldest first: for their tasks, and in their scope.
-pub async fn list_for_review(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    f: ReviewFilter,
-    page: PageRequest,
-) -> DomainResult<Page<ReviewLine>> {
-    if actor.role == Role::Volunteer {
-        return Err(DomainError::forbidden("volunteers do not review hours"));
-    }
-    let my_tasks = Query::select()
-        .column(task::Column::Id)
-        .from(task::Entity)
-        .cond_where(
-            Condition::any()
-                .add(task::Column::CreatedBy.eq(actor.user_id))
-                .add(task::Column::LeaderId.eq(actor.user_id)),
-        )
-        .to_owned();
-    let mut scope = Condition::any().add(hours_entry::Column::TaskId.in_subquery(my_tasks));
-    let root = actor.work_root(db).await?;
-    match (actor.role, root) {
-        (Role::CityAdmin, _) => scope = Condition::all(),
-        (_, Some(root)) => scope = scope.add(hours_entry::Column::OrgUnitId.in_subquery(org_units::subtree_ids(root))),
-        _ => {}
-    }
-    let mut q = hours_entry::Entity::find().filter(scope).filter(hours_entry::Column::VolunteerId.ne(actor.user_id));
-    if let Some(s) = f.status {
-        q = q.filter(hours_entry::Column::Status.eq(s));
-    }
-    if let Some(t) = f.task_id {
-        q = q.filter(hours_entry::Column::TaskId.eq(t));
-    }
-    if let Some(d) = f.disputed {
-        q = if d {
-            q.filter(hours_entry::Column::DisputedAt.is_not_null())
-        } else {
-            q.filter(hours_entry::Column::DisputedAt.is_null())
-        };
-    }
-    let p = page::fetch(db, q, hours_entry::Column::Id, Order::OldestFirst, page, |e| e.id).await?;
-    let people = users::by_ids(db, p.items.iter().map(|e| e.volunteer_id)).await?;
-    let items = p
-        .items
-        .into_iter()
-        .filter_map(|entry| people.get(&entry.volunteer_id).map(|v| ReviewLine { volunteer: v.clone(), entry }))
-        .collect();
-    Ok(Page { items, next_cursor: p.next_cursor })
 }
 
 #[cfg(test)]

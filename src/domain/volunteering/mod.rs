@@ -1,14 +1,19 @@
 //! Volunteering: service tasks, sign-ups and seats, dispatch, reminders, attendance, the hours
-//! ledger (`hours`), its export (`hours_export`) and the news of it (`hours_news`), star levels
+//! ledger (`hours`), its limits (`day_limit`), its audit trail (`hours_audit`), its review queue
+//! (`hours_review`), its export
+//! (`hours_export`) and the news of it (`hours_news`), star levels
 //! and leaderboards (`stars`), service-record certificates, and volunteer service's part of
 //! personal data (`personal_data`).
 
 pub mod attendance;
 pub mod browse;
+pub mod day_limit;
 pub mod dispatch;
 pub mod hours;
+pub mod hours_audit;
 pub mod hours_export;
 pub mod hours_news;
+pub mod hours_review;
 pub mod personal_data;
 pub mod reminders;
 pub mod service_records;

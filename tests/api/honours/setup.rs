@@ -141,30 +141,6 @@ pub async fn published(app: &TestApp, recipient: &str) -> Uuid {
 
 /// Approved minutes for `owner` on `date`, written to the ledger directly.
 pub async fn approved(app: &TestApp, owner: &str, unit: &str, minutes: i32, date: NaiveDate) {
-    use entity::hours_entry::{self, HoursSource, HoursStatus};
-    let owner: Uuid = owner.parse().unwrap();
-    hours_entry::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        volunteer_id: Set(owner),
-        task_id: Set(None),
-        org_unit_id: Set(unit.parse().unwrap()),
-        source: Set(HoursSource::SelfReport),
-        minutes: Set(minutes),
-        status: Set(HoursStatus::Approved),
-        service_date: Set(date),
-        description: Set(Some("服务".into())),
-        adjusts_id: Set(None),
-        reason: Set(None),
-        flagged: Set(false),
-        disputed_at: Set(None),
-        dispute_comment: Set(None),
-        created_by: Set(owner),
-        decided_by: Set(None),
-        decided_at: Set(None),
-        created_at: Set(app.clock.now_utc()),
-        entry_key: Set(None),
-    }
-    .insert(app.db())
-    .await
-    .unwrap();
+    use entity::hours_entry::HoursStatus;
+    crate::service_fixture::ledger_line(app, owner, unit, minutes, date, HoursStatus::Approved).await;
 }

@@ -136,33 +136,9 @@ pub(super) async fn pair_with(adjust: impl FnOnce(&mut wushe::config::Config)) -
 }
 
 pub(super) async fn approved_minutes(app: &TestApp, volunteer: &Session, unit: &str, minutes: i32) {
-    use entity::hours_entry::{self, HoursSource, HoursStatus};
-    let now = app.clock.now_utc();
-    let vid: Uuid = volunteer.user_id.parse().unwrap();
-    hours_entry::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        volunteer_id: Set(vid),
-        task_id: Set(None),
-        org_unit_id: Set(unit.parse().unwrap()),
-        source: Set(HoursSource::SelfReport),
-        minutes: Set(minutes),
-        status: Set(HoursStatus::Approved),
-        service_date: Set(now.date_naive()),
-        description: Set(Some("服务".into())),
-        adjusts_id: Set(None),
-        reason: Set(None),
-        flagged: Set(false),
-        disputed_at: Set(None),
-        dispute_comment: Set(None),
-        created_by: Set(vid),
-        decided_by: Set(Some(vid)),
-        decided_at: Set(Some(now)),
-        created_at: Set(now),
-        entry_key: Set(None),
-    }
-    .insert(app.db())
-    .await
-    .unwrap();
+    use entity::hours_entry::HoursStatus;
+    let today = app.clock.now_utc().date_naive();
+    crate::service_fixture::ledger_line(app, &volunteer.user_id, unit, minutes, today, HoursStatus::Approved).await;
 }
 
 pub(super) fn urlencoding(s: &str) -> String {

@@ -231,14 +231,15 @@ async fn star_levels_at_their_boundaries() {
     let v = s.app.register_volunteer().await;
     let today = s.today();
     let mut ids = Vec::new();
-    // 99 h 59 min in claims of at most 24 h.
-    for minutes in [1440, 1440, 1440, 1440, 239] {
+    // 99 h 59 min in claims of at most 24 h, each on its own day (a day holds 24 h at most).
+    for (days_ago, minutes) in [(4, 1440), (3, 1440), (2, 1440), (1, 1440), (0, 239)] {
+        let date = today - chrono::Days::new(days_ago);
         let e = s
             .app
             .post(
                 "/api/v1/me/hours/claims",
                 Some(&v.access),
-                json!({"orgUnitId": s.room, "serviceDate": today, "minutes": minutes, "description": "长期服务"}),
+                json!({"orgUnitId": s.room, "serviceDate": date, "minutes": minutes, "description": "长期服务"}),
             )
             .await
             .expect(201);
@@ -284,13 +285,14 @@ async fn two_concurrent_approvals_crossing_a_level_record_it_once() {
     let v = s.app.register_volunteer().await;
     let today = s.today();
     let mut first = Vec::new();
-    for _ in 0..4 {
+    for days_ago in 1..=4 {
+        let date = today - chrono::Days::new(days_ago);
         let e = s
             .app
             .post(
                 "/api/v1/me/hours/claims",
                 Some(&v.access),
-                json!({"orgUnitId": s.room, "serviceDate": today, "minutes": 1440, "description": "x"}),
+                json!({"orgUnitId": s.room, "serviceDate": date, "minutes": 1440, "description": "x"}),
             )
             .await
             .expect(201);

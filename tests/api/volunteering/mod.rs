@@ -1,7 +1,8 @@
-//! Tasks, sign-ups, attendance, dispatch and the hours ledger.
+//! Tasks, sign-ups, attendance, dispatch, the hours ledger and its daily limit.
 
 mod attendance;
 mod audit;
+mod day_limit;
 mod dispatch;
 mod ledger;
 mod overdue;
