@@ -1,4 +1,5 @@
-//! Volunteering: service tasks, sign-ups and seats, dispatch, reminders, attendance, the hours
+//! Volunteering: service tasks, sign-ups and seats, dispatch, reminders, attendance (by code,
+//! by hand in `manual_attendance`, by the leader's scan of personal codes in `presence`), the hours
 //! ledger (`hours`), its export (`hours_export`) and the news of it (`hours_news`), star levels
 //! and leaderboards (`stars`), service-record certificates, and volunteer service's part of
 //! personal data (`personal_data`).
@@ -9,7 +10,9 @@ pub mod dispatch;
 pub mod hours;
 pub mod hours_export;
 pub mod hours_news;
+pub mod manual_attendance;
 pub mod personal_data;
+pub mod presence;
 pub mod reminders;
 pub mod service_records;
 pub mod signups;

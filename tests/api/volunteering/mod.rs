@@ -3,5 +3,6 @@
 mod attendance;
 mod dispatch;
 mod ledger;
+mod presence;
 mod signups;
 mod tasks;
