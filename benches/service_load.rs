@@ -226,6 +226,7 @@ async fn seed(state: &AppState) -> anyhow::Result<Seed> {
                     signup_mode: Set(task::SignupMode::Open),
                     min_presence_pct: Set(60),
                     skills_required_for_signup: Set(false),
+                    check_in_mode: Set(task::CheckInMode::Code),
                     status: Set(task::TaskStatus::Published),
                     cancel_reason: Set(None),
                     created_by: Set(organiser_id),

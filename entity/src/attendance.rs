@@ -14,6 +14,8 @@ pub enum AttendanceMethod {
     Manual,
     /// Closed automatically at the task's end.
     Auto,
+    /// The leader scanned the volunteer's personal code (strict mode).
+    Scan,
 }
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]

@@ -51,7 +51,8 @@ pub struct Model {
     pub adjusts_id: Option<Uuid>,
     /// Why (corrections, declines, make-ups, short stays).
     pub reason: Option<String>,
-    /// Set when the stay was too short to count, for the organizer to look at.
+    /// Set for the organizer to look at: the stay was too short to count, or was recorded far
+    /// from the task's place (`reason` says which).
     pub flagged: bool,
     pub disputed_at: Option<DateTimeUtc>,
     pub dispute_comment: Option<String>,

@@ -30,6 +30,7 @@ pub mod identity_dispute;
 pub mod json_text;
 pub mod login_failure;
 pub mod login_lock;
+pub mod manual_attendance;
 pub mod mentor_load;
 pub mod mentoring_pairing;
 pub mod mentoring_session;

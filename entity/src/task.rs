@@ -41,6 +41,17 @@ pub enum SignupMode {
     Managed,
 }
 
+/// How volunteers check in and out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum CheckInMode {
+    /// The volunteer's phone scans the task's rotating code.
+    Code,
+    /// The leader's phone scans each volunteer's personal rotating code.
+    Strict,
+}
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "tasks")]
 pub struct Model {
@@ -76,6 +87,7 @@ pub struct Model {
     /// Sign-up is refused to a volunteer who lacks one of the required skills (otherwise the
     /// skills only steer dispatch).
     pub skills_required_for_signup: bool,
+    pub check_in_mode: CheckInMode,
     pub status: TaskStatus,
     pub cancel_reason: Option<String>,
     pub created_by: Uuid,

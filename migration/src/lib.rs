@@ -71,6 +71,8 @@ mod m20261130_100004_create_identity_disputes;
 mod m20261130_200001_add_cancel_reason_to_honour_programmes;
 mod m20261130_200002_add_skills_required_for_signup_to_tasks;
 mod m20261201_200001_create_hours_windows;
+mod m20261201_300001_add_check_in_mode_to_tasks;
+mod m20261201_300002_create_manual_attendance;
 mod m20261201_500001_index_audit_log_by_target_id;
 
 /// Every migration, in the order it applies.
@@ -147,6 +149,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_200001_add_cancel_reason_to_honour_programmes::Migration),
             Box::new(m20261130_200002_add_skills_required_for_signup_to_tasks::Migration),
             Box::new(m20261201_200001_create_hours_windows::Migration),
+            Box::new(m20261201_300001_add_check_in_mode_to_tasks::Migration),
+            Box::new(m20261201_300002_create_manual_attendance::Migration),
             Box::new(m20261201_500001_index_audit_log_by_target_id::Migration),
         ];
         all.extend(rest);
@@ -255,6 +259,8 @@ mod tests {
             "m20261130_200001_add_cancel_reason_to_honour_programmes",
             "m20261130_200002_add_skills_required_for_signup_to_tasks",
             "m20261201_200001_create_hours_windows",
+            "m20261201_300001_add_check_in_mode_to_tasks",
+            "m20261201_300002_create_manual_attendance",
             "m20261201_500001_index_audit_log_by_target_id",
         ];
         assert_eq!(names, expected);

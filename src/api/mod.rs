@@ -45,7 +45,7 @@ use messaging::{announcements, devices, notifications};
 use people::{auth, codes, course_organisers, disputes, guardians, me, privacy, users};
 use system::{admin_jobs, health};
 use talent::{credentials, directory, learning, training};
-use volunteering::{hours, service_records, signups, task_prerequisites, tasks};
+use volunteering::{hours, presence, service_records, signups, task_prerequisites, tasks};
 
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
@@ -143,6 +143,7 @@ pub type Service = (
     tasks::TasksApi,
     task_prerequisites::TaskPrerequisitesApi,
     signups::SignupsApi,
+    presence::PresenceApi,
     hours::HoursApi,
     service_records::ServiceRecordsApi,
 );
@@ -192,6 +193,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
                 tasks::TasksApi,
                 task_prerequisites::TaskPrerequisitesApi,
                 signups::SignupsApi,
+                presence::PresenceApi,
                 hours::HoursApi,
                 service_records::ServiceRecordsApi,
             ),

@@ -194,5 +194,25 @@ wire_enum! {
 
 wire_enum! {
     /// How a check-in or check-out was recorded.
-    AttendanceMethod mirrors entity::attendance::AttendanceMethod { Code = "code", Manual = "manual", Auto = "auto" }
+    AttendanceMethod mirrors entity::attendance::AttendanceMethod {
+        Code = "code",
+        Manual = "manual",
+        Auto = "auto",
+        /// The leader scanned the volunteer's personal code (strict mode).
+        Scan = "scan",
+    }
+}
+
+wire_enum! {
+    /// How a task checks people in: `code`, each volunteer scans the task's rotating code;
+    /// `strict`, the leader scans each volunteer's personal rotating code (the task's code is
+    /// refused, so a forwarded photo of it is useless).
+    CheckInMode mirrors entity::task::CheckInMode { Code = "code", Strict = "strict" }
+}
+
+wire_enum! {
+    /// Where attendance recorded by hand by a leader who is not staff stands.
+    ManualAttendanceStatus mirrors entity::manual_attendance::ManualAttendanceStatus {
+        Pending = "pending", Confirmed = "confirmed", Rejected = "rejected",
+    }
 }

@@ -1,6 +1,9 @@
 //! Rotating check-in codes: the organiser's phone shows a QR code of a short server-signed token
-//! naming the task and the instant it was made; a volunteer's phone posts it back. A code is
-//! good for [`CODE_TTL_SECS`] seconds (plus a little slack for scanning), for one task only.
+//! naming the task and the instant it was made; a volunteer's phone posts it back. In strict mode
+//! the direction turns: the volunteer's phone shows a personal code naming their sign-up, made
+//! the same way, and the leader's phone posts it back, so a forwarded photo proves nothing. A
+//! code is good for [`CODE_TTL_SECS`] seconds (plus a little slack for scanning), for one purpose
+//! and one task or sign-up only.
 
 use crate::config::Secret;
 use base64::Engine;
@@ -15,6 +18,18 @@ pub const CODE_TTL_SECS: i64 = 60;
 /// Extra seconds accepted after expiry, for a scan that raced the rotation.
 const SLACK_SECS: i64 = 15;
 const MAC_LEN: usize = 16;
+/// Purpose byte, subject id, instant.
+const PAYLOAD_LEN: usize = 1 + 16 + 8;
+
+/// What a code vouches for; part of what is signed, so one kind never passes for the other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+enum Purpose {
+    /// The task's code, shown by the organiser's phone to everyone.
+    Task = 1,
+    /// One volunteer's personal code for one sign-up, shown by their phone to the leader.
+    Person = 2,
+}
 
 /// Why a code was refused.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -25,6 +40,8 @@ pub enum CodeError {
     Expired,
     #[error("the check-in code belongs to another task")]
     OtherTask,
+    #[error("this is not the kind of check-in code expected here")]
+    WrongKind,
 }
 
 /// Signs and checks check-in codes.
@@ -49,38 +66,63 @@ impl CheckInCodes {
         out
     }
 
-    /// A code for `task` made at `now`, and when it stops being shown.
-    pub fn issue(&self, task: Uuid, now: DateTime<Utc>) -> (String, DateTime<Utc>) {
-        let mut bytes = Vec::with_capacity(16 + 8 + MAC_LEN);
-        bytes.extend_from_slice(task.as_bytes());
+    /// The one construction of every code: purpose, subject and instant, signed.
+    fn sign(&self, purpose: Purpose, subject: Uuid, now: DateTime<Utc>) -> (String, DateTime<Utc>) {
+        let mut bytes = Vec::with_capacity(PAYLOAD_LEN + MAC_LEN);
+        bytes.push(purpose as u8);
+        bytes.extend_from_slice(subject.as_bytes());
         bytes.extend_from_slice(&now.timestamp().to_be_bytes());
         let mac = self.mac(&bytes);
         bytes.extend_from_slice(&mac);
         (URL_SAFE_NO_PAD.encode(bytes), now + chrono::Duration::seconds(CODE_TTL_SECS))
     }
 
-    /// Checks a code for `task` at `now`.
-    pub fn verify(&self, code: &str, task: Uuid, now: DateTime<Utc>) -> Result<(), CodeError> {
+    /// Checks a code's signature, purpose and age at `now`; returns the subject it names.
+    fn open(&self, purpose: Purpose, code: &str, now: DateTime<Utc>) -> Result<Uuid, CodeError> {
         let bytes = URL_SAFE_NO_PAD.decode(code.trim()).map_err(|_| CodeError::Forged)?;
-        if bytes.len() != 16 + 8 + MAC_LEN {
+        if bytes.len() != PAYLOAD_LEN + MAC_LEN {
             return Err(CodeError::Forged);
         }
-        let (payload, mac) = bytes.split_at(24);
+        let (payload, mac) = bytes.split_at(PAYLOAD_LEN);
         // Constant-time comparison of the tags.
         let expected = self.mac(payload);
         if expected.iter().zip(mac).fold(0u8, |acc, (a, b)| acc | (a ^ b)) != 0 {
             return Err(CodeError::Forged);
         }
-        let code_task = Uuid::from_slice(&payload[..16]).map_err(|_| CodeError::Forged)?;
-        let made = i64::from_be_bytes(payload[16..24].try_into().map_err(|_| CodeError::Forged)?);
-        if code_task != task {
-            return Err(CodeError::OtherTask);
+        if payload[0] != purpose as u8 {
+            return Err(CodeError::WrongKind);
         }
+        let subject = Uuid::from_slice(&payload[1..17]).map_err(|_| CodeError::Forged)?;
+        let made = i64::from_be_bytes(payload[17..25].try_into().map_err(|_| CodeError::Forged)?);
         let age = now.timestamp() - made;
         if !(-SLACK_SECS..=CODE_TTL_SECS + SLACK_SECS).contains(&age) {
             return Err(CodeError::Expired);
         }
+        Ok(subject)
+    }
+
+    /// A code for `task` made at `now`, and when it stops being shown.
+    pub fn issue(&self, task: Uuid, now: DateTime<Utc>) -> (String, DateTime<Utc>) {
+        self.sign(Purpose::Task, task, now)
+    }
+
+    /// Checks a code for `task` at `now`.
+    pub fn verify(&self, code: &str, task: Uuid, now: DateTime<Utc>) -> Result<(), CodeError> {
+        if self.open(Purpose::Task, code, now)? != task {
+            return Err(CodeError::OtherTask);
+        }
         Ok(())
+    }
+
+    /// A volunteer's personal code for their sign-up `signup`, made at `now`, and when it stops
+    /// being shown.
+    pub fn issue_personal(&self, signup: Uuid, now: DateTime<Utc>) -> (String, DateTime<Utc>) {
+        self.sign(Purpose::Person, signup, now)
+    }
+
+    /// Checks a personal code at `now`; returns the sign-up it vouches for.
+    pub fn open_personal(&self, code: &str, now: DateTime<Utc>) -> Result<Uuid, CodeError> {
+        self.open(Purpose::Person, code, now)
     }
 }
 
@@ -103,5 +145,17 @@ mod tests {
         let mut tampered = URL_SAFE_NO_PAD.decode(&code).unwrap();
         tampered[20] ^= 1;
         assert_eq!(codes.verify(&URL_SAFE_NO_PAD.encode(tampered), task, now), Err(CodeError::Forged));
+    }
+
+    #[test]
+    fn personal_codes_name_their_sign_up_and_never_pass_for_task_codes() {
+        let codes = CheckInCodes::new(&Secret::new(b"0123456789abcdef0123456789abcdef".to_vec()));
+        let (signup, now) = (Uuid::now_v7(), Utc::now());
+        let (personal, _) = codes.issue_personal(signup, now);
+        assert_eq!(codes.open_personal(&personal, now), Ok(signup));
+        assert_eq!(codes.open_personal(&personal, now + chrono::Duration::seconds(80)), Err(CodeError::Expired));
+        assert_eq!(codes.verify(&personal, signup, now), Err(CodeError::WrongKind));
+        let (task_code, _) = codes.issue(signup, now);
+        assert_eq!(codes.open_personal(&task_code, now), Err(CodeError::WrongKind));
     }
 }

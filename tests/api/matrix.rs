@@ -456,6 +456,25 @@ async fn service_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, r
                 Some(json!({"action": "check_in", "reason": "矩阵"})),
             )
         }
+        "getPresenceCode" => {
+            req(M::GET, format!("/api/v1/signups/{}/presence-code", signup(app, f, c, rel).await), None)
+        }
+        "scanPresenceCode" => {
+            let t = task(app, f, c, rel, Setup::default()).await;
+            let s = sign_up(app, &stranger(app, f, rel).await, t).await;
+            let (code, _) = app.state.check_in_codes.issue_personal(s, app.clock.now_utc());
+            req(M::POST, format!("/api/v1/tasks/{t}/scans"), Some(json!({"code": code, "action": "check_in"})))
+        }
+        "listPendingAttendance" => req(
+            M::GET,
+            format!("/api/v1/tasks/{}/manual-attendance", task(app, f, c, rel, Setup::default()).await),
+            None,
+        ),
+        "decideManualAttendance" => {
+            let t = task(app, f, c, rel, Setup::default()).await;
+            let m = held_attendance(app, t, &stranger(app, f, rel).await).await;
+            req(M::POST, format!("/api/v1/manual-attendance/{m}/decision"), Some(json!({"confirm": false})))
+        }
         "getMyHours" => req(M::GET, "/api/v1/me/hours", None),
         "claimHours" => req(
             M::POST,
@@ -1239,6 +1258,7 @@ mod service {
             insurance_policy_ref: None,
             signup_mode: if setup.managed { SignupMode::Managed } else { SignupMode::Open },
             min_presence_pct: None,
+            check_in_mode: None,
         };
         let view = tasks::create(app.db(), &city(f), now, input).await.unwrap();
         let id = view.task.id;
@@ -1321,6 +1341,34 @@ mod service {
             _ => stranger(app, f, rel).await,
         };
         sign_up(app, &who, t).await
+    }
+
+    /// A check-in a leader who is not staff recorded by hand for `who` on `task`, awaiting an
+    /// organiser's confirmation.
+    pub async fn held_attendance(app: &TestApp, task: Uuid, who: &Actor) -> Uuid {
+        use entity::manual_attendance::{ActiveModel, ManualAttendanceAction, ManualAttendanceStatus};
+        let signup = sign_up(app, who, task).await;
+        let now = app.clock.now_utc();
+        let id = Uuid::now_v7();
+        ActiveModel {
+            id: Set(id),
+            signup_id: Set(signup),
+            task_id: Set(task),
+            volunteer_id: Set(who.user_id),
+            action: Set(ManualAttendanceAction::CheckIn),
+            at: Set(now),
+            reason: Set("矩阵".into()),
+            recorded_by: Set(Uuid::now_v7()),
+            status: Set(ManualAttendanceStatus::Pending),
+            decided_by: Set(None),
+            decided_at: Set(None),
+            decision_reason: Set(None),
+            created_at: Set(now),
+        }
+        .insert(app.db())
+        .await
+        .unwrap();
+        id
     }
 
     /// A pending sign-up (of someone else) on a managed task of relation `rel`.

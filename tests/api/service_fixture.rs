@@ -93,6 +93,17 @@ impl Service {
         assert!(r.status == 201 || r.status == 200, "sign-up failed: {} {}", r.status, r.body);
         r.body
     }
+
+    /// The audit rows of one action, oldest first.
+    pub async fn audited(&self, action: &str) -> Vec<entity::audit_log::Model> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        entity::audit_log::Entity::find()
+            .filter(entity::audit_log::Column::Action.eq(action))
+            .order_by_asc(entity::audit_log::Column::Id)
+            .all(self.app.db())
+            .await
+            .unwrap()
+    }
 }
 
 /// A self-reported ledger line written straight to the database (history a test needs, or a

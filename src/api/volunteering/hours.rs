@@ -39,7 +39,8 @@ pub struct HoursEntry {
     /// The entry this one corrects.
     pub adjusts_id: Option<Uuid>,
     pub reason: Option<String>,
-    /// The stay was shorter than the task's minimum share and earned nothing.
+    /// For the reviewer, with `reason`: the stay was shorter than the task's minimum share and
+    /// earned nothing, or a position recorded for it lay beyond the task's check-in radius.
     pub flagged: bool,
     pub disputed_at: Option<DateTime<Utc>>,
     pub dispute_comment: Option<String>,

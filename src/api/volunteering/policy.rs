@@ -47,6 +47,27 @@ const TASKS: &[Rule] = &[
     // Checking in and out: anyone confirmed on the task, wherever it is.
     rule("checkIn").on(STATION.or(OTHER)).allow(SIGNED_IN, STATION.or(OTHER)).idempotent(),
     rule("checkOut").on(STATION.or(OTHER)).allow(SIGNED_IN, STATION.or(OTHER)).idempotent(),
+    // Strict check-in: whoever runs the task's day scans the volunteers' personal codes.
+    rule("scanPresenceCode")
+        .on(ANY)
+        .allow(LEADERS, OWN)
+        .allow(STATION_ADMIN, STATION)
+        .allow(CITY_ADMIN, ANY)
+        .forbidden_elsewhere()
+        .idempotent(),
+    // Attendance a leader who is not staff recorded by hand: the task's organisers confirm it.
+    rule("listPendingAttendance")
+        .on(ANY)
+        .allow(SOCIAL_WORKER, OWN)
+        .allow(STATION_ADMIN, OWN.or(STATION))
+        .allow(CITY_ADMIN, ANY)
+        .forbidden_elsewhere(),
+    rule("decideManualAttendance")
+        .on(ANY)
+        .allow(SOCIAL_WORKER, OWN)
+        .allow(STATION_ADMIN, OWN.or(STATION))
+        .allow(CITY_ADMIN, ANY)
+        .forbidden_elsewhere(),
     // Writing to everyone on a task: whoever runs its day.
     rule("messageTaskPeople")
         .on(ANY)
@@ -95,6 +116,8 @@ const SIGNUPS: &[Rule] = &[
     rule("listMySignups").allow(SIGNED_IN, NONE),
     rule("getSignup").on(ANY).allow(SIGNED_IN, OWN).allow(STATION_ADMIN, STATION).allow(CITY_ADMIN, ANY),
     rule("cancelSignup").on(ANY).allow(SIGNED_IN, OWN),
+    // One's personal check-in code: only for one's own sign-up.
+    rule("getPresenceCode").on(ANY).allow(SIGNED_IN, OWN),
     rule("respondToReminder").on(ANY).allow(SIGNED_IN, OWN),
     rule("approveSignup")
         .on(ANY)

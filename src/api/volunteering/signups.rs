@@ -9,10 +9,11 @@ use crate::api::csv::{self, CsvFile};
 use crate::api::error::ApiResult;
 use crate::api::optional_body::OptionalJson;
 use crate::api::types::{SignupStatus, page_of};
+use crate::api::volunteering::presence::ManualAttendance;
 use crate::api::volunteering::tasks::{ReasonRequest, Task};
 use crate::domain::kernel::page::PageRequest;
 use crate::domain::people::phone;
-use crate::domain::volunteering::attendance::{self, ManualAction};
+use crate::domain::volunteering::manual_attendance::{self, Recorded};
 use crate::domain::volunteering::signups::{self, MySignup, RosterLine};
 use crate::domain::volunteering::tasks::TaskView;
 use crate::state::AppState;
@@ -145,15 +146,23 @@ pub struct ReminderAnswer {
     pub reason: Option<String>,
 }
 
-/// What an organiser records by hand.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AttendanceAction {
-    #[oai(rename = "check_in")]
-    CheckIn,
-    #[oai(rename = "check_out")]
-    CheckOut,
-    #[oai(rename = "no_show")]
-    NoShow,
+crate::api::types::wire_enum! {
+    /// What an organiser records by hand.
+    AttendanceAction mirrors entity::manual_attendance::ManualAttendanceAction {
+        CheckIn = "check_in", CheckOut = "check_out", NoShow = "no_show",
+    }
+}
+
+/// What became of attendance recorded by hand.
+#[derive(ApiResponse)]
+pub enum AttendanceRecorded {
+    /// Applied: the sign-up as it now stands.
+    #[oai(status = 200)]
+    Applied(Json<Signup>),
+    /// Held until an organiser of the task confirms it (recorded by a leader who is not staff);
+    /// it credits nothing until then.
+    #[oai(status = 202)]
+    Held(Json<ManualAttendance>),
 }
 
 /// Attendance recorded by hand, with a reason.
@@ -292,7 +301,9 @@ impl SignupsApi {
         Ok(Json(SignupChange { signup: s.into(), promoted: fx.promoted }))
     }
 
-    /// Record a check-in, check-out or no-show by hand, with a reason (leader and organisers).
+    /// Record a check-in, check-out or no-show by hand, with a reason (leader and organisers;
+    /// never one's own). Applied at once when recorded by staff; recorded by a leader who is not
+    /// staff, it is held (202) until an organiser of the task confirms it.
     #[oai(path = "/api/v1/signups/:id/attendance", method = "post", operation_id = "recordAttendance")]
     async fn attendance(
         &self,
@@ -300,23 +311,21 @@ impl SignupsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: Json<AttendanceRequest>,
-    ) -> ApiResult<Json<Signup>> {
-        let action = match body.action {
-            AttendanceAction::CheckIn => ManualAction::CheckIn,
-            AttendanceAction::CheckOut => ManualAction::CheckOut,
-            AttendanceAction::NoShow => ManualAction::NoShow,
-        };
-        let s = attendance::record_manually(
+    ) -> ApiResult<AttendanceRecorded> {
+        let r = manual_attendance::record_manually(
             &state.db,
             &auth.0.actor(),
             state.clock.now(),
             id.0,
-            action,
+            body.action.into(),
             body.at,
             &body.reason,
         )
         .await?;
-        Ok(Json(s.into()))
+        Ok(match r {
+            Recorded::Applied(s) => AttendanceRecorded::Applied(Json(s.into())),
+            Recorded::Held(m) => AttendanceRecorded::Held(Json(m.into())),
+        })
     }
 
     /// The roster with attendance and recorded minutes, as CSV (leader and organisers).

@@ -5,7 +5,7 @@
 
 use crate::api::bearer::BearerAuth;
 use crate::api::error::{ApiError, ApiResult};
-use crate::api::types::{ActionLine, AttendanceMethod, LatLng, SignupMode, TaskStatus, page_of, patch};
+use crate::api::types::{ActionLine, AttendanceMethod, CheckInMode, LatLng, SignupMode, TaskStatus, page_of, patch};
 use crate::api::volunteering::hours::HoursEntry;
 use crate::api::{Accepted, Created, Tag};
 use crate::domain::DomainError;
@@ -63,6 +63,7 @@ pub struct Task {
     pub signup_mode: SignupMode,
     /// Share of the task (percent) a stay must cover to earn hours.
     pub min_presence_pct: i32,
+    pub check_in_mode: CheckInMode,
     pub status: TaskStatus,
     pub cancel_reason: Option<String>,
     pub created_by: Uuid,
@@ -102,6 +103,7 @@ impl From<TaskView> for Task {
             insurance_policy_ref: t.insurance_policy_ref,
             signup_mode: t.signup_mode.into(),
             min_presence_pct: t.min_presence_pct,
+            check_in_mode: t.check_in_mode.into(),
             status: t.status.into(),
             cancel_reason: t.cancel_reason,
             created_by: t.created_by,
@@ -157,6 +159,8 @@ pub struct CreateTaskRequest {
     pub signup_mode: Option<SignupMode>,
     /// Default 60.
     pub min_presence_pct: Option<i32>,
+    /// Default `code`.
+    pub check_in_mode: Option<CheckInMode>,
 }
 
 /// Changes to a task; omitted fields stay, `null` clears. Moving a published task's time by
@@ -190,6 +194,7 @@ pub struct UpdateTaskRequest {
     pub insurance_policy_ref: MaybeUndefined<String>,
     pub signup_mode: Option<SignupMode>,
     pub min_presence_pct: Option<i32>,
+    pub check_in_mode: Option<CheckInMode>,
 }
 
 /// Why a task is cancelled.
@@ -307,7 +312,8 @@ pub struct TaskHoursRequest {
     pub reason: String,
 }
 
-fn position(lat: Option<f64>, lng: Option<f64>) -> ApiResult<Option<(f64, f64)>> {
+/// A position from optional `lat` and `lng`, which go together.
+pub(crate) fn position(lat: Option<f64>, lng: Option<f64>) -> ApiResult<Option<(f64, f64)>> {
     match (lat, lng) {
         (Some(a), Some(b)) => Ok(Some((a, b))),
         (None, None) => Ok(None),
@@ -355,6 +361,7 @@ impl TasksApi {
             insurance_policy_ref: b.insurance_policy_ref,
             signup_mode: b.signup_mode.map_or(entity::task::SignupMode::Open, Into::into),
             min_presence_pct: b.min_presence_pct,
+            check_in_mode: b.check_in_mode.map(Into::into),
         };
         let view = tasks::create(&state.db, &auth.0.actor(), state.clock.now(), input).await?;
         Ok(Created::Created(Json(view.into())))
@@ -465,6 +472,7 @@ impl TasksApi {
             insurance_policy_ref: patch(b.insurance_policy_ref),
             signup_mode: b.signup_mode.map(Into::into),
             min_presence_pct: b.min_presence_pct,
+            check_in_mode: b.check_in_mode.map(Into::into),
         };
         let (view, _moved) = tasks::update(&state.db, &auth.0.actor(), state.clock.now(), id.0, p).await?;
         Ok(Json(view.into()))

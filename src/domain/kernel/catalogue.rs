@@ -134,6 +134,14 @@ pub fn short_stay(pct: i32) -> (String, String) {
     (format!("在岗时间不足活动时长的 {pct}%，不计时长"), format!("stay shorter than {pct}% of the task"))
 }
 
+/// Why a stay's hours wait for review: a position recorded `metres` from the task's place.
+pub fn far_from_task(metres: i64) -> (String, String) {
+    (
+        format!("签到位置距活动地点 {metres} 米，需人工核实"),
+        format!("recorded {metres} m from the task's place; check before approving"),
+    )
+}
+
 /// The short summary of an HTTP status, for a problem's `title`.
 pub fn status_title(status: u16, locale: Locale) -> &'static str {
     let words = match status {
@@ -191,6 +199,7 @@ pub const PROBLEMS: &[(&str, Words)] = &[
         w("签到码已过期，请扫描最新的签到码。", "The check-in code has expired; scan the current one."),
     ),
     ("check_in_code_invalid", w("签到码无效。", "The check-in code is not valid.")),
+    ("check_in_code_wrong_kind", w("这不是此处需要的签到码。", "This is not the kind of check-in code expected here.")),
     ("check_in_code_wrong_task", w("签到码不属于该活动。", "The check-in code belongs to another task.")),
     ("code_attempts_exhausted", w("验证码错误次数过多，请重新获取。", "Too many wrong codes; request a new one.")),
     ("code_expired", w("验证码已过期，请重新获取。", "The code has expired; request a new one.")),
@@ -311,6 +320,7 @@ pub const PROBLEMS: &[(&str, Words)] = &[
     ("outside_check_in_window", w("不在签到时间内。", "Outside the check-in window.")),
     ("overlaps_recorded_stay", w("申报时间与已记录的签到时段重叠。", "The claim overlaps a recorded stay.")),
     ("override_not_allowed", w("不允许越过该规则。", "This rule cannot be overridden.")),
+    ("own_attendance", w("不能为自己登记出勤。", "Nobody records their own attendance.")),
     ("pairing_closed", w("结对已结束。", "The pairing has ended.")),
     ("pairing_exists", w("结对已存在。", "The pairing already exists.")),
     ("pairing_not_active", w("结对不在进行中。", "The pairing is not active.")),
@@ -355,6 +365,13 @@ pub const PROBLEMS: &[(&str, Words)] = &[
     ("signup_refused", w("报名未被接受。", "The sign-up was refused.")),
     ("starts_at_not_on_date", w("开始时间不在服务日期当天。", "The start time is not on the service date.")),
     ("starts_in_past", w("开始时间不能早于现在。", "The start cannot be in the past.")),
+    (
+        "strict_check_in",
+        w(
+            "该活动须由负责人扫描志愿者的个人签到码。",
+            "This task checks people in by the leader scanning each volunteer's personal code.",
+        ),
+    ),
     ("task_closed", w("活动已结束或已取消。", "The task is closed.")),
     ("task_not_published", w("活动尚未发布。", "The task is not published.")),
     ("task_not_started", w("活动尚未开始。", "The task has not started.")),

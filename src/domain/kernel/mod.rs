@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod geo;
 pub mod idempotency;
 pub mod org_units;
+pub mod own_attendance;
 pub mod page;
 pub mod seats;
 pub mod time;

@@ -1,9 +1,11 @@
 //! Enrolment in training sessions: seats and the waitlist (the seat pool of `training::SEATS`),
 //! cancelling, the reminder before a session, the trainer's roster and attendance, which credits
-//! the course's hours to the learning ledger.
+//! the course's hours, capped by the session's length, to the learning ledger.
 
 use crate::db::write;
 use crate::domain::kernel::actor::Actor;
+use crate::domain::kernel::audit::{self, Change};
+use crate::domain::kernel::own_attendance;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::kernel::seats::{self, Seat};
 use crate::domain::kernel::time;
@@ -275,9 +277,20 @@ pub async fn my_enrolments(
     Ok(Page { items, next_cursor: p.next_cursor })
 }
 
+/// Minutes of learning that attending the whole of `s` credits: the course's credit, but never
+/// more than the session lasted. Continuing education counts hours of study (学时,
+/// 《社会工作者继续教育办法》, 民发〔2009〕123号), so a two-minute session of a 200-hour course
+/// credits two minutes.
+pub fn credited_minutes(c: &course::Model, s: &training_session::Model) -> i32 {
+    let attended = (s.ends_at - s.starts_at).num_minutes().max(0);
+    i32::try_from(attended).unwrap_or(i32::MAX).min(c.credit_minutes)
+}
+
 /// The trainer (or an administrator of the course's unit) records whether a confirmed person
-/// attended the whole session. Attending credits the course's hours once; recording the same again
-/// changes nothing; changing a recorded attendance is refused (409 `attendance_recorded`).
+/// attended the whole session; nobody marks their own (403 `own_attendance`), and every marking
+/// is audited. Attending credits the course's hours, capped by the session's length, once;
+/// recording the same again changes nothing; changing a recorded attendance is refused (409
+/// `attendance_recorded`).
 pub async fn record_attendance(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -288,6 +301,7 @@ pub async fn record_attendance(
 ) -> DomainResult<enrolment::Model> {
     write(db, async |txn| {
         let (s, c) = session_for_trainer(txn, actor, session_id).await?;
+        own_attendance::refuse_own(actor, person_id)?;
         if now < s.starts_at {
             return Err(DomainError::conflict("session_not_started", "attendance is recorded once the session starts"));
         }
@@ -309,10 +323,17 @@ pub async fn record_attendance(
             return Err(DomainError::conflict("attendance_recorded", "attendance was already recorded otherwise"));
         }
         let person = user::Entity::find_by_id(person_id).one(txn).await?.ok_or(DomainError::not_found("person"))?;
+        let before = e.clone();
         let mut am = e.into_active_model();
         am.status = Set(wanted);
         am.updated_at = Set(now);
         let e = am.update(txn).await?;
+        audit::record(
+            txn,
+            now,
+            Change::new(actor.user_id, "training_attendance.record", "enrolment", e.id).before(&before).after(&e),
+        )
+        .await?;
         if attended {
             learning_entry::ActiveModel {
                 id: Set(Uuid::now_v7()),
@@ -321,7 +342,7 @@ pub async fn record_attendance(
                 course_id: Set(Some(c.id)),
                 session_id: Set(Some(s.id)),
                 title: Set(c.title.clone()),
-                minutes: Set(c.credit_minutes),
+                minutes: Set(credited_minutes(&c, &s)),
                 counts_as_ce: Set(c.counts_as_ce),
                 status: Set(LearningStatus::Approved),
                 completed_on: Set(local_date(s.ends_at.min(now), &person.time_zone)),

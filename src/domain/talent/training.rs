@@ -15,8 +15,9 @@
 //!   waitlist; cancelling a confirmed seat hands it to the head of the waitlist. A reminder goes
 //!   out 24 hours before the session.
 //! - The trainer (or an administrator of the course's unit) records attendance of confirmed
-//!   enrolments only (409 `not_enrolled`); attending the whole session completes the course and
-//!   credits its hours to the ledger once.
+//!   enrolments only (409 `not_enrolled`), never their own (403 `own_attendance`); attending the
+//!   whole session completes the course and credits its hours to the ledger once, never more
+//!   than the session lasted.
 //! - External training is claimed with evidence and approved or rejected by an administrator
 //!   whose scope holds the person (never their own); a social-work degree counts once, as the
 //!   configured hours.

@@ -1,12 +1,16 @@
 //! Showing up: check-in and check-out with the organiser's rotating code and the volunteer's
-//! position, by hand by the organiser with a reason, and automatically at the task's end.
-//! A check-out turns the stay into a pending hours entry (`domain::hours::record_stay`).
+//! position, and automatically at the task's end; the closing of a stay that every way of
+//! recording shares. Attendance by hand is in `manual_attendance`, the leader's scan of a
+//! personal code (strict mode) in `presence`. A check-out turns the stay into a pending hours
+//! entry (`domain::hours::record_stay`).
 //!
 //! Table: `attendance` (one row per sign-up).
 //!
 //! Rules: only confirmed volunteers check in; from 30 minutes before the start until the end;
 //! within the task's check-in radius when it has coordinates; a code is for one task and about
-//! a minute (`auth::codes`).
+//! a minute (`auth::codes`). A task in strict mode refuses its shared code (409
+//! `strict_check_in`). A stay with a recorded position farther from the task than its check-in
+//! radius is flagged for the reviewer with the distance, not refused.
 
 use crate::auth::codes::{CheckInCodes, CodeError};
 use crate::db::write;
@@ -14,12 +18,12 @@ use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::geo::{distance_km, validate_lat_lng};
 use crate::domain::volunteering::hours;
 use crate::domain::volunteering::tasks;
-use crate::domain::{DomainError, DomainResult, required_text};
+use crate::domain::{DomainError, DomainResult};
 use chrono::{DateTime, Duration, Utc};
 use entity::attendance::{self, AttendanceMethod};
 use entity::hours_entry;
 use entity::signup::{self, SignupStatus};
-use entity::task::{self, TaskStatus};
+use entity::task::{self, CheckInMode, TaskStatus};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
     QueryFilter,
@@ -29,15 +33,32 @@ use uuid::Uuid;
 /// How early before the start check-in opens.
 pub const CHECK_IN_OPENS_MINUTES: i64 = 30;
 
-fn code_error(e: CodeError) -> DomainError {
+/// How a far stay's reason is stored: a marker and the distance in metres, rendered in the
+/// reader's language by `hours::reason_text`.
+pub const FAR_FROM_TASK: &str = "far_from_task:";
+
+pub(super) fn code_error(e: CodeError) -> DomainError {
     match e {
         CodeError::Forged => DomainError::invalid("check_in_code_invalid", e.to_string()),
         CodeError::Expired => DomainError::invalid("check_in_code_expired", e.to_string()),
         CodeError::OtherTask => DomainError::invalid("check_in_code_wrong_task", e.to_string()),
+        CodeError::WrongKind => DomainError::invalid("check_in_code_wrong_kind", e.to_string()),
     }
 }
 
-fn check_window(t: &task::Model, at: DateTime<Utc>) -> DomainResult<()> {
+/// Refuses the task's shared code on a task in strict mode: there only the leader's scan of a
+/// volunteer's personal code records presence.
+fn refuse_shared_code(t: &task::Model) -> DomainResult<()> {
+    if t.check_in_mode == CheckInMode::Strict {
+        return Err(DomainError::conflict(
+            "strict_check_in",
+            "this task checks people in by the leader scanning each volunteer's personal code",
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn check_window(t: &task::Model, at: DateTime<Utc>) -> DomainResult<()> {
     if at < t.starts_at - Duration::minutes(CHECK_IN_OPENS_MINUTES) || at > t.ends_at {
         return Err(DomainError::conflict(
             "outside_check_in_window",
@@ -63,7 +84,11 @@ fn check_place(t: &task::Model, position: Option<(f64, f64)>) -> DomainResult<()
     Ok(())
 }
 
-async fn confirmed_signup(txn: &impl ConnectionTrait, task_id: Uuid, volunteer: Uuid) -> DomainResult<signup::Model> {
+pub(super) async fn confirmed_signup(
+    txn: &impl ConnectionTrait,
+    task_id: Uuid,
+    volunteer: Uuid,
+) -> DomainResult<signup::Model> {
     let s = signup::Entity::find()
         .filter(signup::Column::TaskId.eq(task_id))
         .filter(signup::Column::VolunteerId.eq(volunteer))
@@ -75,7 +100,7 @@ async fn confirmed_signup(txn: &impl ConnectionTrait, task_id: Uuid, volunteer: 
     }
 }
 
-async fn live_task(txn: &impl ConnectionTrait, id: Uuid) -> DomainResult<task::Model> {
+pub(super) async fn live_task(txn: &impl ConnectionTrait, id: Uuid) -> DomainResult<task::Model> {
     let t = task::Entity::find_by_id(id).one(txn).await?.ok_or(DomainError::not_found("task"))?;
     match t.status {
         TaskStatus::Published => Ok(t),
@@ -111,6 +136,7 @@ pub async fn check_in(
 ) -> DomainResult<attendance::Model> {
     write(db, async |txn| {
         let t = live_task(txn, task_id).await?;
+        refuse_shared_code(&t)?;
         codes.verify(code, task_id, now).map_err(code_error)?;
         let s = confirmed_signup(txn, task_id, actor.user_id).await?;
         if let Some(existing) = attendance::Entity::find_by_id(s.id).one(txn).await? {
@@ -118,44 +144,53 @@ pub async fn check_in(
         }
         check_window(&t, now)?;
         check_place(&t, position)?;
-        let row = attendance::ActiveModel {
-            signup_id: Set(s.id),
-            task_id: Set(task_id),
-            volunteer_id: Set(actor.user_id),
-            checked_in_at: Set(now),
-            check_in_method: Set(AttendanceMethod::Code),
-            check_in_lat: Set(position.map(|p| p.0)),
-            check_in_lng: Set(position.map(|p| p.1)),
-            checked_out_at: Set(None),
-            check_out_method: Set(None),
-            check_out_lat: Set(None),
-            check_out_lng: Set(None),
-            manual_reason: Set(None),
-            recorded_by: Set(None),
-        };
-        Ok(row.insert(txn).await?)
+        Ok(arrival(&s, now, AttendanceMethod::Code, position).insert(txn).await?)
     })
     .await
 }
 
-/// How a stay ends: when, by which method, where the phone was, and who recorded it why (for a
-/// hand-recorded check-out).
-struct Closing {
+/// The row of a stay that begins: who arrived on which sign-up, when, recorded how, from where.
+pub(super) fn arrival(
+    s: &signup::Model,
     at: DateTime<Utc>,
     method: AttendanceMethod,
     position: Option<(f64, f64)>,
-    recorded_by: Option<Uuid>,
-    reason: Option<String>,
+) -> attendance::ActiveModel {
+    attendance::ActiveModel {
+        signup_id: Set(s.id),
+        task_id: Set(s.task_id),
+        volunteer_id: Set(s.volunteer_id),
+        checked_in_at: Set(at),
+        check_in_method: Set(method),
+        check_in_lat: Set(position.map(|p| p.0)),
+        check_in_lng: Set(position.map(|p| p.1)),
+        checked_out_at: Set(None),
+        check_out_method: Set(None),
+        check_out_lat: Set(None),
+        check_out_lng: Set(None),
+        manual_reason: Set(None),
+        recorded_by: Set(None),
+    }
+}
+
+/// How a stay ends: when, by which method, where the phone was, and who recorded it why (for a
+/// hand-recorded check-out).
+pub(super) struct Closing {
+    pub(super) at: DateTime<Utc>,
+    pub(super) method: AttendanceMethod,
+    pub(super) position: Option<(f64, f64)>,
+    pub(super) recorded_by: Option<Uuid>,
+    pub(super) reason: Option<String>,
 }
 
 impl Closing {
-    fn new(at: DateTime<Utc>, method: AttendanceMethod) -> Closing {
+    pub(super) fn new(at: DateTime<Utc>, method: AttendanceMethod) -> Closing {
         Closing { at, method, position: None, recorded_by: None, reason: None }
     }
 }
 
-/// Closes an open stay and records its hours. Shared by check-out, manual and automatic.
-async fn close(
+/// Closes an open stay and records its hours. Shared by check-out, manual, scanned and automatic.
+pub(super) async fn close(
     txn: &impl ConnectionTrait,
     t: &task::Model,
     a: attendance::Model,
@@ -176,7 +211,38 @@ async fn close(
     }
     let closed = am.update(txn).await?;
     let entry = hours::record_stay(txn, t, &closed, recorded_by.unwrap_or(closed.volunteer_id)).await?;
+    let entry = flag_if_far(txn, t, &closed, entry).await?;
     Ok((closed, entry))
+}
+
+/// Metres between the task's place and the farthest position recorded for a stay, when the
+/// task has a place and a position was recorded.
+fn farthest_metres(t: &task::Model, a: &attendance::Model) -> Option<f64> {
+    let (Some(lat), Some(lng)) = (t.lat, t.lng) else { return None };
+    [(a.check_in_lat, a.check_in_lng), (a.check_out_lat, a.check_out_lng)]
+        .into_iter()
+        .filter_map(|p| Some(distance_km(lat, lng, p.0?, p.1?) * 1000.0))
+        .reduce(f64::max)
+}
+
+/// Flags a stay's hours entry for the reviewer when a position recorded for it lies beyond the
+/// task's check-in radius: the time stays pending with the distance as its reason, for an
+/// organiser to decide, instead of passing as an ordinary stay. A short stay keeps its own
+/// flag (it earns nothing either way).
+async fn flag_if_far(
+    txn: &impl ConnectionTrait,
+    t: &task::Model,
+    a: &attendance::Model,
+    entry: hours_entry::Model,
+) -> DomainResult<hours_entry::Model> {
+    let Some(metres) = farthest_metres(t, a) else { return Ok(entry) };
+    if entry.flagged || entry.status != hours_entry::HoursStatus::Pending || metres <= f64::from(t.check_in_radius_m) {
+        return Ok(entry);
+    }
+    let mut am = entry.into_active_model();
+    am.flagged = Set(true);
+    am.reason = Set(Some(format!("{FAR_FROM_TASK}{metres:.0}")));
+    Ok(am.update(txn).await?)
 }
 
 /// The volunteer checks out with the scanned code and their position.
@@ -191,6 +257,7 @@ pub async fn check_out(
 ) -> DomainResult<(attendance::Model, hours_entry::Model)> {
     write(db, async |txn| {
         let t = live_task(txn, task_id).await?;
+        refuse_shared_code(&t)?;
         codes.verify(code, task_id, now).map_err(code_error)?;
         let s = confirmed_signup(txn, task_id, actor.user_id).await?;
         let a = attendance::Entity::find_by_id(s.id)
@@ -202,96 +269,6 @@ pub async fn check_out(
         }
         check_place(&t, position)?;
         close(txn, &t, a, Closing { position, ..Closing::new(now, AttendanceMethod::Code) }).await
-    })
-    .await
-}
-
-/// What an organiser records by hand.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ManualAction {
-    CheckIn,
-    CheckOut,
-    NoShow,
-}
-
-/// The organiser or leader records attendance by hand, with a reason (a phone without signal,
-/// a forgotten check-out, a no-show).
-pub async fn record_manually(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    signup_id: Uuid,
-    action: ManualAction,
-    at: Option<DateTime<Utc>>,
-    reason: &str,
-) -> DomainResult<signup::Model> {
-    let reason = required_text("reason", reason)?;
-    let at = at.unwrap_or(now);
-    if at > now {
-        return Err(DomainError::invalid("time_in_future", "attendance cannot be recorded ahead of time"));
-    }
-    write(db, async |txn| {
-        let s = signup::Entity::find_by_id(signup_id).one(txn).await?.ok_or(DomainError::not_found("sign-up"))?;
-        let t = tasks::load_for_leader(txn, actor, s.task_id).await?;
-        if s.status != SignupStatus::Confirmed {
-            return Err(DomainError::conflict("not_confirmed", "attendance is recorded for confirmed sign-ups"));
-        }
-        if t.status == TaskStatus::Cancelled {
-            return Err(DomainError::conflict("task_closed", "the task was cancelled"));
-        }
-        let existing = attendance::Entity::find_by_id(s.id).one(txn).await?;
-        match action {
-            ManualAction::CheckIn => {
-                if existing.is_some() {
-                    return Err(DomainError::conflict("already_checked_in", "this volunteer has checked in"));
-                }
-                check_window(&t, at)?;
-                attendance::ActiveModel {
-                    signup_id: Set(s.id),
-                    task_id: Set(t.id),
-                    volunteer_id: Set(s.volunteer_id),
-                    checked_in_at: Set(at),
-                    check_in_method: Set(AttendanceMethod::Manual),
-                    check_in_lat: Set(None),
-                    check_in_lng: Set(None),
-                    checked_out_at: Set(None),
-                    check_out_method: Set(None),
-                    check_out_lat: Set(None),
-                    check_out_lng: Set(None),
-                    manual_reason: Set(Some(reason.clone())),
-                    recorded_by: Set(Some(actor.user_id)),
-                }
-                .insert(txn)
-                .await?;
-            }
-            ManualAction::CheckOut => {
-                let a =
-                    existing.ok_or_else(|| DomainError::conflict("not_checked_in", "check the volunteer in first"))?;
-                if a.checked_out_at.is_some() {
-                    return Err(DomainError::conflict("already_checked_out", "this volunteer has checked out"));
-                }
-                close(
-                    txn,
-                    &t,
-                    a,
-                    Closing {
-                        recorded_by: Some(actor.user_id),
-                        reason: Some(reason.clone()),
-                        ..Closing::new(at, AttendanceMethod::Manual)
-                    },
-                )
-                .await?;
-            }
-            ManualAction::NoShow => {
-                if existing.is_some() {
-                    return Err(DomainError::conflict("already_checked_in", "this volunteer checked in"));
-                }
-            }
-        }
-        let mut am = s.into_active_model();
-        am.no_show = Set(action == ManualAction::NoShow);
-        am.updated_at = Set(now);
-        Ok(am.update(txn).await?)
     })
     .await
 }

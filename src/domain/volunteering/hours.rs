@@ -52,6 +52,11 @@ const SHORT_STAY: &str = "short_stay:";
 /// An entry's reason for a reader in `locale`.
 pub fn reason_text(stored: Option<&str>, locale: entity::user::Locale) -> Option<String> {
     let stored = stored?;
+    let far = stored.strip_prefix(crate::domain::volunteering::attendance::FAR_FROM_TASK);
+    if let Some(metres) = far.and_then(|m| m.parse::<i64>().ok()) {
+        let (zh, en) = crate::domain::kernel::catalogue::far_from_task(metres);
+        return Some(if locale == entity::user::Locale::En { en } else { zh });
+    }
     match stored.strip_prefix(SHORT_STAY).and_then(|p| p.parse::<i32>().ok()) {
         Some(pct) => {
             let (zh, en) = crate::domain::kernel::catalogue::short_stay(pct);
@@ -609,6 +614,7 @@ mod tests {
             signup_mode: entity::task::SignupMode::Open,
             min_presence_pct: pct,
             skills_required_for_signup: false,
+            check_in_mode: entity::task::CheckInMode::Code,
             status: entity::task::TaskStatus::Published,
             cancel_reason: None,
             created_by: Uuid::nil(),

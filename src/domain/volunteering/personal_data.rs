@@ -2,13 +2,14 @@
 //! `domain::registry`).
 
 use crate::domain::DomainResult;
-use entity::{attendance, hours_entry, star_award};
+use entity::{attendance, hours_entry, manual_attendance, star_award};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 /// Volunteer service's part of a person's data: sign-ups, attendance, hours, star levels and
 /// certificates. Erasure ends live sign-ups as a cancellation does (the seat goes to the waitlist
 /// or is offered as cover), forgets where the person checked in and out (location tracks are
-/// sensitive under PIPL) and their dispute comments; hours, stars and certificates stay,
+/// sensitive under PIPL), the reasons given for attendance recorded by hand and their dispute
+/// comments; hours, stars and certificates stay,
 /// verifiable, under the pseudonym.
 pub struct VolunteerService;
 
@@ -29,6 +30,13 @@ impl crate::domain::people::privacy::PersonalData for VolunteerService {
             .part(
                 "attendance",
                 attendance::Entity::find().filter(attendance::Column::VolunteerId.eq(id)).all(txn).await?,
+            )?
+            .part(
+                "manualAttendance",
+                manual_attendance::Entity::find()
+                    .filter(manual_attendance::Column::VolunteerId.eq(id))
+                    .all(txn)
+                    .await?,
             )?
             .part("hours", hours_entry::Entity::find().filter(hours_entry::Column::VolunteerId.eq(id)).all(txn).await?)?
             .part("stars", star_award::Entity::find().filter(star_award::Column::VolunteerId.eq(id)).all(txn).await?)?
@@ -81,6 +89,12 @@ impl crate::domain::people::privacy::PersonalData for VolunteerService {
             .col_expr(attendance::Column::CheckOutLat, Expr::value(Option::<f64>::None))
             .col_expr(attendance::Column::CheckOutLng, Expr::value(Option::<f64>::None))
             .filter(attendance::Column::VolunteerId.eq(id))
+            .exec(txn)
+            .await?;
+        manual_attendance::Entity::update_many()
+            .col_expr(manual_attendance::Column::Reason, Expr::value(String::new()))
+            .col_expr(manual_attendance::Column::DecisionReason, Expr::value(Option::<String>::None))
+            .filter(manual_attendance::Column::VolunteerId.eq(id))
             .exec(txn)
             .await?;
         hours_entry::Entity::update_many()

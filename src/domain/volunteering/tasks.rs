@@ -9,6 +9,8 @@
 //!   their scope. Organisers (the creator or a leader who is a social worker or above, and
 //!   administrators whose scope holds the task) edit, publish, cancel and decide; the on-site
 //!   leader (队长) of any role may also run the day itself (roster, check-in code, attendance).
+//! - A task checks people in with its shared rotating code, or in `strict` mode by the leader
+//!   scanning each volunteer's personal code (`presence`).
 //! - A task needing accident insurance cannot be published without a policy reference (Volunteer
 //!   Service Regulations, art. 17); a task cannot be published to start in the past.
 //! - `draft → published → completed`, or `cancelled` with a reason.
@@ -22,7 +24,7 @@ use crate::domain::talent::prerequisites;
 use crate::domain::{DomainError, DomainResult, required_text};
 use crate::domain::{kernel::org_units, volunteering::dispatch, volunteering::reminders};
 use chrono::{DateTime, Duration, Utc};
-use entity::task::{self, ActionLine, SignupMode, TaskStatus};
+use entity::task::{self, ActionLine, CheckInMode, SignupMode, TaskStatus};
 use entity::task_skill;
 use entity::user::Role;
 use sea_orm::sea_query::Expr;
@@ -77,6 +79,8 @@ pub struct TaskInput {
     pub insurance_policy_ref: Option<String>,
     pub signup_mode: SignupMode,
     pub min_presence_pct: Option<i32>,
+    /// How people check in (default: with the task's code).
+    pub check_in_mode: Option<CheckInMode>,
 }
 
 fn check_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, deadline: DateTime<Utc>) -> DomainResult<()> {
@@ -229,6 +233,7 @@ pub async fn create(
             signup_mode: Set(i.signup_mode),
             min_presence_pct: Set(presence),
             skills_required_for_signup: Set(i.skills_required_for_signup),
+            check_in_mode: Set(i.check_in_mode.unwrap_or(CheckInMode::Code)),
             status: Set(TaskStatus::Draft),
             cancel_reason: Set(None),
             created_by: Set(actor.user_id),
@@ -303,6 +308,7 @@ pub struct TaskPatch {
     pub insurance_policy_ref: Option<Option<String>>,
     pub signup_mode: Option<SignupMode>,
     pub min_presence_pct: Option<i32>,
+    pub check_in_mode: Option<CheckInMode>,
 }
 
 /// What an edit changed that people signed up must hear about.
@@ -391,6 +397,9 @@ pub async fn update(
         }
         if let Some(g) = p.skills_required_for_signup {
             am.skills_required_for_signup = Set(g);
+        }
+        if let Some(m) = p.check_in_mode {
+            am.check_in_mode = Set(m);
         }
         if before.status == TaskStatus::Published
             && *am.requires_insurance.as_ref()

@@ -3,6 +3,8 @@
 //! enrolment under heavy concurrency, attendance crediting the learning ledger, and
 //! continuing-education progress with mixed entries.
 
+mod training_credit;
+
 use crate::helpers::{Resp, Session};
 use crate::service_fixture::Service;
 use chrono::{Duration, NaiveDate};
@@ -176,12 +178,17 @@ async fn course(s: &Service, minutes: i32, ce: bool) -> String {
 }
 
 async fn session(s: &Service, course: &str, capacity: i32) -> String {
+    session_lasting(s, course, capacity, Duration::hours(3)).await
+}
+
+/// A session in two days lasting `length`, trained by the organiser.
+async fn session_lasting(s: &Service, course: &str, capacity: i32, length: Duration) -> String {
     let start = s.now() + Duration::days(2);
     s.app
         .post(
             format!("/api/v1/courses/{course}/sessions"),
             Some(&s.admin.access),
-            json!({"trainerId": s.organiser.user_id, "startsAt": start, "endsAt": start + Duration::hours(3),
+            json!({"trainerId": s.organiser.user_id, "startsAt": start, "endsAt": start + length,
                    "place": "社工站三楼", "capacity": capacity, "enrolDeadline": start - Duration::hours(1)}),
         )
         .await

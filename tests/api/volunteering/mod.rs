@@ -6,5 +6,6 @@ mod day_limit;
 mod dispatch;
 mod ledger;
 mod overdue;
+mod presence;
 mod signups;
 mod tasks;
