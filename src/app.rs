@@ -42,6 +42,7 @@ pub fn routes(state: AppState) -> std::io::Result<impl Endpoint<Output = Respons
         )
         .nest("/docs", docs)
         .nest("/", service)
+        .around(api::text::inspect)
         .around(move |ep, req| gate::gate(ep, req, gate.clone()))
         .around(move |ep, req| limit_body(ep, req, max_body))
         .around(error::problem_json)

@@ -15,6 +15,9 @@ use std::time::Duration;
 /// and the pool reconnects by itself once the server is back (broken connections are dropped
 /// when they fail).
 pub async fn connect(url: &str, max_connections: u32, acquire_timeout: Duration) -> Result<DatabaseConnection, DbErr> {
+    if let Some(path) = sqlite_file(url) {
+        private_database_file(&path).map_err(|e| DbErr::Custom(format!("cannot prepare {}: {e}", path.display())))?;
+    }
     let mut opts = ConnectOptions::new(url.to_string());
     opts.max_connections(max_connections)
         .min_connections(1)
@@ -38,6 +41,40 @@ pub async fn connect(url: &str, max_connections: u32, acquire_timeout: Duration)
             .pragma("secure_delete", "on")
     });
     Database::connect(opts).await
+}
+
+/// The file of a SQLite URL (`sqlite://data/wushe.db?mode=rwc`), or `None` for PostgreSQL and
+/// in-memory databases.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:" && !url.contains("mode=memory")).then(|| path.into())
+}
+
+/// Creates the SQLite database file readable by its owner only (0600; its directory, when
+/// created here, 0700) before SQLite opens it: SQLite would create it world-readable under the
+/// usual umask, and it holds everyone's personal data. SQLite gives the `-wal` and `-shm` files
+/// the database file's permissions, so they follow. Files left looser by an older version are
+/// tightened.
+#[cfg(unix)]
+fn private_database_file(path: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    }
+    std::fs::OpenOptions::new().append(true).create(true).mode(0o600).open(path)?;
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        if file.exists() {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn private_database_file(_: &std::path::Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// Begins a transaction that will write. On SQLite it starts `IMMEDIATE`: a deferred

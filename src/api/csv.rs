@@ -1,5 +1,6 @@
 //! CSV downloads: UTF-8 with a byte-order mark (so spreadsheet programs read Chinese correctly),
-//! streamed batch by batch so an export of a whole city never sits in memory at once.
+//! streamed batch by batch so an export of a whole city never sits in memory at once, every cell
+//! neutralised against formulas ([`neutralise`]).
 
 use futures::StreamExt;
 use poem::Body;
@@ -15,11 +16,29 @@ pub enum CsvFile {
     Ok(Binary<Body>, #[oai(header = "Content-Disposition")] String),
 }
 
-/// Formats one CSV record.
+/// Formats one CSV record, each cell [`neutralise`]d.
 pub fn record(fields: &[String]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    let _ = w.write_record(fields);
+    let cells: Vec<_> = fields.iter().map(|f| neutralise(f)).collect();
+    let _ = w.write_record(cells.iter().map(|c| c.as_bytes()));
     w.into_inner().unwrap_or_default()
+}
+
+/// A cell a spreadsheet program shows as text, never runs as a formula: a cell starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading single quote (OWASP, "CSV
+/// Injection", <https://owasp.org/www-community/attacks/CSV_Injection>; OWASP ASVS 1.2.10). A
+/// name such as `=HYPERLINK(…)` typed by anyone would otherwise run in an administrator's
+/// spreadsheet. A plain number (`-30`, a negative correction in minutes) is left as it is: it
+/// cannot be a formula, and quoting it would turn it into text.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_plain_number(cell) { format!("'{cell}").into() } else { cell.into() }
+}
+
+fn is_plain_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix(['-', '+']).unwrap_or(cell);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty() && !fraction.is_empty() && (whole.chars().chain(fraction.chars())).all(|c| c.is_ascii_digit())
 }
 
 /// A CSV download named `filename`: `header` first, then the rows of each batch `next` yields
@@ -52,4 +71,20 @@ where
     });
     let body = Body::from_bytes_stream(first.chain(rows).map(|r| r.map(bytes::Bytes::from)));
     CsvFile::Ok(Binary(body), format!("attachment; filename=\"{filename}\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_quoted_and_numbers_kept() {
+        for risky in ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "-", "=1"] {
+            assert_eq!(neutralise(risky), format!("'{risky}"), "{risky:?}");
+        }
+        for safe in ["张三", "a=b", "-30", "+5", "-1.5", "12", "", "'=x"] {
+            assert_eq!(neutralise(safe), safe, "{safe:?}");
+        }
+        assert_eq!(record(&["=cmd".into(), "-15".into()]), b"'=cmd,-15\n");
+    }
 }

@@ -268,11 +268,65 @@ pub fn problem_from_poem(err: poem::Error) -> Response {
             "sign in first: send `Authorization: Bearer <access token>`",
             "请先登录：请求需带上 `Authorization: Bearer <访问令牌>`",
         )
+    } else if let Some(detail) = parse_error_detail(&err) {
+        detail.into()
     } else {
         err.to_string().into()
     };
     let body = problem(status, code, detail);
     problem_response(&body)
+}
+
+/// The detail of a request poem-openapi could not parse, naming the parameter or field and the
+/// rule broken but never the value: its own messages quote what was sent ("found \"13800…\"",
+/// an unknown key, a rejected `Content-Type`), and what was sent may be a password or a phone.
+fn parse_error_detail(err: &poem::Error) -> Option<String> {
+    use poem_openapi::error as oe;
+    let (place, reason) = if let Some(e) = err.downcast_ref::<oe::ParseParamError>() {
+        (format!("parameter `{}`", e.name), e.reason.as_str())
+    } else if let Some(e) = err.downcast_ref::<oe::ParsePathError>() {
+        (format!("path parameter `{}`", e.name), e.reason.as_str())
+    } else if let Some(e) = err.downcast_ref::<oe::ParseRequestPayloadError>() {
+        ("the request body".to_string(), e.reason.as_str())
+    } else if let Some(e) = err.downcast_ref::<oe::ParseMultipartError>() {
+        ("the request body".to_string(), e.reason.as_str())
+    } else if err.is::<oe::ContentTypeError>() {
+        return Some("the request's `Content-Type` is not one this operation takes".into());
+    } else {
+        return None;
+    };
+    let mut detail = format!("{place} is not valid");
+    if reason.contains("unknown field `") {
+        // The key is the client's text: it is not repeated.
+        detail.push_str(": it holds a field this operation does not take");
+    } else if let Some(field) = after_word(reason, "field `").filter(|f| is_identifier(f)) {
+        detail.push_str(&format!(": field `{field}`"));
+    }
+    if let Some(rule) = reason.split_once("verification failed. ").map(|(_, rule)| rule) {
+        // The validator's own description (`maxLength(32)`, `pattern(\"…\")`): our rule, not their value.
+        let rule = rule.split(" (occurred while").next().unwrap_or(rule);
+        detail.push_str(&format!(" (rule: {rule})"));
+    } else if let Some(expected) = after_word(reason, "Expected input type \"").and_then(|t| t.split('"').next()) {
+        detail.push_str(&format!(" (expected {expected})"));
+    } else if reason.contains("expects an input value") {
+        detail.push_str(" (a value is required)");
+    } else if reason.contains("valid enumeration value") {
+        detail.push_str(" (not one of the allowed values)");
+    }
+    Some(detail)
+}
+
+/// The text after the first `marker` in `s`, up to the next backtick.
+fn after_word<'a>(s: &'a str, marker: &str) -> Option<&'a str> {
+    let rest = &s[s.find(marker)? + marker.len()..];
+    Some(rest.split('`').next().unwrap_or(rest))
+}
+
+/// A key as a wire type spells it (anything else is not repeated).
+fn is_identifier(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Serialises a problem document as a response.

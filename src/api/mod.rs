@@ -15,7 +15,8 @@
 //! - `mentoring`: pairings, session logs, pair threads and oversight.
 //! - `honours`: award programmes, review, notice and the honour wall.
 //!
-//! Shared by all: `types` (wire types), `csv` (downloads), `error` (the problem+json envelope),
+//! Shared by all: `types` (wire types), `text` (the text rule every request's strings pass),
+//! `csv` (downloads), `error` (the problem+json envelope),
 //! `problem_codes` (the codes each operation can answer, written into the document), `bearer`
 //! (the bearer scheme). `policy` is the table of who may call what, assembled from each
 //! area's `policy.rs`; `gate` enforces it with `ratelimit` and idempotency keys.
@@ -37,6 +38,7 @@ pub mod problem_codes;
 pub mod ratelimit;
 pub mod system;
 pub mod talent;
+pub mod text;
 pub mod types;
 pub mod volunteering;
 

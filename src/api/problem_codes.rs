@@ -21,6 +21,7 @@ pub const GENERIC: &[&str] = &[
     "not_found",
     "validation_failed",
     "invalid_cursor",
+    "invalid_text",
     "rate_limited",
     "payload_too_large",
     "method_not_allowed",

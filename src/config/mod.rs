@@ -346,8 +346,17 @@ fn invalid(var: &'static str, reason: String) -> ConfigError {
     ConfigError::Invalid { var, reason }
 }
 
+/// Creates the data directory, when missing, for its owner only (0700): it holds the database,
+/// the signing secret and the data key. An existing directory is left as its administrator set it.
 fn ensure_dir(dir: &Path) -> Result<(), ConfigError> {
-    std::fs::create_dir_all(dir).map_err(|source| ConfigError::Io { path: dir.display().to_string(), source })
+    if dir.exists() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|source| ConfigError::Io { path: dir.display().to_string(), source })
 }
 
 /// A random secret generated on first start and kept in the data directory, so the embedded
@@ -357,7 +366,10 @@ fn generated_secret(dir: &Path, name: &str) -> Result<Secret, ConfigError> {
     let path = dir.join(name);
     let io = |source| ConfigError::Io { path: path.display().to_string(), source };
     match std::fs::read_to_string(&path) {
-        Ok(s) if s.trim().len() >= 32 => return Ok(Secret::new(s.trim().as_bytes())),
+        Ok(s) if s.trim().len() >= 32 => {
+            keep_private(&path).map_err(io)?;
+            return Ok(Secret::new(s.trim().as_bytes()));
+        }
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(io(e)),
@@ -378,6 +390,18 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     std::fs::write(path, contents)
+}
+
+/// Tightens a secret file an older version (or a careless copy) left readable by others.
+#[cfg(unix)]
+fn keep_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn keep_private(_: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 fn duration_var(

@@ -179,3 +179,119 @@ async fn paths_the_document_does_not_describe_are_refused_at_the_gate() {
     // What the application serves outside the document still answers.
     app.get("/api/openapi.json", None).await.expect(200);
 }
+
+/// NUL and other control characters in any string a request carries (body, query, path; signed
+/// in or not) are 400 `invalid_text`, never the 500 PostgreSQL answered when it met NUL in text;
+/// names also refuse invisible formatting characters; free text keeps its line breaks.
+#[tokio::test]
+async fn control_and_invisible_characters_are_invalid_text_and_change_nothing() {
+    let app = spawn_app().await;
+    let phone = app.new_phone();
+    let with_nul = format!("{}\u{0}", &phone[..phone.len() - 1]);
+    app.post("/api/v1/auth/codes", None, json!({"phone": with_nul, "purpose": "registration"}))
+        .await
+        .expect_problem(400, "invalid_text");
+    let code = app.request_code(&phone, "registration").await;
+    let codes = app.count("verification_codes").await;
+    let reg = |details: serde_json::Value| json!({"phone": phone, "code": code, "registration": details});
+    for name in
+        ["张\u{0}三", "张三\n", "张\t三", "李\u{1b}[31m四", "abc\u{202E}gpj.exe", "王\u{2067}五", "赵\u{200B}六"]
+    {
+        let r = app.post("/api/v1/auth/register", None, reg(new_volunteer(name, "1990-01-01"))).await;
+        let r = r.expect_problem(400, "invalid_text");
+        assert!(r.body["detail"].as_str().unwrap().contains("registration.name"), "{}", r.body);
+    }
+    let mut password = new_volunteer("张三", "1990-01-01");
+    password["password"] = json!("correct horse\u{0} battery");
+    app.post("/api/v1/auth/register", None, reg(password)).await.expect_problem(400, "invalid_text");
+    let url = format!("{}/api/v1/auth/register", app.base);
+    let key = r#"{"phone": "13800138000", "code": "123456", "k\u0000": 1}"#;
+    let r = app.client.post(&url).header("content-type", "application/json").body(key).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["code"], "invalid_text");
+    assert_eq!(app.count("users").await, 0, "no registration went through");
+    assert_eq!(app.count("verification_codes").await, codes);
+
+    // The code still works for a clean name.
+    let v = session_of(&app.post("/api/v1/auth/register", None, reg(new_volunteer("张三", "1990-01-01"))).await);
+    let admin = app.city_admin().await;
+    app.get("/api/v1/users?q=%00", Some(&admin.access)).await.expect_problem(400, "invalid_text");
+    app.get("/api/v1/users?q=a%0Ab", Some(&admin.access)).await.expect_problem(400, "invalid_text");
+    app.get("/api/v1/users/%00", Some(&admin.access)).await.expect_problem(400, "invalid_text");
+    // Free text keeps line breaks and tabs, and nothing else.
+    for bio in ["a\u{0}b", "a\r\nb", "a\u{85}b", "a\u{2028}b"] {
+        app.patch("/api/v1/me", Some(&v.access), json!({"bio": bio})).await.expect_problem(400, "invalid_text");
+    }
+    app.patch("/api/v1/me", Some(&v.access), json!({"name": "名\u{202D}字"})).await.expect_problem(400, "invalid_text");
+    let me = app.patch("/api/v1/me", Some(&v.access), json!({"bio": "第一行\n\t第二行 \u{202E}"})).await.expect(200);
+    assert_eq!(me.body["volunteer"]["bio"], "第一行\n\t第二行 \u{202E}", "free text may hold a direction mark");
+    assert_eq!(me.body["name"], "张三");
+}
+
+fn session_of(r: &crate::helpers::Resp) -> crate::helpers::Session {
+    crate::helpers::session_from(r)
+}
+
+/// Invalid requests never answer with what was sent: distinctive values (a password, a phone,
+/// made-up enum values and keys) sent wrongly to many operations never appear in a body.
+#[tokio::test]
+async fn problem_details_never_echo_submitted_values() {
+    let app = spawn_app().await;
+    let v = app.register_volunteer().await;
+    let admin = app.city_admin().await;
+    const SECRET: &str = "Xq7SecretPassw0rd";
+    const PHONE: &str = "13987654321";
+    let url = |p: &str| format!("{}{p}", app.base);
+    let mut answers = Vec::new();
+    let bodies: Vec<(&str, Option<&str>, serde_json::Value)> = vec![
+        ("/api/v1/auth/login", None, json!({"phone": PHONE, "password": 13987654321u64})),
+        ("/api/v1/auth/login", None, json!({"phone": 13987654321u64, "password": SECRET})),
+        ("/api/v1/auth/login", None, json!({"phone": PHONE, "password": SECRET, "Xq7SecretKey": 1})),
+        ("/api/v1/auth/login", None, json!({"phone": [PHONE], "password": {"p": SECRET}})),
+        ("/api/v1/auth/codes", None, json!({"phone": PHONE, "purpose": SECRET})),
+        ("/api/v1/auth/codes", None, json!({"phone": format!("+86{PHONE}999"), "purpose": "signIn"})),
+        ("/api/v1/auth/register", None, json!({"phone": PHONE, "code": SECRET, "registration": {"name": 1}})),
+        (
+            "/api/v1/auth/register",
+            None,
+            json!({"phone": PHONE, "code": "123456", "registration": new_volunteer("x", "1990-01-01").as_object().unwrap().clone().into_iter().chain([("password".to_string(), json!(SECRET.repeat(10)))]).collect::<serde_json::Map<_, _>>()}),
+        ),
+        ("/api/v1/me/password", Some(&v.access), json!({"currentPassword": SECRET, "newPassword": 1})),
+        ("/api/v1/me/phone/code", Some(&v.access), json!({"phone": format!("{PHONE}{SECRET}")})),
+        ("/api/v1/users", Some(&admin.access), json!({"phone": PHONE, "name": SECRET, "role": SECRET})),
+    ];
+    for (path, token, body) in bodies {
+        let mut r = app.client.post(url(path)).json(&body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        answers.push((path.to_string(), r.send().await.unwrap()));
+    }
+    let patches =
+        [json!({"timeZone": format!("Mars/{SECRET}")}), json!({"locale": SECRET}), json!({"birthDate": PHONE})];
+    for body in patches {
+        answers.push((
+            "PATCH /me".into(),
+            app.client.patch(url("/api/v1/me")).bearer_auth(&v.access).json(&body).send().await.unwrap(),
+        ));
+    }
+    for path in [
+        format!("/api/v1/users/{SECRET}"),
+        format!("/api/v1/users?role={SECRET}"),
+        format!("/api/v1/users?limit={PHONE}{PHONE}"),
+        format!("/api/v1/users?orgUnitId={SECRET}"),
+        format!("/api/v1/talent?credentialKind={SECRET}"),
+    ] {
+        answers.push((path.clone(), app.client.get(url(&path)).bearer_auth(&admin.access).send().await.unwrap()));
+    }
+    let r = app.client.post(url("/api/v1/auth/login")).header("content-type", format!("text/{SECRET}")).body("x");
+    answers.push(("content type".into(), r.send().await.unwrap()));
+    for (what, r) in answers {
+        let status = r.status();
+        let body = r.text().await.unwrap();
+        assert!(status.is_client_error(), "{what}: {status} {body}");
+        for secret in [SECRET, PHONE, "Xq7"] {
+            assert!(!body.contains(secret), "{what} echoes what was sent: {body}");
+        }
+    }
+}

@@ -9,8 +9,10 @@ mod helpers;
 mod logs;
 mod service_fixture;
 
-// Cross-cutting: bad input of every kind, and the role × operation matrix.
+// Cross-cutting: bad input of every kind, output and storage hygiene, and the role × operation
+// matrix.
 mod bad_input;
+mod hygiene;
 mod matrix;
 
 // One folder per area, as in src/domain and src/api.

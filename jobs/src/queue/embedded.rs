@@ -6,7 +6,7 @@
 //! bearing that token. A crashed worker's rows are claimed again once their lease lapses. Dedupe
 //! keys live in `job_keys`, inserted in the same transaction as the job.
 
-use super::{DeadPage, JobQueue, QueueResult, QueueStats};
+use super::{DeadPage, JobQueue, QueueError, QueueResult, QueueStats};
 use crate::clock::Clock;
 use crate::entity::{job, job_key};
 use crate::job::{ClaimedJob, Enqueued, NewJob, Record};
@@ -359,7 +359,8 @@ impl JobQueue for EmbeddedQueue {
 
     async fn dead(&self, after: Option<&str>, limit: usize) -> QueueResult<DeadPage> {
         let mut q = job::Entity::find().filter(job::Column::Queue.eq(&self.queue)).filter(job::Column::State.eq(DEAD));
-        if let Some(a) = after.and_then(|a| Uuid::parse_str(a).ok()) {
+        if let Some(a) = after.filter(|a| !a.is_empty()) {
+            let a = Uuid::parse_str(a).map_err(|_| QueueError::InvalidCursor)?;
             q = q.filter(job::Column::Id.lt(a));
         }
         let mut rows = q.order_by_desc(job::Column::Id).limit(limit as u64 + 1).all(&self.db).await?;

@@ -31,6 +31,9 @@ pub enum QueueError {
     Db(#[from] sea_orm::DbErr),
     #[error("{0}")]
     Corrupt(String),
+    /// A dead-letter cursor this backend never gave out: the caller's mistake, not the queue's.
+    #[error("not a cursor of this queue")]
+    InvalidCursor,
 }
 
 impl QueueError {
@@ -42,7 +45,7 @@ impl QueueError {
                 e.is_io_error() || e.is_connection_refusal() || e.is_connection_dropped() || e.is_timeout()
             }
             QueueError::Db(e) => crate::job::is_unavailable(e),
-            QueueError::Corrupt(_) => false,
+            QueueError::Corrupt(_) | QueueError::InvalidCursor => false,
         }
     }
 }
@@ -137,7 +140,8 @@ pub trait JobQueue: Send + Sync + 'static {
     /// Counts for metrics.
     async fn stats(&self) -> QueueResult<QueueStats>;
 
-    /// Dead letters, newest first.
+    /// Dead letters, newest first, after `after` (a page's `next`); a cursor the backend never
+    /// gave out is [`QueueError::InvalidCursor`] on every backend.
     async fn dead(&self, after: Option<&str>, limit: usize) -> QueueResult<DeadPage>;
 
     /// Requeues a dead job with a fresh attempt count; false if there is no such dead job.

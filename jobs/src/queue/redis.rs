@@ -552,7 +552,15 @@ impl JobQueue for RedisQueue {
 
     async fn dead(&self, after: Option<&str>, limit: usize) -> QueueResult<DeadPage> {
         let end = match after {
-            Some(a) if !a.is_empty() => format!("({a}"),
+            // A stream id (`<ms>-<seq>`); anything else Redis would refuse as a syntax error,
+            // which must not read as the queue being down.
+            Some(a) if !a.is_empty() => {
+                let (ms, seq) = a.split_once('-').ok_or(QueueError::InvalidCursor)?;
+                if ms.parse::<u64>().is_err() || seq.parse::<u64>().is_err() {
+                    return Err(QueueError::InvalidCursor);
+                }
+                format!("({a}")
+            }
             _ => "+".into(),
         };
         let reply: Value = redis::cmd("XREVRANGE")

@@ -2,6 +2,7 @@
 
 use crate::harness::{Backend, eventually, fast, start};
 use jobs::job::{Backoff, Enqueued, JobOptions};
+use jobs::queue::QueueError;
 use jobs::{JobError, NewJob, Registry, SystemClock};
 use serde_json::json;
 use std::collections::HashMap;
@@ -180,6 +181,10 @@ pub async fn fatal_error_dead_letters_at_once_and_can_be_retried(b: Backend) {
     let rest = b.queue.dead(first.next.as_deref(), 2).await.unwrap();
     assert_eq!(rest.items.len(), 1);
     assert!(rest.next.is_none());
+    for garbage in ["!!!", "1-x", "not-a-cursor", "0192f0b2-garbage"] {
+        let refused = b.queue.dead(Some(garbage), 2).await;
+        assert!(matches!(refused, Err(QueueError::InvalidCursor)), "{garbage}: {:?}", refused.map(|p| p.items.len()));
+    }
     let mut all: Vec<_> = first.items.iter().chain(&rest.items).map(|d| d.id).collect();
     all.sort();
     let mut expected = ids.clone();

@@ -8,6 +8,7 @@ use crate::api::people::me::UserProfile;
 use crate::api::types::{Locale, QualificationLevel, Role, UserStatus, page_of, patch};
 use crate::api::{Created, Tag};
 use crate::domain::kernel::page::PageRequest;
+use crate::domain::people::phone;
 use crate::domain::people::users::{self, AccountPatch, Filter, NewAccount};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
@@ -26,6 +27,7 @@ pub struct UsersApi;
 #[oai(rename_all = "camelCase")]
 pub struct UserSummary {
     pub id: Uuid,
+    /// Masked, as on every list; the whole number is on the person's own record (`getUser`).
     pub phone: String,
     pub name: String,
     pub role: Role,
@@ -39,7 +41,7 @@ impl From<user::Model> for UserSummary {
     fn from(u: user::Model) -> Self {
         UserSummary {
             id: u.id,
-            phone: u.phone,
+            phone: phone::mask(&u.phone),
             name: u.name,
             role: u.role.into(),
             status: u.status.into(),

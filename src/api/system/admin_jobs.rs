@@ -83,14 +83,18 @@ pub struct DeadJobPage {
     pub next_cursor: Option<String>,
 }
 
-fn unavailable(e: jobs::queue::QueueError) -> ApiError {
+/// A queue failure as an answer: a bad cursor is the caller's 400, anything else 503.
+fn queue_error(e: jobs::queue::QueueError) -> ApiError {
+    if matches!(e, jobs::queue::QueueError::InvalidCursor) {
+        return DomainError::invalid("invalid_cursor", "the cursor is not one a page of this list gave").into();
+    }
     DomainError::Unavailable { detail: format!("the job queue does not answer ({})", short(&e)).into() }.into()
 }
 
 /// Runs a queue call, giving up after [`QUEUE_WAIT`].
 async fn bounded<T>(call: impl std::future::Future<Output = jobs::queue::QueueResult<T>>) -> ApiResult<T> {
     match tokio::time::timeout(QUEUE_WAIT, call).await {
-        Ok(r) => r.map_err(unavailable),
+        Ok(r) => r.map_err(queue_error),
         Err(_) => Err(DomainError::Unavailable { detail: "the job queue does not answer (timed out)".into() }.into()),
     }
 }
@@ -114,6 +118,7 @@ fn short(e: &jobs::queue::QueueError) -> &'static str {
         jobs::queue::QueueError::Redis(_) => "redis",
         jobs::queue::QueueError::Db(_) => "database",
         jobs::queue::QueueError::Corrupt(_) => "corrupt entry",
+        jobs::queue::QueueError::InvalidCursor => "invalid cursor",
     }
 }
 

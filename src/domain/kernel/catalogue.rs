@@ -270,6 +270,13 @@ pub const PROBLEMS: &[(&str, Words)] = &[
     ("invalid_reviewer", w("评审人不符合要求。", "The reviewer is not valid.")),
     ("invalid_rule", w("规则无效。", "The rule is not valid.")),
     ("invalid_scores", w("评分无效。", "The scores are not valid.")),
+    (
+        "invalid_text",
+        w(
+            "文本含有不允许的字符（控制字符，或名称中的不可见格式字符）。",
+            "The text holds a character that is not allowed.",
+        ),
+    ),
     ("invalid_time", w("时间无效。", "The time is not valid.")),
     ("invalid_time_range", w("时间范围无效。", "The time range is not valid.")),
     ("invalid_time_zone", w("时区无效。", "The time zone is not valid.")),

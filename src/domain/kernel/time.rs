@@ -23,9 +23,9 @@ pub const DEFAULT_ZONE: Tz = chrono_tz::Asia::Shanghai;
 
 /// Checks that an IANA time-zone name is known.
 pub fn validate_time_zone(tz: &str) -> DomainResult<()> {
-    tz.parse::<Tz>()
-        .map(|_| ())
-        .map_err(|_| DomainError::invalid("invalid_time_zone", format!("{tz:?} is not an IANA time zone")))
+    tz.parse::<Tz>().map(|_| ()).map_err(|_| {
+        DomainError::invalid("invalid_time_zone", "the time zone is not an IANA time zone name (e.g. Asia/Shanghai)")
+    })
 }
 
 /// The first known zone among `names`, in order of preference; the city default if none is.

@@ -212,7 +212,7 @@ pub async fn submit(
         let me = person(txn, actor.user_id).await?;
         check_dates(new.issued_on, new.expires_on, new.registered_on, local_date(now, &me.time_zone))?;
         if !kind_exists(txn, &new.kind).await? {
-            return Err(DomainError::invalid("unknown_kind", format!("{:?} is not a credential kind", new.kind)));
+            return Err(DomainError::invalid("unknown_kind", "`kind` names no credential kind"));
         }
         if level_of(&new.kind).is_none() && new.registered_on.is_some() {
             return Err(DomainError::invalid("not_registrable", "only social-work certificates are registered"));

@@ -122,7 +122,7 @@ pub async fn check_filter(db: &impl ConnectionTrait, filter: &Filter) -> DomainR
     if let Some(k) = &filter.credential_kind
         && !credentials::kind_exists(db, k).await?
     {
-        return Err(DomainError::invalid("unknown_kind", format!("{k:?} is not a credential kind")));
+        return Err(DomainError::invalid("unknown_kind", "`kind` names no credential kind"));
     }
     Ok(())
 }

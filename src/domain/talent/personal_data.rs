@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 /// Talent's part of a person's data: credentials (with their evidence references), enrolments,
 /// the learning ledger, reminders sent and the course-organiser grant. Erasure deletes
 /// credentials, reminders and the grant, ends live enrolments (their seats go to the waitlist)
-/// and forgets evidence references; the ledger stays, under the pseudonym, like volunteer hours.
+/// and forgets evidence references and the reasons given on ledger entries; the ledger stays, under the pseudonym, like volunteer hours.
 pub struct Talent;
 
 #[async_trait::async_trait]
@@ -56,6 +56,7 @@ impl crate::domain::people::privacy::PersonalData for Talent {
         course_organiser::Entity::delete_by_id(id).exec(txn).await?;
         learning_entry::Entity::update_many()
             .col_expr(learning_entry::Column::EvidenceRef, Expr::value(Option::<String>::None))
+            .col_expr(learning_entry::Column::Reason, Expr::value(Option::<String>::None))
             .filter(learning_entry::Column::PersonId.eq(id))
             .exec(txn)
             .await?;

@@ -84,7 +84,7 @@ pub async fn replace(
     for r in reqs {
         match r {
             Requirement::Credential(k) if !credentials::kind_exists(txn, k).await? => {
-                return Err(DomainError::invalid("unknown_kind", format!("{k:?} is not a credential kind")));
+                return Err(DomainError::invalid("unknown_kind", "a required credential kind does not exist"));
             }
             Requirement::Course(c) if training::get_course(txn, *c).await.is_err() => {
                 return Err(DomainError::invalid("course_not_found", "a required course does not exist"));

@@ -8,9 +8,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 /// Volunteer service's part of a person's data: sign-ups, attendance, hours, star levels and
 /// certificates. Erasure ends live sign-ups as a cancellation does (the seat goes to the waitlist
 /// or is offered as cover), forgets where the person checked in and out (location tracks are
-/// sensitive under PIPL), the reasons given for attendance recorded by hand and their dispute
-/// comments; hours, stars and certificates stay,
-/// verifiable, under the pseudonym.
+/// sensitive under PIPL) and every free text on their records: what they wrote in their claims
+/// and disputes, and the reasons others gave about them (declines, corrections, cancellations,
+/// manual attendance); hours, stars and certificates stay, verifiable, under the pseudonym.
 pub struct VolunteerService;
 
 #[async_trait::async_trait]
@@ -88,6 +88,7 @@ impl crate::domain::people::privacy::PersonalData for VolunteerService {
             .col_expr(attendance::Column::CheckInLng, Expr::value(Option::<f64>::None))
             .col_expr(attendance::Column::CheckOutLat, Expr::value(Option::<f64>::None))
             .col_expr(attendance::Column::CheckOutLng, Expr::value(Option::<f64>::None))
+            .col_expr(attendance::Column::ManualReason, Expr::value(Option::<String>::None))
             .filter(attendance::Column::VolunteerId.eq(id))
             .exec(txn)
             .await?;
@@ -99,7 +100,14 @@ impl crate::domain::people::privacy::PersonalData for VolunteerService {
             .await?;
         hours_entry::Entity::update_many()
             .col_expr(hours_entry::Column::DisputeComment, Expr::value(Option::<String>::None))
+            .col_expr(hours_entry::Column::Description, Expr::value(Option::<String>::None))
+            .col_expr(hours_entry::Column::Reason, Expr::value(Option::<String>::None))
             .filter(hours_entry::Column::VolunteerId.eq(id))
+            .exec(txn)
+            .await?;
+        signup::Entity::update_many()
+            .col_expr(signup::Column::Reason, Expr::value(Option::<String>::None))
+            .filter(signup::Column::VolunteerId.eq(id))
             .exec(txn)
             .await?;
         service_record::Entity::update_many()

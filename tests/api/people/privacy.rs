@@ -409,3 +409,44 @@ async fn messaging_and_volunteer_service_are_exported_then_erased_or_pseudonymis
     let w = app.get("/api/v1/me/signups", Some(&waiting.access)).await.expect(200);
     assert_eq!(w.body["items"][0]["signup"]["status"], "confirmed", "the freed seat went to the waitlist");
 }
+
+/// What a person wrote, and what others wrote about them, on their service records is wiped by
+/// erasure: claim descriptions, decision reasons, cancellation reasons; the minutes stay.
+#[tokio::test]
+async fn erasure_wipes_the_free_text_of_claims_and_reasons() {
+    use crate::service_fixture::Service;
+    use entity::{hours_entry, signup};
+    let s = Service::new().await;
+    let app = &s.app;
+    let v = app.register_volunteer().await;
+    let vid: uuid::Uuid = v.user_id.parse().unwrap();
+    let claim =
+        json!({"orgUnitId": s.room, "serviceDate": s.today(), "minutes": 90, "description": "帮12号楼王阿姨搬家"});
+    let kept = app.post("/api/v1/me/hours/claims", Some(&v.access), claim.clone()).await.expect(201).str("id");
+    let declined = app.post("/api/v1/me/hours/claims", Some(&v.access), claim).await.expect(201).str("id");
+    let decide = |id: &str, approve: bool| json!({"ids": [id], "approve": approve, "reason": "王阿姨电话核实"});
+    app.post("/api/v1/hours/decisions", Some(&s.organiser.access), decide(&kept, true)).await.expect(200);
+    app.post("/api/v1/hours/decisions", Some(&s.organiser.access), decide(&declined, false)).await.expect(200);
+    let task = s.task(5).await;
+    let seat = s.sign_up(&task, &v).await;
+    let seat = seat["id"].as_str().unwrap().to_string();
+    app.post(&format!("/api/v1/signups/{seat}/cancel"), Some(&v.access), json!({"reason": "陪母亲去医院"}))
+        .await
+        .expect(200);
+    let texts = || async {
+        let hours =
+            hours_entry::Entity::find().filter(hours_entry::Column::VolunteerId.eq(vid)).all(app.db()).await.unwrap();
+        let seats = signup::Entity::find().filter(signup::Column::VolunteerId.eq(vid)).all(app.db()).await.unwrap();
+        let mut texts: Vec<String> =
+            hours.iter().flat_map(|h| [h.description.clone(), h.reason.clone()]).flatten().collect();
+        texts.extend(seats.iter().filter_map(|s| s.reason.clone()));
+        (texts, hours.iter().map(|h| h.minutes).sum::<i32>())
+    };
+    let (before, minutes) = texts().await;
+    assert!(before.iter().any(|t| t.contains("王阿姨")) && before.iter().any(|t| t.contains("医院")), "{before:?}");
+
+    app.post("/api/v1/me/erase", Some(&v.access), json!({"password": PASSWORD})).await.expect(204);
+    let (after, minutes_after) = texts().await;
+    assert_eq!(after, Vec::<String>::new(), "no free text about the person remains");
+    assert_eq!(minutes_after, minutes, "the ledger itself stays");
+}
