@@ -11,6 +11,7 @@
 use crate::auth::codes::{CheckInCodes, CodeError};
 use crate::db::write;
 use crate::domain::kernel::actor::Actor;
+use crate::domain::kernel::duties;
 use crate::domain::kernel::geo::{distance_km, validate_lat_lng};
 use crate::domain::volunteering::hours;
 use crate::domain::volunteering::tasks;
@@ -233,6 +234,7 @@ pub async fn record_manually(
     write(db, async |txn| {
         let s = signup::Entity::find_by_id(signup_id).one(txn).await?.ok_or(DomainError::not_found("sign-up"))?;
         let t = tasks::load_for_leader(txn, actor, s.task_id).await?;
+        duties::require_may_decide(txn, actor, s.volunteer_id).await?;
         if s.status != SignupStatus::Confirmed {
             return Err(DomainError::conflict("not_confirmed", "attendance is recorded for confirmed sign-ups"));
         }
