@@ -204,6 +204,7 @@ async fn push_fan_out() {
                 time_zone: Set("Asia/Shanghai".into()),
                 volunteer_number: Set(format!("B{i:010}")),
                 token_version: Set(0),
+                created_by: Set(None),
                 created_at: Set(noon),
                 updated_at: Set(noon),
             });

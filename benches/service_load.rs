@@ -151,6 +151,7 @@ async fn seed(state: &AppState) -> anyhow::Result<Seed> {
         time_zone: Set("Asia/Shanghai".into()),
         volunteer_number: Set(format!("B{i:011}")),
         token_version: Set(0),
+        created_by: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };

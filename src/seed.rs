@@ -1,6 +1,7 @@
-//! The demo city of `wushe seed-demo`: a city centre, two town stations with two community rooms
-//! each, a city administrator, a station administrator, three social workers and ten
-//! volunteers, all with one printed password. For trying the app, never for production.
+//! The demo city of `wushe seed-demo`: a city centre, a district centre, two town stations (one in
+//! the district) with two community rooms each, a city, a district and a station administrator,
+//! three social workers and ten volunteers, all with one printed password. For trying the app,
+//! never for production.
 
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::org_units::{self, NewOrgUnit};
@@ -65,11 +66,20 @@ pub async fn load(state: &AppState) -> DomainResult<Vec<Login>> {
         unit(None, OrgUnitKind::CityCenter, "演示市社会工作指导中心", 31.30, 120.58),
     )
     .await?;
+    // The east station sits in a district (the spine's full depth); the west one hangs off the
+    // city directly, as in cities that run city → town.
+    let district = org_units::create(
+        db,
+        &actor,
+        now,
+        unit(Some(city.id), OrgUnitKind::DistrictCenter, "湖滨区社会工作总站", 31.31, 120.62),
+    )
+    .await?;
     let east = org_units::create(
         db,
         &actor,
         now,
-        unit(Some(city.id), OrgUnitKind::TownStation, "东湖街道社工站", 31.31, 120.64),
+        unit(Some(district.id), OrgUnitKind::TownStation, "东湖街道社工站", 31.31, 120.64),
     )
     .await?;
     let west = org_units::create(
@@ -120,6 +130,7 @@ pub async fn load(state: &AppState) -> DomainResult<Vec<Login>> {
         logins.push(Login { role, name: p.user.name, phone: p.user.phone });
         Ok::<_, DomainError>(())
     };
+    create(Role::DistrictAdmin, "13900000002".into(), "湖滨区管理员".into(), district.id, None).await?;
     create(Role::StationAdmin, "13900000001".into(), "东湖站管理员".into(), east.id, None).await?;
     let sw = [
         ("13900000011", "王社工", rooms[0].id, QualificationLevel::SocialWorker),

@@ -14,6 +14,9 @@ pub enum Role {
     SocialWorker,
     /// 社工站管理员: manages the subtree of their org unit.
     StationAdmin,
+    /// 区级管理员: manages the subtree of a district centre, and decides what its station
+    /// administrators may not decide themselves.
+    DistrictAdmin,
     /// 市级管理员: manages everything.
     CityAdmin,
 }
@@ -25,13 +28,14 @@ impl Role {
             Role::Volunteer => 0,
             Role::SocialWorker => 1,
             Role::StationAdmin => 2,
-            Role::CityAdmin => 3,
+            Role::DistrictAdmin => 3,
+            Role::CityAdmin => 4,
         }
     }
 
     /// Whether the role administers people and org units.
     pub fn is_admin(self) -> bool {
-        matches!(self, Role::StationAdmin | Role::CityAdmin)
+        matches!(self, Role::StationAdmin | Role::DistrictAdmin | Role::CityAdmin)
     }
 }
 
@@ -80,6 +84,9 @@ pub struct Model {
     pub volunteer_number: String,
     /// Bumped to invalidate every access token issued before.
     pub token_version: i32,
+    /// The administrator who created the account; `None` when the person registered
+    /// themselves or the command line created it.
+    pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -70,6 +70,7 @@ mod m20261130_100003_add_confirmation_to_guardians;
 mod m20261130_100004_create_identity_disputes;
 mod m20261130_200001_add_cancel_reason_to_honour_programmes;
 mod m20261130_200002_add_skills_required_for_signup_to_tasks;
+mod m20261201_100001_add_created_by_to_users;
 mod m20261201_200001_create_hours_windows;
 mod m20261201_300001_add_check_in_mode_to_tasks;
 mod m20261201_300002_create_manual_attendance;
@@ -148,6 +149,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_100004_create_identity_disputes::Migration),
             Box::new(m20261130_200001_add_cancel_reason_to_honour_programmes::Migration),
             Box::new(m20261130_200002_add_skills_required_for_signup_to_tasks::Migration),
+            Box::new(m20261201_100001_add_created_by_to_users::Migration),
             Box::new(m20261201_200001_create_hours_windows::Migration),
             Box::new(m20261201_300001_add_check_in_mode_to_tasks::Migration),
             Box::new(m20261201_300002_create_manual_attendance::Migration),
@@ -258,6 +260,7 @@ mod tests {
             "m20261130_100004_create_identity_disputes",
             "m20261130_200001_add_cancel_reason_to_honour_programmes",
             "m20261130_200002_add_skills_required_for_signup_to_tasks",
+            "m20261201_100001_add_created_by_to_users",
             "m20261201_200001_create_hours_windows",
             "m20261201_300001_add_check_in_mode_to_tasks",
             "m20261201_300002_create_manual_attendance",

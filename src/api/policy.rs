@@ -29,7 +29,7 @@
 //! and a request for it in `tests/api/matrix.rs`; both the matrix test and the gate refuse an
 //! operation without a row.
 
-/// Who is calling: a bit set over the five principals.
+/// Who is calling: a bit set over the six principals.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Who(u8);
 
@@ -43,16 +43,19 @@ pub const SOCIAL_WORKER: Who = Who(4);
 pub const STATION_ADMIN: Who = Who(8);
 /// 市级管理员.
 pub const CITY_ADMIN: Who = Who(16);
-/// Station and city administrators.
-pub const ADMINS: Who = Who(8 | 16);
+/// 区级管理员. A row that allows [`STATION_ADMIN`] something allows it to the district
+/// administrator too, on the same relations over its district (see [`Rule::allow`]).
+pub const DISTRICT_ADMIN: Who = Who(32);
+/// Station, district and city administrators.
+pub const ADMINS: Who = Who(8 | 16 | 32);
 /// Everyone signed in.
-pub const SIGNED_IN: Who = Who(2 | 4 | 8 | 16);
+pub const SIGNED_IN: Who = Who(2 | 4 | 8 | 16 | 32);
 /// Every principal, signed in or not.
-pub const EVERYONE: Who = Who(31);
+pub const EVERYONE: Who = Who(63);
 
 impl Who {
     /// Every principal, in a fixed order (the matrix test calls each).
-    pub const ALL: [Who; 5] = [ANONYMOUS, VOLUNTEER, SOCIAL_WORKER, STATION_ADMIN, CITY_ADMIN];
+    pub const ALL: [Who; 6] = [ANONYMOUS, VOLUNTEER, SOCIAL_WORKER, STATION_ADMIN, CITY_ADMIN, DISTRICT_ADMIN];
 
     /// The union of two sets.
     pub const fn or(self, other: Who) -> Who {
@@ -72,6 +75,7 @@ impl Who {
             Role::Volunteer => VOLUNTEER,
             Role::SocialWorker => SOCIAL_WORKER,
             Role::StationAdmin => STATION_ADMIN,
+            Role::DistrictAdmin => DISTRICT_ADMIN,
             Role::CityAdmin => CITY_ADMIN,
         }
     }
@@ -83,6 +87,7 @@ impl Who {
             4 => "social_worker",
             8 => "station_admin",
             16 => "city_admin",
+            32 => "district_admin",
             _ => "several",
         }
     }
@@ -160,7 +165,7 @@ pub struct Rule {
     /// The relations the operation distinguishes (`NONE` when it names no object).
     pub relations: Rel,
     /// For each principal (in [`Who::ALL`] order), the relations they may call it on.
-    pub allow: [Rel; 5],
+    pub allow: [Rel; 6],
     /// Whether a repeated `Idempotency-Key` replays the first answer.
     pub idempotent: bool,
     /// The rate limit it counts against.
@@ -177,7 +182,7 @@ pub const fn rule(op: &'static str) -> Rule {
     Rule {
         op,
         relations: NONE,
-        allow: [NEVER; 5],
+        allow: [NEVER; 6],
         idempotent: false,
         rate: Rate::ByMethod,
         forbidden_elsewhere: false,
@@ -192,9 +197,12 @@ impl Rule {
         self
     }
     /// Lets `who` call it on objects of relations `rels` (`NONE` for operations without one).
+    /// What a station administrator may do, a district administrator may do over its district:
+    /// allowing [`STATION_ADMIN`] allows [`DISTRICT_ADMIN`] the same.
     pub const fn allow(mut self, who: Who, rels: Rel) -> Rule {
+        let who = if who.0 & STATION_ADMIN.0 != 0 { who.or(DISTRICT_ADMIN) } else { who };
         let mut i = 0;
-        while i < 5 {
+        while i < 6 {
             if who.0 & (1 << i) != 0 {
                 self.allow[i] = self.allow[i].or(rels);
             }
@@ -326,6 +334,11 @@ mod tests {
         assert_eq!(r.denial_status(VOLUNTEER, OTHER), 404);
         assert_eq!(rule_for("listUsers").unwrap().denial_status(VOLUNTEER, NONE), 403);
         assert_eq!(rule_for("createUser").unwrap().denial_status(STATION_ADMIN, OTHER), 403);
-        assert!(STATION_ADMIN.or(CITY_ADMIN) == ADMINS && SIGNED_IN.contains(VOLUNTEER));
+        assert!(STATION_ADMIN.or(DISTRICT_ADMIN).or(CITY_ADMIN) == ADMINS && SIGNED_IN.contains(VOLUNTEER));
+        assert_eq!(
+            r.allowed(DISTRICT_ADMIN),
+            r.allowed(STATION_ADMIN),
+            "a district admin may what a station admin may"
+        );
     }
 }

@@ -38,6 +38,9 @@ wire_enum! {
         SocialWorker = "social_worker",
         /// 社工站管理员: manages the subtree of their org unit.
         StationAdmin = "station_admin",
+        /// 区级管理员: manages the subtree of a district centre; decides what its station
+        /// administrators may not decide themselves.
+        DistrictAdmin = "district_admin",
         /// 市级管理员: manages everything.
         CityAdmin = "city_admin",
     }

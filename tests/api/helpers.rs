@@ -574,6 +574,9 @@ pub fn session_from(r: &Resp) -> Session {
 pub struct TwoStations {
     pub city_admin: Session,
     pub city: String,
+    /// The district centre the first station lies in (the second hangs off the city directly).
+    pub district: String,
+    pub district_admin: Session,
     pub stations: [Station; 2],
 }
 
@@ -589,17 +592,34 @@ impl TestApp {
     pub async fn two_stations(&self) -> TwoStations {
         let city_admin = self.city_admin().await;
         let city = self.create_unit(&city_admin, "city_center", None, "测试市").await;
+        let district = self.create_unit(&city_admin, "district_center", Some(&city), "测试区").await;
+        let district_admin = self.create_user(&city_admin, "district_admin", Some(&district)).await;
         let mut stations = Vec::new();
-        for name in ["东站", "西站"] {
-            let id = self.create_unit(&city_admin, "town_station", Some(&city), name).await;
+        for (name, parent) in [("东站", &district), ("西站", &city)] {
+            let id = self.create_unit(&city_admin, "town_station", Some(parent), name).await;
             let room = self.create_unit(&city_admin, "community_room", Some(&id), &format!("{name}社工室")).await;
             let admin = self.create_user(&city_admin, "station_admin", Some(&id)).await;
             let social_worker = self.create_user(&admin, "social_worker", Some(&room)).await;
             let volunteer = self.create_user(&admin, "volunteer", Some(&room)).await;
+            // The station's people stand for people the station serves, not accounts its
+            // administrator made for themselves: whoever decides on them is not their creator.
+            self.forget_creator(&[&social_worker, &volunteer]).await;
             stations.push(Station { id, room, admin, social_worker, volunteer });
         }
         let stations: [Station; 2] = stations.try_into().ok().unwrap();
-        TwoStations { city_admin, city, stations }
+        TwoStations { city_admin, city, district, district_admin, stations }
+    }
+
+    /// Clears who created these accounts (as if they had registered themselves).
+    pub async fn forget_creator(&self, people: &[&Session]) {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        let ids: Vec<uuid::Uuid> = people.iter().map(|s| s.user_id.parse().unwrap()).collect();
+        entity::user::Entity::update_many()
+            .col_expr(entity::user::Column::CreatedBy, Expr::value(Option::<uuid::Uuid>::None))
+            .filter(entity::user::Column::Id.is_in(ids))
+            .exec(self.db())
+            .await
+            .unwrap();
     }
 }
 
@@ -657,6 +677,7 @@ impl TestApp {
                 time_zone: Set("Asia/Shanghai".into()),
                 volunteer_number: Set(format!("Q{:011}", id.as_u128() % 100_000_000_000)),
                 token_version: Set(0),
+                created_by: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
             }

@@ -1,6 +1,8 @@
 //! The authorization matrix: every operation of the OpenAPI document, called as every principal
-//! (anonymous, volunteer, social worker, station administrator, city administrator) on every
-//! relation the operation distinguishes (own, same station, other station), must be allowed or
+//! (anonymous, volunteer, social worker, station administrator, district administrator, city
+//! administrator) on every relation the operation distinguishes (own, same station, other
+//! station; for the district administrator, whose district holds the first station and not the
+//! second: own, in its district, outside it), must be allowed or
 //! refused exactly as its row in `wushe::api::policy` says. An operation without a row, or
 //! without a request below, fails the test.
 //!
@@ -15,11 +17,11 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use service::*;
 use wushe::api::policy::{self, ANONYMOUS, CITY_ADMIN, NONE, OTHER, OWN, Rel, SOCIAL_WORKER, STATION, STATION_ADMIN};
-use wushe::api::policy::{VOLUNTEER, Who};
+use wushe::api::policy::{DISTRICT_ADMIN, VOLUNTEER, Who};
 use wushe::domain::{people::consents, people::identity};
 
-/// A principal of the matrix: one of the first station's people, the city administrator, or
-/// nobody.
+/// A principal of the matrix: one of the first station's people, the administrator of the
+/// district that holds it, the city administrator, or nobody.
 struct Caller {
     who: Who,
     session: Option<Session>,
@@ -48,6 +50,7 @@ fn callers(f: &TwoStations) -> Vec<Caller> {
         Caller { who: VOLUNTEER, session: Some(east.volunteer.clone()), unit: east.room.clone() },
         Caller { who: SOCIAL_WORKER, session: Some(east.social_worker.clone()), unit: east.room.clone() },
         Caller { who: STATION_ADMIN, session: Some(east.admin.clone()), unit: east.id.clone() },
+        Caller { who: DISTRICT_ADMIN, session: Some(f.district_admin.clone()), unit: f.district.clone() },
         Caller { who: CITY_ADMIN, session: Some(f.city_admin.clone()), unit: f.city.clone() },
     ]
 }
@@ -89,6 +92,7 @@ async fn fresh(app: &TestApp, f: &TwoStations, c: &Caller) -> Option<Session> {
         w if w == VOLUNTEER => app.register_volunteer().await,
         w if w == SOCIAL_WORKER => app.create_user(&f.city_admin, "social_worker", Some(&east.room)).await,
         w if w == STATION_ADMIN => app.create_user(&f.city_admin, "station_admin", Some(&east.id)).await,
+        w if w == DISTRICT_ADMIN => app.create_user(&f.city_admin, "district_admin", Some(&f.district)).await,
         _ => app.city_admin().await,
     })
 }
@@ -610,10 +614,15 @@ async fn honours_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, r
                 (OWN, None) => uuid::Uuid::now_v7(),
                 _ => {
                     let p = h::nominating(app, &city, 1, Vec::new()).await;
-                    // Nobody nominates themselves: a city administrator is nominated by another.
-                    let by =
-                        if rel == OWN && c.who == CITY_ADMIN { h::city(&app.city_admin().await) } else { city.clone() };
-                    h::nominate(app, &by, p, &nominee(rel).await).await
+                    if rel == OWN && c.who == CITY_ADMIN {
+                        // Nobody may nominate a city administrator (no level is above it): the
+                        // caller's own nomination is written in place.
+                        let n = h::nominate(app, &city, p, &stranger(app, f, STATION).await.user_id.to_string()).await;
+                        h::renominate(app, n, &nominee(rel).await).await;
+                        n
+                    } else {
+                        h::nominate(app, &city, p, &nominee(rel).await).await
+                    }
                 }
             };
             if op == "getHonourNomination" {
@@ -1088,6 +1097,7 @@ mod mentoring_setup {
             time_zone: Set("Asia/Shanghai".into()),
             volunteer_number: Set(format!("M{:011}", id.as_u128() % 100_000_000_000)),
             token_version: Set(0),
+            created_by: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -1210,6 +1220,7 @@ mod service {
             "volunteer" => Role::Volunteer,
             "social_worker" => Role::SocialWorker,
             "station_admin" => Role::StationAdmin,
+            "district_admin" => Role::DistrictAdmin,
             "city_admin" => Role::CityAdmin,
             _ => return None,
         };

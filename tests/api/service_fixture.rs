@@ -42,6 +42,9 @@ impl Service {
         let room = app.create_unit(&city_admin, "community_room", Some(&station), "湖东社区社工室").await;
         let admin = app.create_user(&city_admin, "station_admin", Some(&station)).await;
         let organiser = app.create_user(&admin, "social_worker", Some(&room)).await;
+        // The organiser stands for a social worker the station employs, not an account its
+        // administrator made to decide for: the administrator decides on their records.
+        app.forget_creator(&[&organiser]).await;
         Service { app, city_admin, city, station, room, admin, organiser }
     }
 

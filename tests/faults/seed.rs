@@ -38,6 +38,7 @@ pub async fn recipients(db: &DatabaseConnection, unit: Uuid, n: usize) -> Recipi
             time_zone: Set("Asia/Shanghai".into()),
             volunteer_number: Set(format!("F{i:011}")),
             token_version: Set(0),
+            created_by: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         });

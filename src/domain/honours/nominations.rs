@@ -19,6 +19,7 @@ use super::{Programme, tell};
 use crate::db::{is_unique_violation, write};
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
+use crate::domain::kernel::duties;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::{Detail, DomainError, DomainResult, both, kernel::org_units, people::users, required_text};
 use chrono::{DateTime, Utc};
@@ -134,6 +135,7 @@ pub async fn nominate(
     if nominee.id == actor.user_id {
         return Err(DomainError::Forbidden { code: "self_nomination", detail: "nobody nominates themselves".into() });
     }
+    duties::require_may_decide_on(actor, &nominee)?;
     if let Some(role) = p.row.nominee_role
         && nominee.role != role
     {
@@ -260,12 +262,13 @@ async fn release_quota(txn: &impl ConnectionTrait, programme: Uuid, station: Uui
 }
 
 /// Whether the actor may see a nomination: its nominee, its nominator, a city administrator, or
-/// a station administrator whose scope holds the nominee.
+/// a station or district administrator whose scope holds the nominee.
 async fn may_see(db: &impl ConnectionTrait, actor: &Actor, n: &Nomination) -> DomainResult<bool> {
     if actor.user_id == n.row.nominee_id || actor.user_id == n.row.nominator_id || actor.role == Role::CityAdmin {
         return Ok(true);
     }
-    Ok(actor.role == Role::StationAdmin && actor.covers_unit(db, n.nominee.org_unit_id).await?)
+    Ok(matches!(actor.role, Role::StationAdmin | Role::DistrictAdmin)
+        && actor.covers_unit(db, n.nominee.org_unit_id).await?)
 }
 
 pub(crate) async fn load(db: &impl ConnectionTrait, id: Uuid) -> DomainResult<Nomination> {

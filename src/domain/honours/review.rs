@@ -24,6 +24,7 @@ use super::{Programme, SCORE_RANGE, tell};
 use crate::db::{is_unique_violation, write};
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
+use crate::domain::kernel::duties;
 use crate::domain::talent::credentials;
 use crate::domain::{DomainError, DomainResult, both, kernel::org_units, people::users, required_text};
 use chrono::{DateTime, Utc};
@@ -336,6 +337,9 @@ pub async fn queue(
     for row in rows {
         let Some(nominee) = people.get(&row.nominee_id).cloned() else { continue };
         let n = Nomination::new(row, nominee)?;
+        if duties::conflict(actor, &n.nominee).is_some() {
+            continue;
+        }
         let unverified = match conflict(db, &r, &n).await? {
             Check::Conflict(_) => continue,
             Check::NotEvaluated => vec![Conflict::MenteeOrMentor],
@@ -401,6 +405,7 @@ pub async fn score(
             ),
         });
     }
+    duties::require_may_decide_on(actor, &n.nominee)?;
     write(db, async |txn| {
         let p = super::lock(txn, n.row.programme_id).await?;
         if p.row.state != ProgrammeState::Reviewing || now >= p.row.review_closes_at {

@@ -1,6 +1,6 @@
 //! Who is acting, and the scope rules every area shares: a city administrator's scope is
-//! everything; a station administrator's is the subtree of their org unit; everyone else acts
-//! only on their own records.
+//! everything; a district or station administrator's is the subtree of their org unit (a district
+//! centre, a station); everyone else acts only on their own records.
 
 use crate::domain::{DomainError, DomainResult, kernel::org_units};
 use entity::user::Role;
@@ -16,7 +16,7 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// 403 unless the actor administers (station or city).
+    /// 403 unless the actor administers (station, district or city).
     pub fn require_admin(&self) -> DomainResult<()> {
         if self.role.is_admin() { Ok(()) } else { Err(DomainError::forbidden("administrators only")) }
     }
@@ -31,7 +31,9 @@ impl Actor {
     pub async fn covers_unit(&self, db: &impl ConnectionTrait, unit: Option<Uuid>) -> DomainResult<bool> {
         match (self.role, self.org_unit_id, unit) {
             (Role::CityAdmin, _, _) => Ok(true),
-            (Role::StationAdmin, Some(mine), Some(unit)) => org_units::is_within(db, mine, unit).await,
+            (Role::StationAdmin | Role::DistrictAdmin, Some(mine), Some(unit)) => {
+                org_units::is_within(db, mine, unit).await
+            }
             _ => Ok(false),
         }
     }
@@ -40,7 +42,7 @@ impl Actor {
     /// their own station's subtree (their home unit's, if it has no station). Volunteers never.
     pub async fn serves_unit(&self, db: &impl ConnectionTrait, unit: Uuid) -> DomainResult<bool> {
         match self.role {
-            Role::CityAdmin | Role::StationAdmin => self.covers_unit(db, Some(unit)).await,
+            Role::CityAdmin | Role::DistrictAdmin | Role::StationAdmin => self.covers_unit(db, Some(unit)).await,
             Role::SocialWorker => match self.work_root(db).await? {
                 Some(root) => org_units::is_within(db, root, unit).await,
                 None => Ok(false),
@@ -60,12 +62,14 @@ impl Actor {
     }
 
     /// The root of the actor's administrative subtree: `None` for a city administrator
-    /// (everything), `Some(unit)` for a station administrator. 403 for anyone else.
+    /// (everything), `Some(unit)` for a district or station administrator. 403 for anyone else.
     pub fn admin_scope_root(&self) -> DomainResult<Option<Uuid>> {
         match (self.role, self.org_unit_id) {
             (Role::CityAdmin, _) => Ok(None),
-            (Role::StationAdmin, Some(unit)) => Ok(Some(unit)),
-            (Role::StationAdmin, None) => Err(DomainError::forbidden("this administrator has no org unit")),
+            (Role::StationAdmin | Role::DistrictAdmin, Some(unit)) => Ok(Some(unit)),
+            (Role::StationAdmin | Role::DistrictAdmin, None) => {
+                Err(DomainError::forbidden("this administrator has no org unit"))
+            }
             _ => Err(DomainError::forbidden("administrators only")),
         }
     }

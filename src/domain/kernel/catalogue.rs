@@ -57,6 +57,7 @@ pub fn role(r: Role) -> Words {
         Role::Volunteer => w("志愿者", "volunteer"),
         Role::SocialWorker => w("社会工作者", "social worker"),
         Role::StationAdmin => w("社工站管理员", "station administrator"),
+        Role::DistrictAdmin => w("区级管理员", "district administrator"),
         Role::CityAdmin => w("市级管理员", "city administrator"),
     }
 }
@@ -215,6 +216,13 @@ pub const PROBLEMS: &[(&str, Words)] = &[
     ("date_in_future", w("日期不能晚于今天。", "The date cannot be in the future.")),
     ("date_too_old", w("日期过早，已超出可补录的期限。", "The date is too long ago to record.")),
     ("day_limit_exceeded", w("每人每天服务时长不超过 24 小时。", "Nobody serves more than 24 hours in a day.")),
+    (
+        "decision_not_yours",
+        w(
+            "不能决定本人、本人创建的账号或同级及以上管理员的记录，须由上一级（区级，再到市级）管理员决定。",
+            "Nobody decides on their own records, an account they created, or an administrator at their level or above; the level above (district, then city) decides.",
+        ),
+    ),
     ("decision_required", w("请先作出决定。", "A decision is required.")),
     (
         "deviation_reason_required",

@@ -5,6 +5,7 @@
 pub mod actor;
 pub mod audit;
 pub mod catalogue;
+pub mod duties;
 pub mod geo;
 pub mod idempotency;
 pub mod org_units;

@@ -119,6 +119,7 @@ async fn create(
             time_zone,
             qualification_level: None,
             employer_org_unit_id: None,
+            created_by: None,
         },
     )
     .await?;

@@ -20,6 +20,7 @@ use crate::domain::people::phone::{self, Phone};
 use crate::domain::people::sessions;
 use crate::domain::{DomainError, DomainResult, required_text};
 use chrono::{DateTime, Utc};
+use entity::org_unit::OrgUnitKind;
 use entity::social_worker_profile::{self as swp, QualificationLevel};
 use entity::user::{self, Locale, Role, UserStatus};
 use entity::{user_skill, volunteer_profile};
@@ -102,6 +103,8 @@ pub(super) struct NewPerson {
     pub(super) time_zone: String,
     pub(super) qualification_level: Option<QualificationLevel>,
     pub(super) employer_org_unit_id: Option<Uuid>,
+    /// The administrator creating the account (`None`: self-registration, the command line).
+    pub(super) created_by: Option<Uuid>,
 }
 
 fn new_volunteer_number() -> String {
@@ -152,6 +155,7 @@ pub(super) async fn insert_person(
             time_zone: Set(p.time_zone.clone()),
             volunteer_number: Set(new_volunteer_number()),
             token_version: Set(0),
+            created_by: Set(p.created_by),
             created_at: Set(now),
             updated_at: Set(now),
         };
@@ -203,22 +207,28 @@ pub struct NewAccount {
     pub employer_org_unit_id: Option<Uuid>,
 }
 
-/// Whether `actor` may hand out `role`: city administrators any, station administrators up to
-/// their own.
+/// Whether `actor` may hand out `role`: only roles below their own (the level above creates
+/// administrators: the city administrator district administrators, a district administrator
+/// station administrators; the first city administrator comes from the command line).
 fn may_grant(actor: &Actor, role: Role) -> bool {
-    match actor.role {
-        Role::CityAdmin => true,
-        Role::StationAdmin => role.rank() <= Role::StationAdmin.rank(),
-        _ => false,
-    }
+    actor.role.is_admin() && role.rank() < actor.role.rank()
 }
 
-/// Roles that act on an org unit's subtree or on its behalf need a home unit.
-fn check_unit_for_role(role: Role, unit: Option<Uuid>) -> DomainResult<()> {
-    if matches!(role, Role::StationAdmin | Role::SocialWorker) && unit.is_none() {
+/// Roles that act on an org unit's subtree or on its behalf need a home unit; a district
+/// administrator's is a district centre.
+async fn check_unit_for_role(db: &impl ConnectionTrait, role: Role, unit: Option<Uuid>) -> DomainResult<()> {
+    if matches!(role, Role::StationAdmin | Role::DistrictAdmin | Role::SocialWorker) && unit.is_none() {
         return Err(DomainError::invalid(
             "org_unit_required",
-            "social workers and station administrators need an orgUnitId",
+            "social workers and station and district administrators need an orgUnitId",
+        ));
+    }
+    if let (Role::DistrictAdmin, Some(unit)) = (role, unit)
+        && org_units::get(db, unit).await?.kind != OrgUnitKind::DistrictCenter
+    {
+        return Err(DomainError::invalid(
+            "org_unit_required",
+            "a district administrator's orgUnitId is a district centre",
         ));
     }
     Ok(())
@@ -228,10 +238,10 @@ async fn validate_account(db: &impl ConnectionTrait, a: &NewAccount) -> DomainRe
     let phone = Phone::parse(&a.phone)?;
     let name = required_text("name", &a.name)?;
     validate_password(&a.password)?;
-    check_unit_for_role(a.role, a.org_unit_id)?;
     if let Some(unit) = a.org_unit_id {
         require_unit(db, unit, "orgUnitId").await?;
     }
+    check_unit_for_role(db, a.role, a.org_unit_id).await?;
     let tz = time::zone_for_new(db, a.time_zone.clone(), a.org_unit_id).await?;
     if let Some(unit) = a.employer_org_unit_id {
         require_unit(db, unit, "employerOrgUnitId").await?;
@@ -262,6 +272,7 @@ async fn insert_account(
                 time_zone,
                 qualification_level: a.qualification_level,
                 employer_org_unit_id: a.employer_org_unit_id,
+                created_by: actor_id,
             },
         )
         .await?;
@@ -357,19 +368,10 @@ async fn may_see(db: &impl ConnectionTrait, actor: &Actor, target: &user::Model)
     actor.covers_unit(db, target.org_unit_id).await
 }
 
-/// Whether `actor` may change `target`'s account (role, status, unit, name).
+/// Whether `actor` may change `target`'s account (role, status, unit, name): only accounts of
+/// a role below their own, never their own.
 pub fn may_manage(actor: &Actor, target: &user::Model) -> bool {
-    if actor.user_id == target.id {
-        return false;
-    }
-    match actor.role {
-        Role::CityAdmin => true,
-        Role::StationAdmin => {
-            target.role.rank() < Role::StationAdmin.rank()
-                || (target.role == Role::StationAdmin && target.org_unit_id != actor.org_unit_id)
-        }
-        _ => false,
-    }
+    actor.user_id != target.id && actor.role.is_admin() && target.role.rank() < actor.role.rank()
 }
 
 /// A person the actor may see, or 404 (the existence of people outside one's scope is private).
@@ -471,10 +473,7 @@ pub async fn update_by_admin(
             }
             am.org_unit_id = Set(new_unit);
         }
-        check_unit_for_role(role, unit)?;
-        if role == Role::StationAdmin && actor.role == Role::StationAdmin && unit == actor.org_unit_id {
-            return Err(DomainError::forbidden("a station administrator cannot appoint a peer at their own unit"));
-        }
+        check_unit_for_role(txn, role, unit).await?;
         let suspending = patch.status == Some(UserStatus::Suspended) && before.user.status != UserStatus::Suspended;
         if let Some(s) = patch.status {
             am.status = Set(s);

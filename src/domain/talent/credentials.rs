@@ -26,6 +26,7 @@ use crate::db::{is_unique_violation, write};
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::catalogue::{self, Names};
+use crate::domain::kernel::duties;
 use crate::domain::kernel::org_units;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::kernel::time::local_date;
@@ -337,6 +338,7 @@ pub async fn decide(
     };
     write(db, async |txn| {
         let c = credential::Entity::find_by_id(id).one(txn).await?.ok_or(DomainError::not_found("credential"))?;
+        duties::require_may_decide(txn, actor, c.holder_id).await?;
         if c.holder_id == actor.user_id {
             return Err(DomainError::forbidden("nobody decides on their own credentials"));
         }

@@ -6,6 +6,7 @@ use crate::config::TalentConfig;
 use crate::db::write;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
+use crate::domain::kernel::duties;
 use crate::domain::kernel::org_units;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::kernel::time::local_date;
@@ -99,6 +100,7 @@ pub async fn decide_claim(
     write(db, async |txn| {
         let e =
             learning_entry::Entity::find_by_id(id).one(txn).await?.ok_or(DomainError::not_found("learning entry"))?;
+        duties::require_may_decide(txn, actor, e.person_id).await?;
         if e.person_id == actor.user_id {
             return Err(DomainError::forbidden("nobody decides their own training claims"));
         }
@@ -142,7 +144,9 @@ pub async fn claims_for_review(
     page: PageRequest,
 ) -> DomainResult<Page<learning_entry::Model>> {
     let root = actor.admin_scope_root()?;
-    let mut q = learning_entry::Entity::find().filter(learning_entry::Column::Status.eq(LearningStatus::Pending));
+    let mut q = learning_entry::Entity::find()
+        .filter(learning_entry::Column::Status.eq(LearningStatus::Pending))
+        .filter(duties::decidable_by(actor, learning_entry::Column::PersonId));
     if let Some(root) = root {
         let people = Query::select()
             .column(user::Column::Id)

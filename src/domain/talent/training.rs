@@ -70,7 +70,7 @@ pub fn target_levels(c: &course::Model) -> Vec<QualificationLevel> {
 /// station administrator allowed over their own station's subtree.
 async fn runs_courses_of(db: &impl ConnectionTrait, actor: &Actor, unit: Uuid) -> DomainResult<bool> {
     match actor.role {
-        Role::StationAdmin | Role::CityAdmin => actor.covers_unit(db, Some(unit)).await,
+        Role::StationAdmin | Role::DistrictAdmin | Role::CityAdmin => actor.covers_unit(db, Some(unit)).await,
         Role::SocialWorker => Ok(is_course_organiser(db, actor.user_id).await? && actor.serves_unit(db, unit).await?),
         Role::Volunteer => Ok(false),
     }

@@ -211,7 +211,7 @@ pub async fn list_managed(
         Condition::any().add(task::Column::CreatedBy.eq(actor.user_id)).add(task::Column::LeaderId.eq(actor.user_id));
     match actor.role {
         Role::CityAdmin => cond = Condition::all(),
-        Role::StationAdmin => {
+        Role::StationAdmin | Role::DistrictAdmin => {
             if let Some(root) = actor.org_unit_id {
                 cond = cond.add(task::Column::OrgUnitId.in_subquery(org_units::subtree_ids(root)));
             }

@@ -24,6 +24,7 @@
 
 use crate::db::write;
 use crate::domain::kernel::actor::Actor;
+use crate::domain::kernel::duties;
 use crate::domain::kernel::org_units;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::kernel::time::{local_date, zone};
@@ -310,6 +311,7 @@ pub async fn enter_for_task(
     let reason = required_text("reason", &reason)?;
     let (entry, _) = write(db, async |txn| {
         let t = tasks::load_for_organizer(txn, actor, task_id).await?;
+        duties::require_may_decide(txn, actor, volunteer).await?;
         if matches!(kind, TaskEntryKind::Makeup) && !actor.role.is_admin() {
             return Err(DomainError::forbidden("make-up entries are for administrators"));
         }
@@ -399,6 +401,7 @@ pub async fn decide(
             if actor.role == Role::Volunteer {
                 return Err(DomainError::forbidden("volunteers cannot approve hours"));
             }
+            duties::require_may_decide(txn, actor, e.volunteer_id).await?;
             if !may_decide(txn, actor, &e).await? {
                 return Err(if actor.user_id == e.volunteer_id {
                     DomainError::forbidden("nobody decides their own hours")
@@ -458,6 +461,7 @@ pub async fn correct(
     }
     write(db, async |txn| {
         let e = hours_entry::Entity::find_by_id(id).one(txn).await?.ok_or(DomainError::not_found("hours entry"))?;
+        duties::require_may_decide(txn, actor, e.volunteer_id).await?;
         if actor.user_id == e.volunteer_id {
             return Err(DomainError::forbidden("nobody corrects their own hours"));
         }

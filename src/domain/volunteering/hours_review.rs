@@ -2,6 +2,7 @@
 //! (their tasks' and their scope's, never their own), oldest first, each with whose it is.
 
 use crate::domain::kernel::actor::Actor;
+use crate::domain::kernel::duties;
 use crate::domain::kernel::org_units;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::people::users;
@@ -58,6 +59,9 @@ pub async fn list_for_review(
     let mut q = hours_entry::Entity::find().filter(scope).filter(hours_entry::Column::VolunteerId.ne(actor.user_id));
     if let Some(s) = f.status {
         q = q.filter(hours_entry::Column::Status.eq(s));
+    }
+    if f.status == Some(HoursStatus::Pending) {
+        q = q.filter(duties::decidable_by(actor, hours_entry::Column::VolunteerId));
     }
     if let Some(t) = f.task_id {
         q = q.filter(hours_entry::Column::TaskId.eq(t));

@@ -17,6 +17,7 @@
 use crate::db::write;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
+use crate::domain::kernel::duties;
 use crate::domain::kernel::own_attendance::refuse_own;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::volunteering::attendance::{Closing, arrival, check_window, close};
@@ -143,6 +144,7 @@ pub async fn record_manually(
         let s = signup::Entity::find_by_id(signup_id).one(txn).await?.ok_or(DomainError::not_found("sign-up"))?;
         let t = tasks::load_for_leader(txn, actor, s.task_id).await?;
         refuse_own(actor, s.volunteer_id)?;
+        duties::require_may_decide(txn, actor, s.volunteer_id).await?;
         if actor.role == Role::Volunteer {
             check_recordable(&s, &t)?;
             if action == ManualAction::CheckIn {
@@ -215,6 +217,7 @@ pub async fn decide(
             .ok_or(DomainError::not_found("attendance record"))?;
         let t = tasks::load_for_organizer(txn, actor, before.task_id).await?;
         refuse_own(actor, before.volunteer_id)?;
+        duties::require_may_decide(txn, actor, before.volunteer_id).await?;
         let status = if confirm { ManualAttendanceStatus::Confirmed } else { ManualAttendanceStatus::Rejected };
         // Decided once: of two organisers deciding at once, the second finds it decided.
         let taken = manual_attendance::Entity::update_many()

@@ -19,6 +19,7 @@
 use crate::db::write;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
+use crate::domain::kernel::duties;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::kernel::seats::{self, Seat, SeatTables};
 use crate::domain::kernel::time;
@@ -439,6 +440,7 @@ pub async fn approve(
     let approved = write(db, async |txn| {
         let (s, t) = load(txn, id).await?;
         tasks::load_for_organizer(txn, actor, t.id).await?;
+        duties::require_may_decide(txn, actor, s.volunteer_id).await?;
         if s.status != SignupStatus::Pending {
             return Err(DomainError::conflict("not_pending", "only a pending sign-up can be approved"));
         }
@@ -474,6 +476,7 @@ pub async fn deny(
     write(db, async |txn| {
         let (s, t) = load(txn, id).await?;
         tasks::load_for_organizer(txn, actor, t.id).await?;
+        duties::require_may_decide(txn, actor, s.volunteer_id).await?;
         if s.status != SignupStatus::Pending {
             return Err(DomainError::conflict("not_pending", "only a pending sign-up can be denied"));
         }

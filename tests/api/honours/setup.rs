@@ -70,6 +70,14 @@ pub async fn nominate(app: &TestApp, by: &Actor, p: Uuid, nominee: &str) -> Uuid
     nominations::nominate(app.db(), by, app.clock.now_utc(), p, n, &app.state.config.talent).await.unwrap().row.id
 }
 
+/// Makes a nomination someone else's, directly (for nominees nobody may nominate).
+pub async fn renominate(app: &TestApp, nomination: Uuid, nominee: &str) {
+    let row = entity::honour_nomination::Entity::find_by_id(nomination).one(app.db()).await.unwrap().unwrap();
+    let mut am = row.into_active_model();
+    am.nominee_id = Set(nominee.parse().unwrap());
+    am.update(app.db()).await.unwrap();
+}
+
 /// Seats a person on the panel directly (whatever their qualification).
 pub async fn seat(app: &TestApp, p: Uuid, reviewer: &str, by: &Actor) {
     entity::honour_reviewer::ActiveModel {

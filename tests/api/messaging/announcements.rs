@@ -30,6 +30,7 @@ async fn insert_people(app: &TestApp, unit: &str, role: Role, n: usize) -> Vec<U
             time_zone: Set("Asia/Shanghai".into()),
             volunteer_number: Set(format!("B{:010}", base + i)),
             token_version: Set(0),
+            created_by: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         })

@@ -3,6 +3,7 @@
 mod auth;
 mod canary;
 mod disputes;
+mod duties;
 mod guardians;
 mod phone;
 mod privacy;

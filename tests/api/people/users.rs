@@ -85,7 +85,7 @@ async fn station_admin_sees_and_changes_only_their_subtree() {
         .expect_problem(404, "not_found");
 
     let all = app.get("/api/v1/users?limit=100", Some(&f.city_admin.access)).await.expect(200);
-    assert_eq!(ids(&all.body).len(), 7, "the city admin sees everyone");
+    assert_eq!(ids(&all.body).len(), 8, "the city admin sees everyone");
 }
 
 #[tokio::test]
@@ -109,7 +109,9 @@ async fn roles_are_granted_only_up_to_ones_own() {
     let [east, _] = &f.stations;
     let create = |role: &str| json!({"phone": app.new_phone(), "name": "x", "password": PASSWORD, "role": role, "orgUnitId": east.room});
     app.post("/api/v1/users", Some(&east.admin.access), create("city_admin")).await.expect_problem(403, "forbidden");
-    app.post("/api/v1/users", Some(&east.admin.access), create("station_admin")).await.expect(201);
+    // Only the level above creates administrators: not even a peer.
+    app.post("/api/v1/users", Some(&east.admin.access), create("station_admin")).await.expect_problem(403, "forbidden");
+    app.post("/api/v1/users", Some(&east.admin.access), create("social_worker")).await.expect(201);
     app.patch(
         &format!("/api/v1/users/{}", east.volunteer.user_id),
         Some(&east.admin.access),
@@ -231,7 +233,7 @@ async fn admin_changes_are_audited_and_only_city_admins_read_the_log() {
     // Every org unit and account the fixture created by an admin is in the log.
     let creates =
         audit_log::Entity::find().filter(audit_log::Column::Action.eq("user.create")).all(app.db()).await.unwrap();
-    assert_eq!(creates.len(), 7);
+    assert_eq!(creates.len(), 8);
 }
 
 #[tokio::test]

@@ -52,7 +52,7 @@ async fn level(s: &Service, who: &Session) -> Value {
 #[tokio::test]
 async fn credentials_are_decided_by_admins_in_scope_never_by_their_holder() {
     let s = Service::new().await;
-    let sw = s.app.create_user(&s.admin, "social_worker", Some(&s.room)).await;
+    let sw = s.app.create_user(&s.city_admin, "social_worker", Some(&s.room)).await;
     let d = today(&s);
 
     // Bad input changes nothing.
@@ -80,7 +80,7 @@ async fn credentials_are_decided_by_admins_in_scope_never_by_their_holder() {
         (Some("submitted"), Some("unregistered"))
     );
     // The same number of the same kind, by anyone: 409, nothing recorded.
-    let other = s.app.create_user(&s.admin, "social_worker", Some(&s.room)).await;
+    let other = s.app.create_user(&s.city_admin, "social_worker", Some(&s.room)).await;
     s.app.post(path, Some(&other.access), base.clone()).await.expect_problem(409, "duplicate_number");
     assert_eq!(s.app.count("credentials").await, 1);
 
@@ -106,7 +106,7 @@ async fn credentials_are_decided_by_admins_in_scope_never_by_their_holder() {
 
     // Nobody verifies their own, not even an administrator; the city administrator may.
     let own = submit(&s, &s.admin, "assistant_social_worker", "A-1", d, None, None).await;
-    verify_as(&s, &s.admin, &own).await.expect_problem(403, "forbidden");
+    verify_as(&s, &s.admin, &own).await.expect_problem(403, "decision_not_yours");
     verify_as(&s, &s.city_admin, &own).await.expect(200);
 
     // Rejected with a reason, edited, submitted again.
@@ -140,7 +140,7 @@ async fn credentials_are_decided_by_admins_in_scope_never_by_their_holder() {
 #[tokio::test]
 async fn the_level_falls_back_when_a_higher_credential_expires() {
     let s = Service::new().await;
-    let sw = s.app.create_user(&s.admin, "social_worker", Some(&s.room)).await;
+    let sw = s.app.create_user(&s.city_admin, "social_worker", Some(&s.room)).await;
     let d = today(&s);
     let low = submit(&s, &sw, "assistant_social_worker", "A-9", d - Duration::days(400), None, None).await;
     let high =
@@ -358,8 +358,8 @@ async fn decide(s: &Service, id: &str, approve: bool) {
 #[tokio::test]
 async fn attendance_credits_the_ledger_and_progress_counts_only_what_counts() {
     let s = Service::new().await;
-    let sw = s.app.create_user(&s.admin, "social_worker", Some(&s.room)).await;
-    let stranger = s.app.create_user(&s.admin, "volunteer", Some(&s.room)).await;
+    let sw = s.app.create_user(&s.city_admin, "social_worker", Some(&s.room)).await;
+    let stranger = s.app.create_user(&s.city_admin, "volunteer", Some(&s.room)).await;
     let d = today(&s);
     let cred =
         submit(&s, &sw, "social_worker", "SW-77", d - Duration::days(800), None, Some(d - Duration::days(365))).await;
@@ -436,7 +436,7 @@ async fn attendance_credits_the_ledger_and_progress_counts_only_what_counts() {
 #[tokio::test]
 async fn renewing_a_registration_needs_the_periods_continuing_education() {
     let s = Service::new().await;
-    let sw = s.app.create_user(&s.admin, "social_worker", Some(&s.room)).await;
+    let sw = s.app.create_user(&s.city_admin, "social_worker", Some(&s.room)).await;
     let d = today(&s);
     // Registered 35 months ago: the renewal window (the last 3 months) is open.
     let registered = d.checked_sub_months(chrono::Months::new(35)).unwrap();
@@ -458,7 +458,7 @@ async fn renewing_a_registration_needs_the_periods_continuing_education() {
 #[tokio::test]
 async fn recording_a_registration_shows_first_how_it_moves_the_ce_period() {
     let s = Service::new().await;
-    let sw = s.app.create_user(&s.admin, "social_worker", Some(&s.room)).await;
+    let sw = s.app.create_user(&s.city_admin, "social_worker", Some(&s.room)).await;
     let d = today(&s);
     let issued = d - Duration::days(200);
     let id = submit(&s, &sw, "social_worker", "SW-90", issued, None, None).await;
@@ -525,7 +525,7 @@ async fn inbox(s: &Service, who: &Session, template: &str) -> usize {
 #[tokio::test]
 async fn each_expiry_reminder_goes_out_once_as_the_days_pass_with_two_workers() {
     let s = Service::new().await;
-    let sw = s.app.create_user(&s.admin, "social_worker", Some(&s.room)).await;
+    let sw = s.app.create_user(&s.city_admin, "social_worker", Some(&s.room)).await;
     s.app
         .post("/api/v1/credential-kinds", Some(&s.city_admin.access), json!({"code": "first_aid", "name": "急救证"}))
         .await
@@ -610,12 +610,12 @@ async fn sign_up_and_enrolment_refuse_whoever_lacks_the_prerequisites() {
     let listed = s.app.get(&path, Some(&s.admin.access)).await.expect(200);
     assert_eq!(listed.body["items"][0]["minLevel"], "social_worker");
 
-    let volunteer = s.app.create_user(&s.admin, "volunteer", Some(&s.room)).await;
+    let volunteer = s.app.create_user(&s.city_admin, "volunteer", Some(&s.room)).await;
     let r = s.app.post(format!("/api/v1/tasks/{task}/signups"), Some(&volunteer.access), json!({})).await;
     r.expect_problem(409, "prerequisite_missing");
     assert_eq!(s.app.count("signups").await, 0, "nothing changed");
 
-    let sw = s.app.create_user(&s.admin, "social_worker", Some(&s.room)).await;
+    let sw = s.app.create_user(&s.city_admin, "social_worker", Some(&s.room)).await;
     let d = today(&s);
     let low = submit(&s, &sw, "assistant_social_worker", "A-31", d - Duration::days(30), None, None).await;
     verify(&s, &low).await;
@@ -659,8 +659,8 @@ async fn sign_up_and_enrolment_refuse_whoever_lacks_the_prerequisites() {
 #[tokio::test]
 async fn the_talent_directory_finds_people_and_exports_them_masked_unless_asked() {
     let s = Service::new().await;
-    let sw = s.app.create_user(&s.admin, "social_worker", Some(&s.room)).await;
-    let plain = s.app.create_user(&s.admin, "social_worker", Some(&s.room)).await;
+    let sw = s.app.create_user(&s.city_admin, "social_worker", Some(&s.room)).await;
+    let plain = s.app.create_user(&s.city_admin, "social_worker", Some(&s.room)).await;
     let d = today(&s);
     let c = submit(&s, &sw, "social_worker", "SW-88", d - Duration::days(30), None, None).await;
     verify(&s, &c).await;

@@ -85,7 +85,7 @@ async fn nobody_decides_their_own_hours() {
     s.app
         .post("/api/v1/hours/decisions", Some(&s.organiser.access), json!({"ids": [e.str("id")], "approve": true}))
         .await
-        .expect_problem(403, "forbidden");
+        .expect_problem(403, "decision_not_yours");
     s.app
         .post("/api/v1/hours/decisions", Some(&s.admin.access), json!({"ids": [e.str("id")], "approve": true}))
         .await
