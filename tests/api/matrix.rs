@@ -483,7 +483,15 @@ async fn service_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, r
         "claimHours" => req(
             M::POST,
             "/api/v1/me/hours/claims",
-            Some(json!({"orgUnitId": f.stations[0].room, "serviceDate": today, "minutes": 30, "description": "矩阵"})),
+            // Yesterday in the units' zone: the stays recorded by the check-in requests before
+            // this one fall on today there, and a claim without a start time covers its whole day.
+            Some(json!({
+                "orgUnitId": f.stations[0].room,
+                "serviceDate": wushe::domain::kernel::time::local_date(app.clock.now_utc(), "Asia/Shanghai")
+                    - chrono::Duration::days(1),
+                "minutes": 30,
+                "description": "矩阵"
+            })),
         ),
         "listHoursForReview" => req(M::GET, "/api/v1/hours", None),
         "decideHours" => {
