@@ -29,6 +29,7 @@ pub mod db;
 pub mod domain;
 pub mod redis_link;
 pub mod seed;
+pub mod seed_city;
 pub mod state;
 pub mod telemetry;
 pub mod worker;

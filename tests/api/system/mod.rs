@@ -9,3 +9,4 @@ mod limits;
 mod migrations;
 mod openapi;
 mod readme;
+mod seed_city;
