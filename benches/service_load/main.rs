@@ -1,58 +1,145 @@
-//! Load benchmark of the volunteer-service hot paths: a release build of the API on PostgreSQL,
-//! driven by `wrk` (a separate process) over loopback.
+//! Load benchmark of the volunteer-service hot paths, printed beside the anchors of
+//! `../shared/bench/anchors.sh` as ratios: the release `wushe serve` binary driven by `wrk` (a
+//! separate process) over loopback.
 //!
-//! Run: `cargo bench --bench service_load` (needs PostgreSQL, default
-//! `postgres://postgres@127.0.0.1:5432/test`, override with `WUSHE_BENCH_DATABASE_URL`, and
-//! `wrk` on the PATH). It seeds a fresh schema with 10,000 published tasks around a city and
-//! 20,000 signed-in volunteers, then measures, each for `WUSHE_BENCH_SECONDS` (default 15):
-//! - `GET /readyz`: one trivial query, the ceiling of this server;
-//! - browsing tasks near a random point (3 km);
-//! - sign-ups spread over many volunteers and tasks;
-//! - many volunteers racing for one task.
+//! Run: `cargo bench --bench service_load` (needs `wrk` on the PATH and, for the PostgreSQL
+//! run, PostgreSQL at `WUSHE_BENCH_DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/test`).
+//! Settings:
+//! - `WUSHE_BENCH_DB`: `postgres`, `sqlite` (the embedded default: SQLite, jobs in the database)
+//!   or `both` (default);
+//! - `WUSHE_BENCH_SECONDS` per scenario and per anchor (default 15);
+//! - `WUSHE_BENCH_ONLY`: comma-separated parts of scenario keys or names (`me`, `browse`,
+//!   `spread`, `race`, …);
+//! - `WUSHE_BENCH_ANCHORS`: see `anchors.rs` (unset: run the anchor script; a file; `skip`);
+//! - `WUSHE_BENCH_REDIS_URL`: give the PostgreSQL server Redis too (default: none);
+//! - `WUSHE_BENCH_VERBOSE`: print wrk's own output; `WUSHE_BENCH_KEEP`: keep the schema.
 //!
-//! Figures go to stdout as a table (requests/s, p50, p99, non-2xx); the README keeps the latest.
+//! Each database gets a fresh city (`seed.rs`: 10,000 tasks, 20,000 signed-in volunteers), then a
+//! fresh server process runs the scenarios one after the other: `GET /readyz` (one query),
+//! `GET /api/v1/me`, browsing within 3 km, sign-ups spread over tasks, and every volunteer racing
+//! for one 100-seat task. It prints requests/s, p50, p99, non-2xx, the anchor, the ratio and the
+//! issue's aim; the non-2xx answers by status and problem `code`; the server's peak resident
+//! memory after each scenario; and the time from start to ready on a fresh embedded database.
 
-#![allow(clippy::unwrap_used)] // a test that cannot set up must fail loudly
+#![allow(clippy::unwrap_used)] // a benchmark that cannot set up must fail loudly
 
-use chrono::{Duration, Utc};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, Database, EntityTrait};
+mod anchors;
+mod seed;
+mod server;
+mod wrk;
+
+use chrono::Utc;
+use sea_orm::{ConnectionTrait, Database};
+use std::collections::HashMap;
 use std::io::Write;
-use std::process::Command;
 use std::sync::Arc;
-use uuid::Uuid;
 use wushe::clock::SystemClock;
 use wushe::config::Config;
 use wushe::state::AppState;
 
-const TASKS: usize = 10_000;
-const VOLUNTEERS: usize = 20_000;
-const CENTRE: (f64, f64) = (31.30, 120.60);
+use anchors::Anchors;
+use seed::{TASKS, VOLUNTEERS};
+use server::Server;
+
+/// One scenario: a key for `WUSHE_BENCH_ONLY`, its name, the anchor it is compared with and the
+/// issue's aim for the ratio.
+struct Scenario {
+    key: &'static str,
+    name: &'static str,
+    anchor: &'static str,
+    aim: f64,
+    lua: String,
+}
+
+/// One measured row of the table.
+struct Row {
+    db: &'static str,
+    scenario: &'static str,
+    anchor: &'static str,
+    aim: f64,
+    figures: wrk::Figures,
+    peak_mib: Option<f64>,
+}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let base =
-        std::env::var("WUSHE_BENCH_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let seconds: u64 = std::env::var("WUSHE_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(15);
-    let admin = Database::connect(&base).await?;
-    let schema = format!("bench_{}", Utc::now().timestamp());
-    admin.execute_unprepared(&format!("CREATE SCHEMA {schema}")).await?;
-    let url = format!("{base}{}options[search_path]={schema}", if base.contains('?') { '&' } else { '?' });
-    let result = run(&url, seconds).await;
-    if std::env::var("WUSHE_BENCH_KEEP").is_ok() {
-        eprintln!("kept schema {schema}");
-    } else {
-        admin.execute_unprepared(&format!("DROP SCHEMA {schema} CASCADE")).await?;
+    let which = std::env::var("WUSHE_BENCH_DB").unwrap_or_else(|_| "both".into());
+    let dbs: Vec<&'static str> = match which.as_str() {
+        "postgres" => vec!["postgres"],
+        "sqlite" => vec!["sqlite"],
+        "both" => vec!["postgres", "sqlite"],
+        other => anyhow::bail!("WUSHE_BENCH_DB must be postgres, sqlite or both, not {other}"),
+    };
+    // Anchors first, while nothing of ours runs, then the scenarios in the same sitting.
+    let (anchors, anchors_from) = anchors::resolve(seconds)?;
+    let mut rows = Vec::new();
+    let mut starts = Vec::new();
+    for db in dbs {
+        match db {
+            "postgres" => rows.extend(postgres(seconds).await?),
+            _ => {
+                let (r, start) = sqlite(seconds).await?;
+                rows.extend(r);
+                starts.push(start);
+            }
+        }
     }
-    result
+    if which != "postgres" {
+        starts.extend(fresh_starts(3).await?);
+    }
+    report(&rows, &anchors, &anchors_from, &starts, seconds);
+    Ok(())
 }
 
-async fn run(url: &str, seconds: u64) -> anyhow::Result<()> {
-    // The load comes from one address; lift the per-IP write limits that would otherwise be
-    // what is measured.
+fn scenarios(race_task: &str) -> Vec<Scenario> {
+    let only = std::env::var("WUSHE_BENCH_ONLY").ok();
+    let all = vec![
+        Scenario {
+            key: "readyz",
+            name: "GET /readyz (one query)",
+            anchor: "poem_orm",
+            aim: 0.9,
+            lua: wrk::get("/readyz", false),
+        },
+        Scenario { key: "me", name: "GET /api/v1/me", anchor: "poem_orm", aim: 0.9, lua: wrk::get("/api/v1/me", true) },
+        Scenario {
+            key: "browse",
+            name: "browse near a point (3 km)",
+            anchor: "poem_orm",
+            aim: 0.5,
+            lua: wrk::browse(),
+        },
+        Scenario {
+            key: "signup-spread",
+            name: "sign-up, spread over tasks",
+            anchor: "pg_signup_spread",
+            aim: 0.6,
+            lua: wrk::signup(None),
+        },
+        Scenario {
+            key: "signup-race",
+            name: "sign-up, all racing for one task",
+            anchor: "pg_signup_hot",
+            aim: 1.5,
+            lua: wrk::signup(Some(race_task)),
+        },
+    ];
+    all.into_iter()
+        .filter(|s| match &only {
+            None => true,
+            Some(o) => o.split(',').map(str::trim).any(|o| s.key.contains(o) || s.name.contains(o)),
+        })
+        .collect()
+}
+
+/// The variables both the seeding and the served process use. The load comes from one address:
+/// the per-IP and per-person write limits are lifted, or they would be what is measured.
+fn server_vars(database_url: &str, data_dir: &std::path::Path) -> HashMap<&'static str, String> {
     let unlimited = "1000000000/1m".to_string();
-    let vars: std::collections::HashMap<&str, String> = [
-        ("WUSHE_DATABASE_URL", url.to_string()),
-        ("WUSHE_DB_MAX_CONNECTIONS", "32".into()),
+    [
+        ("WUSHE_DATABASE_URL", database_url.to_string()),
+        ("WUSHE_DATA_DIR", data_dir.display().to_string()),
         ("WUSHE_JWT_SECRET", "benchmark secret that is long enough".into()),
         ("WUSHE_DATA_KEY", "benchmark data key that is long enough".into()),
         ("WUSHE_ACCESS_TOKEN_TTL", "1d".into()),
@@ -63,187 +150,157 @@ async fn run(url: &str, seconds: u64) -> anyhow::Result<()> {
         ("WUSHE_RATE_LIMIT_AUTH_IP", unlimited),
     ]
     .into_iter()
-    .collect();
-    let config = Config::from_lookup(|k| vars.get(k).cloned())?;
-    let db = wushe::app::open_database(&config, true).await?;
-    let state = AppState::new(db, config, Arc::new(SystemClock))?;
-    eprintln!("seeding {TASKS} tasks and {VOLUNTEERS} volunteers…");
-    let seed = seed(&state).await?;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    let addr = listener.local_addr()?;
-    let server = tokio::spawn(wushe::app::serve(state.clone(), listener, std::future::pending()));
+    .collect()
+}
+
+async fn postgres(seconds: u64) -> anyhow::Result<Vec<Row>> {
+    let base =
+        std::env::var("WUSHE_BENCH_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let admin = Database::connect(&base).await?;
+    let schema = format!("bench_{}", Utc::now().timestamp());
+    admin.execute_unprepared(&format!("CREATE SCHEMA {schema}")).await?;
+    let url = format!("{base}{}options[search_path]={schema}", if base.contains('?') { '&' } else { '?' });
     let dir = tempfile::tempdir()?;
-    write_lines(&dir.path().join("tokens.txt"), &seed.tokens)?;
-    write_lines(&dir.path().join("tasks.txt"), &seed.tasks)?;
-    let base = format!("http://{addr}");
-    println!("\nservice_load: {TASKS} tasks, {VOLUNTEERS} volunteers, {seconds} s each, wrk -t2 -c64, PostgreSQL\n");
-    println!("{:<34} {:>10} {:>9} {:>9} {:>8}", "scenario", "req/s", "p50 ms", "p99 ms", "non-2xx");
-    let scenarios = [
-        ("GET /readyz (one query, ceiling)", script_get("/readyz", false)),
-        ("browse near a point (3 km)", browse_script()),
-        ("sign-up, spread over tasks", signup_script(None)),
-        ("sign-up, all racing for one task", signup_script(Some(&seed.race_task))),
-    ];
-    let only = std::env::var("WUSHE_BENCH_ONLY").ok();
-    for (name, lua) in scenarios {
-        if only.as_deref().is_some_and(|o| !name.contains(o)) {
-            continue;
-        }
-        let path = dir.path().join("s.lua");
-        std::fs::write(&path, lua.replace("DIR", &dir.path().display().to_string()))?;
-        let out = Command::new("wrk")
-            .args(["-t2", "-c64", &format!("-d{seconds}s"), "--latency", "-s"])
-            .arg(&path)
-            .arg(&base)
-            .output()?;
-        let text = String::from_utf8_lossy(&out.stdout).to_string();
-        let (rps, p50, p99, non2xx) = parse_wrk(&text);
-        println!("{name:<34} {rps:>10.0} {p50:>9.2} {p99:>9.2} {non2xx:>8}");
+    let mut vars = server_vars(&url, dir.path());
+    vars.insert("WUSHE_DB_MAX_CONNECTIONS", "32".into());
+    if let Ok(redis) = std::env::var("WUSHE_BENCH_REDIS_URL") {
+        vars.insert("WUSHE_REDIS_URL", redis);
+        vars.insert("WUSHE_REDIS_PREFIX", format!("{schema}:"));
+    }
+    let result = measure("postgres", &vars, dir.path(), seconds).await;
+    if std::env::var("WUSHE_BENCH_KEEP").is_ok() {
+        eprintln!("kept schema {schema}");
+    } else {
+        admin.execute_unprepared(&format!("DROP SCHEMA {schema} CASCADE")).await?;
+    }
+    result.map(|(rows, _)| rows)
+}
+
+/// The embedded default: SQLite in a fresh data folder, jobs in the database. Also returns the
+/// server's start-to-ready time on that (seeded, already migrated) database.
+async fn sqlite(seconds: u64) -> anyhow::Result<(Vec<Row>, std::time::Duration)> {
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("wushe.db").display());
+    let vars = server_vars(&url, dir.path());
+    measure("sqlite", &vars, dir.path(), seconds).await
+}
+
+/// Seeds a city through `vars`' database, then serves it from a fresh process and runs the
+/// scenarios.
+async fn measure(
+    db: &'static str,
+    vars: &HashMap<&'static str, String>,
+    dir: &std::path::Path,
+    seconds: u64,
+) -> anyhow::Result<(Vec<Row>, std::time::Duration)> {
+    let config = Config::from_lookup(|k| vars.get(k).cloned())?;
+    let conn = wushe::app::open_database(&config, true).await?;
+    let state = AppState::new(conn.clone(), config, Arc::new(SystemClock))?;
+    eprintln!("{db}: seeding {TASKS} tasks and {VOLUNTEERS} volunteers…");
+    let seed = seed::seed(&state, db == "postgres").await?;
+    drop(state);
+    conn.close().await?;
+    write_lines(&dir.join("tokens.txt"), &seed.tokens)?;
+    write_lines(&dir.join("tasks.txt"), &seed.tasks)?;
+    let server = Server::start(vars, &dir.join("server.log")).await?;
+    eprintln!("{db}: server ready in {:.2} s", server.start_to_ready.as_secs_f64());
+    let mut rows = Vec::new();
+    for s in scenarios(&seed.race_task) {
+        eprintln!("{db}: {} for {seconds} s…", s.name);
+        let (figures, text) = wrk::run(dir, &s.lua, &server.base, seconds)?;
         if std::env::var("WUSHE_BENCH_VERBOSE").is_ok() {
             eprintln!("{text}");
         }
+        rows.push(Row {
+            db,
+            scenario: s.name,
+            anchor: s.anchor,
+            aim: s.aim,
+            figures,
+            peak_mib: server.peak_resident_mib(),
+        });
     }
-    server.abort();
-    Ok(())
+    let start = server.start_to_ready;
+    server.stop();
+    Ok((rows, start))
 }
 
-struct Seed {
-    tokens: Vec<String>,
-    tasks: Vec<String>,
-    race_task: String,
+/// Start to ready on a fresh embedded database (nothing but an empty data folder: secrets
+/// generated, every migration applied), `n` times.
+async fn fresh_starts(n: usize) -> anyhow::Result<Vec<std::time::Duration>> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let dir = tempfile::tempdir()?;
+        let vars: HashMap<&str, String> = [("WUSHE_DATA_DIR", dir.path().display().to_string())].into_iter().collect();
+        let server = Server::start(&vars, &dir.path().join("server.log")).await?;
+        out.push(server.start_to_ready);
+        server.stop();
+    }
+    Ok(out)
 }
 
-async fn seed(state: &AppState) -> anyhow::Result<Seed> {
-    use entity::{org_unit, session, task, user};
-    let db = &state.db;
-    let now = Utc::now();
-    let city = Uuid::now_v7();
-    let unit = |id: Uuid, parent: Option<Uuid>, kind: org_unit::OrgUnitKind, name: String| org_unit::ActiveModel {
-        id: Set(id),
-        parent_id: Set(parent),
-        kind: Set(kind),
-        name: Set(name),
-        region_code: Set(None),
-        address: Set(None),
-        lat: Set(None),
-        lng: Set(None),
-        time_zone: Set("Asia/Shanghai".into()),
-        person_in_charge: Set(None),
-        contact_phone: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
-    org_unit::Entity::insert(unit(city, None, org_unit::OrgUnitKind::CityCenter, "市".into())).exec(db).await?;
-    db.execute_unprepared(&format!(
-        "INSERT INTO org_unit_closure (ancestor_id, descendant_id, depth) VALUES ('{city}', '{city}', 0)"
-    ))
-    .await?;
-    let hash = state.hasher.hash("benchmark-password").await?;
-    let person = |i: usize, role: user::Role| user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        phone: Set(format!("+86139{i:08}")),
-        name: Set(format!("压测{i}")),
-        password_hash: Set(hash.clone()),
-        role: Set(role),
-        org_unit_id: Set(Some(city)),
-        status: Set(user::UserStatus::Active),
-        locale: Set(user::Locale::ZhCn),
-        time_zone: Set("Asia/Shanghai".into()),
-        volunteer_number: Set(format!("B{i:011}")),
-        token_version: Set(0),
-        created_by: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
-    let organiser = person(VOLUNTEERS + 1, user::Role::CityAdmin);
-    let organiser_id = *organiser.id.as_ref();
-    user::Entity::insert(organiser).exec(db).await?;
-    let mut tokens = Vec::with_capacity(VOLUNTEERS);
-    for chunk in (0..VOLUNTEERS).collect::<Vec<_>>().chunks(1000) {
-        let people: Vec<user::ActiveModel> = chunk.iter().map(|i| person(*i, user::Role::Volunteer)).collect();
-        let ids: Vec<Uuid> = people.iter().map(|p| *p.id.as_ref()).collect();
-        user::Entity::insert_many(people).exec(db).await?;
-        let sessions: Vec<session::ActiveModel> = ids
-            .iter()
-            .map(|id| session::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                user_id: Set(*id),
-                created_at: Set(now),
-                last_refreshed_at: Set(now),
-                expires_at: Set(now + Duration::days(2)),
-                revoked_at: Set(None),
-                revoked_reason: Set(None),
-            })
-            .collect();
-        for s in &sessions {
-            tokens.push(state.tokens.issue(*s.user_id.as_ref(), *s.id.as_ref(), 0, now));
+fn report(rows: &[Row], anchors: &Anchors, anchors_from: &str, starts: &[std::time::Duration], seconds: u64) {
+    let machine = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find_map(|l| l.strip_prefix("model name").map(|m| m.trim_start_matches([' ', '\t', ':']).to_string()))
+        })
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    println!(
+        "\nservice_load, {}: {TASKS} tasks, {VOLUNTEERS} volunteers, {seconds} s each, wrk -t2 -c64; {cores} cores ({machine})",
+        Utc::now().format("%Y-%m-%d %H:%M UTC")
+    );
+    println!("{anchors_from}");
+    if !anchors.is_empty() {
+        let list: Vec<String> = anchors.iter().map(|(k, v)| format!("{k} {v:.0}")).collect();
+        println!("anchors: {}", list.join(", "));
+    }
+    println!("\n| db | scenario | req/s | p50 ms | p99 ms | non-2xx | anchor | ratio | aim | × poem_hello |");
+    println!("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
+    for r in rows {
+        let f = &r.figures;
+        let anchor = anchors.get(r.anchor).copied();
+        let ratio = anchor.map(|a| format!("{:.2}", f.rps / a)).unwrap_or_else(|| "–".into());
+        let hello = anchors.get("poem_hello").map(|a| format!("{:.2}", f.rps / a)).unwrap_or_else(|| "–".into());
+        let anchor_text = anchor.map(|a| format!("{} {a:.0}", r.anchor)).unwrap_or_else(|| format!("{} –", r.anchor));
+        println!(
+            "| {} | {} | {:.0} | {:.1} | {:.1} | {} | {anchor_text} | {ratio} | ≥ {} | {hello} |",
+            r.db,
+            r.scenario,
+            f.rps,
+            f.p50_ms,
+            f.p99_ms,
+            f.non_2xx + f.socket_errors,
+            r.aim
+        );
+    }
+    println!("\nnon-2xx by status and problem code (and socket errors):");
+    for r in rows {
+        let f = &r.figures;
+        let mut parts = Vec::new();
+        if !f.by_code.is_empty() {
+            parts.push(f.breakdown());
         }
-        session::Entity::insert_many(sessions).exec(db).await?;
+        if f.socket_errors > 0 {
+            parts.push(format!("socket errors ×{}", f.socket_errors));
+        }
+        let text = if parts.is_empty() { "none".to_string() } else { parts.join(", ") };
+        println!("- {} / {}: {text}", r.db, r.scenario);
     }
-    let mut tasks = Vec::with_capacity(TASKS);
-    let mut rng_state: u64 = 0x2545F4914F6CDD1D;
-    let mut rnd = move || {
-        rng_state ^= rng_state << 13;
-        rng_state ^= rng_state >> 7;
-        rng_state ^= rng_state << 17;
-        (rng_state % 1_000_000) as f64 / 1_000_000.0
-    };
-    let mut race_task = String::new();
-    for chunk in (0..=TASKS).collect::<Vec<_>>().chunks(1000) {
-        let rows: Vec<task::ActiveModel> = chunk
-            .iter()
-            .map(|i| {
-                let id = Uuid::now_v7();
-                // Spread over a city the size of Suzhou (about 90 km × 95 km) and 60 days, 2 hours
-                // each: some 1.2 tasks per km², so a 3 km circle holds about 30.
-                let starts = now + Duration::hours(2) + Duration::minutes((rnd() * 60.0 * 24.0 * 60.0) as i64);
-                let race = *i == TASKS;
-                if race {
-                    race_task = id.to_string();
-                } else {
-                    tasks.push(id.to_string());
-                }
-                task::ActiveModel {
-                    id: Set(id),
-                    org_unit_id: Set(city),
-                    title: Set(format!("任务{i}")),
-                    description: Set(String::new()),
-                    action_line: Set(task::ActionLine::Help),
-                    address: Set(None),
-                    lat: Set(Some(CENTRE.0 + (rnd() - 0.5) * 0.8)),
-                    lng: Set(Some(CENTRE.1 + (rnd() - 0.5) * 1.0)),
-                    check_in_radius_m: Set(300),
-                    starts_at: Set(starts),
-                    ends_at: Set(starts + Duration::hours(2)),
-                    capacity: Set(if race { 100 } else { 20 }),
-                    filled: Set(0),
-                    waitlist_seq: Set(0),
-                    min_headcount: Set(None),
-                    signup_deadline: Set(starts),
-                    cancel_cutoff_hours: Set(2),
-                    leader_id: Set(None),
-                    requires_insurance: Set(false),
-                    insurance_policy_ref: Set(None),
-                    signup_mode: Set(task::SignupMode::Open),
-                    min_presence_pct: Set(60),
-                    skills_required_for_signup: Set(false),
-                    check_in_mode: Set(task::CheckInMode::Code),
-                    status: Set(task::TaskStatus::Published),
-                    cancel_reason: Set(None),
-                    created_by: Set(organiser_id),
-                    published_at: Set(Some(now)),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                }
-            })
-            .collect();
-        task::Entity::insert_many(rows).exec(db).await?;
+    println!("\nserver peak resident memory (VmHWM) after each scenario, aim ≤ 64 MB:");
+    for r in rows {
+        let peak = r.peak_mib.map(|m| format!("{m:.1} MiB")).unwrap_or_else(|| "unknown".into());
+        println!("- {} / {}: {peak}", r.db, r.scenario);
     }
-    // As autovacuum would after a while: statistics and the visibility map that index-only
-    // scans rely on.
-    db.execute_unprepared("VACUUM ANALYZE tasks").await?;
-    db.execute_unprepared("ANALYZE users, sessions, org_units, org_unit_closure").await?;
-    Ok(Seed { tokens, tasks, race_task })
+    if !starts.is_empty() {
+        let list: Vec<String> = starts.iter().map(|d| format!("{:.2} s", d.as_secs_f64())).collect();
+        println!(
+            "\nstart to ready, embedded default (aim ≤ 1 s): {} (the first on the seeded database, the rest on fresh empty ones)",
+            list.join(", ")
+        );
+    }
 }
 
 fn write_lines(path: &std::path::Path, lines: &[String]) -> std::io::Result<()> {
@@ -252,81 +309,4 @@ fn write_lines(path: &std::path::Path, lines: &[String]) -> std::io::Result<()> 
         writeln!(f, "{l}")?;
     }
     Ok(())
-}
-
-const LUA_PRELUDE: &str = r#"
-local function lines(path)
-  local t = {}
-  for l in io.lines(path) do t[#t + 1] = l end
-  return t
-end
-tokens = lines("DIR/tokens.txt")
-tasks = lines("DIR/tasks.txt")
-local counter = 0
-local threads = {}
-local thread_no = 0
-function setup(thread)
-  thread_no = thread_no + 1
-  thread:set("offset", thread_no * 7919)
-  table.insert(threads, thread)
-end
-function init(args)
-  counter = offset or 0
-end
-"#;
-
-fn script_get(path: &str, auth: bool) -> String {
-    format!(
-        "{LUA_PRELUDE}\nrequest = function()\n  counter = counter + 1\n  local h = {{}}\n  {}\n  return wrk.format('GET', '{path}', h)\nend\n",
-        if auth { "h['Authorization'] = 'Bearer ' .. tokens[(counter % #tokens) + 1]" } else { "" }
-    )
-}
-
-fn browse_script() -> String {
-    format!(
-        "{LUA_PRELUDE}\nrequest = function()\n  counter = counter + 1\n  local lat = {} + (math.random() - 0.5) * 0.7\n  local lng = {} + (math.random() - 0.5) * 0.9\n  local h = {{}}\n  h['Authorization'] = 'Bearer ' .. tokens[(counter % #tokens) + 1]\n  return wrk.format('GET', string.format('/api/v1/tasks?near=%.5f,%.5f&radiusKm=3', lat, lng), h)\nend\n",
-        CENTRE.0, CENTRE.1
-    )
-}
-
-/// Each request pairs a different volunteer with a task (or the one race task).
-fn signup_script(race: Option<&str>) -> String {
-    let task = match race {
-        Some(id) => format!("'{id}'"),
-        None => "tasks[((counter * 104729) % #tasks) + 1]".to_string(),
-    };
-    format!(
-        "{LUA_PRELUDE}\nrequest = function()\n  counter = counter + 1\n  local h = {{}}\n  h['Authorization'] = 'Bearer ' .. tokens[(counter % #tokens) + 1]\n  h['Content-Type'] = 'application/json'\n  return wrk.format('POST', '/api/v1/tasks/' .. {task} .. '/signups', h, '{{}}')\nend\n"
-    )
-}
-
-/// Requests/s, p50 and p99 in ms, and non-2xx count from wrk's output.
-fn parse_wrk(out: &str) -> (f64, f64, f64, u64) {
-    let ms = |s: &str| -> f64 {
-        let s = s.trim();
-        if let Some(v) = s.strip_suffix("us") {
-            v.parse::<f64>().unwrap_or(0.0) / 1000.0
-        } else if let Some(v) = s.strip_suffix("ms") {
-            v.parse().unwrap_or(0.0)
-        } else if let Some(v) = s.strip_suffix('s') {
-            v.parse::<f64>().unwrap_or(0.0) * 1000.0
-        } else {
-            0.0
-        }
-    };
-    let mut rps = 0.0;
-    let (mut p50, mut p99, mut non2xx) = (0.0, 0.0, 0);
-    for line in out.lines() {
-        let l = line.trim();
-        if let Some(v) = l.strip_prefix("Requests/sec:") {
-            rps = v.trim().parse().unwrap_or(0.0);
-        } else if let Some(v) = l.strip_prefix("50%") {
-            p50 = ms(v);
-        } else if let Some(v) = l.strip_prefix("99%") {
-            p99 = ms(v);
-        } else if let Some(v) = l.strip_prefix("Non-2xx or 3xx responses:") {
-            non2xx = v.trim().parse().unwrap_or(0);
-        }
-    }
-    (rps, p50, p99, non2xx)
 }
