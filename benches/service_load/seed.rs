@@ -39,9 +39,13 @@ pub async fn seed(state: &AppState, postgres: bool) -> anyhow::Result<Seed> {
         updated_at: Set(now),
     };
     org_unit::Entity::insert(unit(city, None, org_unit::OrgUnitKind::CityCenter, "市".into())).exec(db).await?;
-    db.execute_unprepared(&format!(
-        "INSERT INTO org_unit_closure (ancestor_id, descendant_id, depth) VALUES ('{city}', '{city}', 0)"
-    ))
+    // Through the entity, not raw SQL: SQLite keeps ids as blobs, and a text id would not match.
+    entity::org_unit_closure::Entity::insert(entity::org_unit_closure::ActiveModel {
+        ancestor_id: Set(city),
+        descendant_id: Set(city),
+        depth: Set(0),
+    })
+    .exec(db)
     .await?;
     let hash = state.hasher.hash("benchmark-password").await?;
     let person = |i: usize, role: user::Role| user::ActiveModel {

@@ -34,12 +34,8 @@ impl Server {
         let started = Instant::now();
         let child = cmd.spawn()?;
         let mut server = Server { child, base: format!("http://127.0.0.1:{port}"), start_to_ready: Duration::ZERO };
-        let client = reqwest::Client::new();
-        let url = format!("{}/readyz", server.base);
         loop {
-            if let Ok(r) = client.get(&url).send().await
-                && r.status().is_success()
-            {
+            if ready(port).await {
                 break;
             }
             if let Some(status) = server.child.try_wait()? {
@@ -65,6 +61,19 @@ impl Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Whether `GET /readyz` answers 200 (plain HTTP/1.1 over a fresh connection: no client library
+/// whose set-up would be timed too).
+async fn ready(port: u16) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await else { return false };
+    let request = b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if stream.write_all(request).await.is_err() {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).await.is_ok() && head.starts_with(b"HTTP/1.1 200")
 }
 
 impl Drop for Server {
