@@ -50,6 +50,10 @@ pub struct Browse {
 struct BrowseCursor {
     /// Sort key of the last item: start as epoch microseconds, or squared distance.
     k: f64,
+    /// The squared distance's bits: a decimal `k` does not always parse back to the same
+    /// number, and a cursor a hair below its key repeats the page's tie group for ever.
+    #[serde(default)]
+    b: Option<u64>,
     t: Option<i64>,
     id: Uuid,
 }
@@ -121,7 +125,7 @@ fn plan(now: DateTime<Utc>, f: Browse, cursor: Option<&str>) -> DomainResult<Pla
             let t = DateTime::from_timestamp_micros(c.t.unwrap_or_default()).unwrap_or(now);
             (Some((t, c.id)), None)
         }
-        (Sort::Distance, Some(c)) => (None, Some((c.k, c.id))),
+        (Sort::Distance, Some(c)) => (None, Some((c.b.map_or(c.k, f64::from_bits), c.id))),
         (_, None) => (None, None),
     };
     Ok(Plan {
@@ -172,7 +176,7 @@ fn next_cursor(p: &Plan, starts_at: DateTime<Utc>, id: Uuid, at: (Option<f64>, O
         (Sort::Distance, Some((lat, lng, _)), (Some(tl), Some(tg))) => distance2(lat, lng, tl, tg),
         _ => 0.0,
     };
-    encode(&BrowseCursor { k, t: Some(starts_at.timestamp_micros()), id })
+    encode(&BrowseCursor { k, b: Some(k.to_bits()), t: Some(starts_at.timestamp_micros()), id })
 }
 
 fn view(p: &Plan, t: task::Model, skills: Vec<String>) -> TaskView {
