@@ -93,6 +93,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
     listener.set_nonblocking(true)?;
+    // The browse read model is built from what the database holds now, then kept current.
+    if state.config.browse_model {
+        state.browse.start(state.db.clone());
+    }
     let acceptor = TcpAcceptor::from_std(listener)?;
     Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(routes(state)?, shutdown, Some(Duration::from_secs(30)))

@@ -22,6 +22,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod browse_sync;
 pub mod clock;
 pub mod config;
 pub mod crypto;

@@ -30,6 +30,8 @@ pub struct AppState {
     pub data_key: Arc<DataKey>,
     /// Request rate limits (Redis when configured, else in the process).
     pub limiter: RateLimiter,
+    /// The browse read model, kept current across instances.
+    pub browse: crate::browse_sync::BrowseSync,
 }
 
 impl AppState {
@@ -42,6 +44,10 @@ impl AppState {
         let check_in_codes = Arc::new(CheckInCodes::new(&config.jwt_secret));
         let data_key = Arc::new(DataKey::new(&config.data_key));
         let limiter = RateLimiter::new(redis.clone(), config.rate_limits.key_prefix.clone());
+        let browse = crate::browse_sync::BrowseSync::new(
+            config.redis_url.as_deref().map(|url| (url, config.jobs.redis_prefix.as_str())),
+            redis.clone(),
+        )?;
         Ok(AppState {
             db,
             config: Arc::new(config),
@@ -53,6 +59,7 @@ impl AppState {
             jobs,
             data_key,
             limiter,
+            browse,
         })
     }
 

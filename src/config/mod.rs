@@ -23,6 +23,9 @@ pub struct Config {
     /// `WUSHE_REDIS_TIMEOUT` (`250ms`): longest wait for Redis on a request path (rate limits,
     /// readiness); after a failure Redis is skipped until a background probe finds it back.
     pub redis_timeout: Duration,
+    /// `WUSHE_BROWSE_MODEL` (`on`): browse from the in-memory read model; `off` always takes the
+    /// reference query (less memory, one more statement per browse).
+    pub browse_model: bool,
     /// `WUSHE_METRICS_LISTEN`: address where `wushe worker` serves `/metrics` and `/healthz`
     /// (the API serves them itself); unset: no listener.
     pub metrics_listen: Option<SocketAddr>,
@@ -192,6 +195,11 @@ impl Config {
         let password_hash_concurrency = number_var(&var, "WUSHE_PASSWORD_HASH_CONCURRENCY", 4, 1..=256)?;
         let db_acquire_timeout = duration_var(&var, "WUSHE_DB_ACQUIRE_TIMEOUT", Duration::from_secs(3))?;
         let redis_timeout = duration_var(&var, "WUSHE_REDIS_TIMEOUT", Duration::from_millis(250))?;
+        let browse_model = match var("WUSHE_BROWSE_MODEL").as_deref().map(str::trim) {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(v) => return Err(invalid("WUSHE_BROWSE_MODEL", format!("`{v}` is neither on nor off"))),
+        };
         let metrics_listen = match var("WUSHE_METRICS_LISTEN") {
             Some(v) => Some(v.parse().map_err(|e| invalid("WUSHE_METRICS_LISTEN", format!("not host:port ({e})")))?),
             None => None,
@@ -314,6 +322,7 @@ impl Config {
             db_max_connections: db_max_connections as u32,
             db_acquire_timeout,
             redis_timeout,
+            browse_model,
             metrics_listen,
             redis_url,
             jwt_secret,

@@ -140,6 +140,7 @@ pub fn test_config(db: &TestDb) -> Config {
         db_acquire_timeout: std::time::Duration::from_secs(10),
         redis_url: None,
         redis_timeout: std::time::Duration::from_millis(250),
+        browse_model: true,
         metrics_listen: None,
         jwt_secret: Secret::new(b"test secret that is long enough for hs256".to_vec()),
         access_token_ttl: std::time::Duration::from_secs(900),

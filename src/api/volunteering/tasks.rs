@@ -415,7 +415,8 @@ impl TasksApi {
                 TaskSort::Distance => Sort::Distance,
             }),
         };
-        let result = browse::browse(&state.db, state.clock.now(), f, cursor.0.as_deref(), page.limit).await?;
+        let index = Some(&*state.browse.index);
+        let result = browse::browse(&state.db, index, state.clock.now(), f, cursor.0.as_deref(), page.limit).await?;
         Ok(Json(result.into()))
     }
 
@@ -475,6 +476,7 @@ impl TasksApi {
             check_in_mode: b.check_in_mode.map(Into::into),
         };
         let (view, _moved) = tasks::update(&state.db, &auth.0.actor(), state.clock.now(), id.0, p).await?;
+        state.browse.changed(&state.db, id.0).await;
         Ok(Json(view.into()))
     }
 
@@ -482,7 +484,9 @@ impl TasksApi {
     /// cannot be published once it has started.
     #[oai(path = "/:id/publish", method = "post", operation_id = "publishTask")]
     async fn publish(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Task>> {
-        Ok(Json(tasks::publish(&state.db, &auth.0.actor(), state.clock.now(), id.0).await?.into()))
+        let view = tasks::publish(&state.db, &auth.0.actor(), state.clock.now(), id.0).await?;
+        state.browse.changed(&state.db, id.0).await;
+        Ok(Json(view.into()))
     }
 
     /// Cancel a task with a reason (organisers).
@@ -494,7 +498,9 @@ impl TasksApi {
         id: Path<Uuid>,
         body: Json<ReasonRequest>,
     ) -> ApiResult<Json<Task>> {
-        Ok(Json(tasks::cancel(&state.db, &auth.0.actor(), state.clock.now(), id.0, &body.reason).await?.into()))
+        let view = tasks::cancel(&state.db, &auth.0.actor(), state.clock.now(), id.0, &body.reason).await?;
+        state.browse.changed(&state.db, id.0).await;
+        Ok(Json(view.into()))
     }
 
     /// Write to everyone on a published task (leader and organisers): each gets it in the inbox

@@ -7,6 +7,7 @@
 
 pub mod attendance;
 pub mod browse;
+pub mod browse_index;
 pub mod day_limit;
 pub mod dispatch;
 pub mod hours;

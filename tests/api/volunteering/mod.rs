@@ -2,6 +2,7 @@
 
 mod attendance;
 mod audit;
+mod browse_model;
 mod day_limit;
 mod dispatch;
 mod ledger;
