@@ -3,7 +3,8 @@
 //!
 //! - [`schedule`]`(&txn, key, due_at, job)` stores (or moves) the job, in the caller's
 //!   transaction; the due instant is UTC, so a person's local time is converted once, here.
-//! - [`cancel`]`(&txn, key)` drops it.
+//! - [`cancel`]`(&txn, key)` drops it; [`schedule_many`] and [`cancel_many`] do the same for
+//!   several keys in one statement.
 //! - [`enqueue_due`] is the minutely scan (run from a cron schedule): it claims due rows with one
 //!   conditional update and writes their jobs to the outbox in the same transaction, so each is
 //!   enqueued exactly once however many workers scan at the same time.
@@ -25,18 +26,31 @@ pub async fn schedule(
     due_at: DateTime<Utc>,
     job: impl Into<NewJob>,
 ) -> Result<(), DbErr> {
-    let job = job.into();
+    schedule_many(conn, [(key.to_string(), due_at, job.into())]).await
+}
+
+/// [`schedule`] for several keys at once, in one statement (one round trip however many).
+pub async fn schedule_many(
+    conn: &impl ConnectionTrait,
+    jobs: impl IntoIterator<Item = (String, DateTime<Utc>, NewJob)>,
+) -> Result<(), DbErr> {
     let now = crate::wall_ms();
-    let row = scheduled_job::ActiveModel {
-        key: Set(key.to_string()),
-        kind: Set(job.kind),
-        payload: Set(job.payload.to_string()),
-        due_at_ms: Set(crate::ms(due_at)),
-        fired_at_ms: Set(None),
-        created_at_ms: Set(now),
-        updated_at_ms: Set(now),
-    };
-    scheduled_job::Entity::insert(row)
+    let rows: Vec<scheduled_job::ActiveModel> = jobs
+        .into_iter()
+        .map(|(key, due_at, job)| scheduled_job::ActiveModel {
+            key: Set(key),
+            kind: Set(job.kind),
+            payload: Set(job.payload.to_string()),
+            due_at_ms: Set(crate::ms(due_at)),
+            fired_at_ms: Set(None),
+            created_at_ms: Set(now),
+            updated_at_ms: Set(now),
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    scheduled_job::Entity::insert_many(rows)
         .on_conflict(
             OnConflict::column(scheduled_job::Column::Key)
                 .update_columns([
@@ -57,6 +71,15 @@ pub async fn schedule(
 pub async fn cancel(conn: &impl ConnectionTrait, key: &str) -> Result<bool, DbErr> {
     let r = scheduled_job::Entity::delete_many().filter(scheduled_job::Column::Key.eq(key)).exec(conn).await?;
     Ok(r.rows_affected > 0)
+}
+
+/// Drops the jobs under `keys`, in one statement; how many there were.
+pub async fn cancel_many(conn: &impl ConnectionTrait, keys: Vec<String>) -> Result<u64, DbErr> {
+    if keys.is_empty() {
+        return Ok(0);
+    }
+    let r = scheduled_job::Entity::delete_many().filter(scheduled_job::Column::Key.is_in(keys)).exec(conn).await?;
+    Ok(r.rows_affected)
 }
 
 /// The job under `key`, if any.

@@ -110,6 +110,12 @@ pub async fn person_zone(conn: &impl ConnectionTrait, person: &user::Model) -> R
     }
 }
 
+/// [`person_zone`] from names already read: the person's own zone, else their home unit's (if
+/// they have one), else the city default.
+pub fn person_zone_of(own: &str, home_unit: Option<&str>) -> Tz {
+    own.parse().unwrap_or_else(|_| first_zone([home_unit]))
+}
+
 /// [`person_zone`] by id; the city default for nobody.
 pub async fn person_zone_by_id(conn: &impl ConnectionTrait, person: Uuid) -> Result<Tz, DbErr> {
     match user::Entity::find_by_id(person).one(conn).await? {

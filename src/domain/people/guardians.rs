@@ -90,14 +90,30 @@ pub async fn birth_date(conn: &impl ConnectionTrait, key: &DataKey, user_id: Uui
 /// in their real-name identity.
 pub async fn needs_guardian(conn: &impl ConnectionTrait, user_id: Uuid, today: NaiveDate) -> DomainResult<bool> {
     if let Some(b) = birth_date::Entity::find_by_id(user_id).one(conn).await?
-        && b.guardian_until.is_some_and(|until| today < until)
+        && needs_guardian_given(b.guardian_until, None, today)
     {
         return Ok(true);
     }
-    Ok(entity::identity::Entity::find_by_id(user_id)
-        .one(conn)
-        .await?
-        .is_some_and(|i| age_on(i.birth_date, today) < GUARDIAN_AGE))
+    let identity = entity::identity::Entity::find_by_id(user_id).one(conn).await?;
+    Ok(needs_guardian_given(None, identity.map(|i| i.birth_date), today))
+}
+
+/// [`needs_guardian`] from what was already read: `guardian_until` of the registration birth
+/// date, and the birth date of the real-name identity, where there are such rows.
+pub fn needs_guardian_given(
+    guardian_until: Option<NaiveDate>,
+    identity_birth: Option<NaiveDate>,
+    today: NaiveDate,
+) -> bool {
+    guardian_until.is_some_and(|until| today < until) || identity_birth.is_some_and(|b| age_on(b, today) < GUARDIAN_AGE)
+}
+
+/// The refusal of someone under 14 without a guardian's confirmed consent.
+pub fn consent_required() -> DomainError {
+    DomainError::Forbidden {
+        code: "guardian_consent_required",
+        detail: "people under 14 need their guardian's confirmed consent before signing up".into(),
+    }
 }
 
 /// Whether a person may sign up for a task, a training or anything else: someone under 14 needs
@@ -107,10 +123,7 @@ pub async fn ensure_may_sign_up(conn: &impl ConnectionTrait, user_id: Uuid, toda
     if !needs_guardian(conn, user_id, today).await? || consents::has_active(conn, user_id, Purpose::Guardian).await? {
         return Ok(());
     }
-    Err(DomainError::Forbidden {
-        code: "guardian_consent_required",
-        detail: "people under 14 need their guardian's confirmed consent before signing up".into(),
-    })
+    Err(consent_required())
 }
 
 fn not_own_number() -> DomainError {

@@ -20,6 +20,7 @@ pub mod personal_data;
 pub mod presence;
 pub mod reminders;
 pub mod service_records;
+pub mod signing_up;
 pub mod signups;
 pub mod stars;
 pub mod tasks;

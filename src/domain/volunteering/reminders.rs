@@ -120,32 +120,38 @@ fn key(signup_id: Uuid, kind: ReminderKind) -> String {
     format!("signup:{signup_id}:{}", kind.suffix())
 }
 
-/// Sets (or moves) the reminders of a confirmed seat; reminders whose moment has passed are
-/// dropped rather than sent late.
+/// Sets (or moves) the reminders of a confirmed seat: the three are written in one statement;
+/// reminders whose moment has passed are dropped (one more) rather than sent late.
 pub async fn schedule(
     txn: &impl ConnectionTrait,
     now: DateTime<Utc>,
     signup_id: Uuid,
     t: &task::Model,
 ) -> Result<(), DbErr> {
-    for kind in ReminderKind::ALL {
-        let due = kind.due(t);
-        let key = key(signup_id, kind);
-        if due > now {
-            let r = Reminder { signup_id, kind, starts_at: t.starts_at, ends_at: t.ends_at };
-            jobs::scheduled::schedule(txn, &key, due, &r).await?;
-        } else {
-            jobs::scheduled::cancel(txn, &key).await?;
-        }
-    }
-    Ok(())
+    let past: Vec<String> =
+        ReminderKind::ALL.into_iter().filter(|k| k.due(t) <= now).map(|k| key(signup_id, k)).collect();
+    jobs::scheduled::cancel_many(txn, past).await?;
+    schedule_fresh(txn, now, signup_id, t).await
 }
 
-/// Drops the reminders of a seat that ended.
+/// Sets the reminders of a seat that has none yet (a new sign-up, or one revived after it ended,
+/// which dropped them), in one statement; those whose moment has passed are simply not set.
+pub async fn schedule_fresh(
+    txn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    signup_id: Uuid,
+    t: &task::Model,
+) -> Result<(), DbErr> {
+    let due = ReminderKind::ALL.into_iter().filter(|k| k.due(t) > now).map(|kind| {
+        let r = Reminder { signup_id, kind, starts_at: t.starts_at, ends_at: t.ends_at };
+        (key(signup_id, kind), kind.due(t), (&r).into())
+    });
+    jobs::scheduled::schedule_many(txn, due).await
+}
+
+/// Drops the reminders of a seat that ended, in one statement.
 pub async fn cancel(txn: &impl ConnectionTrait, signup_id: Uuid) -> Result<(), DbErr> {
-    for kind in ReminderKind::ALL {
-        jobs::scheduled::cancel(txn, &key(signup_id, kind)).await?;
-    }
+    jobs::scheduled::cancel_many(txn, ReminderKind::ALL.into_iter().map(|k| key(signup_id, k)).collect()).await?;
     Ok(())
 }
 

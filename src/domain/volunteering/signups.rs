@@ -2,6 +2,7 @@
 //! wait for the organiser; cancelling a confirmed seat hands it to the head of the waitlist.
 //!
 //! Table: `signups` (one row per task and volunteer). Seats: `domain::seats` over `tasks`.
+//! Signing up itself, in few statements, is `volunteering::signing_up`.
 //!
 //! Rules:
 //! - Only published tasks before their sign-up deadline take sign-ups (409 `signup_closed`).
@@ -16,18 +17,18 @@
 //!   (`?actorId=`). Consequences the system draws (promotion from the waitlist, no-shows, ends
 //!   on erasure) follow from an audited change or a rule and are not recorded again.
 
+pub use super::signing_up::sign_up;
 use crate::db::write;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::duties;
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::kernel::seats::{self, Seat, SeatTables};
-use crate::domain::kernel::time;
 use crate::domain::{DomainError, DomainResult, required_text};
 use crate::domain::{people::users, volunteering::dispatch, volunteering::reminders, volunteering::tasks};
 use chrono::{DateTime, Duration, Utc};
 use entity::signup::{self, SignupStatus};
-use entity::task::{self, SignupMode, TaskStatus};
+use entity::task::{self, TaskStatus};
 use entity::user;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
@@ -77,103 +78,6 @@ fn status_of(seat: Seat) -> (SignupStatus, Option<i32>) {
         Seat::Confirmed => (SignupStatus::Confirmed, None),
         Seat::Waitlisted(p) => (SignupStatus::Waitlisted, Some(p)),
     }
-}
-
-/// Refuses (409 `skills_missing`, naming them) a volunteer who lacks one of a task's required
-/// skills, on a task whose organiser made the skills a condition of sign-up.
-async fn check_skills(txn: &impl ConnectionTrait, volunteer: Uuid, task_id: Uuid) -> DomainResult<()> {
-    let required = super::tasks::skills_of(txn, task_id).await?;
-    if required.is_empty() {
-        return Ok(());
-    }
-    let held: std::collections::HashSet<String> = entity::user_skill::Entity::find()
-        .filter(entity::user_skill::Column::UserId.eq(volunteer))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|s| s.skill)
-        .collect();
-    let missing: Vec<&str> = required.iter().filter(|s| !held.contains(*s)).map(String::as_str).collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    Err(DomainError::conflict(
-        "skills_missing",
-        format!("this task needs skills you have not recorded: {}", missing.join(", ")),
-    ))
-}
-
-/// Signs the actor up for a task.
-pub async fn sign_up(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    task_id: Uuid,
-) -> DomainResult<Outcome> {
-    let outcome = write(db, async |txn| {
-        let t = task::Entity::find_by_id(task_id).one(txn).await?.ok_or(DomainError::not_found("task"))?;
-        match t.status {
-            TaskStatus::Draft => return Err(DomainError::not_found("task")),
-            TaskStatus::Published => {}
-            _ => return Err(DomainError::conflict("signup_closed", "this task is no longer taking sign-ups")),
-        }
-        users::lock_person(txn, actor.user_id).await?;
-        let existing = signup::Entity::find()
-            .filter(signup::Column::TaskId.eq(task_id))
-            .filter(signup::Column::VolunteerId.eq(actor.user_id))
-            .one(txn)
-            .await?;
-        if let Some(s) = &existing
-            && s.status.is_live()
-        {
-            return Ok(Outcome { signup: s.clone(), created: false });
-        }
-        if existing.as_ref().is_some_and(|s| matches!(s.status, SignupStatus::Removed | SignupStatus::Denied)) {
-            return Err(DomainError::conflict(
-                "signup_refused",
-                "the organiser has turned down your sign-up for this task",
-            ));
-        }
-        if now > t.signup_deadline {
-            return Err(DomainError::conflict("signup_closed", "the sign-up deadline has passed"));
-        }
-        // Age is counted on the volunteer's own calendar: a birthday comes at their midnight.
-        crate::domain::people::guardians::ensure_may_sign_up(
-            txn,
-            actor.user_id,
-            time::person_today(txn, actor.user_id, now).await?,
-        )
-        .await?;
-        crate::domain::talent::prerequisites::check(
-            txn,
-            actor.user_id,
-            crate::domain::talent::prerequisites::Subject::Task(task_id),
-            now,
-        )
-        .await?;
-        if t.skills_required_for_signup {
-            check_skills(txn, actor.user_id, task_id).await?;
-        }
-        if has_conflict(txn, actor.user_id, &t).await? {
-            return Err(DomainError::conflict(
-                "schedule_conflict",
-                "you are already signed up for another task at this time",
-            ));
-        }
-        let (status, position) = match t.signup_mode {
-            SignupMode::Managed => (SignupStatus::Pending, None),
-            SignupMode::Open => status_of(seats::take(txn, SEATS, task_id).await?),
-        };
-        let before = existing.clone();
-        let model = place(txn, existing, task_id, actor.user_id, status, position, now).await?;
-        audit_placed(txn, actor, now, "signup.create", before.as_ref(), &model).await?;
-        if status == SignupStatus::Confirmed {
-            reminders::schedule(txn, now, model.id, &t).await?;
-        }
-        Ok(Outcome { signup: model, created: true })
-    })
-    .await?;
-    Ok(Outcome { signup: place_in_line(db, outcome.signup).await?, created: outcome.created })
 }
 
 /// Shows a waitlisted sign-up's place in line (1: next to be promoted) in `position`, where the

@@ -8,5 +8,6 @@ mod dispatch;
 mod ledger;
 mod overdue;
 mod presence;
+mod signup_statements;
 mod signups;
 mod tasks;
