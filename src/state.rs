@@ -1,9 +1,10 @@
 //! [`AppState`]: what every handler and job shares: the database pool, configuration, clock,
-//! token service, password hasher and the job machinery. Cheap to clone.
+//! token service, password hasher, the session cache and the job machinery. Cheap to clone.
 
 use crate::api::ratelimit::RateLimiter;
 use crate::auth::codes::CheckInCodes;
 use crate::auth::password::PasswordHasher;
+use crate::auth::session_cache::SessionCache;
 use crate::auth::tokens::TokenService;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub data_key: Arc<DataKey>,
     /// Request rate limits (Redis when configured, else in the process).
     pub limiter: RateLimiter,
+    /// Signed-in sessions this instance has read, invalidated by every instance's writes.
+    pub sessions: Arc<SessionCache>,
 }
 
 impl AppState {
@@ -42,6 +45,9 @@ impl AppState {
         let check_in_codes = Arc::new(CheckInCodes::new(&config.jwt_secret));
         let data_key = Arc::new(DataKey::new(&config.data_key));
         let limiter = RateLimiter::new(redis.clone(), config.rate_limits.key_prefix.clone());
+        let channel = format!("{}sessions", config.jobs.redis_prefix);
+        let sessions =
+            SessionCache::new(&config.database_url, redis.clone().zip(config.redis_url.as_deref()), &channel);
         Ok(AppState {
             db,
             config: Arc::new(config),
@@ -53,6 +59,7 @@ impl AppState {
             jobs,
             data_key,
             limiter,
+            sessions,
         })
     }
 

@@ -126,7 +126,16 @@ fn unmatched(gate: &Gate, req: &Request) -> Option<Response> {
 }
 
 /// Middleware: see the module documentation.
-pub async fn gate<E: Endpoint>(next: E, mut req: Request, gate: Arc<Gate>) -> poem::Result<Response> {
+pub async fn gate<E: Endpoint>(next: E, req: Request, gate: Arc<Gate>) -> poem::Result<Response> {
+    // Writes made while serving announce their changes to sessions through this instance's
+    // session cache (`auth::session_cache`).
+    match req.data::<AppState>().map(|s| s.sessions.clone()) {
+        Some(cache) => crate::auth::session_cache::serving(cache, guard(next, req, gate)).await,
+        None => guard(next, req, gate).await,
+    }
+}
+
+async fn guard<E: Endpoint>(next: E, mut req: Request, gate: Arc<Gate>) -> poem::Result<Response> {
     let Some(route) = gate.find(req.method(), req.uri().path()) else {
         if let Some(refusal) = unmatched(&gate, &req) {
             return Ok(refusal);
