@@ -53,11 +53,13 @@ fn the_cache_stays_within_its_capacity() {
     assert!(cache.entries.lock().unwrap().len() <= CAPACITY);
 }
 
-#[test]
-fn with_redis_the_cache_is_bypassed_until_subscribed() {
-    // No runtime here, so no subscription: the cache must never answer.
-    let link = RedisLink::new("redis://127.0.0.1:1", Duration::from_millis(50)).unwrap();
-    let cache = SessionCache::new("sqlite://unit-bypass", Some((link, "redis://127.0.0.1:1")), "c");
+#[tokio::test]
+async fn with_redis_the_cache_is_bypassed_until_subscribed() {
+    // Nothing listens there, so the subscription never comes: the cache must never answer.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("redis://127.0.0.1:{closed}");
+    let link = RedisLink::new(&url, Duration::from_millis(50)).unwrap();
+    let cache = SessionCache::new("sqlite://unit-bypass", Some((link, url.as_str())), "c");
     let u = Uuid::now_v7();
     let s = Uuid::now_v7();
     cache.fill(cache.ticket(u), s, now() + chrono::Duration::days(1), person(u));
