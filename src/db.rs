@@ -121,11 +121,11 @@ where
     F: AsyncFnOnce(&DatabaseTransaction) -> Result<T, E>,
     E: From<DbErr>,
 {
-    crate::auth::session_cache::announcing(async {
+    crate::auth::session_cache::announcing(Box::pin(async {
         let txn = begin_write(db).await?;
         let out = f(&txn).await?;
         txn.commit().await?;
         Ok(out)
-    })
+    }))
     .await
 }

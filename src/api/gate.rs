@@ -129,9 +129,12 @@ fn unmatched(gate: &Gate, req: &Request) -> Option<Response> {
 pub async fn gate<E: Endpoint>(next: E, req: Request, gate: Arc<Gate>) -> poem::Result<Response> {
     // Writes made while serving announce their changes to sessions through this instance's
     // session cache (`auth::session_cache`).
-    match req.data::<AppState>().map(|s| s.sessions.clone()) {
-        Some(cache) => crate::auth::session_cache::serving(cache, guard(next, req, gate)).await,
-        None => guard(next, req, gate).await,
+    let req_cache = req.data::<AppState>().map(|s| s.sessions.clone());
+    // Boxed: handler futures are large, and a test's server runs on the test thread's stack.
+    let served = Box::pin(guard(next, req, gate));
+    match req_cache {
+        Some(cache) => crate::auth::session_cache::serving(cache, served).await,
+        None => served.await,
     }
 }
 
