@@ -113,14 +113,19 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
 }
 
 /// Runs `f` in a write transaction (see [`begin_write`]): committed when it returns `Ok`,
-/// rolled back when it returns `Err` or panics.
+/// rolled back when it returns `Err` or panics. The people whose rows or sessions it wrote
+/// (`auth::session_cache::person_changed`) are announced to every session cache after the
+/// commit.
 pub async fn write<T, E, F>(db: &DatabaseConnection, f: F) -> Result<T, E>
 where
     F: AsyncFnOnce(&DatabaseTransaction) -> Result<T, E>,
     E: From<DbErr>,
 {
-    let txn = begin_write(db).await?;
-    let out = f(&txn).await?;
-    txn.commit().await?;
-    Ok(out)
+    crate::auth::session_cache::announcing(Box::pin(async {
+        let txn = begin_write(db).await?;
+        let out = f(&txn).await?;
+        txn.commit().await?;
+        Ok(out)
+    }))
+    .await
 }

@@ -1,9 +1,10 @@
 //! [`AppState`]: what every handler and job shares: the database pool, configuration, clock,
-//! token service, password hasher and the job machinery. Cheap to clone.
+//! token service, password hasher, the session cache and the job machinery. Cheap to clone.
 
 use crate::api::ratelimit::RateLimiter;
 use crate::auth::codes::CheckInCodes;
 use crate::auth::password::PasswordHasher;
+use crate::auth::session_cache::SessionCache;
 use crate::auth::tokens::TokenService;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub limiter: RateLimiter,
     /// The browse read model, kept current across instances.
     pub browse: crate::browse_sync::BrowseSync,
+    /// Signed-in sessions this instance has read, invalidated by every instance's writes.
+    pub sessions: Arc<SessionCache>,
 }
 
 impl AppState {
@@ -48,6 +51,9 @@ impl AppState {
             config.redis_url.as_deref().map(|url| (url, config.jobs.redis_prefix.as_str())),
             redis.clone(),
         )?;
+        let channel = format!("{}sessions", config.jobs.redis_prefix);
+        let sessions =
+            SessionCache::new(&config.database_url, redis.clone().zip(config.redis_url.as_deref()), &channel);
         Ok(AppState {
             db,
             config: Arc::new(config),
@@ -60,6 +66,7 @@ impl AppState {
             data_key,
             limiter,
             browse,
+            sessions,
         })
     }
 

@@ -1,5 +1,7 @@
-//! The bearer scheme: checks the access token, then loads the person and their session in one
-//! query, so suspension, sign-out and role changes take effect on the very next request.
+//! The bearer scheme: checks the access token, then finds the person and their session in the
+//! session cache or, on a miss, in one query; every write of either invalidates the cache of
+//! every instance before it answers, so suspension, sign-out and role changes take effect on the
+//! very next request.
 
 use crate::api::error::ApiError;
 use crate::domain::kernel::actor::Actor;
@@ -7,7 +9,7 @@ use crate::state::AppState;
 use entity::{session, user};
 use poem::Request;
 use poem_openapi::{SecurityScheme, auth::Bearer};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, RelationTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 /// The signed-in person behind a request.
@@ -38,20 +40,32 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Principal> 
     Ok(authenticate(state, &bearer.token).await?)
 }
 
-/// Checks an access token and loads the person and their live session; 401 otherwise.
+/// Checks an access token and finds the person and their live session: in this instance's
+/// session cache (`auth::session_cache`, which every instance invalidates when either changes),
+/// else in one query that fills the cache; 401 otherwise.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, ApiError> {
     let now = state.clock.now();
     let claims = state.tokens.verify(token, now).map_err(|e| ApiError::unauthorized(e.to_string()))?;
-    let found = user::Entity::find_by_id(claims.sub)
-        .join(sea_orm::JoinType::InnerJoin, user::Relation::Session.def())
-        .filter(session::Column::Id.eq(claims.sid))
-        .filter(session::Column::RevokedAt.is_null())
-        .filter(session::Column::ExpiresAt.gt(now))
-        .one(&state.db)
-        .await
-        .map_err(ApiError::from)?;
     let stale = || ApiError::unauthorized("the session has ended; sign in again");
-    let user = found.ok_or_else(stale)?;
+    let user = match state.sessions.get(claims.sid, claims.sub, now) {
+        Some(user) => user,
+        None => {
+            let ticket = state.sessions.ticket(claims.sub);
+            let found = user::Entity::find_by_id(claims.sub)
+                .find_also_related(session::Entity)
+                .filter(session::Column::Id.eq(claims.sid))
+                .filter(session::Column::RevokedAt.is_null())
+                .filter(session::Column::ExpiresAt.gt(now))
+                .one(&state.db)
+                .await
+                .map_err(ApiError::from)?;
+            let Some((user, Some(sess))) = found else { return Err(stale()) };
+            if user.status == user::UserStatus::Active {
+                state.sessions.fill(ticket, sess.id, sess.expires_at, user.clone());
+            }
+            user
+        }
+    };
     if user.status != user::UserStatus::Active || user.token_version != claims.ver {
         return Err(stale());
     }

@@ -126,7 +126,19 @@ fn unmatched(gate: &Gate, req: &Request) -> Option<Response> {
 }
 
 /// Middleware: see the module documentation.
-pub async fn gate<E: Endpoint>(next: E, mut req: Request, gate: Arc<Gate>) -> poem::Result<Response> {
+pub async fn gate<E: Endpoint>(next: E, req: Request, gate: Arc<Gate>) -> poem::Result<Response> {
+    // Writes made while serving announce their changes to sessions through this instance's
+    // session cache (`auth::session_cache`).
+    let req_cache = req.data::<AppState>().map(|s| s.sessions.clone());
+    // Boxed: handler futures are large, and a test's server runs on the test thread's stack.
+    let served = Box::pin(guard(next, req, gate));
+    match req_cache {
+        Some(cache) => crate::auth::session_cache::serving(cache, served).await,
+        None => served.await,
+    }
+}
+
+async fn guard<E: Endpoint>(next: E, mut req: Request, gate: Arc<Gate>) -> poem::Result<Response> {
     let Some(route) = gate.find(req.method(), req.uri().path()) else {
         if let Some(refusal) = unmatched(&gate, &req) {
             return Ok(refusal);

@@ -138,12 +138,14 @@ impl Jobs {
     }
 }
 
-/// Everything `/metrics` shows: jobs, queues, pushes and the request-path Redis breaker.
+/// Everything `/metrics` shows: jobs, queues, pushes, the request-path Redis breaker and the
+/// session cache.
 pub async fn metrics_text(state: &AppState) -> String {
     let mut text = state.jobs.metrics_text().await;
     if let Some(link) = &state.redis {
         text.push_str(&link.metrics_text());
     }
+    text.push_str(&state.sessions.metrics_text());
     text
 }
 

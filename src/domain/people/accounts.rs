@@ -246,6 +246,7 @@ pub async fn reset_password(
             });
         }
         codes::consume(txn, verified, now).await?;
+        crate::auth::session_cache::person_changed(person.id);
         let mut am = person.clone().into_active_model();
         am.password_hash = Set(hash);
         am.token_version = Set(person.token_version + 1);
@@ -295,6 +296,7 @@ pub async fn change_phone(
         if taken {
             return Err(DomainError::conflict("phone_taken", "this number already has an account"));
         }
+        crate::auth::session_cache::person_changed(person);
         user::Entity::update_many()
             .col_expr(user::Column::Phone, Expr::value(phone.as_str()))
             .col_expr(user::Column::UpdatedAt, Expr::value(now))

@@ -203,6 +203,7 @@ impl PersonalData for Account {
     }
     async fn erase(&self, cx: &Context<'_>, txn: &DatabaseTransaction) -> DomainResult<()> {
         let id = cx.person.id;
+        crate::auth::session_cache::person_changed(id);
         let mut am = cx.person.clone().into_active_model();
         am.name = Set(cx.pseudonym.clone());
         // Unique and at most 20 characters like a phone, but never a number anyone can sign in with.

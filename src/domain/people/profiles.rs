@@ -85,6 +85,7 @@ pub async fn update_me(
     }
     write(db, async |txn| {
         let before = load_profile(txn, me.user_id).await?;
+        crate::auth::session_cache::person_changed(me.user_id);
         let mut am = before.user.clone().into_active_model();
         if let Some(name) = &patch.name {
             am.name = Set(required_text("name", name)?);
@@ -169,6 +170,7 @@ pub async fn change_password(
     }
     let hash = hasher.hash(new).await.map_err(|e| DomainError::Internal(e.to_string()))?;
     write(db, async |txn| {
+        crate::auth::session_cache::person_changed(me.user_id);
         let mut am = user.clone().into_active_model();
         am.password_hash = Set(hash);
         am.token_version = Set(user.token_version + 1);

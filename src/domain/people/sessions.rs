@@ -1,6 +1,7 @@
 //! Sign-in sessions: login with lockout, rotating refresh tokens with reuse detection, logout.
 //!
-//! Tables: `sessions`, `refresh_tokens`, `login_failures`, `login_locks`.
+//! Tables: `sessions`, `refresh_tokens`, `login_failures`, `login_locks`. Every write of a
+//! session announces its person to the session caches (`auth::session_cache`).
 //!
 //! A refresh token is used once; using it yields a new one in the same session (its "family").
 //! Presenting a used token again means it leaked (or a retry lost its answer): within a few
@@ -8,6 +9,7 @@
 //! session is revoked.
 
 use crate::auth::password::PasswordHasher;
+use crate::auth::session_cache::person_changed;
 use crate::db::write;
 use crate::domain::people::phone::Phone;
 use crate::domain::{DomainError, DomainResult};
@@ -120,6 +122,7 @@ pub(super) async fn open_in(
     user: user::Model,
 ) -> DomainResult<Issued> {
     let session_id = Uuid::now_v7();
+    person_changed(user.id);
     session::ActiveModel {
         id: Set(session_id),
         user_id: Set(user.id),
@@ -235,6 +238,7 @@ pub async fn refresh(db: &DatabaseConnection, policy: Policy, now: DateTime<Utc>
         if user.status != UserStatus::Active {
             return Err(invalid());
         }
+        person_changed(sess.user_id);
         let mut s: session::ActiveModel = sess.clone().into();
         s.last_refreshed_at = Set(now);
         s.expires_at = Set(now + policy.refresh_ttl);
@@ -269,6 +273,8 @@ pub async fn logout(db: &DatabaseConnection, now: DateTime<Utc>, token: &str) ->
 }
 
 async fn revoke_session(txn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>, reason: &str) -> DomainResult<()> {
+    let Some(sess) = session::Entity::find_by_id(id).one(txn).await? else { return Ok(()) };
+    person_changed(sess.user_id);
     session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now))
         .col_expr(session::Column::RevokedReason, Expr::value(reason))
@@ -287,6 +293,7 @@ pub async fn revoke_all(
     reason: &str,
     keep: Option<Uuid>,
 ) -> DomainResult<()> {
+    person_changed(user_id);
     let mut q = session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now))
         .col_expr(session::Column::RevokedReason, Expr::value(reason))

@@ -141,6 +141,7 @@ pub(super) async fn insert_person(
 ) -> DomainResult<user::Model> {
     let id = Uuid::now_v7();
     let mut attempt = 0;
+    crate::auth::session_cache::person_changed(id);
     let user = loop {
         attempt += 1;
         let am = user::ActiveModel {
@@ -452,6 +453,7 @@ pub async fn update_by_admin(
         if !may_manage(actor, &before.user) {
             return Err(DomainError::forbidden("you may not change this account"));
         }
+        crate::auth::session_cache::person_changed(id);
         let mut am = before.user.clone().into_active_model();
         if let Some(name) = &patch.name {
             am.name = Set(required_text("name", name)?);

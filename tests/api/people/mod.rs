@@ -7,5 +7,6 @@ mod duties;
 mod guardians;
 mod phone;
 mod privacy;
+mod session_cache;
 mod tokens;
 mod users;
