@@ -166,7 +166,10 @@ impl Metrics {
             let _ = writeln!(out, "{name}_count{{kind=\"{k}\"}} {}", s.count);
         }
         let name = "wushe_push_total";
-        let _ = writeln!(out, "# HELP {name} Push attempts by provider and outcome.\n# TYPE {name} counter");
+        let _ = writeln!(
+            out,
+            "# HELP {name} Push attempts by provider and outcome (config_fault: alert).\n# TYPE {name} counter"
+        );
         for ((provider, outcome), n) in self.pushes.lock().unwrap_or_else(|e| e.into_inner()).iter() {
             let _ = writeln!(out, "{name}{{provider=\"{}\",outcome=\"{}\"}} {n}", escape(provider), escape(outcome));
         }

@@ -69,8 +69,10 @@ pub struct Config {
     pub sms: SmsConfig,
 }
 
+mod push;
 mod sections;
 mod sms;
+pub use push::*;
 pub use sections::*;
 pub use sms::*;
 
@@ -215,6 +217,7 @@ impl Config {
             fcm_concurrency: number_var(&var, "WUSHE_FCM_CONCURRENCY", defaults.fcm_concurrency, 1..=10_000)?,
             fcm_timeout: duration_var(&var, "WUSHE_FCM_TIMEOUT", defaults.fcm_timeout)?,
             push_concurrency: number_var(&var, "WUSHE_PUSH_CONCURRENCY", defaults.push_concurrency, 1..=1024)?,
+            vendors: PushVendorsConfig::from_vars(&var)?,
             ..defaults
         };
         let star_thresholds_hours = match var("WUSHE_STAR_THRESHOLDS_HOURS") {

@@ -158,6 +158,8 @@ pub struct JobsConfig {
     pub fcm_concurrency: usize,
     /// `WUSHE_FCM_TIMEOUT` (`10s`): an FCM request unanswered this long has an unknown outcome.
     pub fcm_timeout: Duration,
+    /// The mainland vendor push channels (see [`super::PushVendorsConfig`]).
+    pub vendors: super::PushVendorsConfig,
     /// `WUSHE_PUSH_CONCURRENCY` (16): push jobs one process runs at once, from a queue of their
     /// own so that a slow provider holds up no other work.
     pub push_concurrency: usize,
@@ -182,6 +184,7 @@ impl Default for JobsConfig {
             fcm_endpoint: None,
             fcm_concurrency: 64,
             fcm_timeout: Duration::from_secs(10),
+            vendors: Default::default(),
             push_concurrency: 16,
             fetch_wait: Duration::from_secs(1),
             poll: Duration::from_millis(250),

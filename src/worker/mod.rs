@@ -27,6 +27,7 @@ pub mod maintenance;
 pub mod mentoring;
 pub mod notify;
 pub mod push;
+pub mod push_vendors;
 pub mod sms;
 pub mod talent;
 pub mod tasks;
@@ -46,6 +47,7 @@ use jobs::sms::SmsProvider;
 use jobs::sms::log::LogSms;
 use jobs::worker::{Worker, WorkerConfig};
 use jobs::{Job, JobError, Registry, SharedQueue};
+use push_vendors::vendor_providers;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use std::time::Duration;
@@ -110,7 +112,8 @@ impl Jobs {
                 (log.clone(), Some(log))
             }
         };
-        let push = PushProviders::new().with(crate::domain::messaging::devices::FCM, fcm);
+        let push =
+            vendor_providers(&cfg.vendors, PushProviders::new().with(crate::domain::messaging::devices::FCM, fcm))?;
         let (sms, sms_log) = sms_provider(&config.sms)?;
         Ok(Jobs { queue, push_queue, metrics: Arc::new(Metrics::default()), push, push_log, sms, sms_log })
     }

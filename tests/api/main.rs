@@ -5,6 +5,10 @@
 
 mod credential_fixture;
 mod fake_fcm;
+mod fake_honor;
+mod fake_huawei;
+mod fake_vendor;
+mod fake_xiaomi;
 mod helpers;
 mod logs;
 mod service_fixture;

@@ -23,7 +23,7 @@
 //! bytes serialized, a TTL like `3600s` of at most four weeks. Answers are read from the
 //! `FcmError` detail's `errorCode` (see [`classify`]). Tokens and credentials are never logged.
 
-use super::{PushMessage, PushOutcome, PushProvider, PushTarget, token_hash};
+use super::{PushMessage, PushOutcome, PushProvider, PushTarget, token_hash, transport};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -106,13 +106,7 @@ impl FcmProvider {
         timeout: Duration,
     ) -> Result<Self, FcmSetupError> {
         let key = jsonwebtoken::EncodingKey::from_rsa_pem(account.private_key.as_bytes())?;
-        super::install_crypto_provider();
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5).min(timeout))
-            .timeout(timeout)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .http2_keep_alive_interval(Duration::from_secs(30))
-            .build()?;
+        let http = super::http_client(timeout)?;
         let send_url = format!("{}/v1/projects/{}/messages:send", endpoint.trim_end_matches('/'), account.project_id);
         Ok(FcmProvider { account, key, http, send_url, token: Mutex::new(None), concurrency: concurrency.max(1) })
     }
@@ -231,26 +225,14 @@ impl PushProvider for FcmProvider {
     }
 }
 
-/// What a transport error means: nothing sent (the connection was never made), or unknown (the
-/// request may have been received before the timeout or the broken connection).
-fn transport(e: reqwest::Error) -> PushOutcome {
-    if e.is_connect() || e.is_builder() {
-        PushOutcome::Retry { after: None, reason: format!("unreachable: {}", e.without_url()) }
-    } else if e.is_timeout() {
-        PushOutcome::Unknown("timed out".into())
-    } else {
-        PushOutcome::Unknown(format!("connection lost: {}", e.without_url()))
-    }
-}
-
 /// The FCM v1 request body for one message to one token, validated as FCM would.
 pub fn build_message(
     target: &PushTarget,
     m: &PushMessage,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Value, String> {
-    let mut android = json!({ "priority": if m.high_priority { "HIGH" } else { "NORMAL" } });
-    let mut apns_headers = json!({ "apns-priority": if m.high_priority { "10" } else { "5" } });
+    let mut android = json!({ "priority": m.class.fcm_priority });
+    let mut apns_headers = json!({ "apns-priority": m.class.apns.priority.to_string() });
     if let Some(ttl) = m.ttl {
         android["ttl"] = json!(format!("{}s", ttl.as_secs()));
         apns_headers["apns-expiration"] = json!((now.timestamp() + ttl.as_secs() as i64).to_string());
@@ -393,6 +375,7 @@ mod tests {
             ttl: Some(Duration::from_secs(3600)),
             collapse_key: Some("reminder".into()),
             tag: Some("n-1".into()),
+            class: Default::default(),
         }
     }
 

@@ -3,8 +3,17 @@
 //! [`PushOutcome::Retry`] (not delivered; try later, after the provider's `Retry-After` if it
 //! gave one), [`PushOutcome::Unknown`] (the request may have reached the provider: a timeout or a
 //! connection lost mid-request) or [`PushOutcome::Fatal`] (retrying cannot help). Each device row
-//! names its provider, so vendor channels used in mainland China (Huawei, Xiaomi, APNs direct) can
-//! be added beside FCM.
+//! names its provider; each provider is one module: FCM, and the mainland vendor channels (most
+//! Android phones sold in mainland China have no Google services) Huawei Push Kit, Honor Push and
+//! Xiaomi MiPush. A message carries its [`classes::PushClass`]: the class each provider sorts it
+//! into (service or marketing, urgency).
+//!
+//! Vendors that take many tokens in one request say so in [`PushProvider::max_batch`] and answer
+//! per token in [`PushProvider::send_many`]; `send` is a batch of one. A configuration fault
+//! (credentials refused, unknown app) is [`PushOutcome::Fatal`] with a reason starting with
+//! [`CONFIG_FAULT`] (see [`PushOutcome::is_config_fault`]), logged once at error level by the
+//! provider ([`alert`]) and counted by the worker (`wushe_push_total{outcome="config_fault"}`); a provider whose credentials were refused
+//! stops asking for a while instead of retrying ([`oauth`]).
 //!
 //! Each provider has its own concurrency limit ([`PushProvider::concurrency`]), held in
 //! [`PushProviders`] as a semaphore: a sender takes a permit before each send and may give up
@@ -12,13 +21,19 @@
 //! off mid-request. A message carries a `tag` (the notification's id) that phones use to show a
 //! message sent twice only once.
 //!
-//! Shipped: [`fcm::FcmProvider`] (FCM HTTP v1) and [`log::LogProvider`] (records what would have
+//! Shipped: [`fcm::FcmProvider`] (FCM HTTP v1), [`huawei::HuaweiProvider`],
+//! [`honor::HonorProvider`], [`xiaomi::XiaomiProvider`] and [`log::LogProvider`] (records what would have
 //! been sent; used when no FCM credentials are configured). Payloads carry no personal data:
 //! FCM crosses borders, so a message holds ids and a generic text and the app fetches details
 //! over the API. Tokens never appear in logs: [`token_hash`] names them.
 
+pub mod classes;
 pub mod fcm;
+pub mod honor;
+pub mod huawei;
 pub mod log;
+pub mod oauth;
+pub mod xiaomi;
 
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
@@ -53,6 +68,8 @@ pub struct PushMessage {
     /// The message's own identity (the notification id): a second copy with the same tag
     /// replaces the first on the phone instead of showing twice.
     pub tag: Option<String>,
+    /// The class of the message with each provider (service or marketing, urgency).
+    pub class: classes::PushClass,
 }
 
 /// How one send ended.
@@ -72,8 +89,11 @@ pub enum PushOutcome {
 }
 
 impl PushOutcome {
-    /// A short name for metrics.
+    /// A short name for metrics (`config_fault` for a configuration fault: alert).
     pub fn label(&self) -> &'static str {
+        if self.is_config_fault() {
+            return "config_fault";
+        }
         match self {
             PushOutcome::Delivered => "delivered",
             PushOutcome::DropToken(_) => "drop_token",
@@ -81,6 +101,79 @@ impl PushOutcome {
             PushOutcome::Unknown(_) => "unknown",
             PushOutcome::Fatal(_) => "fatal",
         }
+    }
+
+    /// A fault of our configuration with the provider (credentials refused, unknown app): every
+    /// push through it fails until someone fixes it.
+    pub fn is_config_fault(&self) -> bool {
+        matches!(self, PushOutcome::Fatal(reason) if reason.starts_with(CONFIG_FAULT))
+    }
+}
+
+/// How the reason of a configuration fault begins.
+pub const CONFIG_FAULT: &str = "configuration fault";
+
+/// The outcome of a configuration fault of `provider`.
+pub fn config_fault(provider: &str, why: &str) -> PushOutcome {
+    PushOutcome::Fatal(format!("{CONFIG_FAULT}: {provider}: {why}"))
+}
+
+/// Raises the alarm about a configuration fault: one log line at error level, when it is found
+/// (sends refused while it lasts say nothing more; the worker counts each in
+/// `wushe_push_total{outcome="config_fault"}`).
+pub fn alert(provider: &str, why: &str) {
+    tracing::error!(provider, why, "push provider configuration fault: pushes through it fail until it is fixed");
+}
+
+/// An HTTP client for a provider: pooled, with a connect timeout and a request timeout.
+pub fn http_client(timeout: Duration) -> reqwest::Result<reqwest::Client> {
+    install_crypto_provider();
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5).min(timeout))
+        .timeout(timeout)
+        .pool_idle_timeout(Duration::from_secs(90))
+        .http2_keep_alive_interval(Duration::from_secs(30))
+        .build()
+}
+
+/// An HTTP answer of a provider: status, the `Retry-After` it gave, its JSON body (null if none).
+pub type Answer = (u16, Option<Duration>, serde_json::Value);
+
+/// Reads a provider's answer.
+pub async fn read_answer(resp: reqwest::Response) -> Answer {
+    let status = resp.status().as_u16();
+    let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(fcm::parse_retry_after);
+    (status, retry_after, resp.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// Sends to `targets` in batches of at most `max` through `send_batch` (one outcome per target of
+/// the batch, in order); the outcomes of all, in order.
+pub async fn in_batches<'a, F, Fut>(targets: &'a [PushTarget], max: usize, mut send_batch: F) -> Vec<PushOutcome>
+where
+    F: FnMut(&'a [PushTarget]) -> Fut,
+    Fut: std::future::Future<Output = Vec<PushOutcome>>,
+{
+    let mut outcomes = Vec::with_capacity(targets.len());
+    for batch in targets.chunks(max.max(1)) {
+        outcomes.extend(send_batch(batch).await);
+    }
+    outcomes
+}
+
+/// The one outcome of a batch of one.
+pub fn only(mut outcomes: Vec<PushOutcome>) -> PushOutcome {
+    outcomes.pop().unwrap_or_else(|| PushOutcome::Fatal("no outcome".into()))
+}
+
+/// What a transport error means: nothing sent (the connection was never made), or unknown (the
+/// request may have been received before the timeout or the broken connection).
+pub fn transport(e: reqwest::Error) -> PushOutcome {
+    if e.is_connect() || e.is_builder() {
+        PushOutcome::Retry { after: None, reason: format!("unreachable: {}", e.without_url()) }
+    } else if e.is_timeout() {
+        PushOutcome::Unknown("timed out".into())
+    } else {
+        PushOutcome::Unknown(format!("connection lost: {}", e.without_url()))
     }
 }
 
@@ -95,6 +188,19 @@ pub trait PushProvider: Send + Sync + 'static {
     }
     /// Sends one message to one device. Bounded in time by the provider's own timeout.
     async fn send(&self, target: &PushTarget, message: &PushMessage) -> PushOutcome;
+    /// Most devices one request of this provider reaches (1: no batch sends).
+    fn max_batch(&self) -> usize {
+        1
+    }
+    /// Sends one message to several devices (at most [`Self::max_batch`]) in as few requests as
+    /// the provider allows; one outcome per target, in order. By default one send each.
+    async fn send_many(&self, targets: &[PushTarget], message: &PushMessage) -> Vec<PushOutcome> {
+        let mut outcomes = Vec::with_capacity(targets.len());
+        for t in targets {
+            outcomes.push(self.send(t, message).await);
+        }
+        outcomes
+    }
 }
 
 /// A provider with the permits that bound its concurrency.

@@ -6,5 +6,7 @@ pub mod announcements;
 pub mod delivery;
 pub mod devices;
 pub mod notifications;
+pub mod push_classes;
+pub mod push_tokens;
 pub mod pushes;
 pub mod templates;

@@ -24,7 +24,7 @@
 use crate::db::write;
 use crate::domain::DomainResult;
 use crate::domain::messaging::notifications::{Category, preferences_of};
-use crate::domain::messaging::{devices, templates};
+use crate::domain::messaging::{devices, push_classes, templates};
 use chrono::{DateTime, Utc};
 use entity::push_delivery::{self, PushStatus};
 use entity::{device, notification, user};
@@ -153,6 +153,7 @@ fn message_of(n: &notification::Model, category: Category, locale: user::Locale)
         ttl,
         collapse_key: own_collapse.or(collapse.map(str::to_string)),
         tag: Some(n.id.to_string()),
+        class: push_classes::class_of(category),
     }
 }
 

@@ -169,6 +169,7 @@ fn message() -> PushMessage {
         ttl: None,
         collapse_key: None,
         tag: None,
+        class: Default::default(),
     }
 }
 
