@@ -30,6 +30,8 @@ pub struct AppState {
     pub data_key: Arc<DataKey>,
     /// Request rate limits (Redis when configured, else in the process).
     pub limiter: RateLimiter,
+    /// Wake-ups of live event streams (Redis pub/sub when configured, else in the process).
+    pub live: Arc<crate::live::LiveBus>,
 }
 
 impl AppState {
@@ -42,6 +44,8 @@ impl AppState {
         let check_in_codes = Arc::new(CheckInCodes::new(&config.jwt_secret));
         let data_key = Arc::new(DataKey::new(&config.data_key));
         let limiter = RateLimiter::new(redis.clone(), config.rate_limits.key_prefix.clone());
+        let live_redis = config.redis_url.clone().zip(redis.clone());
+        let live = crate::live::LiveBus::new(live_redis, &config.jobs.redis_prefix);
         Ok(AppState {
             db,
             config: Arc::new(config),
@@ -53,6 +57,7 @@ impl AppState {
             jobs,
             data_key,
             limiter,
+            live,
         })
     }
 
