@@ -222,6 +222,9 @@ async fn push_fan_out() {
                 created_at: Set(noon),
                 deactivated_at: Set(None),
                 deactivated_reason: Set(None),
+                installation_id: Set(None),
+                app_id: Set(None),
+                session_id: Set(None),
             });
         }
         entity::user::Entity::insert_many(people).exec_without_returning(&state.db).await.unwrap();

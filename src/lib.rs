@@ -28,6 +28,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod domain;
+pub mod live;
 pub mod redis_link;
 pub mod seed;
 pub mod seed_city;

@@ -35,6 +35,8 @@ pub struct AppState {
     pub browse: crate::browse_sync::BrowseSync,
     /// Signed-in sessions this instance has read, invalidated by every instance's writes.
     pub sessions: Arc<SessionCache>,
+    /// Wake-ups of live event streams (Redis pub/sub when configured, else in the process).
+    pub live: Arc<crate::live::LiveBus>,
 }
 
 impl AppState {
@@ -54,6 +56,8 @@ impl AppState {
         let channel = format!("{}sessions", config.jobs.redis_prefix);
         let sessions =
             SessionCache::new(&config.database_url, redis.clone().zip(config.redis_url.as_deref()), &channel);
+        let live_redis = config.redis_url.clone().zip(redis.clone());
+        let live = crate::live::LiveBus::new(live_redis, &config.jobs.redis_prefix);
         Ok(AppState {
             db,
             config: Arc::new(config),
@@ -67,6 +71,7 @@ impl AppState {
             limiter,
             browse,
             sessions,
+            live,
         })
     }
 

@@ -1,4 +1,5 @@
-//! `devices`: a person's phones registered for push, one row per registration token.
+//! `devices`: a person's phones registered for push: one row per app installation (by its
+//! installation id, or by its token for apps that send none), tied to the session that registered it.
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -18,7 +19,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub user_id: Uuid,
-    /// Which push provider reaches it: `fcm` today; vendor channels later.
+    /// Which push provider reaches it: `fcm`, `apns` or a vendor channel (`huawei`, `honor`, …).
     pub provider: String,
     pub platform: Platform,
     /// The provider's registration token; unique. Never logged (see `token_hash`).
@@ -35,6 +36,13 @@ pub struct Model {
     pub deactivated_at: Option<DateTimeUtc>,
     /// `unregistered`, `stale`, `invalid_token`, …
     pub deactivated_reason: Option<String>,
+    /// The id the app generated once for this installation; unique when present.
+    #[sea_orm(unique)]
+    pub installation_id: Option<String>,
+    /// The app's bundle id or package name.
+    pub app_id: Option<String>,
+    /// The sign-in session that registered the device; ending it removes the device.
+    pub session_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

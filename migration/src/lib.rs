@@ -75,6 +75,11 @@ mod m20261201_200001_create_hours_windows;
 mod m20261201_300001_add_check_in_mode_to_tasks;
 mod m20261201_300002_create_manual_attendance;
 mod m20261201_500001_index_audit_log_by_target_id;
+mod m20261202_700001_add_installation_id_to_devices;
+mod m20261202_700002_add_app_id_to_devices;
+mod m20261202_700003_add_session_id_to_devices;
+mod m20261202_700004_index_devices_by_installation;
+mod m20261202_700005_index_devices_by_session;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -154,6 +159,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_300001_add_check_in_mode_to_tasks::Migration),
             Box::new(m20261201_300002_create_manual_attendance::Migration),
             Box::new(m20261201_500001_index_audit_log_by_target_id::Migration),
+            Box::new(m20261202_700001_add_installation_id_to_devices::Migration),
+            Box::new(m20261202_700002_add_app_id_to_devices::Migration),
+            Box::new(m20261202_700003_add_session_id_to_devices::Migration),
+            Box::new(m20261202_700004_index_devices_by_installation::Migration),
+            Box::new(m20261202_700005_index_devices_by_session::Migration),
         ];
         all.extend(rest);
         all
@@ -265,6 +275,11 @@ mod tests {
             "m20261201_300001_add_check_in_mode_to_tasks",
             "m20261201_300002_create_manual_attendance",
             "m20261201_500001_index_audit_log_by_target_id",
+            "m20261202_700001_add_installation_id_to_devices",
+            "m20261202_700002_add_app_id_to_devices",
+            "m20261202_700003_add_session_id_to_devices",
+            "m20261202_700004_index_devices_by_installation",
+            "m20261202_700005_index_devices_by_session",
         ];
         assert_eq!(names, expected);
     }

@@ -43,7 +43,7 @@ pub mod types;
 pub mod volunteering;
 
 use kernel::{audit, org_units};
-use messaging::{announcements, devices, notifications};
+use messaging::{announcements, devices, events, notifications};
 use people::{auth, codes, course_organisers, disputes, guardians, me, privacy, users};
 use system::{admin_jobs, health};
 use talent::{credentials, directory, learning, training};
@@ -137,8 +137,13 @@ pub type Core = (
 );
 
 /// The resources of jobs and messaging.
-pub type Messaging =
-    (devices::DevicesApi, notifications::NotificationsApi, announcements::AnnouncementsApi, admin_jobs::AdminJobsApi);
+pub type Messaging = (
+    devices::DevicesApi,
+    events::EventsApi,
+    notifications::NotificationsApi,
+    announcements::AnnouncementsApi,
+    admin_jobs::AdminJobsApi,
+);
 
 /// Volunteer service: tasks, sign-ups, hours and certificates.
 pub type Service = (
@@ -186,6 +191,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             ),
             (
                 devices::DevicesApi,
+                events::EventsApi,
                 notifications::NotificationsApi,
                 announcements::AnnouncementsApi,
                 admin_jobs::AdminJobsApi,

@@ -443,6 +443,7 @@ pub const CODES: &[(&str, &[&str])] = &[
             "skills_missing",
         ],
     ),
+    ("streamEvents", &[]),
     ("submitCredential", &["duplicate_number", "invalid_dates", "not_registrable", "unknown_kind"]),
     ("suggestMentors", &["mentee_not_volunteer"]),
     ("unreadNotificationCount", &[]),

@@ -280,8 +280,12 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         config.jobs.redis_prefix = prefix;
     }
     adjust(&mut config);
+    start(test_db, config, ManualClock::new(start_time())).await
+}
+
+/// Starts an application on `config`; it keeps `test_db` alive.
+async fn start(test_db: TestDb, config: Config, clock: ManualClock) -> TestApp {
     let db = wushe::app::open_database(&config, true).await.expect("database opens and migrates");
-    let clock = ManualClock::new(start_time());
     let state = AppState::new(db, config, Arc::new(clock.clone())).unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -302,6 +306,17 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         workers: std::sync::Mutex::new(None),
         phones: AtomicU32::new(0),
         _test_db: test_db,
+    }
+}
+
+impl TestApp {
+    /// A second instance of the same deployment: the same database (and Redis with its
+    /// prefix), its own process state and a clock of its own set to this one's. Drop it first.
+    pub async fn spawn_peer(&self) -> TestApp {
+        let config = (*self.state.config).clone();
+        // The peer does not own the database: dropping it drops no schema.
+        let shared = TestDb { url: config.database_url.clone(), schema: None, _dir: None };
+        start(shared, config, ManualClock::new(self.clock_now())).await
     }
 }
 

@@ -285,17 +285,17 @@ async fn request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, rel: Rel)
             Some(json!({"platform": "android", "token": format!("fcm-{}", uuid::Uuid::new_v4())})),
         ),
         "listDevices" => req(M::GET, "/api/v1/me/devices", None),
+        // The catch-up form answers and ends; the open stream is tested in `messaging::events`.
+        "streamEvents" => req(M::GET, "/api/v1/me/events?once=true", None),
         "deleteDevice" if c.session.is_none() => {
             req(M::DELETE, format!("/api/v1/me/devices/{}", uuid::Uuid::now_v7()), None)
         }
         "deleteDevice" => {
             let owner: uuid::Uuid = person(f, c, rel).parse().unwrap();
-            let registration = wushe::domain::messaging::devices::Registration {
-                platform: entity::device::Platform::Android,
-                token: format!("fcm-{}", uuid::Uuid::new_v4()),
-                app_version: None,
-                locale: None,
-            };
+            let registration = wushe::domain::messaging::devices::Registration::fcm(
+                entity::device::Platform::Android,
+                format!("fcm-{}", uuid::Uuid::new_v4()),
+            );
             let (device, _) =
                 wushe::domain::messaging::devices::register(app.db(), owner, app.clock.now_utc(), registration)
                     .await

@@ -57,6 +57,9 @@ pub async fn recipients(db: &DatabaseConnection, unit: Uuid, n: usize) -> Recipi
             created_at: Set(now),
             deactivated_at: Set(None),
             deactivated_reason: Set(None),
+            installation_id: Set(None),
+            app_id: Set(None),
+            session_id: Set(None),
         });
         device::Entity::insert_many(devices).exec_without_returning(db).await.unwrap();
         let preferences = chunk.iter().map(|&i| notification_preference::ActiveModel {

@@ -1,5 +1,6 @@
-//! `/api/v1/me/devices`: the signed-in person's phones registered for push. Registering a token
-//! that is already known refreshes it (and moves it to this person if another had it).
+//! `/api/v1/me/devices`: the signed-in person's phones registered for push. One device per app
+//! installation (its `installationId`, else its token): registering again refreshes it (and
+//! moves it to this person and session if another had it); signing out removes it.
 //! Rules: `domain::devices`.
 
 use crate::api::bearer::BearerAuth;
@@ -12,21 +13,66 @@ use chrono::{DateTime, Utc};
 use entity::device;
 use poem::web::Data;
 use poem_openapi::param::Path;
-use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi, payload::Json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// The signed-in person's devices.
 pub struct DevicesApi;
 
+/// The push channel a token belongs to.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[oai(rename_all = "lowercase")]
+pub enum PushProvider {
+    /// Firebase Cloud Messaging (phones with Google services).
+    #[default]
+    Fcm,
+    /// Huawei Push Kit.
+    Huawei,
+    /// Honor Push.
+    Honor,
+    /// Xiaomi MiPush.
+    Xiaomi,
+    /// OPPO Push.
+    Oppo,
+    /// vivo Push.
+    Vivo,
+    /// Apple Push Notification service (iPhones, directly).
+    Apns,
+}
+
+impl PushProvider {
+    /// The name stored in `devices.provider`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PushProvider::Fcm => "fcm",
+            PushProvider::Huawei => "huawei",
+            PushProvider::Honor => "honor",
+            PushProvider::Xiaomi => "xiaomi",
+            PushProvider::Oppo => "oppo",
+            PushProvider::Vivo => "vivo",
+            PushProvider::Apns => "apns",
+        }
+    }
+}
+
 /// A device to register for push.
 #[derive(Object, Debug)]
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegisterDeviceRequest {
     pub platform: Platform,
-    /// The FCM registration token.
+    /// Which channel the token belongs to; `fcm` when absent (apps from before vendor channels).
+    pub provider: Option<PushProvider>,
+    /// The provider's registration token (FCM token, vendor reg id, APNs device token).
     #[oai(validator(min_length = 1, max_length = 512))]
     pub token: String,
+    /// An id the app generates once per installation and keeps across token refreshes: one
+    /// device per installation. Without it the device is keyed by its token.
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub installation_id: Option<String>,
+    /// The app's bundle id (iOS) or package name (Android).
+    #[oai(validator(min_length = 1, max_length = 128))]
+    pub app_id: Option<String>,
     #[oai(validator(max_length = 32))]
     pub app_version: Option<String>,
     /// The phone's locale, e.g. `zh-CN`.
@@ -40,8 +86,10 @@ pub struct RegisterDeviceRequest {
 pub struct Device {
     pub id: Uuid,
     pub platform: Platform,
-    /// `fcm`.
+    /// `fcm`, `huawei`, `honor`, `xiaomi`, `oppo`, `vivo` or `apns`.
     pub provider: String,
+    pub installation_id: Option<String>,
+    pub app_id: Option<String>,
     /// Lowercase hex SHA-256 of the registration token (UTF-8): an app hashes its current
     /// token the same way to tell whether it is registered.
     pub token_sha256: String,
@@ -58,6 +106,8 @@ impl From<device::Model> for Device {
             id: d.id,
             platform: d.platform.into(),
             provider: d.provider,
+            installation_id: d.installation_id,
+            app_id: d.app_id,
             token_sha256: hex::encode(Sha256::digest(d.token.as_bytes())),
             app_version: d.app_version,
             locale: d.locale,
@@ -86,7 +136,8 @@ pub enum Registered {
 
 #[OpenApi(prefix_path = "/api/v1/me/devices", tag = "Tag::Notifications")]
 impl DevicesApi {
-    /// Register this phone for push (or refresh its registration).
+    /// Register this phone for push (or refresh its registration). The device belongs to the
+    /// session that registers it: signing out removes it.
     #[oai(path = "/", method = "post", operation_id = "registerDevice")]
     async fn register(
         &self,
@@ -95,8 +146,16 @@ impl DevicesApi {
         body: Json<RegisterDeviceRequest>,
     ) -> ApiResult<Registered> {
         let b = body.0;
-        let r =
-            Registration { platform: b.platform.into(), token: b.token, app_version: b.app_version, locale: b.locale };
+        let r = Registration {
+            platform: b.platform.into(),
+            provider: b.provider.unwrap_or_default().as_str().into(),
+            token: b.token,
+            app_version: b.app_version,
+            locale: b.locale,
+            installation_id: b.installation_id,
+            app_id: b.app_id,
+            session_id: Some(auth.0.session_id),
+        };
         let (d, new) = devices::register(&state.db, auth.0.user.id, state.clock.now(), r).await?;
         Ok(if new { Registered::Created(Json(d.into())) } else { Registered::Refreshed(Json(d.into())) })
     }

@@ -10,6 +10,7 @@ const MESSAGING: &[Rule] = &[
     rule("registerDevice").allow(SIGNED_IN, NONE).idempotent(),
     rule("listDevices").allow(SIGNED_IN, NONE),
     rule("deleteDevice").on(ANY).allow(SIGNED_IN, OWN),
+    rule("streamEvents").allow(SIGNED_IN, NONE),
     rule("listNotifications").allow(SIGNED_IN, NONE),
     rule("unreadNotificationCount").allow(SIGNED_IN, NONE),
     rule("markNotificationRead").on(ANY).allow(SIGNED_IN, OWN),

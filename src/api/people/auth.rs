@@ -128,10 +128,16 @@ impl AuthApi {
         Ok(Json(tokens_for(&state, issued).await?))
     }
 
-    /// Sign out: ends the session the refresh token belongs to. Unknown tokens are ignored.
+    /// Sign out: ends the session the refresh token belongs to, removes the devices it
+    /// registered and closes its live event streams. Unknown tokens are ignored.
     #[oai(path = "/logout", method = "post", operation_id = "logout")]
     async fn logout(&self, state: Data<&AppState>, body: Json<RefreshRequest>) -> ApiResult<NoContent> {
+        let owner = sessions::owner_of(&state.db, &body.refresh_token).await?;
         sessions::logout(&state.db, state.clock.now(), &body.refresh_token).await?;
+        if let Some(user) = owner {
+            // The session's open live event streams close now rather than at their next look.
+            state.live.publish(crate::live::Signal::SessionEnded(user)).await;
+        }
         Ok(NoContent::NoContent)
     }
 }

@@ -1,7 +1,8 @@
 //! Sign-in sessions: login with lockout, rotating refresh tokens with reuse detection, logout.
 //!
 //! Tables: `sessions`, `refresh_tokens`, `login_failures`, `login_locks`. Every write of a
-//! session announces its person to the session caches (`auth::session_cache`).
+//! session announces its person to the session caches (`auth::session_cache`); ending a session
+//! removes the devices it registered (`messaging::devices`).
 //!
 //! A refresh token is used once; using it yields a new one in the same session (its "family").
 //! Presenting a used token again means it leaked (or a retry lost its answer): within a few
@@ -256,6 +257,16 @@ pub async fn refresh(db: &DatabaseConnection, policy: Policy, now: DateTime<Utc>
     })
 }
 
+/// The person a refresh token's session belongs to, if the token is known.
+pub async fn owner_of(db: &impl ConnectionTrait, token: &str) -> DomainResult<Option<Uuid>> {
+    let Some(row) =
+        refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(hash_token(token))).one(db).await?
+    else {
+        return Ok(None);
+    };
+    Ok(session::Entity::find_by_id(row.session_id).one(db).await?.map(|s| s.user_id))
+}
+
 /// Ends the session a refresh token belongs to. Unknown tokens are ignored: logging out twice is
 /// not an error.
 pub async fn logout(db: &DatabaseConnection, now: DateTime<Utc>, token: &str) -> DomainResult<()> {
@@ -282,7 +293,8 @@ async fn revoke_session(txn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>
         .filter(session::Column::RevokedAt.is_null())
         .exec(txn)
         .await?;
-    Ok(())
+    // A signed-out phone gets nobody's pushes.
+    crate::domain::messaging::devices::remove_of_session(txn, id).await
 }
 
 /// Ends every open session of a person, except `keep`.
@@ -303,7 +315,7 @@ pub async fn revoke_all(
         q = q.filter(session::Column::Id.ne(k));
     }
     q.exec(txn).await?;
-    Ok(())
+    crate::domain::messaging::devices::remove_of_ended_sessions(txn, user_id).await
 }
 
 /// Ends every session of a person, deletes their refresh tokens and the sign-in throttling rows

@@ -250,6 +250,9 @@ async fn fan_out_to_5000_people_writes_each_inbox_row_exactly_once() {
             created_at: Set(now),
             deactivated_at: Set(None),
             deactivated_reason: Set(None),
+            installation_id: Set(None),
+            app_id: Set(None),
+            session_id: Set(None),
         })
         .collect();
     device::Entity::insert_many(devices).exec_without_returning(app.db()).await.unwrap();

@@ -1,7 +1,9 @@
-//! Devices, the inbox, announcements and push delivery.
+//! Devices, the inbox, announcements, push delivery and live events.
 
 mod announcements;
+mod device_sessions;
 mod devices;
+mod events;
 mod notifications;
 mod push;
 mod push_claims;
