@@ -146,7 +146,7 @@ async fn fixture(state: &AppState) -> anyhow::Result<Fixture> {
     use sea_orm::ActiveValue::Set;
     let db = &state.db;
     let now = Utc::now();
-    let mut sign_in = async |people: Vec<Uuid>| -> anyhow::Result<Vec<(Uuid, String)>> {
+    let sign_in = async |people: Vec<Uuid>| -> anyhow::Result<Vec<(Uuid, String)>> {
         let mut out = Vec::with_capacity(people.len());
         for chunk in people.chunks(1_000) {
             let rows: Vec<session::ActiveModel> = chunk

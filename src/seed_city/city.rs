@@ -72,7 +72,7 @@ fn place_name(g: &mut Gen) -> String {
 pub(super) fn person_name(g: &mut Gen) -> String {
     let mut n = format!("{}{}", g.pick(&SURNAMES), g.pick(&GIVEN));
     if g.unit() < 0.6 {
-        n.push_str(*g.pick(&GIVEN));
+        n.push_str(g.pick::<&str>(&GIVEN));
     }
     n
 }

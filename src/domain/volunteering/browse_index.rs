@@ -221,7 +221,7 @@ impl TaskIndex {
         }
         match p.sort {
             Sort::Distance => found.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.id.cmp(&y.1.id))),
-            Sort::Start => found.sort_by(|x, y| (x.1.starts_at, x.1.id).cmp(&(y.1.starts_at, y.1.id))),
+            Sort::Start => found.sort_by_key(|x| (x.1.starts_at, x.1.id)),
         }
         found.truncate(limit + 1);
         found.into_iter().map(|(_, e)| e).collect()

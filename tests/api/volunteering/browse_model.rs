@@ -56,7 +56,10 @@ fn row(id: Uuid, unit: Uuid, by: Uuid, now: DateTime<Utc>, starts: DateTime<Utc>
 }
 
 /// What a page shows, to compare the two paths.
-fn shown(p: &Page<TaskView>) -> (Vec<(Uuid, Option<f64>, Vec<String>, i32)>, Option<String>) {
+/// What a page shows of each task (id, distance, skills, seats left), and its cursor.
+type Shown = (Vec<(Uuid, Option<f64>, Vec<String>, i32)>, Option<String>);
+
+fn shown(p: &Page<TaskView>) -> Shown {
     (
         p.items.iter().map(|v| (v.task.id, v.distance_km, v.skills.clone(), v.task.filled)).collect(),
         p.next_cursor.clone(),
