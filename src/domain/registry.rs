@@ -1,8 +1,9 @@
 //! Where the areas are known together: the registry of personal data that export and erasure
 //! walk (`people::privacy` holds the walk, not the list, so that it need not import every area),
 //! and the hooks through which a lower area tells a higher one of a fact without importing it
-//! (volunteering's hours reach honours only through here, and a guardian's withdrawal, a people
-//! fact, ends volunteering sign-ups only through here).
+//! (volunteering's hours reach honours only through here, a guardian's withdrawal, a people
+//! fact, ends volunteering sign-ups only through here, and an ended session removes its devices
+//! only through here).
 
 use crate::domain::DomainResult;
 use crate::domain::people::privacy::{self, PersonalData};
@@ -46,6 +47,17 @@ pub async fn approved_service_changed(
         }
     }
     Ok(())
+}
+
+/// A session ended (sign-out, revocation): the devices it registered are removed, so a
+/// signed-out phone gets nobody's pushes. Runs in the caller's transaction.
+pub async fn session_ended(txn: &impl ConnectionTrait, session: Uuid) -> DomainResult<()> {
+    crate::domain::messaging::devices::remove_of_session(txn, session).await
+}
+
+/// Every session of a person but those still open ended: their devices are removed.
+pub async fn sessions_ended(txn: &impl ConnectionTrait, person: Uuid) -> DomainResult<()> {
+    crate::domain::messaging::devices::remove_of_ended_sessions(txn, person).await
 }
 
 /// A person withdraws one of their consents. When it was their guardian's consent and they are

@@ -2,7 +2,7 @@
 //!
 //! Tables: `sessions`, `refresh_tokens`, `login_failures`, `login_locks`. Every write of a
 //! session announces its person to the session caches (`auth::session_cache`); ending a session
-//! removes the devices it registered (`messaging::devices`).
+//! removes the devices it registered (`messaging::devices`, through `domain::registry`).
 //!
 //! A refresh token is used once; using it yields a new one in the same session (its "family").
 //! Presenting a used token again means it leaked (or a retry lost its answer): within a few
@@ -294,7 +294,7 @@ async fn revoke_session(txn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>
         .exec(txn)
         .await?;
     // A signed-out phone gets nobody's pushes.
-    crate::domain::messaging::devices::remove_of_session(txn, id).await
+    crate::domain::registry::session_ended(txn, id).await
 }
 
 /// Ends every open session of a person, except `keep`.
@@ -315,7 +315,7 @@ pub async fn revoke_all(
         q = q.filter(session::Column::Id.ne(k));
     }
     q.exec(txn).await?;
-    crate::domain::messaging::devices::remove_of_ended_sessions(txn, user_id).await
+    crate::domain::registry::sessions_ended(txn, user_id).await
 }
 
 /// Ends every session of a person, deletes their refresh tokens and the sign-in throttling rows
