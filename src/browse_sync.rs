@@ -1,6 +1,6 @@
 //! Keeps every instance's browse read model ([`TaskIndex`]) current: it is built at start, each
 //! change of a task is applied at once on the instance that made it and published on the Redis
-//! channel `<prefix>browse` (the task's id), and every instance re-reads a published task from
+//! channel `<prefix>browse` (the task's id, or `*` after a bulk load), and every instance re-reads a published task from
 //! the database when its id arrives. On the embedded setup (no Redis) there is one instance and
 //! the change is applied in the process.
 //!
@@ -14,6 +14,9 @@ use futures::StreamExt;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use uuid::Uuid;
+
+/// The message that asks every instance to rebuild its model (tasks written in bulk).
+const EVERYTHING: &str = "*";
 
 /// The read model and how its changes travel.
 #[derive(Clone)]
@@ -81,8 +84,14 @@ impl BrowseSync {
         }
         let mut messages = pubsub.on_message();
         while let Some(msg) = messages.next().await {
-            let id = msg.get_payload::<String>().ok().and_then(|s| Uuid::parse_str(&s).ok());
-            if let Some(id) = id
+            let payload = msg.get_payload::<String>().unwrap_or_default();
+            if payload == EVERYTHING {
+                if !self.rebuild(db).await {
+                    return;
+                }
+                continue;
+            }
+            if let Ok(id) = Uuid::parse_str(&payload)
                 && !self.reload(db, id).await
             {
                 // Not applied: the model may be behind, so it is not used until rebuilt.
@@ -105,6 +114,13 @@ impl BrowseSync {
         }
     }
 
+    /// Tasks were written in bulk behind the API (a city loaded by `seed-city`): every instance
+    /// rebuilds its model from the database.
+    pub async fn changed_all(&self, db: &DatabaseConnection) {
+        self.rebuild(db).await;
+        self.publish(EVERYTHING.to_string()).await;
+    }
+
     /// A task's status or browse keys changed (committed): applies it here and tells the other
     /// instances.
     pub async fn changed(&self, db: &DatabaseConnection, id: Uuid) {
@@ -114,15 +130,19 @@ impl BrowseSync {
             let (this, db) = (self.clone(), db.clone());
             tokio::spawn(async move { this.rebuild(&db).await });
         }
+        self.publish(id.to_string()).await;
+    }
+
+    async fn publish(&self, message: String) {
         if let (Some(link), Some((_, channel))) = (&self.link, &self.channel) {
             let channel = channel.clone();
-            let sent = link
-                .run(|mut c| async move {
-                    redis::cmd("PUBLISH").arg(channel).arg(id.to_string()).query_async::<i64>(&mut c).await
+            let sent =
+                link.run(|mut c| async move {
+                    redis::cmd("PUBLISH").arg(channel).arg(message).query_async::<i64>(&mut c).await
                 })
                 .await;
             if sent.is_none() {
-                tracing::warn!(task = %id, "browse change not published; other instances rebuild when Redis is back");
+                tracing::warn!("browse change not published; other instances rebuild when Redis is back");
             }
         }
     }

@@ -132,6 +132,9 @@ pub async fn run(state: &AppState, opts: &Options) -> Result<Report, SeedError> 
         use sea_orm::ConnectionTrait;
         db.execute_unprepared("ANALYZE").await?;
     }
+    // The tasks went in behind the API: browse models (this process's, and every server's
+    // through Redis) are rebuilt. A server on the embedded setup hears nothing: restart it.
+    state.browse.changed_all(db).await;
     Ok(Report { sizes, rows: w.rows(), elapsed: started.elapsed(), admin_phone: city.admin_phone.clone() })
 }
 

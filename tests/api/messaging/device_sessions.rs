@@ -54,7 +54,10 @@ async fn device_of(app: &TestApp, installation: &str) -> Option<device::Model> {
 async fn an_installation_keeps_one_device_across_token_refreshes() {
     let app = spawn_app().await;
     let a = app.register_volunteer().await;
-    let first = register_with(&app, &a, "huawei", "inst-1", "token-1").await.expect(201);
+    let hms = "IQAAAACy0kYcAADe5b1mX0zN7tq3Vh8_wQ-6d2bV5Rk9rNwQpLx4oIzZ1hT7cFgYwA";
+    // A Huawei token must look like one (`messaging::push_tokens`).
+    register_with(&app, &a, "huawei", "inst-1", "token-1").await.expect_problem(400, "invalid_token");
+    let first = register_with(&app, &a, "huawei", "inst-1", hms).await.expect(201);
     assert_eq!(first.body["provider"], "huawei");
     assert_eq!(first.body["installationId"], "inst-1");
     assert_eq!(first.body["appId"], "cn.suzhou.wushe");
@@ -100,11 +103,12 @@ async fn signing_out_removes_the_sessions_device() {
 
     // Revocation of every session (a password reset, suspension or erasure does this) removes
     // the rest.
-    let txn = app.db().begin().await.unwrap();
-    wushe::domain::people::sessions::revoke_all(&txn, a.user_id.parse().unwrap(), app.clock_now(), "test", None)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
+    let person = a.user_id.parse().unwrap();
+    wushe::db::write(app.db(), async |txn| {
+        wushe::domain::people::sessions::revoke_all(txn, person, app.clock_now(), "test", None).await
+    })
+    .await
+    .unwrap();
     assert_eq!(app.count("devices").await, 0);
 }
 
