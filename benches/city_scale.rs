@@ -6,7 +6,8 @@
 //! `postgres://postgres@127.0.0.1:5432/test`). `WUSHE_BENCH_SCALES=1,10` chooses the scales (the
 //! first is the reference of the ratio), `WUSHE_BENCH_SECONDS` (default 10) each scenario's
 //! length, `WUSHE_BENCH_ONLY` a scenario by part of its name, `WUSHE_BENCH_KEEP` keeps the
-//! schemas. Scenarios: browse near a point (3 km), sign-up (volunteers spread over tasks to
+//! schemas, `WUSHE_BENCH_REUSE` seeds each scale once into a schema named after it
+//! (`city_10_reused`) and measures it again on later runs (the seeding of scale 10 takes minutes). Scenarios: browse near a point (3 km), sign-up (volunteers spread over tasks to
 //! come; 409s where the rules refuse are expected and counted apart), `GET /me`,
 //! `GET /me/hours`, the year's leaderboard, the inbox, the talent directory (a station
 //! administrator), an eligibility preview (a city administrator, this year's star-volunteer
@@ -44,12 +45,18 @@ async fn main() -> anyhow::Result<()> {
     jobs::push::install_crypto_provider();
     let admin = Database::connect(&base).await?;
     let mut results: Vec<(f64, BTreeMap<&'static str, Figures>)> = Vec::new();
+    let reuse = std::env::var("WUSHE_BENCH_REUSE").is_ok();
     for scale in scales {
-        let schema = format!("city_{}_{}", scale.to_string().replace('.', "_"), Utc::now().timestamp());
-        admin.execute_unprepared(&format!("CREATE SCHEMA {schema}")).await?;
+        let scale_name = scale.to_string().replace('.', "_");
+        let schema = if reuse {
+            format!("city_{scale_name}_reused")
+        } else {
+            format!("city_{scale_name}_{}", Utc::now().timestamp())
+        };
+        admin.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS {schema}")).await?;
         let url = format!("{base}{}options[search_path]={schema}", if base.contains('?') { '&' } else { '?' });
         let r = run(&url, scale, seconds).await;
-        if std::env::var("WUSHE_BENCH_KEEP").is_ok() {
+        if reuse || std::env::var("WUSHE_BENCH_KEEP").is_ok() {
             eprintln!("kept schema {schema}");
         } else {
             admin.execute_unprepared(&format!("DROP SCHEMA {schema} CASCADE")).await?;
@@ -92,8 +99,16 @@ async fn run(url: &str, scale: f64, seconds: u64) -> anyhow::Result<BTreeMap<&'s
     let db = wushe::app::open_database(&config, true).await?;
     let state = AppState::new(db, config, Arc::new(SystemClock))?;
     let opts = Options { scale, seed: 2026, force: false, quiet: false };
-    let report = seed_city::run(&state, &opts).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    eprintln!("scale {scale}: {} rows in {:.1} s", seed_city::thousands(report.rows), report.elapsed.as_secs_f64());
+    match seed_city::run(&state, &opts).await {
+        Ok(report) => eprintln!(
+            "scale {scale}: {} rows in {:.1} s",
+            seed_city::thousands(report.rows),
+            report.elapsed.as_secs_f64()
+        ),
+        // A schema kept from an earlier run (`WUSHE_BENCH_REUSE`) is measured as it is.
+        Err(seed_city::SeedError::NotEmpty(people)) => eprintln!("scale {scale}: reusing a city of {people} people"),
+        Err(e) => anyhow::bail!("{e}"),
+    }
     let fx = fixture(&state).await?;
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let base = format!("http://{}", listener.local_addr()?);

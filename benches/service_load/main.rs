@@ -49,7 +49,13 @@ struct Scenario {
     anchor: &'static str,
     aim: f64,
     lua: String,
+    /// Run the script for a few seconds, unmeasured, first (to measure a steady state).
+    warm_up: bool,
 }
+
+/// The volunteers of the warm `/me` scenario: people who come back to the app within a session
+/// cache's lifetime on one instance.
+const RETURNING: usize = 2_000;
 
 /// One measured row of the table.
 struct Row {
@@ -101,14 +107,31 @@ fn scenarios(race_task: &str) -> Vec<Scenario> {
             anchor: "poem_orm",
             aim: 0.9,
             lua: wrk::get("/readyz", false),
+            warm_up: false,
         },
-        Scenario { key: "me", name: "GET /api/v1/me", anchor: "poem_orm", aim: 0.9, lua: wrk::get("/api/v1/me", true) },
+        Scenario {
+            key: "me",
+            name: "GET /api/v1/me",
+            anchor: "poem_orm",
+            aim: 0.9,
+            lua: wrk::get("/api/v1/me", true),
+            warm_up: false,
+        },
+        Scenario {
+            key: "me-warm",
+            name: "GET /api/v1/me, 2,000 returning volunteers",
+            anchor: "poem_orm",
+            aim: 0.9,
+            lua: wrk::get_as("/api/v1/me", Some(RETURNING)),
+            warm_up: true,
+        },
         Scenario {
             key: "browse",
             name: "browse near a point (3 km)",
             anchor: "poem_orm",
             aim: 0.5,
             lua: wrk::browse(),
+            warm_up: false,
         },
         Scenario {
             key: "signup-spread",
@@ -116,6 +139,7 @@ fn scenarios(race_task: &str) -> Vec<Scenario> {
             anchor: "pg_signup_spread",
             aim: 0.6,
             lua: wrk::signup(None),
+            warm_up: false,
         },
         Scenario {
             key: "signup-race",
@@ -123,6 +147,7 @@ fn scenarios(race_task: &str) -> Vec<Scenario> {
             anchor: "pg_signup_hot",
             aim: 1.5,
             lua: wrk::signup(Some(race_task)),
+            warm_up: false,
         },
     ];
     all.into_iter()
@@ -207,6 +232,9 @@ async fn measure(
     let mut rows = Vec::new();
     for s in scenarios(&seed.race_task) {
         eprintln!("{db}: {} for {seconds} s…", s.name);
+        if s.warm_up {
+            wrk::run(dir, &s.lua, &server.base, 3)?;
+        }
         let (figures, text) = wrk::run(dir, &s.lua, &server.base, seconds)?;
         if std::env::var("WUSHE_BENCH_VERBOSE").is_ok() {
             eprintln!("{text}");

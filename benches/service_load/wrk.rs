@@ -87,9 +87,20 @@ end
 
 /// `GET path`, signed in as a different volunteer each request when `auth`.
 pub fn get(path: &str, auth: bool) -> String {
+    get_as(path, if auth { Some(usize::MAX) } else { None })
+}
+
+/// `GET path`, signed in in turn as the first `among` volunteers (all of them at most), or
+/// anonymously when `None`.
+pub fn get_as(path: &str, among: Option<usize>) -> String {
+    let header = match among {
+        Some(n) => {
+            format!("h['Authorization'] = 'Bearer ' .. tokens[(counter % math.min(#tokens, {})) + 1]", n.min(1 << 30))
+        }
+        None => String::new(),
+    };
     format!(
-        "{PRELUDE}\nrequest = function()\n  counter = counter + 1\n  local h = {{}}\n  {}\n  return wrk.format('GET', '{path}', h)\nend\n",
-        if auth { "h['Authorization'] = 'Bearer ' .. tokens[(counter % #tokens) + 1]" } else { "" }
+        "{PRELUDE}\nrequest = function()\n  counter = counter + 1\n  local h = {{}}\n  {header}\n  return wrk.format('GET', '{path}', h)\nend\n"
     )
 }
 

@@ -80,6 +80,7 @@ mod m20261202_700002_add_app_id_to_devices;
 mod m20261202_700003_add_session_id_to_devices;
 mod m20261202_700004_index_devices_by_installation;
 mod m20261202_700005_index_devices_by_session;
+pub mod m20261203_100001_create_hours_totals;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -164,6 +165,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_700003_add_session_id_to_devices::Migration),
             Box::new(m20261202_700004_index_devices_by_installation::Migration),
             Box::new(m20261202_700005_index_devices_by_session::Migration),
+            Box::new(m20261203_100001_create_hours_totals::Migration),
         ];
         all.extend(rest);
         all
@@ -280,6 +282,7 @@ mod tests {
             "m20261202_700003_add_session_id_to_devices",
             "m20261202_700004_index_devices_by_installation",
             "m20261202_700005_index_devices_by_session",
+            "m20261203_100001_create_hours_totals",
         ];
         assert_eq!(names, expected);
     }

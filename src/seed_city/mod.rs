@@ -127,10 +127,13 @@ pub async fn run(state: &AppState, opts: &Options) -> Result<Report, SeedError> 
     let served = service::build(&mut g, &mut w, &sizes, &city, &state.config.star_thresholds_hours).await?;
     extras::build(&mut g, &mut w, &sizes, &city, &served, state).await?;
     w.finish();
+    // The ledger went in directly: its per-period sums are computed from it once.
+    crate::domain::volunteering::hours_totals::rebuild(db).await.map_err(|e| SeedError::Other(e.to_string()))?;
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        // Fresh statistics, as autovacuum would give a loaded city after a while.
+        // Visibility map and fresh statistics, as autovacuum would give a loaded city after a
+        // while (index-only scans need the first).
         use sea_orm::ConnectionTrait;
-        db.execute_unprepared("ANALYZE").await?;
+        db.execute_unprepared("VACUUM (ANALYZE)").await?;
     }
     // The tasks went in behind the API: browse models (this process's, and every server's
     // through Redis) are rebuilt. A server on the embedded setup hears nothing: restart it.

@@ -1,8 +1,12 @@
-//! Bulk writing for the city seeder: rows go to the database as multi-row `INSERT`s of as many
-//! rows as the bind-parameter limits allow (PostgreSQL 65,535, SQLite 32,766), many statements
-//! to a transaction, with a progress line on stderr.
+//! Bulk writing for the city seeder, with a progress line on stderr. On PostgreSQL each batch is
+//! one `COPY … FROM STDIN` (text format; several times faster than inserts: no statement to
+//! parse and no parameters to bind per row); on SQLite, multi-row `INSERT`s of as many rows as
+//! its bind-parameter limit allows (32,766), many statements to a transaction.
 
-use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, Iterable, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityName, EntityTrait, IdenStatic, Iterable,
+    TransactionTrait, Value,
+};
 use std::io::Write;
 use std::time::Instant;
 
@@ -28,6 +32,12 @@ impl<'a> Writer<'a> {
         A: ActiveModelTrait + Send + Clone,
     {
         if rows.is_empty() {
+            return Ok(());
+        }
+        if self.db.get_database_backend() == DatabaseBackend::Postgres {
+            let n = rows.len();
+            copy_in(self.db, rows).await?;
+            self.progress.advance(table, n as u64);
             return Ok(());
         }
         let columns = <A::Entity as EntityTrait>::Column::iter().count().max(1);
@@ -56,6 +66,88 @@ impl<'a> Writer<'a> {
     pub(super) fn finish(&mut self) {
         self.progress.finish();
     }
+}
+
+/// Writes `rows` with one `COPY` in PostgreSQL's text format: the columns set in the first row,
+/// tab-separated, `\N` for NULL. Every row must set the same columns.
+async fn copy_in<A>(db: &DatabaseConnection, rows: Vec<A>) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait,
+{
+    let columns: Vec<_> = <A::Entity as EntityTrait>::Column::iter().filter(|c| rows[0].get(*c).is_set()).collect();
+    let names: Vec<String> = columns.iter().map(|c| format!("\"{}\"", c.as_str())).collect();
+    let table = <A::Entity as Default>::default().table_name().to_string();
+    let mut text = String::with_capacity(rows.len() * 64 * columns.len().max(1));
+    for row in rows {
+        for (i, c) in columns.iter().enumerate() {
+            if i > 0 {
+                text.push('\t');
+            }
+            let value = row.get(*c).into_value().ok_or_else(|| {
+                DbErr::Custom(format!("seed-city: {table}.{} set in one row and not in another", c.as_str()))
+            })?;
+            copy_text(&mut text, &value)
+                .map_err(|e| DbErr::Custom(format!("seed-city: {table}.{}: {e}", c.as_str())))?;
+        }
+        text.push('\n');
+    }
+    let statement = format!("COPY \"{table}\" ({}) FROM STDIN", names.join(", "));
+    let mut conn = db.get_postgres_connection_pool().acquire().await.map_err(sql_err)?;
+    let mut copy = conn.copy_in_raw(&statement).await.map_err(sql_err)?;
+    copy.send(text.into_bytes()).await.map_err(sql_err)?;
+    copy.finish().await.map_err(sql_err)?;
+    Ok(())
+}
+
+fn sql_err(e: sea_orm::sqlx::Error) -> DbErr {
+    DbErr::Custom(format!("seed-city copy: {e}"))
+}
+
+/// Appends one value in `COPY`'s text format.
+fn copy_text(out: &mut String, value: &Value) -> Result<(), &'static str> {
+    use std::fmt::Write as _;
+    let escaped = |out: &mut String, s: &str| {
+        for ch in s.chars() {
+            match ch {
+                '\\' => out.push_str("\\\\"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                c => out.push(c),
+            }
+        }
+    };
+    macro_rules! shown {
+        ($v:expr) => {
+            match $v {
+                Some(v) => {
+                    let _ = write!(out, "{v}");
+                }
+                None => out.push_str("\\N"),
+            }
+        };
+    }
+    match value {
+        Value::Bool(v) => shown!(v),
+        Value::SmallInt(v) => shown!(v),
+        Value::Int(v) => shown!(v),
+        Value::BigInt(v) => shown!(v),
+        Value::Float(v) => shown!(v),
+        Value::Double(v) => shown!(v),
+        Value::Uuid(v) => shown!(v),
+        Value::ChronoDate(v) => shown!(v),
+        Value::ChronoDateTime(v) => shown!(v),
+        Value::ChronoDateTimeUtc(v) => shown!(v.map(|t| t.to_rfc3339())),
+        Value::String(Some(s)) => escaped(out, s),
+        Value::Json(Some(j)) => escaped(out, &j.to_string()),
+        Value::String(None) | Value::Json(None) | Value::Bytes(None) => out.push_str("\\N"),
+        Value::Bytes(Some(b)) => {
+            out.push_str("\\\\x");
+            out.push_str(&hex::encode(b));
+        }
+        _ => return Err("a value kind the seeder does not copy"),
+    }
+    Ok(())
 }
 
 /// A progress bar on stderr: `[#####.....]  42% hours_entries  840,000/2,000,000 rows  31 s`.

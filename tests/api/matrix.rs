@@ -1411,7 +1411,7 @@ mod service {
     async fn insert_entry(app: &TestApp, owner: Uuid, unit: Uuid, status: HoursStatus) -> Uuid {
         let now = app.clock.now_utc();
         let id = Uuid::now_v7();
-        hours_entry::ActiveModel {
+        let line = hours_entry::ActiveModel {
             id: Set(id),
             volunteer_id: Set(owner),
             task_id: Set(None),
@@ -1435,6 +1435,7 @@ mod service {
         .insert(app.db())
         .await
         .unwrap();
+        wushe::domain::volunteering::hours_totals::add_approved(app.db(), std::slice::from_ref(&line)).await.unwrap();
         id
     }
 

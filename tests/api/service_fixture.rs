@@ -122,7 +122,7 @@ pub async fn ledger_line(
     let (vid, now): (Uuid, DateTime<Utc>) = (volunteer.parse().unwrap(), app.clock_now());
     let decided = status != HoursStatus::Pending;
     let id = Uuid::now_v7();
-    hours_entry::ActiveModel {
+    let line = hours_entry::ActiveModel {
         id: Set(id),
         volunteer_id: Set(vid),
         task_id: Set(None),
@@ -146,5 +146,8 @@ pub async fn ledger_line(
     .insert(app.db())
     .await
     .unwrap();
+    // History written straight to the ledger counts in the per-period totals, as the migration
+    // that created them would have counted it.
+    wushe::domain::volunteering::hours_totals::add_approved(app.db(), std::slice::from_ref(&line)).await.unwrap();
     id
 }

@@ -360,6 +360,7 @@ pub async fn enter_for_task(
         e.reason = Set(Some(reason.clone()));
         let entry = e.insert(txn).await?;
         day_limit::ensure_within(txn, std::slice::from_ref(&entry), Counting::Approved).await?;
+        super::hours_totals::add_approved(txn, std::slice::from_ref(&entry)).await?;
         super::hours_audit::entered(txn, actor.user_id, now, &entry).await?;
         let reached = award_stars(txn, volunteer, now, &[]).await?;
         Ok::<_, DomainError>((entry, reached))
@@ -429,6 +430,7 @@ pub async fn decide(
         }
         if approve {
             day_limit::ensure_within(txn, &out.entries, Counting::Approved).await?;
+            super::hours_totals::add_approved(txn, &out.entries).await?;
             for v in volunteers {
                 for level in award_stars(txn, v, now, ladder).await? {
                     out.stars_reached.push((v, level));
@@ -513,6 +515,7 @@ pub async fn correct(
         adj.adjusts_id = Set(Some(e.id));
         adj.reason = Set(Some(reason.clone()));
         let adj = adj.insert(txn).await?;
+        super::hours_totals::add_approved(txn, std::slice::from_ref(&adj)).await?;
         if delta_minutes > 0 {
             day_limit::ensure_within(txn, std::slice::from_ref(&adj), Counting::Approved).await?;
         }
@@ -565,12 +568,11 @@ pub async fn totals(db: &impl ConnectionTrait, person: &user::Model, now: DateTi
     let mine = || Condition::all().add(hours_entry::Column::VolunteerId.eq(person.id));
     let year_start = NaiveDate::from_ymd_opt(local_date(now, &person.time_zone).year(), 1, 1).unwrap_or_default();
     Ok(Totals {
-        approved_minutes: sum_minutes(db, mine().add(hours_entry::Column::Status.eq(HoursStatus::Approved))).await?,
-        approved_minutes_this_year: sum_minutes(
+        approved_minutes: super::hours_totals::approved(db, person.id, super::hours_totals::ALL_TIME).await?,
+        approved_minutes_this_year: super::hours_totals::approved(
             db,
-            mine()
-                .add(hours_entry::Column::Status.eq(HoursStatus::Approved))
-                .add(hours_entry::Column::ServiceDate.gte(year_start)),
+            person.id,
+            &super::hours_totals::year_key(year_start),
         )
         .await?,
         pending_minutes: sum_minutes(db, mine().add(hours_entry::Column::Status.eq(HoursStatus::Pending))).await?,

@@ -7,13 +7,14 @@ use crate::domain::kernel::org_units;
 use crate::domain::kernel::time::{self, local_date};
 use crate::domain::messaging::notifications::{Category, Message, tell};
 use crate::domain::people::users;
-use crate::domain::volunteering::hours::{sum_minutes, unit_tz};
+use crate::domain::volunteering::hours::unit_tz;
+use crate::domain::volunteering::hours_totals;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use entity::hours_entry::{self, HoursStatus};
+use entity::hours_total;
 use entity::star_award;
 use entity::user;
 use sea_orm::sea_query::{Alias, Expr, Func, OnConflict, Query};
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 /// A star level and the way to the next.
@@ -58,13 +59,7 @@ async fn record_star_levels(
     if ladder.is_empty() {
         return Ok(Vec::new());
     }
-    let total = sum_minutes(
-        txn,
-        Condition::all()
-            .add(hours_entry::Column::VolunteerId.eq(volunteer))
-            .add(hours_entry::Column::Status.eq(HoursStatus::Approved)),
-    )
-    .await?;
+    let total = hours_totals::approved(txn, volunteer, hours_totals::ALL_TIME).await?;
     let level = stars(ladder, total).level;
     let mut reached = Vec::new();
     for l in 1..=level {
@@ -125,50 +120,48 @@ pub async fn leaderboard(
         Period::Year => NaiveDate::from_ymd_opt(today.year(), 1, 1),
         Period::AllTime => None,
     };
+    let key = match since {
+        Some(first) if period == Period::Month => hours_totals::month_key(first),
+        Some(first) => hours_totals::year_key(first),
+        None => hours_totals::ALL_TIME.to_string(),
+    };
+    // The period's totals (`hours_totals`), within the subtree when there is one: the top is the
+    // head of the ranking index, a rank the entries above a total.
     use sea_orm::sea_query::ExprTrait;
-    let mut cond =
-        Condition::all().add(Expr::col((hours_entry::Entity, hours_entry::Column::Status)).eq(HoursStatus::Approved));
-    if let Some(s) = since {
-        cond = cond.add(Expr::col((hours_entry::Entity, hours_entry::Column::ServiceDate)).gte(s));
-    }
-    if let Some(root) = under {
-        cond = cond.add(Expr::col((user::Entity, user::Column::OrgUnitId)).in_subquery(org_units::subtree_ids(root)));
-    }
-    let total = Func::sum(Expr::col((hours_entry::Entity, hours_entry::Column::Minutes)));
-    let grouped = Query::select()
-        .column((hours_entry::Entity, hours_entry::Column::VolunteerId))
-        .expr_as(total.clone(), Alias::new("total"))
-        .from(hours_entry::Entity)
-        .inner_join(
-            user::Entity,
-            Expr::col((user::Entity, user::Column::Id)).equals((hours_entry::Entity, hours_entry::Column::VolunteerId)),
-        )
-        .cond_where(cond.clone())
-        .group_by_col((hours_entry::Entity, hours_entry::Column::VolunteerId))
-        .and_having(total.clone().gt(0))
-        .to_owned();
-    let top_q = grouped
-        .clone()
-        .order_by_expr(total.clone().into(), sea_orm::Order::Desc)
-        .order_by((hours_entry::Entity, hours_entry::Column::VolunteerId), sea_orm::Order::Asc)
+    let minutes = || Expr::col((hours_total::Entity, hours_total::Column::Minutes));
+    let ranked = |extra: Option<sea_orm::sea_query::SimpleExpr>| {
+        let mut q = Query::select();
+        q.from(hours_total::Entity)
+            .and_where(Expr::col((hours_total::Entity, hours_total::Column::Period)).eq(key.clone()))
+            .and_where(extra.unwrap_or_else(|| minutes().gt(0)));
+        if let Some(root) = under {
+            q.inner_join(
+                user::Entity,
+                Expr::col((user::Entity, user::Column::Id))
+                    .equals((hours_total::Entity, hours_total::Column::VolunteerId)),
+            )
+            .and_where(Expr::col((user::Entity, user::Column::OrgUnitId)).in_subquery(org_units::subtree_ids(root)));
+        }
+        q
+    };
+    let top_q = ranked(None)
+        .column((hours_total::Entity, hours_total::Column::VolunteerId))
+        .column((hours_total::Entity, hours_total::Column::Minutes))
+        .order_by((hours_total::Entity, hours_total::Column::Minutes), sea_orm::Order::Desc)
+        .order_by((hours_total::Entity, hours_total::Column::VolunteerId), sea_orm::Order::Asc)
         .limit(limit)
         .to_owned();
-    let read_total = |r: &sea_orm::QueryResult| -> i64 {
-        r.try_get::<i64>("", "total").or_else(|_| r.try_get::<i32>("", "total").map(i64::from)).unwrap_or(0)
-    };
     let rows = db.query_all(&top_q).await?;
     let mut lines: Vec<(Uuid, i64)> = Vec::new();
     for r in &rows {
-        lines.push((r.try_get("", "volunteer_id")?, read_total(r)));
+        lines.push((r.try_get("", "volunteer_id")?, r.try_get("", "minutes")?));
     }
     // Rank = 1 + how many have strictly more.
-    let rank_of = async |minutes: i64| -> DomainResult<i64> {
-        let above = Query::select()
-            .expr_as(Func::count(Expr::col(Alias::new("volunteer_id"))), Alias::new("n"))
-            .from_subquery(grouped.clone().and_having(total.clone().gt(minutes)).to_owned(), Alias::new("g"))
+    let rank_of = async |mine: i64| -> DomainResult<i64> {
+        let above = ranked(Some(minutes().gt(mine)))
+            .expr_as(Func::count(Expr::col((hours_total::Entity, hours_total::Column::VolunteerId))), Alias::new("n"))
             .to_owned();
-        let n = db.query_one(&above).await?.map(|r| r.try_get::<i64>("", "n").unwrap_or(0)).unwrap_or(0);
-        Ok(n + 1)
+        Ok(db.query_one(&above).await?.map(|r| r.try_get::<i64>("", "n").unwrap_or(0)).unwrap_or(0) + 1)
     };
     let ids: Vec<Uuid> = lines.iter().map(|l| l.0).chain(std::iter::once(me)).collect();
     let people = users::by_ids(db, ids).await?;
@@ -184,16 +177,15 @@ pub async fn leaderboard(
             top.push(Standing { rank, volunteer: u.clone(), minutes: *minutes });
         }
     }
-    let my_total_q = Query::select()
-        .expr_as(total.clone(), Alias::new("total"))
-        .from(hours_entry::Entity)
-        .inner_join(
-            user::Entity,
-            Expr::col((user::Entity, user::Column::Id)).equals((hours_entry::Entity, hours_entry::Column::VolunteerId)),
-        )
-        .cond_where(cond.add(Expr::col((hours_entry::Entity, hours_entry::Column::VolunteerId)).eq(me)))
-        .to_owned();
-    let my_minutes = db.query_one(&my_total_q).await?.map(|r| read_total(&r)).unwrap_or(0);
+    let my_minutes = hours_totals::approved(db, me, &key).await?;
+    let in_scope = match (under, people.get(&me)) {
+        (Some(root), Some(u)) => match u.org_unit_id {
+            Some(unit) => org_units::is_within(db, root, unit).await?,
+            None => false,
+        },
+        _ => true,
+    };
+    let my_minutes = if in_scope { my_minutes } else { 0 };
     let mine = match (my_minutes > 0, people.get(&me)) {
         (true, Some(u)) => {
             Some(Standing { rank: rank_of(my_minutes).await?, volunteer: u.clone(), minutes: my_minutes })

@@ -5,6 +5,7 @@ mod audit;
 mod browse_model;
 mod day_limit;
 mod dispatch;
+mod hours_totals;
 mod ledger;
 mod overdue;
 mod presence;
