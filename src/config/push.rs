@@ -1,9 +1,10 @@
-//! Credentials of the mainland vendor push channels (Huawei Push Kit, Honor Push, Xiaomi MiPush).
-//! A vendor without its credentials is not set up: its devices' pushes fail as "no push
+//! Credentials of the mainland vendor push channels (Huawei Push Kit, Honor Push, Xiaomi MiPush,
+//! OPPO Push, vivo Push) and of APNs (iPhones reached directly). A vendor without its credentials is not set up: its devices' pushes fail as "no push
 //! provider" and show in the push dead letters. Endpoints can be pointed elsewhere (tests point
 //! them at fakes).
 
 use super::{ConfigError, Secret, duration_var, invalid, number_var};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// A vendor that authenticates with OAuth 2.0 client credentials (Huawei, Honor).
@@ -32,6 +33,38 @@ pub struct XiaomiVendor {
     pub concurrency: usize,
 }
 
+/// OPPO Push: the app key and master secret sign the auth request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OppoVendor {
+    pub app_key: String,
+    pub master_secret: Secret,
+    pub endpoint: Option<String>,
+    pub concurrency: usize,
+}
+
+/// vivo Push: the app id, app key and app secret sign the auth request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VivoVendor {
+    pub app_id: String,
+    pub app_key: String,
+    pub app_secret: Secret,
+    pub endpoint: Option<String>,
+    pub concurrency: usize,
+}
+
+/// APNs with a provider token signed by the team's `.p8` key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApnsVendor {
+    /// The `.p8` key file (read and checked when the workers start).
+    pub key_file: PathBuf,
+    pub key_id: String,
+    pub team_id: String,
+    /// The app's bundle id (`apns-topic`).
+    pub topic: String,
+    pub endpoint: Option<String>,
+    pub concurrency: usize,
+}
+
 /// The vendor channels that are set up.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PushVendorsConfig {
@@ -45,6 +78,15 @@ pub struct PushVendorsConfig {
     /// `WUSHE_XIAOMI_APP_SECRET`, `WUSHE_XIAOMI_PACKAGE` (both or neither),
     /// `WUSHE_XIAOMI_ENDPOINT`, `WUSHE_XIAOMI_CONCURRENCY` (64).
     pub xiaomi: Option<XiaomiVendor>,
+    /// `WUSHE_OPPO_APP_KEY`, `WUSHE_OPPO_MASTER_SECRET` (both or neither), `WUSHE_OPPO_BASE_URL`,
+    /// `WUSHE_OPPO_CONCURRENCY` (64).
+    pub oppo: Option<OppoVendor>,
+    /// `WUSHE_VIVO_APP_ID`, `WUSHE_VIVO_APP_KEY`, `WUSHE_VIVO_APP_SECRET` (all or none),
+    /// `WUSHE_VIVO_BASE_URL`, `WUSHE_VIVO_CONCURRENCY` (64).
+    pub vivo: Option<VivoVendor>,
+    /// `WUSHE_APNS_KEY_FILE`, `WUSHE_APNS_KEY_ID`, `WUSHE_APNS_TEAM_ID`, `WUSHE_APNS_TOPIC` (all
+    /// or none), `WUSHE_APNS_BASE_URL`, `WUSHE_APNS_CONCURRENCY` (64).
+    pub apns: Option<ApnsVendor>,
     /// `WUSHE_VENDOR_PUSH_TIMEOUT` (`10s`): a vendor request unanswered this long has an unknown
     /// outcome.
     pub timeout: Duration,
@@ -52,7 +94,15 @@ pub struct PushVendorsConfig {
 
 impl Default for PushVendorsConfig {
     fn default() -> Self {
-        PushVendorsConfig { huawei: None, honor: None, xiaomi: None, timeout: Duration::from_secs(10) }
+        PushVendorsConfig {
+            huawei: None,
+            honor: None,
+            xiaomi: None,
+            oppo: None,
+            vivo: None,
+            apns: None,
+            timeout: Duration::from_secs(10),
+        }
     }
 }
 
@@ -105,6 +155,21 @@ fn oauth_vendor(
     }
 }
 
+/// The values of `names`: all of them (none empty), none of them, or an error naming the first.
+fn all_or_none<const N: usize>(
+    var: &impl Fn(&'static str) -> Option<String>,
+    names: [&'static str; N],
+) -> Result<Option<[String; N]>, ConfigError> {
+    let values = names.map(|n| var(n).filter(|v| !v.trim().is_empty()));
+    if values.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    if let Some(i) = values.iter().position(Option::is_none) {
+        return Err(invalid(names[i], format!("set with {}, or none of them", names.join(", "))));
+    }
+    Ok(Some(values.map(Option::unwrap_or_default)))
+}
+
 impl PushVendorsConfig {
     /// Reads the vendor variables through `var`.
     pub fn from_vars(var: &impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
@@ -118,10 +183,45 @@ impl PushVendorsConfig {
             }),
             _ => return Err(invalid("WUSHE_XIAOMI_APP_SECRET", "set with WUSHE_XIAOMI_PACKAGE, or neither".into())),
         };
+        let concurrency = |name| number_var(var, name, 64, 1..=10_000);
+        let oppo = match all_or_none(var, ["WUSHE_OPPO_APP_KEY", "WUSHE_OPPO_MASTER_SECRET"])? {
+            None => None,
+            Some([app_key, secret]) => Some(OppoVendor {
+                app_key,
+                master_secret: Secret::new(secret.into_bytes()),
+                endpoint: var("WUSHE_OPPO_BASE_URL"),
+                concurrency: concurrency("WUSHE_OPPO_CONCURRENCY")?,
+            }),
+        };
+        let vivo = match all_or_none(var, ["WUSHE_VIVO_APP_ID", "WUSHE_VIVO_APP_KEY", "WUSHE_VIVO_APP_SECRET"])? {
+            None => None,
+            Some([app_id, app_key, secret]) => Some(VivoVendor {
+                app_id,
+                app_key,
+                app_secret: Secret::new(secret.into_bytes()),
+                endpoint: var("WUSHE_VIVO_BASE_URL"),
+                concurrency: concurrency("WUSHE_VIVO_CONCURRENCY")?,
+            }),
+        };
+        let apns_names = ["WUSHE_APNS_KEY_FILE", "WUSHE_APNS_KEY_ID", "WUSHE_APNS_TEAM_ID", "WUSHE_APNS_TOPIC"];
+        let apns = match all_or_none(var, apns_names)? {
+            None => None,
+            Some([key_file, key_id, team_id, topic]) => Some(ApnsVendor {
+                key_file: PathBuf::from(key_file),
+                key_id,
+                team_id,
+                topic,
+                endpoint: var("WUSHE_APNS_BASE_URL"),
+                concurrency: concurrency("WUSHE_APNS_CONCURRENCY")?,
+            }),
+        };
         Ok(PushVendorsConfig {
             huawei: oauth_vendor(var, &HUAWEI, true)?,
             honor: oauth_vendor(var, &HONOR, false)?,
             xiaomi,
+            oppo,
+            vivo,
+            apns,
             timeout: duration_var(var, "WUSHE_VENDOR_PUSH_TIMEOUT", Duration::from_secs(10))?,
         })
     }

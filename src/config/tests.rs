@@ -96,3 +96,35 @@ fn urls_are_redacted() {
     assert_eq!(redact_url("postgres://u:pw@h:5432/db"), "postgres://u:***@h:5432/db");
     assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
 }
+
+#[test]
+fn oppo_vivo_and_apns_take_all_their_credentials_or_none() {
+    let c = config(&[]).unwrap();
+    assert!(c.jobs.vendors.oppo.is_none() && c.jobs.vendors.vivo.is_none() && c.jobs.vendors.apns.is_none());
+    let c = config(&[
+        ("WUSHE_OPPO_APP_KEY", "k"),
+        ("WUSHE_OPPO_MASTER_SECRET", "s"),
+        ("WUSHE_VIVO_APP_ID", "1"),
+        ("WUSHE_VIVO_APP_KEY", "k"),
+        ("WUSHE_VIVO_APP_SECRET", "s"),
+        ("WUSHE_APNS_KEY_FILE", "/keys/AuthKey.p8"),
+        ("WUSHE_APNS_KEY_ID", "K"),
+        ("WUSHE_APNS_TEAM_ID", "T"),
+        ("WUSHE_APNS_TOPIC", "cn.wushe.app"),
+        ("WUSHE_APNS_CONCURRENCY", "100"),
+    ])
+    .unwrap();
+    let v = &c.jobs.vendors;
+    assert_eq!(v.oppo.as_ref().map(|o| o.app_key.as_str()), Some("k"));
+    assert_eq!(v.vivo.as_ref().map(|o| o.app_id.as_str()), Some("1"));
+    let apns = v.apns.as_ref().unwrap();
+    assert_eq!((apns.topic.as_str(), apns.concurrency), ("cn.wushe.app", 100));
+    for partial in [
+        &[("WUSHE_OPPO_APP_KEY", "k")][..],
+        &[("WUSHE_VIVO_APP_ID", "1"), ("WUSHE_VIVO_APP_SECRET", "s")][..],
+        &[("WUSHE_APNS_KEY_FILE", "/k.p8"), ("WUSHE_APNS_KEY_ID", "K"), ("WUSHE_APNS_TEAM_ID", "T")][..],
+        &[("WUSHE_OPPO_APP_KEY", "k"), ("WUSHE_OPPO_MASTER_SECRET", " ")][..],
+    ] {
+        assert!(matches!(config(partial), Err(ConfigError::Invalid { .. })), "{partial:?}");
+    }
+}

@@ -1,9 +1,11 @@
-//! What the fake vendor push servers (Huawei, Honor, Xiaomi) share: a poem server on 127.0.0.1,
-//! an OAuth 2.0 client-credentials token endpoint (Huawei and Honor) that issues access tokens
-//! of a settable lifetime and refuses a wrong secret, and the record of what was sent. The send
-//! endpoints are in `fake_huawei`, `fake_honor` and `fake_xiaomi`; each answers errors by device
-//! token prefix: `invalid` (a dead token), `throttle` (throttled once, `Retry-After: 1`). Anything
-//! else is delivered.
+//! What the fake push servers (Huawei, Honor, Xiaomi, OPPO, vivo, APNs) share: a poem server on
+//! 127.0.0.1 (HTTP/1.1, and HTTP/2 with prior knowledge), an OAuth 2.0 client-credentials token
+//! endpoint (Huawei and Honor) that issues access tokens of a settable lifetime and refuses a
+//! wrong secret, the access tokens issued and expired, and the record of what was sent. The send
+//! endpoints are in `fake_huawei`, `fake_honor`, `fake_xiaomi`, `fake_oppo`, `fake_vivo` and
+//! `fake_apns`; each answers errors by device token prefix: `invalid` (a dead token), `throttle`
+//! (throttled once, `Retry-After: 1`; APNs, whose tokens are hex, has its own prefixes).
+//! Anything else is delivered.
 
 use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -26,6 +28,8 @@ pub struct VendorState {
     /// `expires_in` of the access tokens issued next.
     pub token_lifetime: AtomicU64,
     valid_tokens: Mutex<HashSet<String>>,
+    /// Every access token ever accepted, expired or not.
+    seen_tokens: Mutex<HashSet<String>>,
     /// Accepted messages: (device token, the request as JSON).
     pub delivered: Mutex<Vec<(String, Value)>>,
     failed_once: Mutex<HashSet<String>>,
@@ -40,6 +44,7 @@ impl Default for VendorState {
             send_requests: AtomicUsize::new(0),
             token_lifetime: AtomicU64::new(3600),
             valid_tokens: Mutex::default(),
+            seen_tokens: Mutex::default(),
             delivered: Mutex::default(),
             failed_once: Mutex::default(),
             refused: Mutex::default(),
@@ -52,7 +57,29 @@ impl VendorState {
     pub fn authorised(&self, req: &poem::Request) -> bool {
         let bearer =
             req.headers().get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-        bearer.is_some_and(|b| self.valid_tokens.lock().unwrap().contains(b))
+        bearer.is_some_and(|b| self.holds(b))
+    }
+
+    /// Whether `token` was issued (or accepted) and has not expired.
+    pub fn holds(&self, token: &str) -> bool {
+        self.valid_tokens.lock().unwrap().contains(token)
+    }
+
+    /// Issues a new access token (counted as a token request).
+    pub fn issue_token(&self) -> String {
+        let token = format!("fake-access-{}", uuid::Uuid::new_v4().simple());
+        self.accept_token(&token);
+        token
+    }
+
+    /// Takes `token` (one the client made itself, as an APNs provider token) as valid until
+    /// expired; false if it was taken before and has expired since.
+    pub fn accept_token(&self, token: &str) -> bool {
+        if self.seen_tokens.lock().unwrap().insert(token.to_string()) {
+            self.token_requests.fetch_add(1, Ordering::SeqCst);
+            self.valid_tokens.lock().unwrap().insert(token.to_string());
+        }
+        self.holds(token)
     }
 
     /// True the first time a device token fails (for the fail-once behaviours).
@@ -134,19 +161,19 @@ struct TokenForm {
 
 #[handler]
 async fn token_endpoint(state: Data<&Arc<VendorState>>, form: Form<TokenForm>) -> Response {
-    state.token_requests.fetch_add(1, Ordering::SeqCst);
     if form.grant_type != "client_credentials" {
+        state.token_requests.fetch_add(1, Ordering::SeqCst);
         return (StatusCode::BAD_REQUEST, poem::web::Json(json!({"error": "unsupported_grant_type"}))).into_response();
     }
     if form.client_id != CLIENT_ID || form.client_secret != CLIENT_SECRET {
+        state.token_requests.fetch_add(1, Ordering::SeqCst);
         return (
             StatusCode::UNAUTHORIZED,
             poem::web::Json(json!({"error": 1101, "error_description": "invalid client"})),
         )
             .into_response();
     }
-    let access = format!("fake-access-{}", uuid::Uuid::new_v4().simple());
-    state.valid_tokens.lock().unwrap().insert(access.clone());
+    let access = state.issue_token();
     let lifetime = state.token_lifetime.load(Ordering::SeqCst);
     poem::web::Json(json!({"access_token": access, "expires_in": lifetime, "token_type": "Bearer"})).into_response()
 }
@@ -158,6 +185,11 @@ pub fn answer(status: StatusCode, body: Value, retry_after: bool) -> Response {
         r.headers_mut().insert("retry-after", "1".parse().unwrap());
     }
     r
+}
+
+/// A registration id of valid shape for Xiaomi, OPPO and vivo, starting with `prefix`.
+pub fn regid(prefix: &str) -> String {
+    format!("{prefix}{}", "x".repeat(30))
 }
 
 /// A device token of valid shape for Huawei and Honor (32+ characters), starting with `prefix`.

@@ -22,10 +22,7 @@ pub async fn start() -> FakeVendor {
     FakeVendor::start(Route::new().at("/v3/message/regid", poem::post(send))).await
 }
 
-/// A regid of valid shape, starting with `prefix`.
-pub fn regid(prefix: &str) -> String {
-    format!("{prefix}{}", "x".repeat(30))
-}
+pub use crate::fake_vendor::regid;
 
 fn check(form: &HashMap<String, String>) -> Result<Vec<String>, String> {
     if form.get("restricted_package_name").map(String::as_str) != Some(PACKAGE) {

@@ -4,10 +4,13 @@
 #![allow(clippy::unwrap_used)] // a test that cannot set up must fail loudly
 
 mod credential_fixture;
+mod fake_apns;
 mod fake_fcm;
 mod fake_honor;
 mod fake_huawei;
+mod fake_oppo;
 mod fake_vendor;
+mod fake_vivo;
 mod fake_xiaomi;
 mod helpers;
 mod logs;

@@ -26,10 +26,7 @@
 //! dies with the job's attempts rather than being dropped by mistake).
 
 use super::oauth::{ClientCredentials, TokenCache};
-use super::{
-    Answer, PushMessage, PushOutcome, PushProvider, PushTarget, config_fault, in_batches, only, read_answer, transport,
-};
-use async_trait::async_trait;
+use super::{Answer, PushMessage, PushOutcome, PushTarget, config_fault, read_answer, transport};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -98,28 +95,7 @@ impl HonorProvider {
     }
 }
 
-#[async_trait]
-impl PushProvider for HonorProvider {
-    fn name(&self) -> &str {
-        NAME
-    }
-
-    fn concurrency(&self) -> usize {
-        self.concurrency
-    }
-
-    fn max_batch(&self) -> usize {
-        MAX_TOKENS
-    }
-
-    async fn send(&self, target: &PushTarget, message: &PushMessage) -> PushOutcome {
-        only(self.send_batch(std::slice::from_ref(target), message).await)
-    }
-
-    async fn send_many(&self, targets: &[PushTarget], message: &PushMessage) -> Vec<PushOutcome> {
-        in_batches(targets, MAX_TOKENS, |batch| self.send_batch(batch, message)).await
-    }
-}
+batch_provider!(HonorProvider, NAME, MAX_TOKENS);
 
 /// Whether Honor refused our access token: HTTP 401, `80200003` (expired) or `80200001`.
 fn token_refused(a: &Answer) -> bool {

@@ -5,7 +5,7 @@
 //! connection lost mid-request) or [`PushOutcome::Fatal`] (retrying cannot help). Each device row
 //! names its provider; each provider is one module: FCM, and the mainland vendor channels (most
 //! Android phones sold in mainland China have no Google services) Huawei Push Kit, Honor Push and
-//! Xiaomi MiPush. A message carries its [`classes::PushClass`]: the class each provider sorts it
+//! Xiaomi MiPush, OPPO Push and vivo Push; and APNs for iPhones directly. A message carries its [`classes::PushClass`]: the class each provider sorts it
 //! into (service or marketing, urgency).
 //!
 //! Vendors that take many tokens in one request say so in [`PushProvider::max_batch`] and answer
@@ -22,17 +22,60 @@
 //! message sent twice only once.
 //!
 //! Shipped: [`fcm::FcmProvider`] (FCM HTTP v1), [`huawei::HuaweiProvider`],
-//! [`honor::HonorProvider`], [`xiaomi::XiaomiProvider`] and [`log::LogProvider`] (records what would have
+//! [`honor::HonorProvider`], [`xiaomi::XiaomiProvider`], [`oppo::OppoProvider`],
+//! [`vivo::VivoProvider`], [`apns::ApnsProvider`] and [`log::LogProvider`] (records what would have
 //! been sent; used when no FCM credentials are configured). Payloads carry no personal data:
 //! FCM crosses borders, so a message holds ids and a generic text and the app fetches details
 //! over the API. Tokens never appear in logs: [`token_hash`] names them.
 
+/// Implements [`PushProvider`] for a provider that sends one message to several devices in one
+/// request: `$ty` has a `concurrency` field and `async fn send_batch(&self, &[PushTarget],
+/// &PushMessage) -> Vec<PushOutcome>` (one outcome per target); `send` is a batch of one and
+/// `send_many` sends batches of at most `$max`.
+macro_rules! batch_provider {
+    ($ty:ty, $name:expr, $max:expr) => {
+        #[::async_trait::async_trait]
+        impl $crate::push::PushProvider for $ty {
+            fn name(&self) -> &str {
+                $name
+            }
+
+            fn concurrency(&self) -> usize {
+                self.concurrency
+            }
+
+            fn max_batch(&self) -> usize {
+                $max
+            }
+
+            async fn send(
+                &self,
+                target: &$crate::push::PushTarget,
+                m: &$crate::push::PushMessage,
+            ) -> $crate::push::PushOutcome {
+                $crate::push::only(self.send_batch(std::slice::from_ref(target), m).await)
+            }
+
+            async fn send_many(
+                &self,
+                targets: &[$crate::push::PushTarget],
+                m: &$crate::push::PushMessage,
+            ) -> Vec<$crate::push::PushOutcome> {
+                $crate::push::in_batches(targets, $max, |batch| self.send_batch(batch, m)).await
+            }
+        }
+    };
+}
+
+pub mod apns;
 pub mod classes;
 pub mod fcm;
 pub mod honor;
 pub mod huawei;
 pub mod log;
 pub mod oauth;
+pub mod oppo;
+pub mod vivo;
 pub mod xiaomi;
 
 use async_trait::async_trait;
@@ -127,13 +170,25 @@ pub fn alert(provider: &str, why: &str) {
 
 /// An HTTP client for a provider: pooled, with a connect timeout and a request timeout.
 pub fn http_client(timeout: Duration) -> reqwest::Result<reqwest::Client> {
+    client_builder(timeout).build()
+}
+
+/// The settings of [`http_client`], for a provider that adds its own.
+pub fn client_builder(timeout: Duration) -> reqwest::ClientBuilder {
     install_crypto_provider();
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5).min(timeout))
         .timeout(timeout)
         .pool_idle_timeout(Duration::from_secs(90))
         .http2_keep_alive_interval(Duration::from_secs(30))
-        .build()
+}
+
+/// How long until a provider's daily quota starts again: the next midnight in Beijing time
+/// (UTC+8), when the mainland vendors reset their daily counts.
+pub fn until_quota_resets(now: chrono::DateTime<chrono::Utc>) -> Duration {
+    let beijing = now.naive_utc() + chrono::Duration::hours(8);
+    let next = (beijing.date() + chrono::Days::new(1)).and_time(chrono::NaiveTime::MIN);
+    Duration::from_secs((next - beijing).num_seconds().max(60) as u64)
 }
 
 /// An HTTP answer of a provider: status, the `Retry-After` it gave, its JSON body (null if none).

@@ -1,6 +1,9 @@
-//! OAuth 2.0 client-credentials access tokens, as Huawei Push Kit and Honor Push hand them out:
-//! `POST {token_url}` with the form `grant_type=client_credentials&client_id=…&client_secret=…`
-//! answers `{"access_token": "…", "expires_in": 3600, "token_type": "Bearer"}`.
+//! Access tokens of the push providers, cached. The OAuth 2.0 client-credentials tokens of Huawei
+//! Push Kit and Honor Push (`POST {token_url}` with the form
+//! `grant_type=client_credentials&client_id=…&client_secret=…` answers `{"access_token": "…",
+//! "expires_in": 3600, "token_type": "Bearer"}`) are fetched here; other providers bring their
+//! own [`TokenFetch`] (OPPO's and vivo's signed auth requests, the APNs provider token signed
+//! locally) and share the cache.
 //!
 //! A token is cached and replaced [`REFRESH_MARGIN`] before it expires (a token issued with less
 //! life than that is used for one send and then replaced), by one caller while the others wait
@@ -35,6 +38,12 @@ impl std::fmt::Debug for ClientCredentials {
     }
 }
 
+/// How a provider gets a new access token: the token and how long it lives, or why not.
+#[async_trait::async_trait]
+pub trait TokenFetch: Send + Sync + 'static {
+    async fn fetch(&self) -> Result<(String, Duration), Fetch>;
+}
+
 enum Cached {
     Token { token: String, refresh_after: Instant },
     Refused { why: String, until: Instant },
@@ -43,14 +52,19 @@ enum Cached {
 /// The access tokens of one provider.
 pub struct TokenCache {
     provider: &'static str,
-    credentials: ClientCredentials,
-    http: reqwest::Client,
+    source: Box<dyn TokenFetch>,
     cached: Mutex<Option<Cached>>,
 }
 
 impl TokenCache {
+    /// OAuth 2.0 client-credentials tokens.
     pub fn new(provider: &'static str, credentials: ClientCredentials, http: reqwest::Client) -> Self {
-        TokenCache { provider, credentials, http, cached: Mutex::new(None) }
+        Self::from_source(provider, Box::new(OAuthFetch { credentials, http }))
+    }
+
+    /// Tokens from `source`.
+    pub fn from_source(provider: &'static str, source: Box<dyn TokenFetch>) -> Self {
+        TokenCache { provider, source, cached: Mutex::new(None) }
     }
 
     /// A valid access token: the cached one unless it is near expiry or is `rejected`. Err is the
@@ -69,7 +83,7 @@ impl TokenCache {
             }
             _ => {}
         }
-        match self.fetch().await {
+        match self.source.fetch().await {
             Ok((token, lifetime)) => {
                 tracing::info!(
                     provider = self.provider,
@@ -111,13 +125,50 @@ impl TokenCache {
         Ok(answer)
     }
 
+    /// Sends to `n` devices as [`Self::send`] does and reads the answer with `classify` (one
+    /// outcome per device); a configuration fault in the answer (an app the provider does not
+    /// know, a topic it refuses) marks the credentials refused, as a refused token does.
+    pub async fn send_classified<F, Fut>(
+        &self,
+        n: usize,
+        refused: impl Fn(&Answer) -> bool,
+        post: F,
+        classify: impl FnOnce(Answer) -> Vec<PushOutcome>,
+    ) -> Vec<PushOutcome>
+    where
+        F: Fn(String) -> Fut,
+        Fut: std::future::Future<Output = Result<Answer, PushOutcome>>,
+    {
+        match self.send(refused, post).await {
+            Ok(answer) => self.checked(classify(answer)).await,
+            Err(o) => vec![o; n],
+        }
+    }
+
+    /// `outcomes`, after marking the credentials refused if they are a configuration fault.
+    pub async fn checked(&self, outcomes: Vec<PushOutcome>) -> Vec<PushOutcome> {
+        if let Some(PushOutcome::Fatal(why)) = outcomes.first().filter(|o| o.is_config_fault()) {
+            self.refuse(why).await;
+        }
+        outcomes
+    }
+
     /// Marks the credentials refused (the provider refused a fresh token of them: an unknown app,
     /// or a token of another app), raising the alarm once.
     pub async fn refuse(&self, why: &str) {
         super::alert(self.provider, why);
         *self.cached.lock().await = Some(Cached::Refused { why: why.into(), until: Instant::now() + REFUSED_PAUSE });
     }
+}
 
+/// Client-credentials tokens from an OAuth 2.0 token endpoint.
+struct OAuthFetch {
+    credentials: ClientCredentials,
+    http: reqwest::Client,
+}
+
+#[async_trait::async_trait]
+impl TokenFetch for OAuthFetch {
     async fn fetch(&self) -> Result<(String, Duration), Fetch> {
         #[derive(Deserialize)]
         struct Reply {
@@ -126,31 +177,36 @@ impl TokenCache {
             expires_in: Option<u64>,
         }
         let c = &self.credentials;
-        let resp = self
-            .http
-            .post(&c.token_url)
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", c.client_id.as_str()),
-                ("client_secret", c.client_secret.as_str()),
-            ])
-            .send()
-            .await
-            .map_err(|e| Fetch::Failed(format!("token endpoint unreachable: {}", e.without_url())))?;
-        let status = resp.status();
-        if matches!(status.as_u16(), 400 | 401 | 403) {
-            return Err(Fetch::Refused(format!("the token endpoint refused the credentials ({status})")));
-        }
-        if !status.is_success() {
-            return Err(Fetch::Failed(format!("token endpoint answered {status}")));
-        }
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", c.client_id.as_str()),
+            ("client_secret", c.client_secret.as_str()),
+        ];
+        let answer = fetch_answer(self.http.post(&c.token_url).form(&form).send().await).await?;
         let reply: Reply =
-            resp.json().await.map_err(|e| Fetch::Failed(format!("token endpoint reply: {}", e.without_url())))?;
+            serde_json::from_value(answer).map_err(|e| Fetch::Failed(format!("token endpoint reply: {e}")))?;
         Ok((reply.access_token, Duration::from_secs(reply.expires_in.unwrap_or(3600))))
     }
 }
 
-enum Fetch {
+/// Why no token came.
+pub enum Fetch {
+    /// The credentials were refused: a configuration fault.
     Refused(String),
+    /// The endpoint failed or could not be reached: try again later.
     Failed(String),
+}
+
+/// Reads a token endpoint's JSON answer: Err is a failure to retry, or refused credentials when
+/// the endpoint answered 400, 401 or 403.
+pub async fn fetch_answer(resp: Result<reqwest::Response, reqwest::Error>) -> Result<serde_json::Value, Fetch> {
+    let resp = resp.map_err(|e| Fetch::Failed(format!("token endpoint unreachable: {}", e.without_url())))?;
+    let status = resp.status();
+    if matches!(status.as_u16(), 400 | 401 | 403) {
+        return Err(Fetch::Refused(format!("the token endpoint refused the credentials ({status})")));
+    }
+    if !status.is_success() {
+        return Err(Fetch::Failed(format!("token endpoint answered {status}")));
+    }
+    resp.json().await.map_err(|e| Fetch::Failed(format!("token endpoint reply: {}", e.without_url())))
 }

@@ -26,10 +26,7 @@
 //! (taken from Xiaomi's server SDK behaviour); Xiaomi's quota error codes (matched on the reason's
 //! words instead); whether throttling answers carry `Retry-After`.
 
-use super::{
-    PushMessage, PushOutcome, PushProvider, PushTarget, config_fault, in_batches, only, read_answer, transport,
-};
-use async_trait::async_trait;
+use super::{PushMessage, PushOutcome, PushTarget, config_fault, read_answer, transport};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::sync::Mutex;
@@ -106,28 +103,7 @@ impl XiaomiProvider {
     }
 }
 
-#[async_trait]
-impl PushProvider for XiaomiProvider {
-    fn name(&self) -> &str {
-        NAME
-    }
-
-    fn concurrency(&self) -> usize {
-        self.concurrency
-    }
-
-    fn max_batch(&self) -> usize {
-        MAX_REGIDS
-    }
-
-    async fn send(&self, target: &PushTarget, message: &PushMessage) -> PushOutcome {
-        only(self.send_batch(std::slice::from_ref(target), message).await)
-    }
-
-    async fn send_many(&self, targets: &[PushTarget], message: &PushMessage) -> Vec<PushOutcome> {
-        in_batches(targets, MAX_REGIDS, |batch| self.send_batch(batch, message)).await
-    }
-}
+batch_provider!(XiaomiProvider, NAME, MAX_REGIDS);
 
 /// A notification id from the message's tag: the same tag, the same id (a copy replaces the
 /// one shown).

@@ -28,7 +28,7 @@ use uuid::Uuid;
 /// The provider of devices registered with an FCM token (the default for apps that name none).
 pub const FCM: &str = "fcm";
 /// Apple Push Notification service: iPhones reached directly.
-pub const APNS: &str = "apns";
+pub use crate::domain::messaging::push_tokens::APNS;
 /// Every provider a device may name.
 pub const PROVIDERS: [&str; 7] = [FCM, "huawei", "honor", "xiaomi", "oppo", "vivo", APNS];
 /// Longest installation id, bundle id or package name accepted.

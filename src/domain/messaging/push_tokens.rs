@@ -6,7 +6,11 @@
 //! Shapes (length and characters; the vendors publish no grammar, so these are loose bounds
 //! around the tokens their SDKs hand out): FCM any token without spaces (as before); Huawei and
 //! Honor 32–512 characters of letters, digits and `._:+/=-`; Xiaomi 20–256 characters of letters,
-//! digits and `+/=_-` (regids are joined by commas in a batch send, so a comma is never valid).
+//! digits and `+/=_-` (regids are joined by commas in a batch send, so a comma is never valid);
+//! OPPO 20–128 characters of letters, digits and `_-` (its registration ids are 32 hex digits,
+//! optionally behind a region prefix: `CN_…`, `OPPO_CN_…`); vivo 20–128 characters of letters,
+//! digits and `_-` (its regIds are 23 digits in the documents' examples); APNs exactly 64 hex
+//! digits (a 32-byte device token in hex, as Apple hands it out today).
 
 use crate::domain::{DomainError, DomainResult};
 
@@ -14,10 +18,12 @@ pub const FCM: &str = "fcm";
 pub const HUAWEI: &str = "huawei";
 pub const HONOR: &str = "honor";
 pub const XIAOMI: &str = "xiaomi";
+pub const OPPO: &str = "oppo";
+pub const VIVO: &str = "vivo";
+pub const APNS: &str = "apns";
 
 /// Refuses a token that cannot be one of `provider`'s (400 `invalid_token`). Which providers a
-/// device may name is `devices::PROVIDERS`; those without a shape here (OPPO, vivo, APNs) take
-/// any token without spaces, as FCM does.
+/// device may name is `devices::PROVIDERS`.
 pub fn check(provider: &str, token: &str) -> DomainResult<()> {
     let shaped = |len: std::ops::RangeInclusive<usize>, extra: &str| {
         len.contains(&token.len()) && token.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
@@ -25,6 +31,8 @@ pub fn check(provider: &str, token: &str) -> DomainResult<()> {
     let ok = match provider {
         HUAWEI | HONOR => shaped(32..=512, "._:+/=-"),
         XIAOMI => shaped(20..=256, "+/=_-"),
+        OPPO | VIVO => shaped(20..=128, "_-"),
+        APNS => token.len() == 64 && token.chars().all(|c| c.is_ascii_hexdigit()),
         _ => !token.is_empty() && !token.chars().any(char::is_whitespace),
     };
     if ok {
@@ -51,6 +59,15 @@ mod tests {
         assert!(check(XIAOMI, regid).is_ok());
         assert!(check(XIAOMI, &format!("{regid},{regid}")).is_err(), "a comma would split a batch");
         assert!(check(XIAOMI, "tiny").is_err());
-        assert!(check("apns", "a b").is_err(), "providers without a shape still refuse spaces");
+        assert!(check(OPPO, "CN_078ad8b8a137cadb14ae5b70cf846312").is_ok());
+        assert!(check(OPPO, "078ad8b8a137cadb14ae5b70cf846312").is_ok());
+        assert!(check(OPPO, "CN_078ad8b8,a137cadb14ae5b70cf846312").is_err());
+        assert!(check(VIVO, "16005080910330978890938").is_ok());
+        assert!(check(VIVO, "short").is_err());
+        let apns = "a1".repeat(32);
+        assert!(check(APNS, &apns).is_ok());
+        assert!(check(APNS, &apns[..62]).is_err(), "64 hex digits");
+        assert!(check(APNS, &"zz".repeat(32)).is_err());
+        assert!(check(APNS, hms).is_err(), "a vendor token is no APNs token");
     }
 }

@@ -7,6 +7,8 @@ mod events;
 mod notifications;
 mod push;
 mod push_claims;
+mod push_direct_clients;
+mod push_direct_vendors;
 mod push_vendor_clients;
 mod push_vendors;
 mod sms;

@@ -16,11 +16,11 @@ fn credentials(fake: &FakeVendor) -> ClientCredentials {
     ClientCredentials { token_url: fake.token_url(), client_id: CLIENT_ID.into(), client_secret: CLIENT_SECRET.into() }
 }
 
-fn target(token: String) -> PushTarget {
+pub(super) fn target(token: String) -> PushTarget {
     PushTarget { device_id: uuid::Uuid::now_v7(), platform: "android".into(), token }
 }
 
-fn message() -> PushMessage {
+pub(super) fn message() -> PushMessage {
     PushMessage {
         title: "t".into(),
         body: "b".into(),

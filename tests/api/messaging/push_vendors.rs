@@ -77,7 +77,7 @@ async fn with_devices(app: &TestApp, devices: &[(&str, &str)]) -> Session {
     v
 }
 
-async fn tell(app: &TestApp, to: &Session, category: Category, key: &str) {
+pub(super) async fn tell(app: &TestApp, to: &Session, category: Category, key: &str) {
     let txn = app.db().begin().await.unwrap();
     let m = Message::new(to.user_id.parse().unwrap(), category, "rescue.callout", key)
         .param("place", "东湖小区3号楼")
@@ -87,7 +87,7 @@ async fn tell(app: &TestApp, to: &Session, category: Category, key: &str) {
 }
 
 /// (status, attempts) of a push to each device, by token (one of them when there are several).
-async fn statuses(app: &TestApp) -> BTreeMap<String, (String, i32)> {
+pub(super) async fn statuses(app: &TestApp) -> BTreeMap<String, (String, i32)> {
     let devices = device::Entity::find().all(app.db()).await.unwrap();
     let rows = push_delivery::Entity::find().all(app.db()).await.unwrap();
     rows.into_iter()
@@ -98,17 +98,84 @@ async fn statuses(app: &TestApp) -> BTreeMap<String, (String, i32)> {
         .collect()
 }
 
-async fn active(app: &TestApp, token: &str) -> bool {
+pub(super) async fn active(app: &TestApp, token: &str) -> bool {
     device::Entity::find().filter(device::Column::Token.eq(token)).one(app.db()).await.unwrap().unwrap().active
 }
 
 /// Waits until there are `n` pushes, each with a final outcome.
-async fn settled(app: &TestApp, n: usize) {
+pub(super) async fn settled(app: &TestApp, n: usize) {
     eventually(20, "every push settled", || async {
         let rows = push_delivery::Entity::find().all(app.db()).await.unwrap();
         rows.len() == n && rows.iter().all(|r| !matches!(r.status.as_str(), "pending" | "sending" | "retry"))
     })
     .await;
+}
+
+/// Sends an urgent message to `v`, whose devices (`tokens`) the fakes throttle once with
+/// `Retry-After: 1`, and checks that each push is retried one second later and delivered once.
+pub(super) async fn throttled_once_then_delivered(
+    app: &TestApp,
+    v: &Session,
+    tokens: &[&String],
+    fakes: &[&FakeVendor],
+) {
+    tell(app, v, Category::RescueCallout, "t1").await;
+    eventually(20, "the first attempts", || async {
+        let s = statuses(app).await;
+        s.len() == tokens.len() && s.values().all(|(st, _)| st == "retry")
+    })
+    .await;
+    eventually(20, "the job to wait for its retry", || async {
+        app.state.jobs.push_queue.stats().await.unwrap().delayed == 1
+    })
+    .await;
+    // Each provider said Retry-After: 1, which wins over the backoff: one second later it runs.
+    app.clock.advance(chrono::Duration::milliseconds(1100));
+    settled(app, tokens.len()).await;
+    let s = statuses(app).await;
+    for t in tokens {
+        assert_eq!(s[*t], ("delivered".to_string(), 2), "{t}");
+    }
+    for fake in fakes {
+        assert_eq!(fake.delivered().len(), 1, "delivered once");
+        assert_eq!(fake.send_requests(), 2, "one throttled request, one retry");
+    }
+}
+
+/// Sends an urgent message to `v` while the providers refuse our credentials: every push fails
+/// at its first attempt (a dead letter) and no device (`tokens`) is deactivated.
+pub(super) async fn first_message_fails_for_good(app: &TestApp, v: &Session, tokens: &[&String]) {
+    tell(app, v, Category::RescueCallout, "b1").await;
+    eventually(20, "a dead letter", || async { app.state.jobs.push_queue.stats().await.unwrap().dead == 1 }).await;
+    settled(app, tokens.len()).await;
+    let s = statuses(app).await;
+    assert!(s.values().all(|(st, n)| st == "failed" && *n == 1), "{s:?}");
+    for t in tokens {
+        assert!(active(app, t).await, "our credentials, not the phone's token");
+    }
+}
+
+/// Sends a second urgent message to `v` (it fails at once, a second dead letter), then checks
+/// that each of `providers` counted six configuration faults and raised an alert at error
+/// level, and that no secret reached the logs.
+pub(super) async fn second_message_fails_and_faults_are_alerted(app: &TestApp, v: &Session, providers: &[&str]) {
+    tell(app, v, Category::RescueCallout, "b2").await;
+    eventually(20, "a second dead letter", || async { app.state.jobs.push_queue.stats().await.unwrap().dead == 2 })
+        .await;
+    let metrics = wushe::worker::metrics_text(&app.state).await;
+    for p in providers {
+        assert!(
+            metrics.contains(&format!("wushe_push_total{{provider=\"{p}\",outcome=\"config_fault\"}} 6")),
+            "{p}: {metrics}"
+        );
+        let alerts: Vec<_> = crate::logs::log_lines_with("configuration fault")
+            .into_iter()
+            .filter(|l| l["provider"] == *p && l["level"] == "ERROR")
+            .collect();
+        assert!(!alerts.is_empty(), "{p}: an alert at error level");
+    }
+    let logs = String::from_utf8_lossy(&crate::logs::captured_logs()).to_string();
+    assert!(!logs.contains("wrong-secret"), "secrets stay out of the logs");
 }
 
 #[tokio::test]
@@ -181,27 +248,7 @@ async fn throttling_is_retried_after_the_time_the_vendor_gave() {
     let (app, f) = app_with_vendors(true).await;
     let (hw, hon, mi) = (hms_token("throttle-hw-"), hms_token("throttle-honor-"), fake_xiaomi::regid("throttle-mi-"));
     let v = with_devices(&app, &[("huawei", hw.as_str()), ("honor", hon.as_str()), ("xiaomi", mi.as_str())]).await;
-    tell(&app, &v, Category::RescueCallout, "t1").await;
-    eventually(20, "the first attempts", || async {
-        let s = statuses(&app).await;
-        s.len() == 3 && s.values().all(|(st, _)| st == "retry")
-    })
-    .await;
-    eventually(20, "the job to wait for its retry", || async {
-        app.state.jobs.push_queue.stats().await.unwrap().delayed == 1
-    })
-    .await;
-    // Each vendor said Retry-After: 1, which wins over the backoff: one second later it runs.
-    app.clock.advance(chrono::Duration::milliseconds(1100));
-    settled(&app, 3).await;
-    let s = statuses(&app).await;
-    for t in [&hw, &hon, &mi] {
-        assert_eq!(s[t], ("delivered".to_string(), 2), "{t}");
-    }
-    for fake in [&f.huawei, &f.honor, &f.xiaomi] {
-        assert_eq!(fake.delivered().len(), 1, "delivered once");
-        assert_eq!(fake.send_requests(), 2, "one throttled request, one retry");
-    }
+    throttled_once_then_delivered(&app, &v, &[&hw, &hon, &mi], &[&f.huawei, &f.honor, &f.xiaomi]).await;
 }
 
 #[tokio::test]
@@ -219,38 +266,15 @@ async fn refused_credentials_are_a_fatal_alert_without_a_storm() {
         .collect();
     let pairs: Vec<(&str, &str)> = devices.iter().map(|(p, t)| (*p, t.as_str())).collect();
     let v = with_devices(&app, &pairs).await;
-    tell(&app, &v, Category::RescueCallout, "b1").await;
-    eventually(20, "a dead letter", || async { app.state.jobs.push_queue.stats().await.unwrap().dead == 1 }).await;
-    settled(&app, 9).await;
-    let s = statuses(&app).await;
-    assert!(s.values().all(|(st, n)| st == "failed" && *n == 1), "{s:?}");
-    for (_, t) in &devices {
-        assert!(active(&app, t).await, "our credentials, not the phone's token");
-    }
+    let tokens: Vec<&String> = devices.iter().map(|(_, t)| t).collect();
+    first_message_fails_for_good(&app, &v, &tokens).await;
     assert_eq!((f.huawei.token_requests(), f.honor.token_requests()), (1, 1), "one refused token request each");
     assert_eq!((f.huawei.send_requests(), f.honor.send_requests()), (0, 0));
     let xiaomi_requests = f.xiaomi.send_requests();
     assert!((1..=3).contains(&xiaomi_requests), "{xiaomi_requests}");
 
     // The next message asks nobody: the fault stands until it is fixed.
-    tell(&app, &v, Category::RescueCallout, "b2").await;
-    eventually(20, "a second dead letter", || async { app.state.jobs.push_queue.stats().await.unwrap().dead == 2 })
-        .await;
+    second_message_fails_and_faults_are_alerted(&app, &v, &["huawei", "honor", "xiaomi"]).await;
     assert_eq!((f.huawei.token_requests(), f.honor.token_requests()), (1, 1));
     assert_eq!(f.xiaomi.send_requests(), xiaomi_requests);
-
-    let metrics = wushe::worker::metrics_text(&app.state).await;
-    for p in ["huawei", "honor", "xiaomi"] {
-        assert!(
-            metrics.contains(&format!("wushe_push_total{{provider=\"{p}\",outcome=\"config_fault\"}} 6")),
-            "{p}: {metrics}"
-        );
-        let alerts: Vec<_> = crate::logs::log_lines_with("configuration fault")
-            .into_iter()
-            .filter(|l| l["provider"] == p && l["level"] == "ERROR")
-            .collect();
-        assert!(!alerts.is_empty(), "{p}: an alert at error level");
-    }
-    let logs = String::from_utf8_lossy(&crate::logs::captured_logs()).to_string();
-    assert!(!logs.contains("wrong-secret"), "secrets stay out of the logs");
 }
