@@ -37,6 +37,8 @@ pub struct AppState {
     pub sessions: Arc<SessionCache>,
     /// Wake-ups of live event streams (Redis pub/sub when configured, else in the process).
     pub live: Arc<crate::live::LiveBus>,
+    /// The distributions leaderboard ranks are counted in, kept a few seconds per instance.
+    pub leaderboard_ranks: Arc<crate::domain::volunteering::leaderboard_ranks::LeaderboardRanks>,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
             browse,
             sessions,
             live,
+            leaderboard_ranks: Default::default(),
         })
     }
 

@@ -378,8 +378,16 @@ impl HoursApi {
             LeaderboardPeriod::Year => Period::Year,
             LeaderboardPeriod::All => Period::AllTime,
         };
-        let (top, me) =
-            stars::leaderboard(&state.db, auth.0.user.id, org_unit_id.0, period, state.clock.now(), limit).await?;
+        let (top, me) = stars::leaderboard(
+            &state.db,
+            &state.leaderboard_ranks,
+            auth.0.user.id,
+            org_unit_id.0,
+            period,
+            state.clock.now(),
+            limit,
+        )
+        .await?;
         Ok(Json(Leaderboard { top: top.into_iter().map(Into::into).collect(), me: me.map(Into::into) }))
     }
 

@@ -26,7 +26,7 @@ use entity::user::{self, Locale, Role, UserStatus};
 use entity::{user_skill, volunteer_profile};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
+    EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -334,17 +334,61 @@ pub async fn create_city_admin(
 
 /// A person with their profiles, or 404.
 pub async fn load_profile(db: &impl ConnectionTrait, id: Uuid) -> DomainResult<Profile> {
-    let user = user::Entity::find_by_id(id).one(db).await?.ok_or(DomainError::not_found("person"))?;
-    let volunteer = volunteer_profile::Entity::find_by_id(id).one(db).await?;
-    let social_worker = swp::Entity::find_by_id(id).one(db).await?;
-    let skills = user_skill::Entity::find()
-        .filter(user_skill::Column::UserId.eq(id))
-        .order_by_asc(user_skill::Column::Skill)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| s.skill)
-        .collect();
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};
+    use sea_orm::{FromQueryResult, IdenStatic, Iterable};
+    // One statement (it answers every `GET /me`): the person, left-joined to their volunteer and
+    // social-worker profiles and to their skills, one row per skill (one row when none). Each
+    // table's columns come prefixed (`u_`, `v_`, `s_`) so the models read their own.
+    let (u, v, w, k) = (Alias::new("u"), Alias::new("v"), Alias::new("w"), Alias::new("k"));
+    let mut q = Query::select();
+    q.from_as(user::Entity, u.clone());
+    for c in user::Column::iter() {
+        q.expr_as(Expr::col((u.clone(), c)), Alias::new(format!("u_{}", c.as_str())));
+    }
+    for c in volunteer_profile::Column::iter() {
+        q.expr_as(Expr::col((v.clone(), c)), Alias::new(format!("v_{}", c.as_str())));
+    }
+    for c in swp::Column::iter() {
+        q.expr_as(Expr::col((w.clone(), c)), Alias::new(format!("s_{}", c.as_str())));
+    }
+    q.expr_as(Expr::col((k.clone(), user_skill::Column::Skill)), Alias::new("k_skill"))
+        .join_as(
+            JoinType::LeftJoin,
+            volunteer_profile::Entity,
+            v.clone(),
+            Expr::col((v.clone(), volunteer_profile::Column::UserId)).equals((u.clone(), user::Column::Id)),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            swp::Entity,
+            w.clone(),
+            Expr::col((w.clone(), swp::Column::UserId)).equals((u.clone(), user::Column::Id)),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            user_skill::Entity,
+            k.clone(),
+            Expr::col((k.clone(), user_skill::Column::UserId)).equals((u.clone(), user::Column::Id)),
+        )
+        .and_where(Expr::col((u, user::Column::Id)).eq(id))
+        .order_by((k, user_skill::Column::Skill), sea_orm::Order::Asc);
+    let rows = db.query_all(&q).await?;
+    let first = rows.first().ok_or(DomainError::not_found("person"))?;
+    let user = user::Model::from_query_result(first, "u_")?;
+    let volunteer = match first.try_get::<Option<Uuid>>("", "v_user_id")? {
+        Some(_) => Some(volunteer_profile::Model::from_query_result(first, "v_")?),
+        None => None,
+    };
+    let social_worker = match first.try_get::<Option<Uuid>>("", "s_user_id")? {
+        Some(_) => Some(swp::Model::from_query_result(first, "s_")?),
+        None => None,
+    };
+    let mut skills = Vec::new();
+    for r in &rows {
+        if let Some(skill) = r.try_get::<Option<String>>("", "k_skill")? {
+            skills.push(skill);
+        }
+    }
     Ok(Profile { user, volunteer, skills, social_worker })
 }
 

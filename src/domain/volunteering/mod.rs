@@ -16,6 +16,7 @@ pub mod hours_export;
 pub mod hours_news;
 pub mod hours_review;
 pub mod hours_totals;
+pub mod leaderboard_ranks;
 pub mod manual_attendance;
 pub mod personal_data;
 pub mod presence;

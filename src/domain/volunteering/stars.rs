@@ -9,11 +9,12 @@ use crate::domain::messaging::notifications::{Category, Message, tell};
 use crate::domain::people::users;
 use crate::domain::volunteering::hours::unit_tz;
 use crate::domain::volunteering::hours_totals;
+use crate::domain::volunteering::leaderboard_ranks::LeaderboardRanks;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::hours_total;
 use entity::star_award;
 use entity::user;
-use sea_orm::sea_query::{Alias, Expr, Func, OnConflict, Query};
+use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
@@ -101,9 +102,12 @@ pub struct Standing {
 }
 
 /// The leaderboard of a subtree (everyone when `under` is `None`) for a period, and the
-/// caller's own standing if they have approved time in it. Ties share a rank.
+/// caller's own standing if they have approved time in it. Ties share a rank. The top and the
+/// caller's total are read now; the caller's rank is counted among the others' totals as
+/// `ranks` keeps them (at most a few seconds old).
 pub async fn leaderboard(
     db: &impl ConnectionTrait,
+    ranks: &LeaderboardRanks,
     me: Uuid,
     under: Option<Uuid>,
     period: Period,
@@ -156,12 +160,22 @@ pub async fn leaderboard(
     for r in &rows {
         lines.push((r.try_get("", "volunteer_id")?, r.try_get("", "minutes")?));
     }
-    // Rank = 1 + how many have strictly more.
+    // Rank = 1 + how many have strictly more, counted in the scope's distribution of totals
+    // (`leaderboard_ranks`: kept a few seconds, not counted in the database each time).
     let rank_of = async |mine: i64| -> DomainResult<i64> {
-        let above = ranked(Some(minutes().gt(mine)))
-            .expr_as(Func::count(Expr::col((hours_total::Entity, hours_total::Column::VolunteerId))), Alias::new("n"))
-            .to_owned();
-        Ok(db.query_one(&above).await?.map(|r| r.try_get::<i64>("", "n").unwrap_or(0)).unwrap_or(0) + 1)
+        ranks
+            .rank(under, &key, mine, async || {
+                let all = ranked(None)
+                    .column((hours_total::Entity, hours_total::Column::Minutes))
+                    .order_by((hours_total::Entity, hours_total::Column::Minutes), sea_orm::Order::Desc)
+                    .to_owned();
+                let mut out = Vec::new();
+                for r in db.query_all(&all).await? {
+                    out.push(r.try_get::<i64>("", "minutes")?);
+                }
+                Ok(out)
+            })
+            .await
     };
     let ids: Vec<Uuid> = lines.iter().map(|l| l.0).chain(std::iter::once(me)).collect();
     let people = users::by_ids(db, ids).await?;
