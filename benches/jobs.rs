@@ -3,18 +3,45 @@
 //! 1. Jobs per second end to end on Redis: 50,000 no-op jobs enqueued while a worker at
 //!    concurrency 50 consumes them, each acknowledged after its handler returned.
 //! 2. The same 50,000 drained from a pre-filled queue.
-//! 3. Pushes per second: an announcement to 10,000 people with one device each, through the
-//!    whole path (fan-out batches, inbox rows, outbox relay, push jobs, FCM HTTP v1 requests)
-//!    against the fake FCM of the tests.
+//! 3. Pushes per second: an announcement to 10,000 people (`WUSHE_BENCH_RECIPIENTS`) with one
+//!    phone each, of a mainland mix (Huawei, Honor, Xiaomi, OPPO, vivo, iPhones on APNs, a few
+//!    on FCM: `tests/api/fake_push.rs`), through the whole path (fan-out batches, inbox rows,
+//!    outbox relay, push jobs, one request per vendor batch) against the fakes of the tests; with
+//!    the process's resident memory before and at the end, to show it stays flat.
 //!
-//! `cargo bench --bench jobs` (Redis at `WUSHE_BENCH_REDIS_URL`, default redis://127.0.0.1:6379;
-//! the database is a temporary SQLite file unless `WUSHE_BENCH_DATABASE_URL` names one).
+//! `cargo bench --bench jobs [-- queue|push]` (Redis at `WUSHE_BENCH_REDIS_URL`, default
+//! redis://127.0.0.1:6379; the database is a temporary SQLite file unless
+//! `WUSHE_BENCH_DATABASE_URL` names one).
 
 #![allow(clippy::unwrap_used)] // a test that cannot set up must fail loudly
 
+#[path = "../tests/api/fake_apns.rs"]
+#[allow(dead_code)]
+mod fake_apns;
 #[path = "../tests/api/fake_fcm.rs"]
 #[allow(dead_code)]
 mod fake_fcm;
+#[path = "../tests/api/fake_honor.rs"]
+#[allow(dead_code)]
+mod fake_honor;
+#[path = "../tests/api/fake_huawei.rs"]
+#[allow(dead_code)]
+mod fake_huawei;
+#[path = "../tests/api/fake_oppo.rs"]
+#[allow(dead_code)]
+mod fake_oppo;
+#[path = "../tests/api/fake_push.rs"]
+#[allow(dead_code)]
+mod fake_push;
+#[path = "../tests/api/fake_vendor.rs"]
+#[allow(dead_code)]
+mod fake_vendor;
+#[path = "../tests/api/fake_vivo.rs"]
+#[allow(dead_code)]
+mod fake_vivo;
+#[path = "../tests/api/fake_xiaomi.rs"]
+#[allow(dead_code, unused_imports)]
+mod fake_xiaomi;
 
 use jobs::metrics::Metrics;
 use jobs::queue::redis::{RedisQueue, RedisQueueConfig};
@@ -29,7 +56,24 @@ use uuid::Uuid;
 
 const JOBS: u64 = 50_000;
 const CONCURRENCY: usize = 50;
-const RECIPIENTS: usize = 10_000;
+
+/// People the announcement reaches (`WUSHE_BENCH_RECIPIENTS`, default 10,000).
+fn recipients() -> usize {
+    std::env::var("WUSHE_BENCH_RECIPIENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000)
+}
+
+/// The process's resident memory now and at its peak, in MiB (`/proc/self/status`).
+fn memory_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
 
 fn redis_url() -> String {
     std::env::var("WUSHE_BENCH_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
@@ -123,24 +167,22 @@ async fn push_fan_out() {
     use wushe::clock::ManualClock;
     use wushe::config::Config;
     use wushe::domain::kernel::actor::Actor;
-    let fake = fake_fcm::FakeFcm::start().await;
+    let recipients = recipients();
+    let fakes = fake_push::AllFakes::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let creds = fake.credentials_file(dir.path());
     let prefix = format!("bench:{}:", Uuid::new_v4().simple());
     let db_url = std::env::var("WUSHE_BENCH_DATABASE_URL")
         .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()));
-    let config = Config::from_lookup(|k| match k {
-        "WUSHE_DATABASE_URL" => Some(db_url.clone()),
-        "WUSHE_REDIS_URL" => Some(redis_url()),
-        "WUSHE_REDIS_PREFIX" => Some(prefix.clone()),
-        "WUSHE_JWT_SECRET" => Some("a benchmark secret that is long enough".into()),
-        "WUSHE_DATA_DIR" => Some(dir.path().display().to_string()),
-        "WUSHE_WORKER_CONCURRENCY" => Some(CONCURRENCY.to_string()),
-        "WUSHE_FCM_CREDENTIALS" => Some(creds.display().to_string()),
-        "WUSHE_FCM_ENDPOINT" => Some(fake.base.clone()),
-        _ => None,
-    })
-    .unwrap();
+    let mut env: std::collections::HashMap<String, String> = fakes.env(dir.path(), 64).into_iter().collect();
+    env.extend([
+        ("WUSHE_DATABASE_URL".to_string(), db_url.clone()),
+        ("WUSHE_REDIS_URL".to_string(), redis_url()),
+        ("WUSHE_REDIS_PREFIX".to_string(), prefix.clone()),
+        ("WUSHE_JWT_SECRET".to_string(), "a benchmark secret that is long enough".to_string()),
+        ("WUSHE_DATA_DIR".to_string(), dir.path().display().to_string()),
+        ("WUSHE_WORKER_CONCURRENCY".to_string(), CONCURRENCY.to_string()),
+    ]);
+    let config = Config::from_lookup(|k| env.get(k).cloned()).unwrap();
     let db = wushe::app::open_database(&config, true).await.unwrap();
     // Noon in Shanghai, so quiet hours do not defer the pushes.
     let noon = chrono::Utc::now().date_naive().and_hms_opt(4, 0, 0).unwrap().and_utc();
@@ -187,10 +229,13 @@ async fn push_fan_out() {
     )
     .await
     .unwrap();
-    for chunk in 0..RECIPIENTS / 500 {
+    let tag = &Uuid::new_v4().simple().to_string()[..6];
+    let everyone: Vec<usize> = (0..recipients).collect();
+    for chunk in everyone.chunks(500) {
         let mut people = Vec::new();
         let mut devices = Vec::new();
-        for i in chunk * 500..(chunk + 1) * 500 {
+        for &i in chunk {
+            let provider = fake_push::provider_of(i);
             let id = Uuid::now_v7();
             people.push(entity::user::ActiveModel {
                 id: Set(id),
@@ -211,9 +256,13 @@ async fn push_fan_out() {
             devices.push(entity::device::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 user_id: Set(id),
-                provider: Set("fcm".into()),
-                platform: Set(entity::device::Platform::Android),
-                token: Set(format!("bench-{i}")),
+                provider: Set(provider.into()),
+                platform: Set(if fake_push::platform_of(provider) == "ios" {
+                    entity::device::Platform::Ios
+                } else {
+                    entity::device::Platform::Android
+                }),
+                token: Set(fake_push::token(provider, tag, i)),
                 token_hash: Set("-".into()),
                 app_version: Set(None),
                 locale: Set(None),
@@ -231,6 +280,7 @@ async fn push_fan_out() {
         entity::device::Entity::insert_many(devices).exec_without_returning(&state.db).await.unwrap();
     }
 
+    let (rss_before, _) = memory_mib();
     let stop = CancellationToken::new();
     let workers = tokio::spawn(wushe::worker::run(state.clone(), stop.clone()));
     let started = Instant::now();
@@ -242,26 +292,35 @@ async fn push_fan_out() {
     };
     wushe::domain::messaging::announcements::create(&state.db, &admin, noon, new).await.unwrap();
     let mut inbox_done = None;
-    while fake.delivered().len() < RECIPIENTS {
+    while fakes.delivered_count() < recipients {
         if inbox_done.is_none() {
             use sea_orm::PaginatorTrait;
-            if entity::notification::Entity::find().count(&state.db).await.unwrap() as usize >= RECIPIENTS {
+            if entity::notification::Entity::find().count(&state.db).await.unwrap() as usize >= recipients {
                 inbox_done = Some(started.elapsed());
             }
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let elapsed = started.elapsed();
+    let (rss_after, peak) = memory_mib();
     stop.cancel();
     workers.await.unwrap();
+    assert!(fakes.refused().is_empty(), "every request was well formed: {:?}", fakes.refused());
+    let mut per_token = std::collections::HashMap::new();
+    for (_, token, _) in fakes.delivered() {
+        *per_token.entry(token).or_insert(0usize) += 1;
+    }
+    assert_eq!(per_token.len(), recipients, "every phone reached");
     let backend = if db_url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
     println!(
-        "announcement to {RECIPIENTS} people, one device each ({backend} + Redis + fake FCM): inbox rows after {:.2} s; \
-         {RECIPIENTS} pushes in {:.2} s = {:.0} pushes/s ({} token request)",
+        "announcement to {recipients} people, one phone each of the mainland mix ({backend} + Redis + fake providers): \
+         inbox rows after {:.2} s; {recipients} pushes in {:.2} s = {:.0} pushes/s (FCM's own default quota: 600,000 a minute = 10,000/s); \
+         duplicates {}; requests per provider {:?}; resident memory {rss_before:.0} MiB before, {rss_after:.0} MiB after, peak {peak:.0} MiB",
         inbox_done.unwrap_or(elapsed).as_secs_f64(),
         elapsed.as_secs_f64(),
-        RECIPIENTS as f64 / elapsed.as_secs_f64(),
-        fake.token_requests(),
+        recipients as f64 / elapsed.as_secs_f64(),
+        per_token.values().map(|n| n - 1).sum::<usize>(),
+        fakes.send_requests(),
     );
     redis_queue(&prefix).delete_all_keys().await.unwrap();
 }

@@ -114,6 +114,21 @@ impl LiveBus {
         }
     }
 
+    /// Sends many signals at once (an announcement's batch of recipients): to this process's
+    /// streams, and with Redis as one message of one line per signal.
+    pub async fn publish_all(&self, signals: &[Signal]) {
+        for s in signals {
+            let _ = self.local.send(*s);
+        }
+        if let (Some((_, link)), false) = (&self.redis, signals.is_empty()) {
+            let payload = signals.iter().map(|s| s.encode()).collect::<Vec<_>>().join("\n");
+            let channel = self.channel.clone();
+            let _ = link
+                .run(|mut c| async move { redis::AsyncCommands::publish::<_, _, i64>(&mut c, channel, payload).await })
+                .await;
+        }
+    }
+
     /// Signals for a new stream. With Redis, the first call starts this instance's subscriber,
     /// and every call waits (up to a second) until the subscription is in place, so a stream
     /// that has answered misses no signal published after.
@@ -188,7 +203,9 @@ async fn relay(
                     subscribed.send_replace(true);
                     let mut messages = pubsub.into_on_message();
                     while let Some(m) = messages.next().await {
-                        if let Some(s) = m.get_payload::<String>().ok().as_deref().and_then(Signal::decode) {
+                        // One signal per line ([`LiveBus::publish_all`]).
+                        let payload = m.get_payload::<String>().unwrap_or_default();
+                        for s in payload.lines().filter_map(Signal::decode) {
                             let _ = local.send(s);
                         }
                     }
@@ -223,5 +240,9 @@ mod tests {
             assert_eq!(Signal::decode(&sig.encode()), Some(sig));
         }
         assert_eq!(Signal::decode("x y"), None);
+        // A batch travels as lines.
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let batch = [Signal::News(a), Signal::News(b)].map(|s| s.encode()).join("\n");
+        assert_eq!(batch.lines().filter_map(Signal::decode).collect::<Vec<_>>(), [Signal::News(a), Signal::News(b)]);
     }
 }

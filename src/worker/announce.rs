@@ -1,7 +1,9 @@
 //! `announcement.fanout`: one batch of an announcement's recipients. The batch (inbox rows,
 //! push jobs, progress, the next batch's job) is `domain::messaging::announcements::fanout`.
+//! Afterwards the open live event streams of the batch's recipients are woken.
 
 use crate::domain::messaging::announcements::{self, Fanout};
+use crate::live::Signal;
 use crate::state::AppState;
 use jobs::{JobContext, JobError, Perform};
 
@@ -13,6 +15,9 @@ impl Perform<AppState> for Fanout {
 
 /// Runs one batch of a fan-out (idempotent: running it again changes nothing).
 pub async fn fanout(state: &AppState, f: Fanout) -> Result<(), JobError> {
-    announcements::fanout(&state.db, state.clock.now(), &f).await?;
+    let told = announcements::fanout(&state.db, state.clock.now(), &f).await?;
+    // Open apps show the announcement now (a redelivered batch wakes them for nothing new).
+    let signals: Vec<Signal> = told.into_iter().map(Signal::News).collect();
+    state.live.publish_all(&signals).await;
     Ok(())
 }

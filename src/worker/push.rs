@@ -8,18 +8,20 @@
 //! retried: after the provider's `Retry-After`, after another job's claim ends, or (only sends not
 //! yet started because the provider was saturated) soon, without spending an attempt.
 //!
-//! Back-pressure: a job runs at most [`PARALLEL`] sends at once, each waiting for a permit of its
+//! Sends of one message through a provider that takes many tokens per request (an announcement's
+//! pushes to Huawei, Honor, Xiaomi, OPPO or vivo phones) go as one request of up to its batch size.
+//! Back-pressure: a job runs at most [`PARALLEL`] requests at once, each waiting for a permit of its
 //! provider (`jobs::push::Lane`); after [`SOFT_DEADLINE`] it starts no more and leaves the rest to
 //! its next run, so no send is ever cut off by the job's timeout. A send whose outcome is unknown
 //! (the provider timed out) is sent once more at once, with the same notification id as its tag
 //! (phones show it once). Outcomes are recorded as sends finish (every [`RECORD_EVERY`] or
 //! [`RECORD_TICK`]), so a kill loses only the sends in flight.
 
-use crate::domain::messaging::pushes::{self, Held, Outcome, PlannedSend};
+use crate::domain::messaging::pushes::{self, Held, Outcome};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::device;
-use jobs::push::{PushOutcome, PushTarget};
+use jobs::push::{PushMessage, PushOutcome, PushTarget};
 use jobs::{Job, JobContext, JobError, JobOptions, Perform};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -137,26 +139,26 @@ impl Summary {
     }
 }
 
-/// Sends what this run holds, at most [`PARALLEL`] at once, recording outcomes as they come
-/// (every [`RECORD_EVERY`] outcomes or [`RECORD_TICK`], whichever first): an outcome not yet
+/// Sends what this run holds, at most [`PARALLEL`] requests at once, recording outcomes as they
+/// come (every [`RECORD_EVERY`] outcomes or [`RECORD_TICK`], whichever first): an outcome not yet
 /// recorded when the process dies is a send repeated by the next run. Sends run as tasks of their
 /// own, so they progress (and their timeouts measure the provider) while outcomes are written.
 async fn deliver_all(state: &AppState, job_id: Uuid, held: Vec<Held>, deadline: Instant) -> Result<Summary, JobError> {
     let mut summary = Summary::default();
-    let mut queue = held.into_iter();
+    let mut queue = requests(state, held).into_iter();
     let mut running = tokio::task::JoinSet::new();
     let mut unrecorded: Vec<(Held, Outcome)> = Vec::new();
     let mut tick = tokio::time::interval(RECORD_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         while running.len() < PARALLEL {
-            let Some(h) = queue.next() else { break };
+            let Some(request) = queue.next() else { break };
             let state = state.clone();
             // In the job's span, so a send's log lines say which job it belongs to.
             running.spawn(
                 async move {
-                    let outcome = deliver(&state, &h.send, deadline).await;
-                    (h, outcome)
+                    let outcomes = deliver(&state, &request, deadline).await;
+                    request.into_iter().zip(outcomes).collect::<Vec<_>>()
                 }
                 .in_current_span(),
             );
@@ -166,9 +168,11 @@ async fn deliver_all(state: &AppState, job_id: Uuid, held: Vec<Held>, deadline: 
         }
         tokio::select! {
             Some(done) = running.join_next() => {
-                let (h, outcome) = done.map_err(|e| JobError::retry(format!("a send task failed: {e}")))?;
-                summary.add(&outcome);
-                unrecorded.push((h, outcome));
+                let done = done.map_err(|e| JobError::retry(format!("a send task failed: {e}")))?;
+                for (_, outcome) in &done {
+                    summary.add(outcome);
+                }
+                unrecorded.extend(done);
                 if unrecorded.len() >= RECORD_EVERY && record(state, job_id, &unrecorded).await.is_ok() {
                     unrecorded.clear();
                 }
@@ -184,27 +188,90 @@ async fn deliver_all(state: &AppState, job_id: Uuid, held: Vec<Held>, deadline: 
     Ok(summary)
 }
 
-/// One send, after a permit of its provider; a send with an unknown outcome goes once more.
-async fn deliver(state: &AppState, s: &PlannedSend, deadline: Instant) -> Outcome {
-    let d = &s.device;
-    let Some(lane) = state.jobs.push.get(&d.provider) else {
-        return Outcome::Sent(PushOutcome::Fatal(format!("no push provider {}", d.provider)));
+/// The requests that make these sends: sends of the same message through the same provider go
+/// together when the provider takes many tokens in one request, at most its batch size (an
+/// announcement's pushes, `pushes::shares_message`); every other send is a request of its own.
+fn requests(state: &AppState, held: Vec<Held>) -> Vec<Vec<Held>> {
+    let mut requests: Vec<Vec<Held>> = Vec::new();
+    // Requests still taking sends, by provider: (index in `requests`, its batch size).
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    for h in held {
+        let max = state.jobs.push.get(&h.send.device.provider).map_or(1, |l| l.provider.max_batch());
+        let joins = open.iter().position(|&(i, max)| {
+            let first = &requests[i][0].send;
+            requests[i].len() < max
+                && first.device.provider == h.send.device.provider
+                && first.message == h.send.message
+        });
+        match joins {
+            Some(at) => {
+                let i = open[at].0;
+                requests[i].push(h);
+                if requests[i].len() >= open[at].1 {
+                    open.swap_remove(at);
+                }
+            }
+            None => {
+                if max > 1 {
+                    open.push((requests.len(), max));
+                }
+                requests.push(vec![h]);
+            }
+        }
+    }
+    requests
+}
+
+/// One request (one send, or a batch of sends of one message), after a permit of its provider;
+/// the sends whose outcome is unknown go once more. One outcome per send, in order.
+async fn deliver(state: &AppState, sends: &[Held], deadline: Instant) -> Vec<Outcome> {
+    let Some(first) = sends.first() else { return Vec::new() };
+    let (name, message) = (&first.send.device.provider, &first.send.message);
+    let Some(lane) = state.jobs.push.get(name) else {
+        return sends.iter().map(|_| Outcome::Sent(PushOutcome::Fatal(format!("no push provider {name}")))).collect();
     };
-    let Some(_permit) = lane.permit(deadline).await else { return Outcome::NotStarted };
+    let Some(_permit) = lane.permit(deadline).await else { return sends.iter().map(|_| Outcome::NotStarted).collect() };
+    let provider = &lane.provider;
+    let targets: Vec<PushTarget> = sends.iter().map(|h| target_of(&h.send.device)).collect();
+    let mut outcomes = send_all(provider.as_ref(), &targets, message).await;
+    for o in &outcomes {
+        state.jobs.metrics.push(provider.name(), o.label());
+    }
+    let unknown: Vec<usize> = (0..outcomes.len()).filter(|&i| matches!(outcomes[i], PushOutcome::Unknown(_))).collect();
+    if !unknown.is_empty() {
+        let again: Vec<PushTarget> = unknown.iter().map(|&i| targets[i].clone()).collect();
+        for _ in &again {
+            state.jobs.metrics.push_unknown(provider.name(), "timeout");
+        }
+        for (i, o) in unknown.into_iter().zip(send_all(provider.as_ref(), &again, message).await) {
+            state.jobs.metrics.push(provider.name(), o.label());
+            outcomes[i] = o;
+        }
+    }
+    outcomes.into_iter().map(Outcome::Sent).collect()
+}
+
+/// `send` for one target, `send_many` for more; exactly one outcome per target (a provider that
+/// answers for fewer leaves the rest unknown: they are sent again).
+async fn send_all(
+    provider: &dyn jobs::push::PushProvider,
+    targets: &[PushTarget],
+    m: &PushMessage,
+) -> Vec<PushOutcome> {
+    let mut outcomes = match targets {
+        [one] => vec![provider.send(one, m).await],
+        many => provider.send_many(many, m).await,
+    };
+    outcomes.resize_with(targets.len(), || PushOutcome::Unknown("no answer for this token".into()));
+    outcomes
+}
+
+fn target_of(d: &device::Model) -> PushTarget {
     let platform = match d.platform {
         device::Platform::Android => "android",
         device::Platform::Ios => "ios",
     };
-    let target = PushTarget { device_id: d.id, platform: platform.into(), token: d.token.clone() };
-    let provider = &lane.provider;
-    let mut outcome = provider.send(&target, &s.message).await;
-    state.jobs.metrics.push(provider.name(), outcome.label());
-    if let PushOutcome::Unknown(_) = outcome {
-        state.jobs.metrics.push_unknown(provider.name(), "timeout");
-        outcome = provider.send(&target, &s.message).await;
-        state.jobs.metrics.push(provider.name(), outcome.label());
-    }
-    Outcome::Sent(outcome)
+    PushTarget { device_id: d.id, platform: platform.into(), token: d.token.clone() }
 }
 
 /// Records outcomes, retrying for a while when the database is briefly unavailable (an outcome

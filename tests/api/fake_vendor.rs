@@ -10,11 +10,12 @@
 use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::{Data, Form};
-use poem::{EndpointExt, IntoResponse, Response, Route, handler};
+use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, handler};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// The client the fakes know.
 pub const CLIENT_ID: &str = "10086";
@@ -35,6 +36,8 @@ pub struct VendorState {
     failed_once: Mutex<HashSet<String>>,
     /// Requests refused by the shape checks, with why.
     pub refused: Mutex<Vec<String>>,
+    /// Milliseconds each send request takes before it is answered (0: at once).
+    pub latency_ms: AtomicU64,
 }
 
 impl Default for VendorState {
@@ -48,6 +51,7 @@ impl Default for VendorState {
             delivered: Mutex::default(),
             failed_once: Mutex::default(),
             refused: Mutex::default(),
+            latency_ms: AtomicU64::new(0),
         }
     }
 }
@@ -105,7 +109,20 @@ impl FakeVendor {
         let state = Arc::new(VendorState::default());
         let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
         let addr = acceptor.local_addr()[0].as_socket_addr().cloned().unwrap();
-        let app = send.at("/token", poem::post(token_endpoint)).data(state.clone());
+        let slow = state.clone();
+        let app = send
+            .at("/token", poem::post(token_endpoint))
+            .around(move |ep, req| {
+                let latency = Duration::from_millis(slow.latency_ms.load(Ordering::Relaxed));
+                async move {
+                    // Sends take the vendor's time; the token endpoint answers at once.
+                    if !latency.is_zero() && req.uri().path() != "/token" {
+                        tokio::time::sleep(latency).await;
+                    }
+                    ep.call(req).await
+                }
+            })
+            .data(state.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = poem::Server::new_with_acceptor(acceptor)

@@ -9,6 +9,8 @@ mod fake_fcm;
 mod fake_honor;
 mod fake_huawei;
 mod fake_oppo;
+#[allow(dead_code)] // latency knobs for the fault scenarios
+mod fake_push;
 mod fake_vendor;
 mod fake_vivo;
 mod fake_xiaomi;

@@ -357,6 +357,13 @@ impl Wushe {
         self.set("WUSHE_FCM_ENDPOINT", fake.base.clone());
     }
 
+    /// Pushes go to each provider's fake, `concurrency` requests at once each.
+    pub fn push_to_all(&mut self, fakes: &crate::fake_push::AllFakes, concurrency: usize) {
+        for (k, v) in fakes.env(self.dir.path(), concurrency) {
+            self.set(&k, v);
+        }
+    }
+
     /// Prints the tail of `path` too if the scenario fails.
     pub fn watch(&self, name: &str, path: &Path) {
         self.logs.lock().unwrap().push((name.to_string(), path.to_path_buf()));

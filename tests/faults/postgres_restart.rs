@@ -75,7 +75,7 @@ async fn postgres_restarting_under_load() {
     let mut app = wushe.deploy().await;
     let people = {
         let conn = harness::connect(&pg.url()).await;
-        let people = seed::recipients(&conn, app.unit, RECIPIENTS).await;
+        let people = seed::recipients(&conn, app.unit, RECIPIENTS, |_| "fcm").await;
         let _ = conn.close().await;
         people
     };

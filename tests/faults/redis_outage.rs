@@ -27,7 +27,7 @@ async fn redis_stopped_during_writes() {
     redis.start(&wushe).await;
     let mut app = wushe.deploy().await;
     let conn = harness::connect(&db.url).await;
-    let people = seed::recipients(&conn, app.unit, RECIPIENTS).await;
+    let people = seed::recipients(&conn, app.unit, RECIPIENTS, |_| "fcm").await;
     let _worker = wushe.worker("worker");
     let (c, f, p) = (&conn, &fake, &people);
 

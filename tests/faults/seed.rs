@@ -1,29 +1,54 @@
-//! Recipients written straight into the database ([`recipients`]: people with one FCM device
-//! each, as `benches/service_load.rs` seeds, without hashing a password per person), and the
-//! accounts of what reached them ([`Delivery`]: inbox rows from the database, pushes from the fake
-//! FCM) and of whether any work is left ([`idle`]).
+//! Recipients written straight into the database ([`recipients`]: people with one phone each, as
+//! `benches/service_load.rs` seeds, without hashing a password per person), and the accounts of
+//! what reached them ([`Delivery`]: inbox rows from the database, pushes from the fakes) and of
+//! whether any work is left ([`idle`]).
 
 use crate::fake_fcm::FakeFcm;
+use crate::fake_push::{self, AllFakes};
 use chrono::Utc;
 use entity::{announcement, device, notification, notification_preference, push_delivery, user};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
 
-/// People who should hear of announcements to their unit, each with one active FCM device.
+/// What the fake push servers accepted: (device token, the request as JSON).
+pub trait Pushes {
+    fn sent(&self) -> Vec<(String, Value)>;
+}
+
+impl Pushes for FakeFcm {
+    fn sent(&self) -> Vec<(String, Value)> {
+        self.delivered()
+    }
+}
+
+impl Pushes for AllFakes {
+    fn sent(&self) -> Vec<(String, Value)> {
+        self.delivered().into_iter().map(|(_, token, message)| (token, message)).collect()
+    }
+}
+
+/// People who should hear of announcements to their unit, each with one active phone.
 pub struct Recipients {
     pub users: Vec<Uuid>,
     /// Each person's device token, in the order of `users`.
     pub tokens: Vec<String>,
 }
 
-/// Inserts `n` active volunteers under `unit`, each with one active FCM device (a distinct
-/// token) and quiet hours off, so that pushes go out at once whatever the hour in Shanghai.
-pub async fn recipients(db: &DatabaseConnection, unit: Uuid, n: usize) -> Recipients {
+/// Inserts `n` active volunteers under `unit`, each with one active phone of the provider
+/// `provider_of(i)` (`fake_push::provider_of` for a mainland mix, `|_| "fcm"`) with a distinct
+/// token, and quiet hours off, so that pushes go out at once whatever the hour in Shanghai.
+pub async fn recipients(
+    db: &DatabaseConnection,
+    unit: Uuid,
+    n: usize,
+    provider_of: fn(usize) -> &'static str,
+) -> Recipients {
     let now = Utc::now();
     let users: Vec<Uuid> = (0..n).map(|_| Uuid::now_v7()).collect();
     let tag = &Uuid::new_v4().simple().to_string()[..8];
-    let tokens: Vec<String> = (0..n).map(|i| format!("fault-{tag}-{i:05}")).collect();
+    let tokens: Vec<String> = (0..n).map(|i| fake_push::token(provider_of(i), tag, i)).collect();
     let ids: Vec<usize> = (0..n).collect();
     for chunk in ids.chunks(500) {
         let people = chunk.iter().map(|&i| user::ActiveModel {
@@ -46,8 +71,11 @@ pub async fn recipients(db: &DatabaseConnection, unit: Uuid, n: usize) -> Recipi
         let devices = chunk.iter().map(|&i| device::ActiveModel {
             id: Set(Uuid::now_v7()),
             user_id: Set(users[i]),
-            provider: Set("fcm".into()),
-            platform: Set(device::Platform::Android),
+            provider: Set(provider_of(i).into()),
+            platform: Set(match fake_push::platform_of(provider_of(i)) {
+                "ios" => device::Platform::Ios,
+                _ => device::Platform::Android,
+            }),
             token: Set(tokens[i].clone()),
             token_hash: Set(format!("h{i:05}")),
             app_version: Set(Some("1.0.0".into())),
@@ -84,7 +112,7 @@ pub struct Delivery {
     pub inbox_people: usize,
     /// Inbox rows of people who are not recipients.
     pub strangers: usize,
-    /// Pushes of the announcement the fake FCM accepted, in all.
+    /// Pushes of the announcement the fakes accepted, in all.
     pub sends: usize,
     /// Pushes per recipient token (recipients the push reached).
     pub per_token: HashMap<String, usize>,
@@ -112,7 +140,7 @@ impl Delivery {
 /// The accounts of several announcements at once, by announcement id.
 pub async fn deliveries(
     db: &DatabaseConnection,
-    fake: &FakeFcm,
+    fake: &impl Pushes,
     recipients: &Recipients,
     announcements: &[Uuid],
 ) -> BTreeMap<Uuid, Delivery> {
@@ -144,16 +172,15 @@ pub async fn deliveries(
             d.inbox_people = who.len();
         }
     }
-    {
-        let delivered = fake.state.delivered.lock().unwrap();
-        for (token, message) in delivered.iter() {
-            let Some(a) = message["data"]["announcementId"].as_str().and_then(|a| a.parse::<Uuid>().ok()) else {
-                continue;
-            };
-            if let Some(d) = out.get_mut(&a) {
-                d.sends += 1;
-                *d.per_token.entry(token.clone()).or_default() += 1;
-            }
+    // Each vendor puts the announcement's id somewhere else in its request (FCM's `data`,
+    // Huawei's JSON string, Xiaomi's form fields): look for it anywhere.
+    let ids: Vec<(Uuid, String)> = announcements.iter().map(|a| (*a, a.to_string())).collect();
+    for (token, message) in fake.sent() {
+        let text = message.to_string();
+        let Some((a, _)) = ids.iter().find(|(_, s)| text.contains(s.as_str())) else { continue };
+        if let Some(d) = out.get_mut(a) {
+            d.sends += 1;
+            *d.per_token.entry(token).or_default() += 1;
         }
     }
     for d in out.values_mut() {
@@ -163,7 +190,7 @@ pub async fn deliveries(
 }
 
 /// The account of one announcement.
-pub async fn delivery(db: &DatabaseConnection, fake: &FakeFcm, recipients: &Recipients, id: Uuid) -> Delivery {
+pub async fn delivery(db: &DatabaseConnection, fake: &impl Pushes, recipients: &Recipients, id: Uuid) -> Delivery {
     deliveries(db, fake, recipients, &[id]).await.remove(&id).unwrap()
 }
 

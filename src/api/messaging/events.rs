@@ -124,8 +124,18 @@ impl EventsApi {
             None => live::newest(&state.db, user).await?,
         };
         let guard = state.live.open_stream(user);
-        let open =
-            Open { state, user, session, cursor, pending: VecDeque::new(), more: after.is_some(), signals, guard };
+        let next_look = tokio::time::Instant::now() + state.live.poll_every();
+        let open = Open {
+            state,
+            user,
+            session,
+            cursor,
+            pending: VecDeque::new(),
+            more: after.is_some(),
+            signals,
+            guard,
+            next_look,
+        };
         Ok(sse(stream::unfold(open, next).boxed()))
     }
 }
@@ -146,6 +156,9 @@ struct Open {
     more: bool,
     signals: broadcast::Receiver<Signal>,
     guard: StreamGuard,
+    /// When the stream looks at the database unprompted: a fixed instant, so that signals for
+    /// other people (an announcement wakes thousands) do not keep putting the look off.
+    next_look: tokio::time::Instant,
 }
 
 /// The stream's next event; `None` ends it.
@@ -156,7 +169,7 @@ async fn next(mut o: Open) -> Option<(LiveEvent, Open)> {
             return Some((n.into(), o));
         }
         if !o.more {
-            let poll = tokio::time::sleep(o.state.live.poll_every());
+            let poll = tokio::time::sleep_until(o.next_look);
             tokio::select! {
                 _ = o.guard.token.cancelled() => return None,
                 signal = o.signals.recv() => match signal {
@@ -179,6 +192,7 @@ async fn next(mut o: Open) -> Option<(LiveEvent, Open)> {
                 }
             }
         }
+        o.next_look = tokio::time::Instant::now() + o.state.live.poll_every();
         let rows = match live::after(&o.state.db, o.user, o.cursor).await {
             Ok(rows) => rows,
             Err(e) => {

@@ -174,9 +174,10 @@ pub async fn received(db: &impl ConnectionTrait, actor: &Actor, page: PageReques
 /// Runs one batch of a fan-out in one transaction: the inbox rows of up to [`BATCH`] recipients
 /// (one per person and announcement, whatever redelivery does), their push jobs, the progress
 /// count, and the job of the next batch (or the completion stamp). Idempotent: running it again
-/// changes nothing; a crash mid-way resumes at the batch it was on.
-pub async fn fanout(db: &DatabaseConnection, now: DateTime<Utc>, f: &Fanout) -> Result<(), DbErr> {
-    let Some(a) = announcement::Entity::find_by_id(f.announcement_id).one(db).await? else { return Ok(()) };
+/// changes nothing; a crash mid-way resumes at the batch it was on. Returns the batch's
+/// recipients.
+pub async fn fanout(db: &DatabaseConnection, now: DateTime<Utc>, f: &Fanout) -> Result<Vec<Uuid>, DbErr> {
+    let Some(a) = announcement::Entity::find_by_id(f.announcement_id).one(db).await? else { return Ok(Vec::new()) };
     let roles = roles_of(&a);
     let mut q = user::Entity::find()
         .filter(user::Column::OrgUnitId.in_subquery(org_units::subtree_ids(a.org_unit_id)))
@@ -283,5 +284,6 @@ pub async fn fanout(db: &DatabaseConnection, now: DateTime<Utc>, f: &Fanout) -> 
         }
         Ok::<_, DbErr>(())
     })
-    .await
+    .await?;
+    Ok(people.into_iter().map(|p| p.id).collect())
 }

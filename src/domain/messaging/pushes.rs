@@ -137,6 +137,11 @@ pub async fn plan(db: &DatabaseConnection, ids: &[Uuid]) -> Result<Vec<PlannedSe
     Ok(sends)
 }
 
+/// The push of an inbox row. Most name their notification (`notificationId`, and it is their
+/// tag). An announcement's push is the same for all its recipients of one locale: it names the
+/// announcement (`announcementId`, in the row's data) and its tag is the row's dedupe key
+/// (`announcement:{id}`, once per person), so the sends of one fan-out go to a vendor that takes
+/// many tokens per request as one request ([`shares_message`]).
 fn message_of(n: &notification::Model, category: Category, locale: user::Locale) -> PushMessage {
     let (title, body) = templates::push_text(category, locale);
     let (high_priority, ttl, collapse) = category.push_settings();
@@ -144,7 +149,12 @@ fn message_of(n: &notification::Model, category: Category, locale: user::Locale)
     // A message may name its own collapse key (e.g. one per conversation thread).
     let own_collapse = data.remove("collapseKey");
     data.insert("kind".into(), category.as_str().into());
-    data.insert("notificationId".into(), n.id.to_string());
+    let tag = if shares_message(category) {
+        n.dedupe_key.clone()
+    } else {
+        data.insert("notificationId".into(), n.id.to_string());
+        n.id.to_string()
+    };
     PushMessage {
         title: title.into(),
         body: body.into(),
@@ -152,9 +162,15 @@ fn message_of(n: &notification::Model, category: Category, locale: user::Locale)
         high_priority,
         ttl,
         collapse_key: own_collapse.or(collapse.map(str::to_string)),
-        tag: Some(n.id.to_string()),
+        tag: Some(tag),
         class: push_classes::class_of(category),
     }
+}
+
+/// Whether the pushes of this category carry no notification of their own: the same message
+/// for everyone told the same thing.
+pub fn shares_message(category: Category) -> bool {
+    category == Category::Announcement
 }
 
 /// What claiming found.
@@ -223,7 +239,8 @@ pub async fn claim(
             .lock(LockType::Update)
             .all(txn)
             .await?;
-        let wanted: HashSet<(Uuid, Uuid)> = sends.iter().map(|s| (s.notification_id, s.device.id)).collect();
+        let wanted: HashMap<(Uuid, Uuid), Option<Duration>> =
+            sends.iter().map(|s| ((s.notification_id, s.device.id), s.message.ttl)).collect();
         let claimable = |r: &push_delivery::Model| match r.status {
             PushStatus::Pending | PushStatus::Retry => Some(false),
             PushStatus::Sending if r.claim_job_id == Some(job_id) || r.claimed_until.is_none_or(|u| u < now) => {
@@ -233,16 +250,19 @@ pub async fn claim(
         };
         let mut claim_ids = Vec::new();
         let mut skip_ids = Vec::new();
+        let mut expired_ids = Vec::new();
         let mut taken_over = HashSet::new();
         for r in &rows {
             let Some(was_sending) = claimable(r) else { continue };
-            if wanted.contains(&(r.notification_id, r.device_id)) {
-                claim_ids.push(r.id);
-                if was_sending {
-                    taken_over.insert(r.id);
+            match wanted.get(&(r.notification_id, r.device_id)) {
+                Some(Some(ttl)) if remaining(*ttl, r.created_at, stamp).is_none() => expired_ids.push(r.id),
+                Some(_) => {
+                    claim_ids.push(r.id);
+                    if was_sending {
+                        taken_over.insert(r.id);
+                    }
                 }
-            } else {
-                skip_ids.push(r.id);
+                None => skip_ids.push(r.id),
             }
         }
         for chunk in claim_ids.chunks(500) {
@@ -256,15 +276,18 @@ pub async fn claim(
                 .exec(txn)
                 .await?;
         }
-        for chunk in skip_ids.chunks(500) {
-            push_delivery::Entity::update_many()
-                .col_expr(push_delivery::Column::Status, Expr::val(PushStatus::Skipped.as_str()))
-                .col_expr(push_delivery::Column::ClaimJobId, Expr::val(Option::<Uuid>::None))
-                .col_expr(push_delivery::Column::ClaimedUntil, Expr::val(Option::<DateTime<Utc>>::None))
-                .col_expr(push_delivery::Column::UpdatedAt, Expr::val(stamp))
-                .filter(push_delivery::Column::Id.is_in(chunk.to_vec()))
-                .exec(txn)
-                .await?;
+        for (ids, reason) in [(&skip_ids, None), (&expired_ids, Some("expired"))] {
+            for chunk in ids.chunks(500) {
+                push_delivery::Entity::update_many()
+                    .col_expr(push_delivery::Column::Status, Expr::val(PushStatus::Skipped.as_str()))
+                    .col_expr(push_delivery::Column::LastOutcome, Expr::val(reason.map(str::to_string)))
+                    .col_expr(push_delivery::Column::ClaimJobId, Expr::val(Option::<Uuid>::None))
+                    .col_expr(push_delivery::Column::ClaimedUntil, Expr::val(Option::<DateTime<Utc>>::None))
+                    .col_expr(push_delivery::Column::UpdatedAt, Expr::val(stamp))
+                    .filter(push_delivery::Column::Id.is_in(chunk.to_vec()))
+                    .exec(txn)
+                    .await?;
+            }
         }
         let claimed: HashSet<Uuid> = claim_ids.into_iter().collect();
         let rows: Vec<(push_delivery::Model, bool)> = rows
@@ -281,9 +304,13 @@ pub async fn claim(
         rows.into_iter().map(|(r, c)| ((r.notification_id, r.device_id), (r, c))).collect();
     let mut held = Vec::new();
     let mut held_elsewhere: Option<DateTime<Utc>> = None;
-    for s in sends {
+    for mut s in sends {
         match by_pair.get(&(s.notification_id, s.device.id)) {
-            Some((row, true)) => held.push(Held { row_id: row.id, send: s }),
+            Some((row, true)) => {
+                // A send tried before lives only as long as is left of its time to live.
+                s.message.ttl = s.message.ttl.and_then(|ttl| remaining(ttl, row.created_at, stamp));
+                held.push(Held { row_id: row.id, send: s })
+            }
             Some((row, false)) if row.status == PushStatus::Sending => {
                 let ends = row.claimed_until.unwrap_or(now);
                 held_elsewhere = Some(held_elsewhere.map_or(ends, |e| Ord::min(e, ends)));
@@ -292,6 +319,14 @@ pub async fn claim(
         }
     }
     Ok(Claim { held, held_elsewhere, taken_over })
+}
+
+/// What is left at `now` of a push's time to live counted from its first try at `first`; `None`
+/// once it is over (a reminder held back by a provider's daily quota until the next day is not
+/// worth sending).
+fn remaining(ttl: Duration, first: DateTime<Utc>, now: DateTime<Utc>) -> Option<Duration> {
+    let age = (now - first).to_std().unwrap_or_default();
+    ttl.checked_sub(age).filter(|left| !left.is_zero())
 }
 
 /// Records outcomes of claims job `job_id` holds, and deactivates dead tokens, in one

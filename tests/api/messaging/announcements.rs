@@ -1,14 +1,18 @@
 //! Announcements: who may announce to whom (station administrators to their subtree, city
 //! administrators anywhere, nobody else), role filters, and a fan-out to 5,000 people in
-//! batches with every inbox row present exactly once, even when a batch runs twice.
+//! batches with every inbox row present exactly once, even when a batch runs twice, and its pushes
+//! to phones of every provider in one request per vendor batch.
 
-use crate::helpers::{TestApp, eventually, spawn_app};
+use crate::fake_push::{self, AllFakes};
+use crate::helpers::{TestApp, eventually, spawn_app, spawn_app_with};
 use chrono::{DateTime, Utc};
 use entity::user::{self, Locale, Role, UserStatus};
 use entity::{device, notification};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
+use wushe::config::PushVendorsConfig;
 use wushe::domain::messaging::announcements::Fanout;
 
 /// Inserts `n` active people of `role` under `unit` straight into the database (hashing 5,000
@@ -40,6 +44,31 @@ async fn insert_people(app: &TestApp, unit: &str, role: Role, n: usize) -> Vec<U
         user::Entity::insert_many(chunk.to_vec()).exec_without_returning(app.db()).await.unwrap();
     }
     ids
+}
+
+/// An active phone of `provider` registered by `user`, as a row.
+fn phone(user: Uuid, provider: &str, token: String, now: DateTime<Utc>) -> device::ActiveModel {
+    device::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user),
+        provider: Set(provider.into()),
+        platform: Set(match fake_push::platform_of(provider) {
+            "ios" => device::Platform::Ios,
+            _ => device::Platform::Android,
+        }),
+        token: Set(token),
+        token_hash: Set("x".into()),
+        app_version: Set(None),
+        locale: Set(None),
+        active: Set(true),
+        last_seen_at: Set(now),
+        created_at: Set(now),
+        deactivated_at: Set(None),
+        deactivated_reason: Set(None),
+        installation_id: Set(None),
+        app_id: Set(None),
+        session_id: Set(None),
+    }
 }
 
 fn rand_base() -> usize {
@@ -233,28 +262,8 @@ async fn fan_out_to_5000_people_writes_each_inbox_row_exactly_once() {
     let people = insert_people(&app, &station, Role::Volunteer, 5000).await;
     // One in fifty has a phone registered.
     let now = app.clock_now();
-    let devices: Vec<device::ActiveModel> = people
-        .iter()
-        .step_by(50)
-        .map(|u| device::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            user_id: Set(*u),
-            provider: Set("fcm".into()),
-            platform: Set(device::Platform::Android),
-            token: Set(format!("token-{u}")),
-            token_hash: Set("x".into()),
-            app_version: Set(None),
-            locale: Set(None),
-            active: Set(true),
-            last_seen_at: Set(now),
-            created_at: Set(now),
-            deactivated_at: Set(None),
-            deactivated_reason: Set(None),
-            installation_id: Set(None),
-            app_id: Set(None),
-            session_id: Set(None),
-        })
-        .collect();
+    let devices: Vec<device::ActiveModel> =
+        people.iter().step_by(50).map(|u| phone(*u, "fcm", format!("token-{u}"), now)).collect();
     device::Entity::insert_many(devices).exec_without_returning(app.db()).await.unwrap();
 
     app.start_workers();
@@ -314,4 +323,60 @@ async fn fan_out_to_5000_people_writes_each_inbox_row_exactly_once() {
         .unwrap()
         .unwrap();
     assert_eq!(en.title, "全市通知");
+}
+
+#[tokio::test]
+async fn an_announcement_reaches_every_provider_in_batches_and_each_phone_once() {
+    let fakes = AllFakes::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let env: HashMap<String, String> = fakes.env(dir.path(), 8).into_iter().collect();
+    let vendors = PushVendorsConfig::from_vars(&|k: &'static str| env.get(k).cloned()).unwrap();
+    let fcm = (env["WUSHE_FCM_CREDENTIALS"].clone(), env["WUSHE_FCM_ENDPOINT"].clone());
+    let app = spawn_app_with(|c| {
+        c.jobs.vendors = vendors;
+        c.jobs.fcm_credentials = Some(fcm.0.into());
+        c.jobs.fcm_endpoint = Some(fcm.1);
+    })
+    .await;
+    app.clock.set(noon());
+    let f = app.two_stations().await;
+    let station = f.stations[0].id.clone();
+    let people = insert_people(&app, &station, Role::Volunteer, 600).await;
+    let now = app.clock_now();
+    let mut phones: BTreeMap<&str, usize> = BTreeMap::new();
+    let devices: Vec<device::ActiveModel> = people
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let provider = fake_push::provider_of(i);
+            *phones.entry(provider).or_default() += 1;
+            phone(*u, provider, fake_push::token(provider, "t", i), now)
+        })
+        .collect();
+    device::Entity::insert_many(devices).exec_without_returning(app.db()).await.unwrap();
+    app.start_workers();
+    let body = json!({"title": "寒潮预警", "body": "注意保暖"});
+    app.post("/api/v1/announcements", Some(&f.stations[0].admin.access), body).await.expect(201);
+    eventually(60, "every phone reached", || async { fakes.delivered_count() >= 600 }).await;
+
+    assert!(fakes.refused().is_empty(), "every request as the vendor documents it: {:?}", fakes.refused());
+    let mut per_token: HashMap<String, usize> = HashMap::new();
+    for (_, token, message) in fakes.delivered() {
+        *per_token.entry(token).or_default() += 1;
+        assert!(message.to_string().contains("announcementId"), "the push names the announcement: {message}");
+    }
+    assert_eq!(per_token.len(), 600, "each phone reached");
+    assert!(per_token.values().all(|n| *n == 1), "and once");
+    // The 603 recipients (the station's three staff have no phone) make two fan-out batches, of
+    // 497 and 100 phones: seven push jobs of up to 100, half of each in either locale. A vendor
+    // that takes many tokens in one request gets at most one request per job and locale (vivo
+    // two: the message, then the list), where one per phone would be 60 to 150; FCM and APNs
+    // take one per phone.
+    let requests: BTreeMap<&str, usize> = fakes.send_requests().into_iter().collect();
+    for vendor in ["huawei", "honor", "xiaomi", "oppo"] {
+        assert!(requests[vendor] <= 14, "{vendor}: {} requests for {} phones", requests[vendor], phones[vendor]);
+    }
+    assert!(requests["vivo"] <= 28, "vivo: {} requests for {} phones", requests["vivo"], phones["vivo"]);
+    assert_eq!(requests["fcm"], phones["fcm"]);
+    assert_eq!(requests["apns"], phones["apns"]);
 }

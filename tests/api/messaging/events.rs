@@ -128,6 +128,30 @@ async fn events_cross_instances_and_resume_without_loss_or_duplicate() {
 }
 
 #[tokio::test]
+async fn an_announcement_reaches_open_streams_on_another_instance_at_once() {
+    let a = spawn_app().await;
+    a.start_workers();
+    let b = a.spawn_peer().await;
+    let f = a.two_stations().await;
+    let [east, west] = &f.stations;
+    let mut listening = open(&b, &east.volunteer, None).await;
+    let mut elsewhere = open(&b, &west.volunteer, None).await;
+    let id = a
+        .post("/api/v1/announcements", Some(&east.admin.access), json!({"title": "停水通知", "body": "明早八点"}))
+        .await
+        .expect(201)
+        .str("id");
+    // Woken by the fan-out itself: well within the streams' own look at the database (5 s with
+    // Redis between the instances).
+    let e = listening.within(1).await;
+    assert_eq!(e.data["kind"], "inbox");
+    assert_eq!(e.data["notification"]["data"]["announcementId"], id.as_str());
+    assert_eq!(e.data["notification"]["title"], "停水通知");
+    let none = tokio::time::timeout(Duration::from_millis(600), elsewhere.next()).await;
+    assert!(none.is_err(), "another station's volunteer is told nothing: {none:?}");
+}
+
+#[tokio::test]
 async fn the_stream_ends_when_its_session_signs_out() {
     let app = spawn_app().await;
     let v = app.register_volunteer().await;

@@ -125,6 +125,39 @@ async fn retryable_errors_retry_after_retry_after_and_reach_only_the_rest() {
     }
     let tokens: Vec<String> = fake.delivered().into_iter().map(|(t, _)| t).collect();
     assert_eq!(tokens.iter().filter(|t| *t == "ok-2").count(), 1);
+    // The retry lives only as long as was left of the call-out's hour.
+    let ttl_of =
+        |token: &str| fake.delivered().into_iter().find(|(t, _)| t == token).unwrap().1["android"]["ttl"].clone();
+    assert_eq!(ttl_of("ok-2"), "3600s");
+    assert_eq!(ttl_of("quota-2"), "3598s", "1.1 s after the first try");
+}
+
+#[tokio::test]
+async fn a_push_held_back_past_its_time_to_live_is_not_sent() {
+    let (app, fake, _dir) = app_with_fcm().await;
+    let v = with_devices(&app, &["ok-5", "quota-5"]).await;
+    call_out(&app, &v, "c5").await;
+    eventually(20, "the first attempt", || async {
+        let s = statuses(&app).await;
+        s.len() == 2 && s["quota-5"].0 == "retry" && s["ok-5"].0 == "delivered"
+    })
+    .await;
+    eventually(20, "the job to wait for its retry", || async {
+        app.state.jobs.push_queue.stats().await.unwrap().delayed == 1
+    })
+    .await;
+    // A call-out lives an hour; the provider let it through only after more than that.
+    app.clock.advance(chrono::Duration::minutes(61));
+    eventually(20, "the retry to give the push up", || async { statuses(&app).await["quota-5"].0 == "skipped" }).await;
+    let row = push_delivery::Entity::find().filter(push_delivery::Column::Status.eq("skipped")).one(app.db()).await;
+    assert_eq!(row.unwrap().unwrap().last_outcome.as_deref(), Some("expired"));
+    eventually(20, "the job done", || async {
+        let q = app.state.jobs.push_queue.stats().await.unwrap();
+        q.ready + q.running + q.delayed + q.dead == 0
+    })
+    .await;
+    let tokens: Vec<String> = fake.delivered().into_iter().map(|(t, _)| t).collect();
+    assert_eq!(tokens, ["ok-5"], "nothing sent after its time");
 }
 
 #[tokio::test]
