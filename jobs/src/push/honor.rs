@@ -121,11 +121,13 @@ pub fn build_message(tokens: &[&str], m: &PushMessage) -> Result<Value, String> 
         android["ttl"] = json!(format!("{}s", ttl.as_secs()));
     }
     let data = serde_json::to_string(&m.data).map_err(|e| e.to_string())?;
-    let body = json!({ "data": data, "android": android, "token": tokens });
+    // The limit is the message's own, without the tokens (as Huawei's).
+    let mut body = json!({ "data": data, "android": android });
     let size = serde_json::to_vec(&body).map(|v| v.len()).unwrap_or(usize::MAX);
     if size > MAX_MESSAGE_BYTES {
         return Err(format!("the message is {size} bytes, more than {MAX_MESSAGE_BYTES}"));
     }
+    body["token"] = json!(tokens);
     Ok(body)
 }
 

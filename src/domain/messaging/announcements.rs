@@ -1,8 +1,8 @@
 //! Announcements: a station administrator tells everyone in their subtree, a city administrator
 //! anyone, optionally only some roles. Creating one writes the announcement and the first
 //! fan-out job in one transaction; the fan-out ([`fanout`], run by `worker::announce`) goes in
-//! batches of [`BATCH`] people, so 10,000 recipients are neither one job nor one transaction,
-//! and gives each recipient one inbox row and pushes.
+//! batches of [`BATCH`] people, each one transaction, so 10,000 recipients are never one
+//! transaction, and gives each recipient one inbox row and pushes.
 //!
 //! Table: `announcements` (and the inbox rows of their recipients, in `notifications`).
 
@@ -171,24 +171,78 @@ pub async fn received(db: &impl ConnectionTrait, actor: &Actor, page: PageReques
     Ok(Page { items, next_cursor: p.next_cursor })
 }
 
-/// Runs one batch of a fan-out in one transaction: the inbox rows of up to [`BATCH`] recipients
-/// (one per person and announcement, whatever redelivery does), their push jobs, the progress
-/// count, and the job of the next batch (or the completion stamp). Idempotent: running it again
-/// changes nothing; a crash mid-way resumes at the batch it was on. Returns the batch's
-/// recipients.
-pub async fn fanout(db: &DatabaseConnection, now: DateTime<Utc>, f: &Fanout) -> Result<Vec<Uuid>, DbErr> {
-    let Some(a) = announcement::Entity::find_by_id(f.announcement_id).one(db).await? else { return Ok(Vec::new()) };
-    let roles = roles_of(&a);
+/// The announcement's recipients after `after` (all when `None`), in id order.
+fn recipients_after(a: &announcement::Model, after: Option<Uuid>) -> sea_orm::Select<user::Entity> {
+    let roles = roles_of(a);
     let mut q = user::Entity::find()
         .filter(user::Column::OrgUnitId.in_subquery(org_units::subtree_ids(a.org_unit_id)))
         .filter(user::Column::Status.eq(user::UserStatus::Active));
     if !roles.is_empty() {
         q = q.filter(user::Column::Role.is_in(roles));
     }
-    if let Some(after) = f.after {
+    if let Some(after) = after {
         q = q.filter(user::Column::Id.gt(after));
     }
-    let people = q.order_by_asc(user::Column::Id).limit(BATCH as u64).all(db).await?;
+    q.order_by_asc(user::Column::Id)
+}
+
+/// The next batches of a fan-out from `f` on, up to `n` of them, to be run side by side.
+pub struct Round {
+    /// Where each batch starts (the first is `f`).
+    pub batches: Vec<Fanout>,
+    /// Whether the last of them is the fan-out's last batch (it stamps the completion, so it
+    /// must run after the others).
+    pub ends: bool,
+}
+
+/// Where the next `n` batches from `f` start: one query of recipients' ids.
+pub async fn round(db: &impl ConnectionTrait, f: &Fanout, n: usize) -> Result<Round, DbErr> {
+    let Some(a) = announcement::Entity::find_by_id(f.announcement_id).one(db).await? else {
+        return Ok(Round { batches: vec![f.clone()], ends: true });
+    };
+    let ids: Vec<Uuid> = recipients_after(&a, f.after)
+        .select_only()
+        .column(user::Column::Id)
+        .limit((n * BATCH + 1) as u64)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut batches = vec![f.clone()];
+    for k in 1..n {
+        match ids.get(k * BATCH - 1) {
+            // Only when someone comes after it: a batch ends the fan-out when it is not full.
+            Some(last) if ids.len() > k * BATCH => {
+                batches.push(Fanout { announcement_id: a.id, after: Some(*last) });
+            }
+            _ => break,
+        }
+    }
+    Ok(Round { ends: ids.len() <= batches.len() * BATCH, batches })
+}
+
+/// One batch done by [`fanout`].
+pub struct Batch {
+    /// Its recipients.
+    pub told: Vec<Uuid>,
+    /// Where the next batch starts, if there is one.
+    pub next: Option<Fanout>,
+}
+
+/// Runs one batch of a fan-out in one transaction: the inbox rows of up to [`BATCH`] recipients
+/// (one per person and announcement, whatever redelivery does), their push jobs, the progress
+/// count, and the completion stamp after the last batch. With `hand_on`, the job of the next
+/// batch is written in the same transaction; without, the caller goes on with [`Batch::next`]
+/// itself (and a crash before it does repeats the job, from its own start). Idempotent: running
+/// it again changes nothing.
+pub async fn fanout(db: &DatabaseConnection, now: DateTime<Utc>, f: &Fanout, hand_on: bool) -> Result<Batch, DbErr> {
+    let Some(a) = announcement::Entity::find_by_id(f.announcement_id).one(db).await? else {
+        return Ok(Batch { told: Vec::new(), next: None });
+    };
+    let people = recipients_after(&a, f.after).limit(BATCH as u64).all(db).await?;
+    let next = match people.last() {
+        Some(last) if people.len() == BATCH => Some(Fanout { announcement_id: a.id, after: Some(last.id) }),
+        _ => None,
+    };
     let dedupe_key = format!("announcement:{}", a.id);
     let data = BTreeMap::from([("announcementId".to_string(), a.id.to_string())]);
     let params = BTreeMap::from([("title".to_string(), a.title.clone()), ("body".to_string(), a.body.clone())]);
@@ -242,8 +296,8 @@ pub async fn fanout(db: &DatabaseConnection, now: DateTime<Utc>, f: &Fanout) -> 
                 .order_by_asc(notification::Column::Id)
                 .all(txn)
                 .await?;
-            // One push job per 100 notifications due at the same instant (quiet hours differ
-            // by person).
+            // One push job per batch of notifications due at the same instant (quiet hours
+            // differ by person).
             let mut due: BTreeMap<DateTime<Utc>, Vec<Uuid>> = BTreeMap::new();
             for n in notes {
                 let p = prefs.get(&n.user_id).cloned().unwrap_or_default();
@@ -268,12 +322,13 @@ pub async fn fanout(db: &DatabaseConnection, now: DateTime<Utc>, f: &Fanout) -> 
             .filter(announcement::Column::Id.eq(a.id))
             .exec(txn)
             .await?;
-        match people.last() {
-            Some(last) if people.len() == BATCH => {
-                let next = Fanout { announcement_id: a.id, after: Some(last.id) };
-                jobs::outbox::enqueue(txn, &next).await?;
+        match &next {
+            Some(next) => {
+                if hand_on {
+                    jobs::outbox::enqueue(txn, next).await?;
+                }
             }
-            _ => {
+            None => {
                 announcement::Entity::update_many()
                     .col_expr(announcement::Column::CompletedAt, Expr::val(now))
                     .filter(announcement::Column::Id.eq(a.id))
@@ -285,5 +340,5 @@ pub async fn fanout(db: &DatabaseConnection, now: DateTime<Utc>, f: &Fanout) -> 
         Ok::<_, DbErr>(())
     })
     .await?;
-    Ok(people.into_iter().map(|p| p.id).collect())
+    Ok(Batch { told: people.into_iter().map(|p| p.id).collect(), next })
 }

@@ -41,8 +41,10 @@ use uuid::Uuid;
 /// The name of the queue of push jobs ([`PushJob`]): they wait on outside providers, so they run
 /// from a queue and worker pool of their own, and a slow provider holds up no other work.
 pub const PUSH_QUEUE: &str = "push";
-/// Most notifications one push job carries.
-pub const BATCH: usize = 100;
+/// Most notifications one push job carries: a fan-out batch of an announcement
+/// (`announcements::BATCH`) is one job, so that its claims and outcomes are a few statements
+/// of 500 rows rather than many of a few.
+pub const BATCH: usize = 500;
 /// The job's timeout: the worker's soft deadline (60 s), then a send and its one resend, then
 /// recording.
 pub const TIMEOUT: Duration = Duration::from_secs(120);
@@ -207,6 +209,7 @@ pub async fn claim(
         v
     };
     let (rows, taken_over) = write(db, async |txn| {
+        without_waiting_for_disk(txn).await?;
         let fresh: Vec<push_delivery::ActiveModel> = sends
             .iter()
             .map(|s| push_delivery::ActiveModel {
@@ -321,6 +324,19 @@ pub async fn claim(
     Ok(Claim { held, held_elsewhere, taken_over })
 }
 
+/// Commits the transaction without waiting for its WAL to reach the disk (PostgreSQL's
+/// `synchronous_commit = off`, for this transaction only): claims and outcomes are most of the
+/// commits of a fan-out, and one lost in a crash of the database server (the last few hundred
+/// milliseconds) only makes a push be sent again, which at-least-once delivery allows and the
+/// phone shows once (the tag). Never for inbox rows or jobs, whose loss would lose a message.
+async fn without_waiting_for_disk(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait;
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_unprepared("SET LOCAL synchronous_commit = off").await?;
+    }
+    Ok(())
+}
+
 /// What is left at `now` of a push's time to live counted from its first try at `first`; `None`
 /// once it is over (a reminder held back by a provider's daily quota until the next day is not
 /// worth sending).
@@ -360,6 +376,7 @@ pub async fn record(
         groups.entry(key).or_default().push(h.row_id);
     }
     let txn = crate::db::begin_write(db).await?;
+    without_waiting_for_disk(&txn).await?;
     for (device_id, token_hash, reason) in &dead_devices {
         tracing::info!(device_id = %device_id, token = %token_hash, %reason, "push token dead: device deactivated");
         devices::deactivate(&txn, *device_id, stamp, "invalid_token").await?;
