@@ -135,7 +135,7 @@ async fn send(
         "5e55" if state.first_failure(&token) => once(StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable"),
         "7777" if state.first_failure(&token) => once(StatusCode::TOO_MANY_REQUESTS, "TooManyRequests"),
         _ => {
-            state.delivered.lock().unwrap().push((token.clone(), record));
+            state.record(&token, &record);
             let mut r = StatusCode::OK.into_response();
             r.headers_mut().insert("apns-id", uuid::Uuid::new_v4().to_string().parse().unwrap());
             r

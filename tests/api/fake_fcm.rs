@@ -36,8 +36,10 @@ pub struct FakeState {
     pub token_requests: AtomicUsize,
     pub send_requests: AtomicUsize,
     valid_tokens: Mutex<HashSet<String>>,
-    /// Accepted messages: (device token, message).
+    /// Accepted messages: (device token, message; `null` with `forget_requests`).
     pub delivered: Mutex<Vec<(String, Value)>>,
+    /// Whether `delivered` keeps only the tokens (see `fake_vendor::VendorState`).
+    pub forget_requests: std::sync::atomic::AtomicBool,
     /// Device tokens already failed once (for the fail-once behaviours).
     failed_once: Mutex<HashSet<String>>,
     /// Requests refused by validation, with why.
@@ -249,7 +251,8 @@ async fn send_endpoint(state: Data<&Arc<FakeState>>, req: &Request, body: poem::
         return a;
     }
     let slow = token.starts_with("slow-") && first_failure();
-    state.delivered.lock().unwrap().push((token, message));
+    let kept = if state.forget_requests.load(Ordering::Relaxed) { Value::Null } else { message };
+    state.delivered.lock().unwrap().push((token, kept));
     if slow {
         tokio::time::sleep(SLOW).await;
     }

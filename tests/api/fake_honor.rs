@@ -74,8 +74,10 @@ async fn send(state: Data<&Arc<VendorState>>, req: &poem::Request, body: poem::B
         return answer(StatusCode::TOO_MANY_REQUESTS, json!({"code": 80300011, "message": "flow control"}), true);
     }
     let (expired, good): (Vec<String>, Vec<String>) = tokens.into_iter().partition(|t| t.starts_with("invalid"));
+    let mut message = body.clone();
+    message.as_object_mut().map(|m| m.remove("token"));
     for t in &good {
-        state.delivered.lock().unwrap().push((t.clone(), body.clone()));
+        state.record(t, &message);
     }
     let data = json!({"sendResult": true, "requestId": "1", "failTokens": [], "expireTokens": expired});
     answer(StatusCode::OK, json!({"code": 200, "message": "success", "data": data}), false)

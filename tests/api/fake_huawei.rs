@@ -89,8 +89,10 @@ async fn send(state: Data<&Arc<VendorState>>, req: &poem::Request, body: poem::B
         return answer(StatusCode::SERVICE_UNAVAILABLE, json!({"code": "80300011", "msg": "flow control"}), true);
     }
     let (bad, good): (Vec<String>, Vec<String>) = tokens.into_iter().partition(|t| t.starts_with("invalid"));
+    let mut message = body["message"].clone();
+    message.as_object_mut().map(|m| m.remove("token"));
     for t in &good {
-        state.delivered.lock().unwrap().push((t.clone(), body["message"].clone()));
+        state.record(t, &message);
     }
     let id = "1";
     match (bad.is_empty(), good.is_empty()) {

@@ -124,7 +124,7 @@ fn messages(state: &VendorState, form: &HashMap<String, String>, field: &str) ->
 /// Records a delivered message; the id it was given.
 fn deliver(state: &VendorState, m: &Value) -> String {
     let id = format!("fake-{}-1-1-{}", APP_KEY, uuid::Uuid::new_v4().simple());
-    state.delivered.lock().unwrap().push((m["target_value"].as_str().unwrap_or("").to_string(), m.clone()));
+    state.record(m["target_value"].as_str().unwrap_or(""), m);
     id
 }
 

@@ -113,6 +113,15 @@ impl AllFakes {
         env
     }
 
+    /// The fakes keep only the tokens they delivered to, not the requests (for measuring the
+    /// service's memory).
+    pub fn forget_requests(&self) {
+        self.fcm.state.forget_requests.store(true, Ordering::Relaxed);
+        for (_, v) in &self.vendors {
+            v.state.forget_requests.store(true, Ordering::Relaxed);
+        }
+    }
+
     /// Every push the fakes accepted: (provider, device token, the request as JSON).
     pub fn delivered(&self) -> Vec<(&'static str, String, Value)> {
         let mut all: Vec<(&'static str, String, Value)> =

@@ -13,7 +13,7 @@ use poem::web::{Data, Form};
 use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, handler};
 use serde_json::{Value, json};
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -38,6 +38,9 @@ pub struct VendorState {
     pub refused: Mutex<Vec<String>>,
     /// Milliseconds each send request takes before it is answered (0: at once).
     pub latency_ms: AtomicU64,
+    /// Whether `delivered` keeps only the token (with `null` for the request), so that a
+    /// benchmark's memory is the service's, not the fake's.
+    pub forget_requests: AtomicBool,
 }
 
 impl Default for VendorState {
@@ -52,6 +55,7 @@ impl Default for VendorState {
             failed_once: Mutex::default(),
             refused: Mutex::default(),
             latency_ms: AtomicU64::new(0),
+            forget_requests: AtomicBool::new(false),
         }
     }
 }
@@ -89,6 +93,12 @@ impl VendorState {
     /// True the first time a device token fails (for the fail-once behaviours).
     pub fn first_failure(&self, token: &str) -> bool {
         self.failed_once.lock().unwrap().insert(token.to_string())
+    }
+
+    /// Records a push accepted for `token`.
+    pub fn record(&self, token: &str, message: &Value) {
+        let kept = if self.forget_requests.load(Ordering::Relaxed) { Value::Null } else { message.clone() };
+        self.delivered.lock().unwrap().push((token.to_string(), kept));
     }
 
     pub fn refuse(&self, why: impl Into<String>) {

@@ -88,8 +88,9 @@ async fn send(
         return error(20301, "No valid targets!");
     }
     let fields: Map<String, Value> = form.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+    let message = Value::Object(fields);
     for r in &good {
-        state.delivered.lock().unwrap().push((r.clone(), Value::Object(fields.clone())));
+        state.record(r, &message);
     }
     let data = json!({"id": "m1", "bad_regids": bad.join(",")});
     answer(
