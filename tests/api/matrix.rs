@@ -754,6 +754,8 @@ async fn mentoring_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str,
         "getMyMentoring" => req(M::GET, "/api/v1/me/mentoring", None),
         "getMentoringRecord" => req(M::GET, format!("/api/v1/users/{}/mentoring-record", person(f, c, rel)), None),
         "getMentoringOversight" => req(M::GET, "/api/v1/mentoring/oversight", None),
+        "getStatsHours" => req(M::GET, "/api/v1/stats/hours", None),
+        "exportStatsHours" => req(M::GET, "/api/v1/stats/hours.csv", None),
         "sendPairMessage" => req(
             M::POST,
             format!("{pairings}/{}/messages", pairing(app, f, c, rel, State::Active).await),

@@ -8,7 +8,7 @@
 //! transaction as every entry that becomes approved (volunteering calls
 //! [`crate::domain::registry::hours_approved`] from its per-volunteer totals), and shifted when a
 //! subtree moves to another parent. [`rebuild`] recomputes them from the ledger (after a bulk
-//! load; `wushe stats rebuild`), and `tests/api/statistics/hours.rs` checks they equal a fresh
+//! load; `wushe stats rebuild`), and `tests/api/statistics/rollups.rs` checks they equal a fresh
 //! aggregation of the ledger.
 
 use crate::domain::DomainResult;

@@ -1,4 +1,5 @@
-//! Statistics: the hours rollups by unit, action line and month.
+//! Statistics: the hours rollups by unit, action line and month, and the tables read from them.
 
+mod hours;
 mod rollups;
 mod support;
