@@ -14,7 +14,7 @@
 //! - `talent`: credentials and registration, training and continuing education.
 //! - `mentoring`: pairings, session logs, pair threads and oversight.
 //! - `honours`: award programmes, review, notice and the honour wall.
-//! - `statistics`: service hours by unit, action line and month.
+//! - `statistics`: service hours by unit, action line and month; the other figures of a unit.
 //!
 //! Shared by all: `types` (wire types), `text` (the text rule every request's strings pass),
 //! `csv` (downloads), `error` (the problem+json envelope),
@@ -186,8 +186,8 @@ pub type Mentoring = (
 pub type Talent =
     (credentials::CredentialsApi, training::TrainingApi, learning::LearningApi, directory::TalentDirectoryApi);
 
-/// Statistics: hours by unit, action line and month.
-pub type Statistics = statistics::hours::StatsHoursApi;
+/// Statistics: hours by unit, action line and month; the other figures of a unit.
+pub type Statistics = (statistics::hours::StatsHoursApi, statistics::overview::StatsOverviewApi);
 
 /// The OpenAPI service over every resource.
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -234,7 +234,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
                 mentoring::oversight::MentoringOversightApi,
             ),
             (credentials::CredentialsApi, training::TrainingApi, learning::LearningApi, directory::TalentDirectoryApi),
-            statistics::hours::StatsHoursApi,
+            (statistics::hours::StatsHoursApi, statistics::overview::StatsOverviewApi),
         ),
         "wushe",
         env!("CARGO_PKG_VERSION"),

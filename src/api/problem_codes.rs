@@ -239,6 +239,7 @@ pub const CODES: &[(&str, &[&str])] = &[
     ("getPresenceCode", &["not_confirmed", "task_closed"]),
     ("getSignup", &[]),
     ("getStatsHours", &["invalid_month", "invalid_month_range", "month_range_too_long"]),
+    ("getStatsOverview", &["invalid_month", "invalid_month_range", "month_range_too_long"]),
     ("getTask", &[]),
     ("getTaskPrerequisites", &[]),
     ("getTrainingSession", &[]),

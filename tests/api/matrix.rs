@@ -756,6 +756,7 @@ async fn mentoring_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str,
         "getMentoringOversight" => req(M::GET, "/api/v1/mentoring/oversight", None),
         "getStatsHours" => req(M::GET, "/api/v1/stats/hours", None),
         "exportStatsHours" => req(M::GET, "/api/v1/stats/hours.csv", None),
+        "getStatsOverview" => req(M::GET, "/api/v1/stats/overview", None),
         "sendPairMessage" => req(
             M::POST,
             format!("{pairings}/{}/messages", pairing(app, f, c, rel, State::Active).await),
