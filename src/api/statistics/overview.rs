@@ -6,6 +6,7 @@ use crate::api::Tag;
 use crate::api::bearer::BearerAuth;
 use crate::api::error::ApiResult;
 use crate::api::honours::programmes::HonourKind;
+use crate::api::talent::credentials::RegistrationStatus;
 use crate::api::types::{OrgUnitKind, QualificationLevel};
 use crate::domain::statistics::overview::{self, Overview};
 use crate::state::AppState;
@@ -46,6 +47,26 @@ pub struct VerifiedLevelCount {
     pub social_workers: u64,
 }
 
+/// How many holders of a level stand at one step of registration (登记).
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct RegistrationCount {
+    pub status: RegistrationStatus,
+    pub social_workers: u64,
+}
+
+/// Social workers by continuing education (继续教育) in their current registration period.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct ContinuingEducationFigures {
+    /// Holding a level, its required CE hours completed.
+    pub on_track: u64,
+    /// Holding a level, short of its required CE hours.
+    pub behind: u64,
+    /// Without a verified level: nothing required.
+    pub without_level: u64,
+}
+
 /// Social workers of the unit's subtree.
 #[derive(Object, Debug)]
 #[oai(rename_all = "camelCase")]
@@ -53,6 +74,10 @@ pub struct SocialWorkerFigures {
     pub total: u64,
     /// By the highest verified national level unexpired today.
     pub by_verified_level: Vec<VerifiedLevelCount>,
+    /// Holders of a level by the registration of that level's certificate (steps nobody is at
+    /// are left out).
+    pub by_registration: Vec<RegistrationCount>,
+    pub continuing_education: ContinuingEducationFigures,
 }
 
 /// Mentoring pairs with the mentor or the mentee in the subtree.
@@ -135,6 +160,17 @@ impl From<Overview> for StatsOverview {
                     .into_iter()
                     .map(|(level, social_workers)| VerifiedLevelCount { level: level.map(Into::into), social_workers })
                     .collect(),
+                by_registration: o
+                    .social_workers
+                    .by_registration
+                    .into_iter()
+                    .map(|(status, social_workers)| RegistrationCount { status: status.into(), social_workers })
+                    .collect(),
+                continuing_education: ContinuingEducationFigures {
+                    on_track: o.social_workers.continuing_education.on_track,
+                    behind: o.social_workers.continuing_education.behind,
+                    without_level: o.social_workers.continuing_education.without_level,
+                },
             },
             mentoring: MentoringFigures {
                 active_pairs: o.mentoring.active_pairs,
@@ -154,7 +190,8 @@ impl From<Overview> for StatsOverview {
 #[OpenApi(tag = "Tag::Statistics")]
 impl StatsOverviewApi {
     /// A unit's figures over a span of months (administrators, a unit in their scope): active,
-    /// new and star-level volunteers; social workers by verified level; mentoring pairs active
+    /// new and star-level volunteers; social workers by verified level, registration and
+    /// continuing education; mentoring pairs active
     /// and graduated, sessions logged; published honours by kind and year; tasks held and their
     /// fill rate.
     #[oai(path = "/api/v1/stats/overview", method = "get", operation_id = "getStatsOverview")]
@@ -172,6 +209,7 @@ impl StatsOverviewApi {
     ) -> ApiResult<Json<StatsOverview>> {
         let o = overview::overview(
             &state.db,
+            &state.config.talent,
             &auth.0.actor(),
             state.clock.now(),
             org_unit_id.0,

@@ -1,26 +1,31 @@
 //! The other figures of a unit over a span of months, besides hours: volunteers active (served
-//! in the span), new and by star level; social workers by verified qualification level;
+//! in the span), new and by star level; social workers by verified qualification level, by the
+//! registration of its certificate and by continuing-education standing;
 //! mentoring pairs active and graduated, sessions logged; honours by kind and year; tasks held
 //! and their fill rate.
 //!
 //! These are aggregate queries, not rollups: each is one grouped or counting statement over
 //! indexed columns (the unit's subtree through the closure table, people by home unit, the
-//! ledger by unit and date, tasks by unit), or reads one small row per person (star awards,
-//! verified level credentials) and groups them here; at the size of a seeded city they answer
+//! ledger by unit and date, tasks by unit), or reads a few small rows per person (star awards,
+//! verified level credentials, approved CE entries) and groups them here; at the size of a seeded city they answer
 //! without summing anything as large as the hours ledger, which is why hours alone are rolled up.
 
 use super::hours::{MonthSpan, month_span};
 use super::scope;
+use crate::config::TalentConfig;
 use crate::domain::DomainResult;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::org_units::subtree_ids;
 use crate::domain::kernel::time;
 use crate::domain::talent::credentials::{LEVEL_KINDS, level_of};
+use crate::domain::talent::learning;
+use crate::domain::talent::registration::{self, RegistrationState};
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use entity::credential::{self, CredentialStatus};
 use entity::honour::{self, HonourStatus};
 use entity::honour_programme::ProgrammeKind;
 use entity::hours_entry::{self, HoursStatus};
+use entity::learning_entry::{self, LearningSource, LearningStatus};
 use entity::mentoring_pairing::{self as pairing, PairingStatus};
 use entity::mentoring_session as session;
 use entity::org_unit;
@@ -52,6 +57,21 @@ pub struct SocialWorkers {
     pub total: u64,
     /// By the highest verified, unexpired national level held today (`None`: none held).
     pub by_verified_level: Vec<(Option<QualificationLevel>, u64)>,
+    /// Holders of a level by the registration (登记) of its certificate; states nobody is in are
+    /// left out.
+    pub by_registration: Vec<(RegistrationState, u64)>,
+    pub continuing_education: ContinuingEducation,
+}
+
+/// Social workers by continuing education in their current registration period.
+#[derive(Clone, Debug, Default)]
+pub struct ContinuingEducation {
+    /// Holding a level, and its required CE hours completed.
+    pub on_track: u64,
+    /// Holding a level, and short of its required CE hours.
+    pub behind: u64,
+    /// No verified level: nothing required.
+    pub without_level: u64,
 }
 
 /// Mentoring pairs with the mentor or the mentee in the subtree.
@@ -100,6 +120,7 @@ fn people_under(root: Uuid, role: Option<Role>) -> SelectStatement {
 /// The figures of a unit in the viewer's scope over a span of months (defaults as for hours).
 pub async fn overview(
     db: &impl ConnectionTrait,
+    cfg: &TalentConfig,
     actor: &Actor,
     now: DateTime<Utc>,
     unit: Option<Uuid>,
@@ -149,7 +170,7 @@ pub async fn overview(
         *by_star.entry(level).or_default() += 1;
     }
 
-    let social_workers = social_workers(db, root, today).await?;
+    let social_workers = social_workers(db, cfg, root, today).await?;
 
     let in_scope = Condition::any()
         .add(pairing::Column::MentorId.in_subquery(people_under(root, None)))
@@ -219,35 +240,96 @@ pub async fn overview(
 }
 
 /// Social workers of the subtree by the highest verified national level unexpired on `today`
-/// (the level panels and mentoring rely on; the level a profile states is not counted).
-async fn social_workers(db: &impl ConnectionTrait, root: Uuid, today: NaiveDate) -> DomainResult<SocialWorkers> {
+/// (the level panels and mentoring rely on; the level a profile states is not counted), by the
+/// registration of that level's certificate (the latest issued), and by continuing education in
+/// its registration period. `today` is the unit's: registrations are counted in days.
+async fn social_workers(
+    db: &impl ConnectionTrait,
+    cfg: &TalentConfig,
+    root: Uuid,
+    today: NaiveDate,
+) -> DomainResult<SocialWorkers> {
     let total = user::Entity::find()
         .filter(user::Column::Id.in_subquery(people_under(root, Some(Role::SocialWorker))))
         .count(db)
         .await?;
     let held = credential::Entity::find()
-        .select_only()
-        .column(credential::Column::HolderId)
-        .column(credential::Column::Kind)
         .filter(credential::Column::HolderId.in_subquery(people_under(root, Some(Role::SocialWorker))))
         .filter(credential::Column::Status.eq(CredentialStatus::Verified))
         .filter(credential::Column::Kind.is_in(LEVEL_KINDS.iter().map(|(k, _)| *k)))
         .filter(
             Condition::any().add(credential::Column::ExpiresOn.is_null()).add(credential::Column::ExpiresOn.gte(today)),
         )
-        .into_tuple::<(Uuid, String)>()
         .all(db)
         .await?;
-    let mut best: HashMap<Uuid, QualificationLevel> = HashMap::new();
-    for (holder, kind) in held {
-        if let Some(level) = level_of(&kind) {
-            let b = best.entry(holder).or_insert(level);
-            *b = Ord::max(*b, level);
+    // Each holder's highest level, and of that level the certificate issued last.
+    let mut best: HashMap<Uuid, (QualificationLevel, credential::Model)> = HashMap::new();
+    for c in held {
+        let Some(level) = level_of(&c.kind) else { continue };
+        let better = best.get(&c.holder_id).is_none_or(|(l, b)| (level, c.issued_on) > (*l, b.issued_on));
+        if better {
+            best.insert(c.holder_id, (level, c));
         }
     }
-    let mut counts: Vec<(Option<QualificationLevel>, u64)> = vec![(None, total.saturating_sub(best.len() as u64))];
+    let mut by_level = vec![(None, total.saturating_sub(best.len() as u64))];
     for (_, level) in LEVEL_KINDS {
-        counts.push((Some(level), best.values().filter(|l| **l == level).count() as u64));
+        by_level.push((Some(level), best.values().filter(|(l, _)| *l == level).count() as u64));
     }
-    Ok(SocialWorkers { total, by_verified_level: counts })
+
+    // Approved CE entries of the holders, for their periods.
+    let entries = learning_entry::Entity::find()
+        .filter(learning_entry::Column::PersonId.in_subquery(people_under(root, Some(Role::SocialWorker))))
+        .filter(learning_entry::Column::CountsAsCe.eq(true))
+        .filter(learning_entry::Column::Status.eq(LearningStatus::Approved))
+        .all(db)
+        .await?;
+    let mut learned: HashMap<Uuid, Vec<learning_entry::Model>> = HashMap::new();
+    for e in entries {
+        learned.entry(e.person_id).or_default().push(e);
+    }
+    let mut by_registration: BTreeMap<u8, (RegistrationState, u64)> = BTreeMap::new();
+    let mut ce = ContinuingEducation::default();
+    for (holder, (level, c)) in &best {
+        let Some(r) = registration::registration(cfg, c, today) else { continue };
+        by_registration.entry(registration_order(r.state)).or_insert((r.state, 0)).1 += 1;
+        let mut completed = 0i64;
+        let mut degree_counted = false;
+        for e in learned.get(holder).into_iter().flatten() {
+            if e.completed_on < r.period_start || e.completed_on >= r.period_end {
+                continue;
+            }
+            // A degree counts once per period, as a fixed number of hours (as in `learning`).
+            if e.source == LearningSource::Degree {
+                if !degree_counted {
+                    completed += i64::from(cfg.degree_hours) * 60;
+                    degree_counted = true;
+                }
+            } else {
+                completed += i64::from(e.minutes);
+            }
+        }
+        if completed >= learning::required_minutes(cfg, Some(*level)) {
+            ce.on_track += 1;
+        } else {
+            ce.behind += 1;
+        }
+    }
+    ce.without_level = total.saturating_sub(ce.on_track + ce.behind);
+    Ok(SocialWorkers {
+        total,
+        by_verified_level: by_level,
+        by_registration: by_registration.into_values().collect(),
+        continuing_education: ce,
+    })
+}
+
+/// The order registration states are listed in, from the first step to the last.
+fn registration_order(s: RegistrationState) -> u8 {
+    match s {
+        RegistrationState::Unregistered => 0,
+        RegistrationState::Overdue => 1,
+        RegistrationState::Registered => 2,
+        RegistrationState::RenewalOpen => 3,
+        RegistrationState::Lapsed => 4,
+    }
 }

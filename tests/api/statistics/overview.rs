@@ -1,10 +1,12 @@
 //! `/api/v1/stats/overview`: after service at two stations, a station's and the city's figures
-//! (active and new volunteers, star levels, social workers by verified level, tasks held and
-//! their fill rate) count what happened in their subtree and span only; scope and bad input as
+//! (active and new volunteers, star levels, social workers by verified level, registration and
+//! continuing education, tasks held and their fill rate) count what happened in their subtree and span only; scope and bad input as
 //! for the hours table.
 
 use super::support::{app, month, serve_everywhere, today};
+use crate::credential_fixture;
 use chrono::Months;
+use entity::credential::CredentialStatus;
 use entity::star_award;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::{Value, json};
@@ -31,6 +33,9 @@ async fn a_units_figures_count_its_subtree_and_span_only() {
         .await
         .unwrap();
     }
+    let holder = east.social_worker.user_id.parse().unwrap();
+    credential_fixture::give(&app, holder, "social_worker", CredentialStatus::Verified, None).await;
+    credential_fixture::give(&app, holder, "senior_social_worker", CredentialStatus::Submitted, None).await;
     let q = span(&app);
     let get = |unit: String| {
         let (app, token, q) = (&app, f.city_admin.access.clone(), q.clone());
@@ -43,10 +48,21 @@ async fn a_units_figures_count_its_subtree_and_span_only() {
     assert_eq!(station["volunteers"]["active"], 5);
     assert_eq!(station["volunteers"]["new"], 5);
     assert_eq!(station["volunteers"]["byStarLevel"], json!([{"level": 2, "volunteers": 1}]));
-    assert_eq!(station["socialWorkers"]["total"], 1);
-    let levels = station["socialWorkers"]["byVerifiedLevel"].as_array().unwrap();
-    assert_eq!(levels[0], json!({"level": null, "socialWorkers": 1}), "nobody holds a verified level");
-    assert!(levels[1..].iter().all(|l| l["socialWorkers"] == 0));
+    // The station's social worker holds a verified 社会工作师 certificate, not yet registered,
+    // and no CE hours; a senior certificate awaiting verification does not count.
+    let sw = &station["socialWorkers"];
+    assert_eq!(sw["total"], 1);
+    assert_eq!(
+        sw["byVerifiedLevel"],
+        json!([
+            {"level": null, "socialWorkers": 0},
+            {"level": "assistant_social_worker", "socialWorkers": 0},
+            {"level": "social_worker", "socialWorkers": 1},
+            {"level": "senior_social_worker", "socialWorkers": 0},
+        ])
+    );
+    assert_eq!(sw["byRegistration"], json!([{"status": "unregistered", "socialWorkers": 1}]));
+    assert_eq!(sw["continuingEducation"], json!({"onTrack": 0, "behind": 1, "withoutLevel": 0}));
     assert_eq!(station["tasks"], json!({"held": 1, "seats": 10, "filled": 1, "fillRate": 0.1}));
     assert_eq!(station["mentoring"], json!({"activePairs": 0, "graduatedPairs": 0, "sessionsLogged": 0}));
     assert_eq!(station["honours"], json!([]));
@@ -55,6 +71,7 @@ async fn a_units_figures_count_its_subtree_and_span_only() {
     assert_eq!(city["volunteers"]["active"], 10);
     assert_eq!(city["volunteers"]["new"], 10);
     assert_eq!(city["socialWorkers"]["total"], 2);
+    assert_eq!(city["socialWorkers"]["continuingEducation"], json!({"onTrack": 0, "behind": 1, "withoutLevel": 1}));
     assert_eq!(city["tasks"], json!({"held": 2, "seats": 20, "filled": 2, "fillRate": 0.1}));
 
     // A span before anything happened counts nobody active, nothing held.
