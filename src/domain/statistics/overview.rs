@@ -6,9 +6,13 @@
 //!
 //! These are aggregate queries, not rollups: each is one grouped or counting statement over
 //! indexed columns (the unit's subtree through the closure table, people by home unit, the
-//! ledger by unit and date, tasks by unit), or reads a few small rows per person (star awards,
-//! verified level credentials, approved CE entries) and groups them here; at the size of a seeded city they answer
-//! without summing anything as large as the hours ledger, which is why hours alone are rolled up.
+//! ledger by unit, status and date, tasks by unit), or reads a few small rows per person (star
+//! awards, verified level credentials, approved CE entries) and groups them here. Active
+//! volunteers are a distinct count over the span's ledger, which no sum of rows can give. Measured
+//! on a seeded city of scale 1 (SQLite, debug build): a district answers in about 0.15 s, the
+//! whole city in about 0.9 s, most of it the distinct count over the city's ledger; the hours
+//! table, read from rollups, in about 15 ms. A per-unit, per-month set of active volunteers would
+//! be the rollup to add if the city's overview must answer faster.
 
 use super::hours::{MonthSpan, month_span};
 use super::scope;
