@@ -1,6 +1,6 @@
 //! The `wushe` command: serve the API (with job workers and the scheduler unless
 //! `--no-workers`), run workers alone, migrate, create the first administrator, load the demo
-//! city, print the OpenAPI document.
+//! city, rebuild the statistics' rollups, print the OpenAPI document.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -68,6 +68,18 @@ enum Command {
     },
     /// Print the OpenAPI document (for client generation).
     Openapi,
+    /// Statistics kept beside the facts.
+    Stats {
+        #[command(subcommand)]
+        command: StatsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StatsCommand {
+    /// Recompute the hours rollups (by unit, action line and month) from the hours ledger, after
+    /// a bulk load or to repair them.
+    Rebuild,
 }
 
 #[tokio::main]
@@ -159,6 +171,12 @@ async fn main() -> anyhow::Result<()> {
                 seed_city::CITY_PASSWORD,
                 r.admin_phone
             );
+            Ok(())
+        }
+        Command::Stats { command: StatsCommand::Rebuild } => {
+            let state = state(config).await?;
+            wushe::domain::statistics::hours_rollups::rebuild(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("hours rollups rebuilt from the ledger");
             Ok(())
         }
         Command::Openapi => Ok(()),

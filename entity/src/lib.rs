@@ -23,6 +23,7 @@ pub mod honour_recusal;
 pub mod honour_reviewer;
 pub mod honour_score;
 pub mod hours_entry;
+pub mod hours_rollup;
 pub mod hours_total;
 pub mod hours_window;
 pub mod idempotency_key;

@@ -81,6 +81,7 @@ mod m20261202_700003_add_session_id_to_devices;
 mod m20261202_700004_index_devices_by_installation;
 mod m20261202_700005_index_devices_by_session;
 pub mod m20261203_100001_create_hours_totals;
+pub mod m20261204_100001_create_hours_rollups;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -166,6 +167,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_700004_index_devices_by_installation::Migration),
             Box::new(m20261202_700005_index_devices_by_session::Migration),
             Box::new(m20261203_100001_create_hours_totals::Migration),
+            Box::new(m20261204_100001_create_hours_rollups::Migration),
         ];
         all.extend(rest);
         all
@@ -283,6 +285,7 @@ mod tests {
             "m20261202_700004_index_devices_by_installation",
             "m20261202_700005_index_devices_by_session",
             "m20261203_100001_create_hours_totals",
+            "m20261204_100001_create_hours_rollups",
         ];
         assert_eq!(names, expected);
     }

@@ -14,6 +14,7 @@
 //! - `talent`: credentials and registration, training and continuing education.
 //! - `mentoring`: pairings, session logs, pair threads and oversight.
 //! - `honours`: award programmes, review, notice and the honour wall.
+//! - `statistics`: service hours by unit, action line and month; the other figures of a unit.
 //!
 //! Shared by all: `types` (wire types), `text` (the text rule every request's strings pass),
 //! `csv` (downloads), `error` (the problem+json envelope),
@@ -36,6 +37,7 @@ pub mod people;
 pub mod policy;
 pub mod problem_codes;
 pub mod ratelimit;
+pub mod statistics;
 pub mod system;
 pub mod talent;
 pub mod text;
@@ -93,6 +95,8 @@ pub enum Tag {
     Credentials,
     /// Training courses and sessions, the learning ledger and continuing education (继续教育).
     Training,
+    /// Statistics for administrators, rolled up room → station → district → city.
+    Statistics,
 }
 
 /// `201 Created` with the created thing.
@@ -120,8 +124,16 @@ pub enum NoContent {
 }
 
 /// Every resource, for the service and the document.
-pub type Apis =
-    (Core, Messaging, (privacy::PrivacyApi, disputes::IdentityDisputesApi), Service, Honours, Mentoring, Talent);
+pub type Apis = (
+    Core,
+    Messaging,
+    (privacy::PrivacyApi, disputes::IdentityDisputesApi),
+    Service,
+    Honours,
+    Mentoring,
+    Talent,
+    Statistics,
+);
 
 /// Accounts, people, the org tree, the audit log and health.
 pub type Core = (
@@ -174,6 +186,9 @@ pub type Mentoring = (
 pub type Talent =
     (credentials::CredentialsApi, training::TrainingApi, learning::LearningApi, directory::TalentDirectoryApi);
 
+/// Statistics: hours by unit, action line and month; the other figures of a unit.
+pub type Statistics = (statistics::hours::StatsHoursApi, statistics::overview::StatsOverviewApi);
+
 /// The OpenAPI service over every resource.
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
@@ -219,6 +234,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
                 mentoring::oversight::MentoringOversightApi,
             ),
             (credentials::CredentialsApi, training::TrainingApi, learning::LearningApi, directory::TalentDirectoryApi),
+            (statistics::hours::StatsHoursApi, statistics::overview::StatsOverviewApi),
         ),
         "wushe",
         env!("CARGO_PKG_VERSION"),

@@ -263,6 +263,7 @@ pub const SECTIONS: &[&[&[Rule]]] = &[
     crate::api::talent::policy::POLICY,
     crate::api::mentoring::policy::POLICY,
     crate::api::honours::policy::POLICY,
+    crate::api::statistics::policy::POLICY,
 ];
 
 /// Every row.

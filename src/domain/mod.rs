@@ -17,9 +17,11 @@
 //! | [`volunteering`] | tasks, sign-ups, seats, dispatch, reminders, attendance, hours, stars, service records | kernel, people, messaging, talent |
 //! | [`mentoring`] | pairings, progress, sessions, threads, oversight, suggestions | kernel, people, messaging, talent, volunteering |
 //! | [`honours`] | programmes, eligibility, nominations, review, notice, the wall | kernel, people, messaging, talent, volunteering, mentoring |
+//! | [`statistics`] | hours rollups, the figures of a unit and its children | every other area |
 //!
 //! [`registry`] is where the areas are known together: the personal-data registry that export
-//! and erasure walk, and the hooks through which volunteering tells honours of new hours.
+//! and erasure walk, and the hooks through which volunteering tells honours and statistics of new
+//! hours and the kernel tells statistics of a moved subtree.
 
 pub mod honours;
 pub mod kernel;
@@ -27,6 +29,7 @@ pub mod mentoring;
 pub mod messaging;
 pub mod people;
 pub mod registry;
+pub mod statistics;
 pub mod talent;
 pub mod volunteering;
 
@@ -167,6 +170,7 @@ mod tests {
         ("volunteering", &["kernel", "people", "messaging", "talent"]),
         ("mentoring", &["kernel", "people", "messaging", "talent", "volunteering"]),
         ("honours", &["kernel", "people", "messaging", "talent", "volunteering", "mentoring"]),
+        ("statistics", &["kernel", "people", "messaging", "talent", "volunteering", "mentoring", "honours"]),
     ];
 
     /// The areas a source file names as `crate::domain::<area>`, also inside `crate::domain::{…}`.

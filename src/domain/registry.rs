@@ -1,7 +1,8 @@
 //! Where the areas are known together: the registry of personal data that export and erasure
 //! walk (`people::privacy` holds the walk, not the list, so that it need not import every area),
 //! and the hooks through which a lower area tells a higher one of a fact without importing it
-//! (volunteering's hours reach honours only through here, a guardian's withdrawal, a people
+//! (volunteering's hours reach honours and statistics only through here, a moved subtree of the
+//! org tree reaches statistics only through here, a guardian's withdrawal, a people
 //! fact, ends volunteering sign-ups only through here, and an ended session removes its devices
 //! only through here).
 
@@ -47,6 +48,24 @@ pub async fn approved_service_changed(
         }
     }
     Ok(())
+}
+
+/// Entries became approved (decisions, leaders' and make-up entries, corrections' adjusting
+/// entries): statistics adds them to the rollups of their units and every unit above. Runs in
+/// the caller's transaction.
+pub async fn hours_approved(txn: &impl ConnectionTrait, entries: &[entity::hours_entry::Model]) -> DomainResult<()> {
+    crate::domain::statistics::hours_rollups::add_approved(txn, entries).await
+}
+
+/// The org tree is about to move `unit`'s subtree (in the caller's transaction, under the tree's
+/// lock): statistics takes its sums away from the units above it.
+pub async fn org_subtree_moving(txn: &impl ConnectionTrait, unit: Uuid) -> DomainResult<()> {
+    crate::domain::statistics::hours_rollups::subtree_moving(txn, unit).await
+}
+
+/// The org tree has moved `unit`'s subtree: statistics adds its sums to the units now above it.
+pub async fn org_subtree_moved(txn: &impl ConnectionTrait, unit: Uuid) -> DomainResult<()> {
+    crate::domain::statistics::hours_rollups::subtree_moved(txn, unit).await
 }
 
 /// A session ended (sign-out, revocation): the devices it registered are removed, so a

@@ -30,6 +30,7 @@ mod kernel;
 mod mentoring;
 mod messaging;
 mod people;
+mod statistics;
 mod system;
 mod talent;
 mod volunteering;

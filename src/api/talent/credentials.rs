@@ -49,6 +49,18 @@ pub enum RegistrationStatus {
     Lapsed,
 }
 
+impl From<RegistrationState> for RegistrationStatus {
+    fn from(s: RegistrationState) -> Self {
+        match s {
+            RegistrationState::Unregistered => RegistrationStatus::Unregistered,
+            RegistrationState::Overdue => RegistrationStatus::Overdue,
+            RegistrationState::Registered => RegistrationStatus::Registered,
+            RegistrationState::RenewalOpen => RegistrationStatus::RenewalOpen,
+            RegistrationState::Lapsed => RegistrationStatus::Lapsed,
+        }
+    }
+}
+
 /// The registration of a social-work certificate.
 #[derive(Object, Debug)]
 #[oai(rename_all = "camelCase")]
@@ -93,13 +105,7 @@ fn view(state: &AppState, c: entity::credential::Model) -> Credential {
     // Registration dates are days; Asia/Shanghai is the platform's zone.
     let today = local_date(state.clock.now(), crate::domain::kernel::time::DEFAULT_TIME_ZONE);
     let registration = registration::registration(&state.config.talent, &c, today).map(|r| Registration {
-        status: match r.state {
-            RegistrationState::Unregistered => RegistrationStatus::Unregistered,
-            RegistrationState::Overdue => RegistrationStatus::Overdue,
-            RegistrationState::Registered => RegistrationStatus::Registered,
-            RegistrationState::RenewalOpen => RegistrationStatus::RenewalOpen,
-            RegistrationState::Lapsed => RegistrationStatus::Lapsed,
-        },
+        status: r.state.into(),
         window_opens: r.window_opens,
         deadline: r.deadline,
         valid_until: r.valid_until,

@@ -221,7 +221,10 @@ async fn update_in(
         }
         check_placement(Some(parent.kind), before.kind)?;
         am.parent_id = Set(Some(new_parent));
+        // Figures summed up the tree (statistics' rollups) follow the subtree to its new place.
+        crate::domain::registry::org_subtree_moving(txn, id).await?;
         move_subtree(txn, id, new_parent).await?;
+        crate::domain::registry::org_subtree_moved(txn, id).await?;
     }
     am.updated_at = Set(now);
     let after = am.update(txn).await?;

@@ -28,8 +28,10 @@ pub fn month_key(date: NaiveDate) -> String {
     format!("{:04}-{:02}", date.year(), date.month())
 }
 
-/// Adds the approved entries among `entries` to their volunteers' totals: one upsert statement.
+/// Adds the approved entries among `entries` to their volunteers' totals (one upsert statement),
+/// and tells statistics, whose rollups by unit count the same entries.
 pub async fn add_approved(txn: &impl ConnectionTrait, entries: &[hours_entry::Model]) -> DomainResult<()> {
+    crate::domain::registry::hours_approved(txn, entries).await?;
     let mut sums: BTreeMap<(Uuid, String), i64> = BTreeMap::new();
     for e in entries.iter().filter(|e| e.status == HoursStatus::Approved) {
         for key in [ALL_TIME.to_string(), year_key(e.service_date), month_key(e.service_date)] {

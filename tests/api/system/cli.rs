@@ -1,5 +1,6 @@
 //! The `wushe` command as a new user meets it: create the first administrator (refusing a
-//! duplicate), load the demo city, and serve until SIGTERM, stopping cleanly.
+//! duplicate), load the demo city, serve until SIGTERM, stopping cleanly, and rebuild the
+//! statistics' rollups.
 
 use crate::helpers::{TestDb, eventually, postgres_url};
 use std::process::{Command, Stdio};
@@ -156,4 +157,29 @@ fn postgres_without_a_jwt_secret_refuses_to_start() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("WUSHE_JWT_SECRET"));
+}
+
+#[tokio::test]
+async fn stats_rebuild_recomputes_the_rollups_from_the_ledger() {
+    use entity::{hours_rollup, org_unit};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, Database, EntityTrait, PaginatorTrait};
+    let db = TestDb::new().await;
+    let out = wushe(&db).arg("seed-demo").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // A row the demo city's empty ledger does not back: the rebuild removes it.
+    let conn = Database::connect(&db.url).await.unwrap();
+    let unit = org_unit::Entity::find().one(&conn).await.unwrap().unwrap();
+    hours_rollup::ActiveModel {
+        org_unit_id: Set(unit.id),
+        month: Set("2026-01".into()),
+        action_line: Set(entity::task::ActionLine::Help),
+        minutes: Set(60),
+        service_count: Set(1),
+    }
+    .insert(&conn)
+    .await
+    .unwrap();
+    let out = wushe(&db).args(["stats", "rebuild"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(hours_rollup::Entity::find().count(&conn).await.unwrap(), 0);
 }

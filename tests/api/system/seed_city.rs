@@ -1,7 +1,8 @@
 //! `seed-city` at a hundredth of a Suzhou: the counts it promises, the domain's rules holding
 //! over the data (hours only for people who came to a task that ended, nobody booked twice at
 //! once, seats matching sign-ups, unique phones, stars matching approved totals, mentor loads
-//! matching pairs), a refusal to load twice, and the API answering over the city.
+//! matching pairs), a refusal to load twice, and the API answering over the city (its
+//! statistics too).
 
 use crate::helpers::{TestApp, spawn_app};
 use sea_orm::{ConnectionTrait, Statement};
@@ -184,6 +185,14 @@ async fn a_small_city_keeps_the_rules_and_the_api_answers_over_it() {
     app.get("/api/v1/me/notifications?limit=5", Some(&me.access)).await.expect(200);
     let talent = app.get("/api/v1/talent?limit=5", Some(&admin.access)).await.expect(200).body;
     assert_eq!(talent["items"].as_array().unwrap().len(), 5);
+    // The city's statistics: the rollups were rebuilt from the seeded ledger, and the city's
+    // children (its districts) sum to it.
+    let stats = app.get("/api/v1/stats/hours", Some(&admin.access)).await.expect(200).body;
+    let total = |u: &Value| u["minutes"].as_i64().unwrap();
+    assert!(total(&stats["unit"]) > 0, "{stats}");
+    assert_eq!(stats["children"].as_array().unwrap().iter().map(total).sum::<i64>(), total(&stats["unit"]));
+    let overview = app.get("/api/v1/stats/overview", Some(&admin.access)).await.expect(200).body;
+    assert_eq!(overview["socialWorkers"]["total"].as_u64(), Some(s.social_workers as u64));
     let programmes = app.get("/api/v1/honour-programmes", Some(&admin.access)).await.expect(200).body;
     let current = programmes["items"]
         .as_array()

@@ -1,0 +1,6 @@
+//! Statistics: the hours rollups by unit, action line and month, and the tables read from them.
+
+mod hours;
+mod overview;
+mod rollups;
+mod support;
