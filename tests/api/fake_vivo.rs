@@ -116,7 +116,7 @@ fn throttled(state: &VendorState, regids: &[String]) -> Option<Response> {
 fn deliver(state: &VendorState, regids: &[String], message: &Value) -> Vec<Value> {
     let (bad, good): (Vec<&String>, Vec<&String>) = regids.iter().partition(|r| r.starts_with("invalid"));
     for r in good {
-        state.record(r, &message);
+        state.record(r, message);
     }
     bad.into_iter().map(|r| json!({"userid": r, "status": 1})).collect()
 }
