@@ -11,7 +11,8 @@
 //! come; 409s where the rules refuse are expected and counted apart), `GET /me`,
 //! `GET /me/hours`, the year's leaderboard, the inbox, the talent directory (a station
 //! administrator), an eligibility preview (a city administrator, this year's star-volunteer
-//! programme, a volunteer of the city).
+//! programme, a volunteer of the city), and the statistics of the last twelve months: the hours
+//! table and the overview, of a station (its administrator) and of the whole city.
 
 #![allow(clippy::unwrap_used)] // a benchmark that cannot set up must fail loudly
 
@@ -131,7 +132,7 @@ async fn run(url: &str, scale: f64, seconds: u64) -> anyhow::Result<BTreeMap<&'s
     Ok(out)
 }
 
-const SCENARIOS: [&str; 8] = [
+const SCENARIOS: [&str; 12] = [
     "browse near a point (3 km)",
     "sign-up, spread",
     "GET /me",
@@ -140,6 +141,10 @@ const SCENARIOS: [&str; 8] = [
     "inbox",
     "talent directory",
     "eligibility preview",
+    "stats hours (station)",
+    "stats hours (city)",
+    "stats overview (station)",
+    "stats overview (city)",
 ];
 
 /// Signed-in people and the ids the scenarios use.
@@ -220,6 +225,12 @@ fn request(name: &str, fx: &Fixture, n: usize, rng: &mut rand::rngs::StdRng) -> 
         "leaderboard (year)" => get("/api/v1/leaderboards?period=year".into(), token),
         "inbox" => get("/api/v1/me/notifications".into(), token),
         "talent directory" => get("/api/v1/talent".into(), &fx.station_admins[n % fx.station_admins.len()]),
+        "stats hours (station)" => get("/api/v1/stats/hours".into(), &fx.station_admins[n % fx.station_admins.len()]),
+        "stats hours (city)" => get("/api/v1/stats/hours".into(), &fx.city_admin),
+        "stats overview (station)" => {
+            get("/api/v1/stats/overview".into(), &fx.station_admins[n % fx.station_admins.len()])
+        }
+        "stats overview (city)" => get("/api/v1/stats/overview".into(), &fx.city_admin),
         _ => get(format!("/api/v1/honour-programmes/{}/eligibility/{who}", fx.programme), &fx.city_admin),
     }
 }

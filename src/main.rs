@@ -77,8 +77,9 @@ enum Command {
 
 #[derive(Subcommand)]
 enum StatsCommand {
-    /// Recompute the hours rollups (by unit, action line and month) from the hours ledger, after
-    /// a bulk load or to repair them.
+    /// Recompute the statistics' rollups (hours by unit, action line and month; active
+    /// volunteers; people and honours per unit) from the ledger and the people, after a bulk
+    /// load or to repair them.
     Rebuild,
 }
 
@@ -175,8 +176,8 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Stats { command: StatsCommand::Rebuild } => {
             let state = state(config).await?;
-            wushe::domain::statistics::hours_rollups::rebuild(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("hours rollups rebuilt from the ledger");
+            wushe::domain::statistics::rebuild(&state.db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("statistics rollups (hours, active volunteers, people) rebuilt from the ledger and the people");
             Ok(())
         }
         Command::Openapi => Ok(()),

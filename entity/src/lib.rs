@@ -5,6 +5,8 @@
 //! its `api` owns the wire types. The job machinery's own tables (queue, outbox, keyed future
 //! jobs) are the `jobs` crate's (`jobs::entity`).
 
+pub mod active_volunteer_count;
+pub mod active_volunteer_month;
 pub mod announcement;
 pub mod attendance;
 pub mod audit_log;
@@ -41,6 +43,7 @@ pub mod notification_preference;
 pub mod org_unit;
 pub mod org_unit_closure;
 pub mod pair_message;
+pub mod people_rollup;
 pub mod push_delivery;
 pub mod refresh_token;
 pub mod service_record;

@@ -82,6 +82,8 @@ mod m20261202_700004_index_devices_by_installation;
 mod m20261202_700005_index_devices_by_session;
 pub mod m20261203_100001_create_hours_totals;
 pub mod m20261204_100001_create_hours_rollups;
+pub mod m20261205_100001_create_active_volunteer_rollups;
+pub mod m20261205_100002_create_people_rollups;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -168,6 +170,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_700005_index_devices_by_session::Migration),
             Box::new(m20261203_100001_create_hours_totals::Migration),
             Box::new(m20261204_100001_create_hours_rollups::Migration),
+            Box::new(m20261205_100001_create_active_volunteer_rollups::Migration),
+            Box::new(m20261205_100002_create_people_rollups::Migration),
         ];
         all.extend(rest);
         all
@@ -286,6 +290,8 @@ mod tests {
             "m20261202_700005_index_devices_by_session",
             "m20261203_100001_create_hours_totals",
             "m20261204_100001_create_hours_rollups",
+            "m20261205_100001_create_active_volunteer_rollups",
+            "m20261205_100002_create_people_rollups",
         ];
         assert_eq!(names, expected);
     }

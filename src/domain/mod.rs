@@ -17,11 +17,12 @@
 //! | [`volunteering`] | tasks, sign-ups, seats, dispatch, reminders, attendance, hours, stars, service records | kernel, people, messaging, talent |
 //! | [`mentoring`] | pairings, progress, sessions, threads, oversight, suggestions | kernel, people, messaging, talent, volunteering |
 //! | [`honours`] | programmes, eligibility, nominations, review, notice, the wall | kernel, people, messaging, talent, volunteering, mentoring |
-//! | [`statistics`] | hours rollups, the figures of a unit and its children | every other area |
+//! | [`statistics`] | hours, active-volunteer and people rollups, the figures of a unit and its children | every other area |
 //!
 //! [`registry`] is where the areas are known together: the personal-data registry that export
 //! and erasure walk, and the hooks through which volunteering tells honours and statistics of new
-//! hours and the kernel tells statistics of a moved subtree.
+//! hours, people, volunteering and honours tell statistics of accounts, star levels and honours,
+//! and the kernel tells statistics of a moved subtree.
 
 pub mod honours;
 pub mod kernel;

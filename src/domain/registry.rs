@@ -54,18 +54,49 @@ pub async fn approved_service_changed(
 /// entries): statistics adds them to the rollups of their units and every unit above. Runs in
 /// the caller's transaction.
 pub async fn hours_approved(txn: &impl ConnectionTrait, entries: &[entity::hours_entry::Model]) -> DomainResult<()> {
-    crate::domain::statistics::hours_rollups::add_approved(txn, entries).await
+    crate::domain::statistics::add_approved(txn, entries).await
+}
+
+/// An account was created: statistics counts the person at their home unit and every unit
+/// above it. Runs in the creating transaction.
+pub async fn person_created(txn: &impl ConnectionTrait, person: &entity::user::Model) -> DomainResult<()> {
+    crate::domain::statistics::people_rollups::person_created(txn, person).await
+}
+
+/// A person's role or home unit may have changed: statistics moves them between its counts.
+/// Runs in the changing transaction.
+pub async fn person_changed(
+    txn: &impl ConnectionTrait,
+    before: &entity::user::Model,
+    after: &entity::user::Model,
+) -> DomainResult<()> {
+    crate::domain::statistics::people_rollups::person_changed(txn, before, after).await
+}
+
+/// Star levels were newly recorded for a volunteer: statistics counts them at their highest.
+/// Runs in the recording transaction.
+pub async fn star_levels_recorded(txn: &impl ConnectionTrait, person: Uuid, levels: &[i32]) -> DomainResult<()> {
+    crate::domain::statistics::people_rollups::star_levels_recorded(txn, person, levels).await
+}
+
+/// Honours were published (`delta` 1) or revoked (-1), each as (recipient, kind, year):
+/// statistics counts them at the recipients' units. Runs in the changing transaction.
+pub async fn honours_changed(
+    txn: &impl ConnectionTrait,
+    changes: &[(Uuid, entity::honour_programme::ProgrammeKind, i32, i64)],
+) -> DomainResult<()> {
+    crate::domain::statistics::people_rollups::honours_changed(txn, changes).await
 }
 
 /// The org tree is about to move `unit`'s subtree (in the caller's transaction, under the tree's
 /// lock): statistics takes its sums away from the units above it.
 pub async fn org_subtree_moving(txn: &impl ConnectionTrait, unit: Uuid) -> DomainResult<()> {
-    crate::domain::statistics::hours_rollups::subtree_moving(txn, unit).await
+    crate::domain::statistics::subtree_moving(txn, unit).await
 }
 
 /// The org tree has moved `unit`'s subtree: statistics adds its sums to the units now above it.
 pub async fn org_subtree_moved(txn: &impl ConnectionTrait, unit: Uuid) -> DomainResult<()> {
-    crate::domain::statistics::hours_rollups::subtree_moved(txn, unit).await
+    crate::domain::statistics::subtree_moved(txn, unit).await
 }
 
 /// A session ended (sign-out, revocation): the devices it registered are removed, so a

@@ -130,7 +130,7 @@ pub async fn run(state: &AppState, opts: &Options) -> Result<Report, SeedError> 
     // The ledger went in directly: its per-period sums and its rollups by unit are computed from
     // it once.
     crate::domain::volunteering::hours_totals::rebuild(db).await.map_err(|e| SeedError::Other(e.to_string()))?;
-    crate::domain::statistics::hours_rollups::rebuild(db).await.map_err(|e| SeedError::Other(e.to_string()))?;
+    crate::domain::statistics::rebuild(db).await.map_err(|e| SeedError::Other(e.to_string()))?;
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
         // Visibility map and fresh statistics, as autovacuum would give a loaded city after a
         // while (index-only scans need the first).

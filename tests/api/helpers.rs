@@ -700,6 +700,8 @@ impl TestApp {
             .insert(self.db())
             .await
             .unwrap();
+            // As the account's creation would: statistics counts the new volunteer.
+            wushe::domain::registry::person_created(self.db(), &user).await.unwrap();
             let issued = wushe::domain::people::sessions::open(self.db(), policy, now, user).await.unwrap();
             let access = self.state.tokens.issue(id, issued.session_id, 0, now);
             out.push(Session { user_id: id.to_string(), phone, access, refresh: issued.refresh_token });

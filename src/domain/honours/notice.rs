@@ -20,7 +20,7 @@ use entity::user;
 use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter,
+    QueryFilter, QuerySelect,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -184,6 +184,19 @@ pub(crate) async fn publish_in(txn: &impl ConnectionTrait, p: &Programme, now: D
     if open.is_some() {
         return Err(DomainError::conflict("objections_open", "resolve every objection before publishing"));
     }
+    let publishing: Vec<(Uuid, ProgrammeKind, i32, i64)> = honour::Entity::find()
+        .select_only()
+        .column(honour::Column::RecipientId)
+        .column(honour::Column::Kind)
+        .column(honour::Column::Year)
+        .filter(honour::Column::ProgrammeId.eq(p.row.id))
+        .filter(honour::Column::Status.eq(HonourStatus::Decided))
+        .into_tuple::<(Uuid, ProgrammeKind, i32)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|(r, k, y)| (r, k, y, 1))
+        .collect();
     honour::Entity::update_many()
         .col_expr(honour::Column::Status, Expr::value(HonourStatus::Published))
         .col_expr(honour::Column::PublishedAt, Expr::value(now))
@@ -191,7 +204,7 @@ pub(crate) async fn publish_in(txn: &impl ConnectionTrait, p: &Programme, now: D
         .filter(honour::Column::Status.eq(HonourStatus::Decided))
         .exec(txn)
         .await?;
-    Ok(())
+    crate::domain::registry::honours_changed(txn, &publishing).await
 }
 
 /// An honour with its programme (none for automatic ones).
@@ -343,6 +356,7 @@ pub async fn revoke(
         am.reason = Set(Some(reason.clone()));
         am.ended_at = Set(Some(now));
         let row = am.update(txn).await?;
+        crate::domain::registry::honours_changed(txn, &[(row.recipient_id, row.kind, row.year, -1)]).await?;
         audit::record(
             txn,
             now,
@@ -469,12 +483,13 @@ pub async fn star_reached(
 ) -> DomainResult<bool> {
     let key = format!("star:{}:{level}", volunteer.id);
     let year = crate::domain::kernel::time::local_date(now, &volunteer.time_zone).year();
+    let (recipient, kind) = (volunteer.id, ProgrammeKind::StarVolunteer);
     let res = honour::Entity::insert(honour::ActiveModel {
         id: Set(Uuid::now_v7()),
         programme_id: Set(None),
         nomination_id: Set(None),
-        recipient_id: Set(volunteer.id),
-        kind: Set(ProgrammeKind::StarVolunteer),
+        recipient_id: Set(recipient),
+        kind: Set(kind),
         year: Set(year),
         title: Set(format!("{level}星志愿者")),
         citation: Set(format!("累计志愿服务时长达到{level}星级标准")),
@@ -488,6 +503,9 @@ pub async fn star_reached(
     .on_conflict(OnConflict::column(honour::Column::AutoKey).do_nothing().to_owned())
     .exec_without_returning(txn)
     .await?;
+    if res == 1 {
+        crate::domain::registry::honours_changed(txn, &[(recipient, kind, year, 1)]).await?;
+    }
     Ok(res == 1)
 }
 
@@ -538,12 +556,13 @@ pub async fn service_years_reached(
         }
     }
     let Some(year) = reached else { return Ok(false) };
+    let (recipient, kind) = (volunteer, ProgrammeKind::Custom);
     let res = honour::Entity::insert(honour::ActiveModel {
         id: Set(Uuid::now_v7()),
         programme_id: Set(None),
         nomination_id: Set(None),
-        recipient_id: Set(volunteer),
-        kind: Set(ProgrammeKind::Custom),
+        recipient_id: Set(recipient),
+        kind: Set(kind),
         year: Set(year),
         title: Set(format!("连续服务{SERVICE_YEARS}年志愿者")),
         citation: Set(format!("{}—{year}年连续{SERVICE_YEARS}年参加志愿服务", year - SERVICE_YEARS + 1)),
@@ -557,5 +576,8 @@ pub async fn service_years_reached(
     .on_conflict(OnConflict::column(honour::Column::AutoKey).do_nothing().to_owned())
     .exec_without_returning(txn)
     .await?;
+    if res == 1 {
+        crate::domain::registry::honours_changed(txn, &[(recipient, kind, year, 1)]).await?;
+    }
     Ok(res == 1)
 }

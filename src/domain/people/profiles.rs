@@ -103,7 +103,8 @@ pub async fn update_me(
             am.org_unit_id = Set(unit);
         }
         am.updated_at = Set(now);
-        am.update(txn).await?;
+        let after = am.update(txn).await?;
+        crate::domain::registry::person_changed(txn, &before.user, &after).await?;
 
         if patch.bio.is_some() || patch.service_area.is_some() {
             let mut vp = match before.volunteer.clone() {

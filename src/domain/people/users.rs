@@ -178,6 +178,7 @@ pub(super) async fn insert_person(
             Err(e) => return Err(e.into()),
         }
     };
+    crate::domain::registry::person_created(txn, &user).await?;
     blank_volunteer_profile(id, now).insert(txn).await?;
     if p.role == Role::SocialWorker || p.qualification_level.is_some() || p.employer_org_unit_id.is_some() {
         let mut sw = blank_social_worker_profile(id, now);
@@ -530,6 +531,7 @@ pub async fn update_by_admin(
         }
         am.updated_at = Set(now);
         let user = am.update(txn).await?;
+        crate::domain::registry::person_changed(txn, &before.user, &user).await?;
 
         let wants_sw = patch.qualification_level.is_some() || patch.employer_org_unit_id.is_some();
         let sw = if wants_sw || (role == Role::SocialWorker && before.social_worker.is_none()) {

@@ -8,7 +8,7 @@
 //! transaction as every entry that becomes approved (volunteering calls
 //! [`crate::domain::registry::hours_approved`] from its per-volunteer totals), and shifted when a
 //! subtree moves to another parent. [`rebuild`] recomputes them from the ledger (after a bulk
-//! load; `wushe stats rebuild`), and `tests/api/statistics/rollups.rs` checks they equal a fresh
+//! load; `wushe stats rebuild`, through [`super::rebuild`]), and `tests/api/statistics/rollups.rs` checks they equal a fresh
 //! aggregation of the ledger.
 
 use crate::domain::DomainResult;
@@ -19,8 +19,7 @@ use entity::task::{self, ActionLine};
 use entity::{hours_rollup, task::Entity as Task};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, Statement,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QuerySelect, Statement,
 };
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
@@ -30,9 +29,22 @@ pub fn month_key(date: NaiveDate) -> String {
     format!("{:04}-{:02}", date.year(), date.month())
 }
 
-/// Adds the approved entries among `entries` to their units' and ancestors' rows: two reads (the
-/// tasks' action lines, the units' ancestors) and one upsert statement.
-pub async fn add_approved(txn: &impl ConnectionTrait, entries: &[hours_entry::Model]) -> DomainResult<()> {
+/// Each of `units` with the units above it, itself included (one read of the closure table).
+pub async fn ancestors(txn: &impl ConnectionTrait, units: Vec<Uuid>) -> DomainResult<HashMap<Uuid, Vec<Uuid>>> {
+    let mut above: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for c in closure::Entity::find().filter(closure::Column::DescendantId.is_in(units)).all(txn).await? {
+        above.entry(c.descendant_id).or_default().push(c.ancestor_id);
+    }
+    Ok(above)
+}
+
+/// Adds the approved entries among `entries` to their units' and ancestors' rows (`above`, from
+/// [`ancestors`]): one read (the tasks' action lines) and one upsert statement.
+pub async fn add_approved(
+    txn: &impl ConnectionTrait,
+    entries: &[hours_entry::Model],
+    above: &HashMap<Uuid, Vec<Uuid>>,
+) -> DomainResult<()> {
     let approved: Vec<&hours_entry::Model> = entries.iter().filter(|e| e.status == HoursStatus::Approved).collect();
     if approved.is_empty() {
         return Ok(());
@@ -52,11 +64,6 @@ pub async fn add_approved(txn: &impl ConnectionTrait, entries: &[hours_entry::Mo
             .into_iter()
             .collect()
     };
-    let units: Vec<Uuid> = approved.iter().map(|e| e.org_unit_id).collect();
-    let mut above: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for c in closure::Entity::find().filter(closure::Column::DescendantId.is_in(units)).all(txn).await? {
-        above.entry(c.descendant_id).or_default().push(c.ancestor_id);
-    }
     // Keyed in the primary key's order, so that every transaction updates the rows it shares
     // with another (a station's, the city's) in the same order and none waits on the other.
     let mut sums: BTreeMap<(Uuid, String, String), (ActionLine, i64, i64)> = BTreeMap::new();
@@ -112,22 +119,12 @@ fn line_key(line: ActionLine) -> String {
 }
 
 /// Recomputes every row from the ledger (after a bulk load that wrote the ledger directly, or
-/// to repair them), in one transaction: one statement per backend besides the delete.
-pub async fn rebuild(db: &DatabaseConnection) -> DomainResult<()> {
-    crate::db::write(db, async |txn| {
-        if txn.get_database_backend() == DatabaseBackend::Postgres {
-            // An approval that wrote its entry but not yet its rollup waits here until the rebuild
-            // has committed and then adds itself to the rebuilt rows; one that already added
-            // itself is waited for, and the rebuild's statement sees its entry. (SQLite's write
-            // transactions already run one at a time.)
-            txn.execute_unprepared("LOCK TABLE hours_rollups IN EXCLUSIVE MODE").await?;
-        }
-        hours_rollup::Entity::delete_many().exec(txn).await?;
-        let backend = txn.get_database_backend();
-        txn.execute_unprepared(&migration::m20261204_100001_create_hours_rollups::backfill_sql(backend)).await?;
-        Ok(())
-    })
-    .await
+/// to repair them), in the caller's transaction: one statement besides the delete.
+pub async fn rebuild(txn: &impl ConnectionTrait) -> DomainResult<()> {
+    hours_rollup::Entity::delete_many().exec(txn).await?;
+    let backend = txn.get_database_backend();
+    txn.execute_unprepared(&migration::m20261204_100001_create_hours_rollups::backfill_sql(backend)).await?;
+    Ok(())
 }
 
 /// `unit`'s subtree is about to move: its sums leave every unit above it. Runs in the move's

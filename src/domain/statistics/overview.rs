@@ -4,18 +4,17 @@
 //! mentoring pairs active and graduated, sessions logged; honours by kind and year; tasks held
 //! and their fill rate.
 //!
-//! These are aggregate queries, not rollups: each is one grouped or counting statement over
-//! indexed columns (the unit's subtree through the closure table, people by home unit, the
-//! ledger by unit, status and date, tasks by unit), or reads a few small rows per person (star
-//! awards, verified level credentials, approved CE entries) and groups them here. Active
-//! volunteers are a distinct count over the span's ledger, which no sum of rows can give. Measured
-//! on a seeded city of scale 1 (SQLite, debug build): a district answers in about 0.15 s, the
-//! whole city in about 0.9 s, most of it the distinct count over the city's ledger; the hours
-//! table, read from rollups, in about 15 ms. A per-unit, per-month set of active volunteers would
-//! be the rollup to add if the city's overview must answer faster.
+//! Active volunteers are read from their rollups ([`super::active_volunteers`]), new volunteers
+//! (by the month joined, in their home unit's time zone), social workers and star levels from
+//! the people's ([`super::people_rollups`]), as are published honours: a few rows, whatever the
+//! subtree. The rest are aggregate queries, not rollups: each is one grouped or
+//! counting statement over indexed columns (the unit's subtree through the closure table, people
+//! by home unit, tasks by unit), or reads a few small rows per person (star awards, verified
+//! level credentials, approved CE entries) and groups them here.
 
+use super::active_volunteers::month_number;
 use super::hours::{MonthSpan, month_span};
-use super::scope;
+use super::{people_rollups, scope};
 use crate::config::TalentConfig;
 use crate::domain::DomainResult;
 use crate::domain::kernel::actor::Actor;
@@ -26,15 +25,12 @@ use crate::domain::talent::learning;
 use crate::domain::talent::registration::{self, RegistrationState};
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use entity::credential::{self, CredentialStatus};
-use entity::honour::{self, HonourStatus};
 use entity::honour_programme::ProgrammeKind;
-use entity::hours_entry::{self, HoursStatus};
 use entity::learning_entry::{self, LearningSource, LearningStatus};
 use entity::mentoring_pairing::{self as pairing, PairingStatus};
 use entity::mentoring_session as session;
 use entity::org_unit;
 use entity::social_worker_profile::QualificationLevel;
-use entity::star_award;
 use entity::task::{self, TaskStatus};
 use entity::user::{self, Role};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
@@ -139,40 +135,20 @@ pub async fn overview(
     let (start, end) = (time::start_of_day(first_day, zone), time::start_of_day(after_last, zone));
     let root = unit.id;
 
-    let active = hours_entry::Entity::find()
-        .select_only()
-        .expr(Expr::col(hours_entry::Column::VolunteerId).count_distinct())
-        .filter(hours_entry::Column::OrgUnitId.in_subquery(subtree_ids(root)))
-        .filter(hours_entry::Column::Status.eq(HoursStatus::Approved))
-        .filter(hours_entry::Column::ServiceDate.gte(first_day))
-        .filter(hours_entry::Column::ServiceDate.lt(after_last))
-        .into_tuple::<i64>()
-        .one(db)
+    let active = super::active_volunteers::active_in(db, root, &span).await?;
+    let (first_month, last_month) = (month_number(span.from), month_number(span.to));
+    let new: i64 = people_rollups::of(db, root, people_rollups::VOLUNTEERS_JOINED)
         .await?
-        .unwrap_or(0);
-    let new = user::Entity::find()
-        .filter(user::Column::Id.in_subquery(people_under(root, Some(Role::Volunteer))))
-        .filter(user::Column::CreatedAt.gte(start))
-        .filter(user::Column::CreatedAt.lt(end))
-        .count(db)
-        .await?;
-    let mut star: HashMap<Uuid, i32> = HashMap::new();
-    let awards = star_award::Entity::find()
-        .select_only()
-        .column(star_award::Column::VolunteerId)
-        .column(star_award::Column::Level)
-        .filter(star_award::Column::VolunteerId.in_subquery(people_under(root, None)))
-        .into_tuple::<(Uuid, i32)>()
-        .all(db)
-        .await?;
-    for (v, level) in awards {
-        let l = star.entry(v).or_insert(level);
-        *l = Ord::max(*l, level);
-    }
-    let mut by_star: BTreeMap<i32, u64> = BTreeMap::new();
-    for level in star.into_values() {
-        *by_star.entry(level).or_default() += 1;
-    }
+        .into_iter()
+        .filter(|(month, _)| (first_month..=last_month).contains(month))
+        .map(|(_, n)| n)
+        .sum();
+    let mut by_star: Vec<(i32, u64)> = people_rollups::of(db, root, people_rollups::STAR_LEVEL)
+        .await?
+        .into_iter()
+        .map(|(level, n)| (level, u64::try_from(n).unwrap_or(0)))
+        .collect();
+    by_star.sort_unstable();
 
     let social_workers = social_workers(db, cfg, root, today).await?;
 
@@ -198,20 +174,13 @@ pub async fn overview(
         .count(db)
         .await?;
 
-    let honours = honour::Entity::find()
-        .select_only()
-        .column(honour::Column::Kind)
-        .column(honour::Column::Year)
-        .expr(Expr::col(honour::Column::Id).count())
-        .filter(honour::Column::RecipientId.in_subquery(people_under(root, None)))
-        .filter(honour::Column::Status.eq(HonourStatus::Published))
-        .group_by(honour::Column::Kind)
-        .group_by(honour::Column::Year)
-        .into_tuple::<(ProgrammeKind, i32, i64)>()
-        .all(db)
-        .await?;
-    let mut honours: Vec<(ProgrammeKind, i32, u64)> =
-        honours.into_iter().map(|(k, y, n)| (k, y, u64::try_from(n).unwrap_or(0))).collect();
+    let mut honours: Vec<(ProgrammeKind, i32, u64)> = people_rollups::honours_of(db, root)
+        .await?
+        .into_iter()
+        .filter_map(|(kind, year, n)| {
+            Some((<ProgrammeKind as sea_orm::ActiveEnum>::try_from_value(&kind).ok()?, year, u64::try_from(n).ok()?))
+        })
+        .collect();
     honours.sort_by_key(|(k, y, _)| (format!("{k:?}"), *y));
 
     let (held, seats, filled) = task::Entity::find()
@@ -231,11 +200,7 @@ pub async fn overview(
     Ok(Overview {
         unit,
         span,
-        volunteers: Volunteers {
-            active: u64::try_from(active).unwrap_or(0),
-            new,
-            by_star_level: by_star.into_iter().collect(),
-        },
+        volunteers: Volunteers { active, new: u64::try_from(new).unwrap_or(0), by_star_level: by_star },
         social_workers,
         mentoring: Mentoring { active_pairs, graduated_pairs, sessions_logged },
         honours,
@@ -253,10 +218,9 @@ async fn social_workers(
     root: Uuid,
     today: NaiveDate,
 ) -> DomainResult<SocialWorkers> {
-    let total = user::Entity::find()
-        .filter(user::Column::Id.in_subquery(people_under(root, Some(Role::SocialWorker))))
-        .count(db)
-        .await?;
+    let total: i64 =
+        people_rollups::of(db, root, people_rollups::SOCIAL_WORKERS).await?.into_iter().map(|(_, n)| n).sum();
+    let total = u64::try_from(total).unwrap_or(0);
     let held = credential::Entity::find()
         .filter(credential::Column::HolderId.in_subquery(people_under(root, Some(Role::SocialWorker))))
         .filter(credential::Column::Status.eq(CredentialStatus::Verified))

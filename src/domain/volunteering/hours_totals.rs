@@ -29,9 +29,10 @@ pub fn month_key(date: NaiveDate) -> String {
 }
 
 /// Adds the approved entries among `entries` to their volunteers' totals (one upsert statement),
-/// and tells statistics, whose rollups by unit count the same entries.
+/// then tells statistics, whose rollups by unit count the same entries. The upsert locks each
+/// volunteer's rows until the transaction ends, so that statistics, which reads a volunteer's
+/// months of service before adding to them, sees every earlier approval of theirs committed.
 pub async fn add_approved(txn: &impl ConnectionTrait, entries: &[hours_entry::Model]) -> DomainResult<()> {
-    crate::domain::registry::hours_approved(txn, entries).await?;
     let mut sums: BTreeMap<(Uuid, String), i64> = BTreeMap::new();
     for e in entries.iter().filter(|e| e.status == HoursStatus::Approved) {
         for key in [ALL_TIME.to_string(), year_key(e.service_date), month_key(e.service_date)] {
@@ -39,7 +40,7 @@ pub async fn add_approved(txn: &impl ConnectionTrait, entries: &[hours_entry::Mo
         }
     }
     if sums.is_empty() {
-        return Ok(());
+        return crate::domain::registry::hours_approved(txn, entries).await;
     }
     let rows = sums.into_iter().map(|((volunteer_id, period), minutes)| hours_total::ActiveModel {
         volunteer_id: Set(volunteer_id),
@@ -58,7 +59,7 @@ pub async fn add_approved(txn: &impl ConnectionTrait, entries: &[hours_entry::Mo
         )
         .exec_without_returning(txn)
         .await?;
-    Ok(())
+    crate::domain::registry::hours_approved(txn, entries).await
 }
 
 /// A volunteer's approved minutes in one period (0 when none).

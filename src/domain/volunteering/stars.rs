@@ -82,6 +82,7 @@ async fn record_star_levels(
             tell(txn, m).await?;
         }
     }
+    crate::domain::registry::star_levels_recorded(txn, volunteer, &reached).await?;
     Ok(reached)
 }
 

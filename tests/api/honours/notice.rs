@@ -3,6 +3,7 @@
 use super::setup::*;
 use super::support::*;
 use crate::helpers::{NowUtc, Session, spawn_app};
+use crate::statistics::support::{people_fresh, people_kept};
 use chrono::Datelike;
 use sea_orm::EntityTrait;
 use serde_json::json;
@@ -46,6 +47,14 @@ async fn public_notice_objections_publication_wall_and_revocation() {
         .expect_problem(409, "already_resolved");
     advance("published").await.expect(200);
     assert!(told(&app, &east.social_worker.user_id, "honour.published").await);
+    // Statistics counts the published honour at the recipient's units, as the honours have it.
+    let honours_at_city = async || {
+        let kept = people_kept(&app).await;
+        assert_eq!(kept, people_fresh(&app).await);
+        let city = f.city.parse::<Uuid>().unwrap();
+        kept.iter().filter(|((u, fig, _), _)| *u == city && fig.starts_with("honour:")).map(|(_, n)| *n).sum::<i64>()
+    };
+    assert_eq!(honours_at_city().await, 1);
 
     // The wall: published only, nothing private.
     let other = in_notice(&app, &c, &west.social_worker.user_id).await;
@@ -94,6 +103,7 @@ async fn public_notice_objections_publication_wall_and_revocation() {
         .expect(200);
     assert!(app.get("/api/v1/honours", None).await.expect(200).body["items"].as_array().unwrap().is_empty());
     assert_eq!(audit_count(&app, "honour.revoke").await, 1);
+    assert_eq!(honours_at_city().await, 0);
     // A published programme's results stay as they are.
     app.post(
         format!("/api/v1/honour-programmes/{p}/decision"),

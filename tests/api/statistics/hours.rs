@@ -85,6 +85,18 @@ async fn the_city_drills_down_to_its_children_which_sum_to_it() {
     let rows = b["unit"]["rows"].as_array().unwrap().len()
         + children.iter().map(|c| c["rows"].as_array().unwrap().len()).sum::<usize>();
     assert_eq!(lines.len(), 1 + rows);
+
+    // And as a workbook: the same lines, the minutes as numbers that add up as the CSV's do.
+    let path = format!("/api/v1/stats/hours.xlsx?orgUnitId={}&{}", f.city, span(&app));
+    let sheet = super::support::xlsx_sheet(&app, &path, &f.city_admin.access).await;
+    assert_eq!(sheet.matches("<row ").count(), lines.len(), "a row per CSV line");
+    let csv_minutes: f64 = lines[1..].iter().map(|l| l.split(',').nth(5).unwrap().parse::<f64>().unwrap()).sum();
+    let sheet_minutes: f64 = sheet
+        .split("<c r=\"F")
+        .skip(2) // the header's cell, then the figures
+        .map(|c| c.split("<v>").nth(1).unwrap().split("</v>").next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(sheet_minutes, csv_minutes);
 }
 
 #[tokio::test]
@@ -106,6 +118,9 @@ async fn each_viewer_sees_their_own_scope_only() {
         app.get(format!("/api/v1/stats/hours.csv?orgUnitId={other}&{q}"), Some(&east.admin.access))
             .await
             .expect_problem(404, "not_found");
+        app.get(format!("/api/v1/stats/hours.xlsx?orgUnitId={other}&{q}"), Some(&east.admin.access))
+            .await
+            .expect_problem(404, "not_found");
     }
     // A district administrator: the district, with the first station below; not the second.
     let district = app.get(format!("/api/v1/stats/hours?{q}"), Some(&f.district_admin.access)).await.expect(200);
@@ -118,7 +133,7 @@ async fn each_viewer_sees_their_own_scope_only() {
     assert_eq!(city.body["unit"]["orgUnitId"], f.city.as_str());
     // Volunteers and social workers: no statistics at all, not even of their own room.
     for who in [&east.volunteer, &east.social_worker] {
-        for path in ["/api/v1/stats/hours", "/api/v1/stats/hours.csv"] {
+        for path in ["/api/v1/stats/hours", "/api/v1/stats/hours.csv", "/api/v1/stats/hours.xlsx"] {
             app.get(format!("{path}?orgUnitId={}&{q}", east.room), Some(&who.access))
                 .await
                 .expect_problem(403, "forbidden");
@@ -142,7 +157,7 @@ async fn bad_input_is_refused_with_its_code_and_changes_nothing() {
         ("from=2023-12&to=2026-12", "month_range_too_long"),
     ];
     for (q, code) in cases {
-        for path in ["/api/v1/stats/hours", "/api/v1/stats/hours.csv"] {
+        for path in ["/api/v1/stats/hours", "/api/v1/stats/hours.csv", "/api/v1/stats/hours.xlsx"] {
             app.get(format!("{path}?orgUnitId={}&{q}", f.city), token).await.expect_problem(400, code);
         }
     }

@@ -3,4 +3,4 @@
 mod hours;
 mod overview;
 mod rollups;
-mod support;
+pub(crate) mod support;

@@ -33,6 +33,10 @@ async fn a_units_figures_count_its_subtree_and_span_only() {
         .await
         .unwrap();
     }
+    // As recording them would: statistics counts the volunteer at their highest level.
+    wushe::domain::registry::star_levels_recorded(app.db(), east.volunteer.user_id.parse().unwrap(), &[1, 2])
+        .await
+        .unwrap();
     let holder = east.social_worker.user_id.parse().unwrap();
     credential_fixture::give(&app, holder, "social_worker", CredentialStatus::Verified, None).await;
     credential_fixture::give(&app, holder, "senior_social_worker", CredentialStatus::Submitted, None).await;
@@ -67,6 +71,26 @@ async fn a_units_figures_count_its_subtree_and_span_only() {
     assert_eq!(station["mentoring"], json!({"activePairs": 0, "graduatedPairs": 0, "sessionsLogged": 0}));
     assert_eq!(station["honours"], json!([]));
 
+    // The same figures to download: a CSV line and a workbook row per figure.
+    let path = format!("/api/v1/stats/overview.csv?orgUnitId={}&{q}", east.id);
+    let csv = app.get(&path, Some(&f.city_admin.access)).await.expect(200);
+    let text = csv.body.as_str().unwrap().trim_start_matches('\u{feff}').to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "org_unit_id,org_unit,from,to,section,figure,value");
+    for figure in [
+        "volunteers,active,5",
+        "volunteers,star_level_2,1",
+        "social_workers,verified_level_social_worker,1",
+        "social_workers,registration_unregistered,1",
+        "social_workers,ce_behind,1",
+        "tasks,fill_rate,0.100",
+    ] {
+        assert!(lines.iter().any(|l| l.ends_with(figure)), "{figure} in {text}");
+    }
+    let xlsx = format!("/api/v1/stats/overview.xlsx?orgUnitId={}&{q}", east.id);
+    let sheet = super::support::xlsx_sheet(&app, &xlsx, &f.city_admin.access).await;
+    assert_eq!(sheet.matches("<row ").count(), lines.len(), "a row per CSV line");
+
     let city = get(f.city.clone()).await;
     assert_eq!(city["volunteers"]["active"], 10);
     assert_eq!(city["volunteers"]["new"], 10);
@@ -95,15 +119,19 @@ async fn the_overview_is_scoped_and_checks_its_months() {
     app.get(format!("/api/v1/stats/overview?orgUnitId={}", west.id), Some(&east.admin.access))
         .await
         .expect_problem(404, "not_found");
-    app.get(format!("/api/v1/stats/overview?orgUnitId={}", east.room), Some(&east.volunteer.access))
-        .await
-        .expect_problem(403, "forbidden");
+    for path in ["/api/v1/stats/overview", "/api/v1/stats/overview.csv", "/api/v1/stats/overview.xlsx"] {
+        app.get(format!("{path}?orgUnitId={}", east.room), Some(&east.volunteer.access))
+            .await
+            .expect_problem(403, "forbidden");
+    }
     let token = Some(f.city_admin.access.as_str());
     for (q, code) in [
         ("from=2026-00", "invalid_month"),
         ("from=2026-05&to=2026-04", "invalid_month_range"),
         ("from=2023-01&to=2026-12", "month_range_too_long"),
     ] {
-        app.get(format!("/api/v1/stats/overview?{q}"), token).await.expect_problem(400, code);
+        for path in ["/api/v1/stats/overview", "/api/v1/stats/overview.csv", "/api/v1/stats/overview.xlsx"] {
+            app.get(format!("{path}?{q}"), token).await.expect_problem(400, code);
+        }
     }
 }

@@ -176,3 +176,127 @@ pub async fn serve_everywhere(app: &TestApp, f: &TwoStations) {
         }
     }
 }
+
+/// The first sheet of an XLSX download, as its XML, after checking the answer's type.
+pub async fn xlsx_sheet(app: &TestApp, path: &str, token: &str) -> String {
+    use std::io::Read;
+    let r = reqwest::Client::new().get(format!("{}{path}", app.base)).bearer_auth(token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let kind = r.headers()["content-type"].to_str().unwrap().to_string();
+    assert_eq!(kind, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let bytes = r.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("an XLSX file is a zip archive");
+    let mut sheet = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml").expect("one sheet").read_to_string(&mut sheet).unwrap();
+    sheet
+}
+
+/// Checks the kept active volunteers against the ledger: for every unit and every span of up to
+/// three years around the months served, the volunteers counted from the rollups equal those
+/// with an approved entry in the subtree in the span. Returns the count rows as kept.
+pub async fn active_volunteers_match_the_ledger(app: &TestApp) -> Vec<entity::active_volunteer_count::Model> {
+    use wushe::domain::statistics::active_volunteers::{active_in, month_number};
+    use wushe::domain::statistics::hours::MonthSpan;
+    let db = app.db();
+    let mut above: HashMap<_, Vec<_>> = HashMap::new();
+    for c in org_unit_closure::Entity::find().all(db).await.unwrap() {
+        above.entry(c.descendant_id).or_default().push(c.ancestor_id);
+    }
+    // (unit, month number) → volunteers served there then.
+    let mut served: BTreeMap<(uuid::Uuid, i32), std::collections::BTreeSet<uuid::Uuid>> = BTreeMap::new();
+    for e in hours_entry::Entity::find().all(db).await.unwrap() {
+        if e.status == HoursStatus::Approved {
+            for unit in &above[&e.org_unit_id] {
+                served.entry((*unit, month_number(e.service_date))).or_default().insert(e.volunteer_id);
+            }
+        }
+    }
+    let months: Vec<i32> = served.keys().map(|(_, m)| *m).collect();
+    let (first, last) = (months.iter().min().copied().unwrap(), months.iter().max().copied().unwrap());
+    let day = |m: i32| NaiveDate::from_ymd_opt(m.div_euclid(12), m.rem_euclid(12) as u32 + 1, 1).unwrap();
+    let mut checked = 0;
+    for unit in above.keys() {
+        for a in first - 2..=last + 1 {
+            for b in a..=(a + 35).min(last + 2) {
+                let mut fresh = std::collections::BTreeSet::new();
+                for m in a..=b {
+                    fresh.extend(served.get(&(*unit, m)).into_iter().flatten().copied());
+                }
+                let kept = active_in(db, *unit, &MonthSpan { from: day(a), to: day(b) }).await.unwrap();
+                assert_eq!(kept, fresh.len() as u64, "unit {unit}, months {a}..={b}");
+                checked += u64::from(!fresh.is_empty());
+            }
+        }
+    }
+    assert!(checked > 0, "no span with anyone active was checked");
+    let mut rows = entity::active_volunteer_count::Entity::find().all(db).await.unwrap();
+    rows.sort_by_key(|r| (r.org_unit_id, r.month, r.previous));
+    assert!(rows.iter().all(|r| r.volunteers > 0), "a count of nobody was kept");
+    rows
+}
+
+/// People counted per (unit, figure, bucket).
+pub type People = BTreeMap<(uuid::Uuid, String, i32), i64>;
+
+/// The people rollups as kept.
+pub async fn people_kept(app: &TestApp) -> People {
+    entity::people_rollup::Entity::find()
+        .all(app.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| ((r.org_unit_id, r.figure, r.bucket), r.people))
+        .collect()
+}
+
+/// The same counts made here from the people: every account with a home unit at that unit and
+/// every unit above it; a volunteer under the month (in the home unit's zone) the account was
+/// created, a social worker once, anyone with a star award under their highest level, and each
+/// published honour under its kind and year.
+pub async fn people_fresh(app: &TestApp) -> People {
+    use chrono::Datelike;
+    let db = app.db();
+    let mut above: HashMap<_, Vec<_>> = HashMap::new();
+    for c in org_unit_closure::Entity::find().all(db).await.unwrap() {
+        above.entry(c.descendant_id).or_default().push(c.ancestor_id);
+    }
+    let zones: HashMap<_, _> =
+        entity::org_unit::Entity::find().all(db).await.unwrap().into_iter().map(|u| (u.id, u.time_zone)).collect();
+    let mut stars: HashMap<uuid::Uuid, i32> = HashMap::new();
+    for a in entity::star_award::Entity::find().all(db).await.unwrap() {
+        let s = stars.entry(a.volunteer_id).or_default();
+        *s = (*s).max(a.level);
+    }
+    let mut honours: HashMap<uuid::Uuid, Vec<(String, i32)>> = HashMap::new();
+    for h in entity::honour::Entity::find().all(db).await.unwrap() {
+        if h.status == entity::honour::HonourStatus::Published {
+            honours.entry(h.recipient_id).or_default().push((h.kind.to_value(), h.year));
+        }
+    }
+    let mut people = People::new();
+    for u in entity::user::Entity::find().all(db).await.unwrap() {
+        let Some(unit) = u.org_unit_id else { continue };
+        let mut figures = Vec::new();
+        match u.role {
+            entity::user::Role::Volunteer => {
+                let zone: chrono_tz::Tz = zones[&unit].parse().unwrap();
+                let local = u.created_at.with_timezone(&zone);
+                figures.push(("volunteers_joined".to_string(), local.year() * 12 + local.month0() as i32));
+            }
+            entity::user::Role::SocialWorker => figures.push(("social_workers".to_string(), 0)),
+            _ => {}
+        }
+        if let Some(level) = stars.get(&u.id) {
+            figures.push(("star_level".to_string(), *level));
+        }
+        for (kind, year) in honours.get(&u.id).into_iter().flatten() {
+            figures.push((format!("honour:{kind}"), *year));
+        }
+        for (figure, bucket) in figures {
+            for a in &above[&unit] {
+                *people.entry((*a, figure.clone(), bucket)).or_default() += 1;
+            }
+        }
+    }
+    people
+}
