@@ -28,6 +28,15 @@ pub async fn open_database(config: &Config, migrate: bool) -> anyhow::Result<Dat
 /// Every route with its middleware, serving `state`. Fails when the gate cannot read the
 /// document (a build that cannot enforce its policy must not serve).
 pub fn routes(state: AppState) -> std::io::Result<impl Endpoint<Output = Response> + 'static> {
+    // The console calls the API in-process, through the same gate and policy.
+    let api: crate::console::Api = Arc::new(api_routes(state.clone())?.boxed());
+    Ok(Route::new()
+        .nest("/console", crate::console::routes(api.clone()).data(state).around(telemetry::log_requests))
+        .nest("/", api))
+}
+
+/// The API with its middleware.
+fn api_routes(state: AppState) -> std::io::Result<impl Endpoint<Output = Response> + 'static> {
     let service = api::service().server("/");
     let gate = Arc::new(Gate::new(&service.spec()).map_err(std::io::Error::other)?);
     let spec = api::openapi_json();

@@ -9,6 +9,7 @@
 //! - `api::policy`: who may call each operation; `api::gate` enforces it with rate limits and
 //!   idempotency keys (`api::ratelimit`, `domain::kernel::idempotency`); `api::bearer` turns a
 //!   bearer token into a principal.
+//! - [`console`]: the administrators' web pages at `/console`, over the API itself.
 //! - [`crypto`]: encryption and blind indexes of sensitive personal data.
 //! - [`redis_link`]: Redis on request paths behind a circuit breaker (a Redis outage never slows
 //!   a request).
@@ -25,6 +26,7 @@ pub mod auth;
 pub mod browse_sync;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod crypto;
 pub mod db;
 pub mod domain;

@@ -41,6 +41,15 @@ fn is_plain_number(cell: &str) -> bool {
     !whole.is_empty() && !fraction.is_empty() && (whole.chars().chain(fraction.chars())).all(|c| c.is_ascii_digit())
 }
 
+/// A CSV download of rows already in hand (a small table, such as a statistics table).
+pub fn whole(filename: &str, header: &[&str], rows: Vec<Vec<String>>) -> CsvFile {
+    let mut once = Some(rows);
+    stream(filename, header, move |_: Option<()>| {
+        let rows = once.take().unwrap_or_default();
+        async move { Ok((rows, None)) }
+    })
+}
+
 /// A CSV download named `filename`: `header` first, then the rows of each batch `next` yields
 /// (it is called with the cursor it last returned, and stops when it returns none).
 pub fn stream<C, F, Fut>(filename: &str, header: &[&str], next: F) -> CsvFile

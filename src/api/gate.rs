@@ -197,9 +197,19 @@ fn bearer_token(req: &Request) -> Option<String> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
 }
 
+/// On a request the console makes in-process on a visitor's behalf: the visitor's address (an
+/// extension, which no outside request can carry), so rate limits count against them.
+#[derive(Clone, Debug)]
+pub struct ConsoleCaller {
+    pub ip: String,
+}
+
 /// The client's address: the peer, or with `WUSHE_TRUSTED_PROXY_HOPS` = n the address the
 /// outermost trusted proxy saw (the n-th entry of `X-Forwarded-For` from the right).
 pub fn client_ip(req: &Request, trusted_hops: usize) -> String {
+    if let Some(c) = req.extensions().get::<ConsoleCaller>() {
+        return c.ip.clone();
+    }
     let peer = req.remote_addr().as_socket_addr().map(|a| a.ip());
     let forwarded =
         (trusted_hops > 0).then(|| req.headers().get("x-forwarded-for")?.to_str().ok()).flatten().and_then(|v| {

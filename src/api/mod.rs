@@ -43,6 +43,7 @@ pub mod talent;
 pub mod text;
 pub mod types;
 pub mod volunteering;
+pub mod xlsx;
 
 use kernel::{audit, org_units};
 use messaging::{announcements, devices, events, notifications};

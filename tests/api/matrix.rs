@@ -601,6 +601,11 @@ async fn honours_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, r
             format!("/api/v1/honour-programmes/{}/panel", h::draft(app, &city, 1, Vec::new()).await),
             Some(json!({"reviewerIds": [east.admin.user_id]})),
         ),
+        "listHonourPanel" => {
+            let p = h::draft(app, &city, 1, Vec::new()).await;
+            h::seat(app, p, &east.admin.user_id, &city).await;
+            req(M::GET, format!("/api/v1/honour-programmes/{p}/panel"), None)
+        }
         "checkHonourEligibility" => {
             let p = h::nominating(app, &city, 1, Vec::new()).await;
             req(M::GET, format!("/api/v1/honour-programmes/{p}/eligibility/{}", east.volunteer.user_id), None)
@@ -756,6 +761,9 @@ async fn mentoring_request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str,
         "getMentoringOversight" => req(M::GET, "/api/v1/mentoring/oversight", None),
         "getStatsHours" => req(M::GET, "/api/v1/stats/hours", None),
         "exportStatsHours" => req(M::GET, "/api/v1/stats/hours.csv", None),
+        "exportStatsHoursXlsx" => req(M::GET, "/api/v1/stats/hours.xlsx", None),
+        "exportStatsOverview" => req(M::GET, "/api/v1/stats/overview.csv", None),
+        "exportStatsOverviewXlsx" => req(M::GET, "/api/v1/stats/overview.xlsx", None),
         "getStatsOverview" => req(M::GET, "/api/v1/stats/overview", None),
         "sendPairMessage" => req(
             M::POST,

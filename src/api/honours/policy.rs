@@ -22,6 +22,7 @@ const HONOURS: &[Rule] = &[
     rule("cancelHonourProgramme").allow(CITY_ADMIN, NONE),
     rule("correctHonourProgrammeRules").allow(CITY_ADMIN, NONE),
     rule("appointHonourPanel").allow(CITY_ADMIN, NONE),
+    rule("listHonourPanel").allow(CITY_ADMIN, NONE),
     rule("checkHonourEligibility").allow(ADMINS, NONE),
     rule("nominateForHonour")
         .on(STATION.or(OTHER))

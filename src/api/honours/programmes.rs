@@ -401,6 +401,12 @@ pub struct HonourPanelMember {
     pub role: Role,
 }
 
+impl From<entity::user::Model> for HonourPanelMember {
+    fn from(u: entity::user::Model) -> Self {
+        HonourPanelMember { id: u.id, name: u.name, role: u.role.into() }
+    }
+}
+
 #[OpenApi(tag = "Tag::Honours")]
 impl HonourProgrammesApi {
     /// Create an award programme, in draft (city administrators).
@@ -565,9 +571,19 @@ impl HonourProgrammesApi {
         let level = state.config.talent.reviewer_level;
         let people =
             review::appoint(&state.db, &auth.0.actor(), state.clock.now(), id.0, body.0.reviewer_ids, level).await?;
-        Ok(Json(
-            people.into_iter().map(|u| HonourPanelMember { id: u.id, name: u.name, role: u.role.into() }).collect(),
-        ))
+        Ok(Json(people.into_iter().map(Into::into).collect()))
+    }
+
+    /// A programme's review panel, in the order appointed (city administrators).
+    #[oai(path = "/api/v1/honour-programmes/:id/panel", method = "get", operation_id = "listHonourPanel")]
+    async fn panel_list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<Vec<HonourPanelMember>>> {
+        let people = review::panel_people(&state.db, &auth.0.actor(), id.0).await?;
+        Ok(Json(people.into_iter().map(Into::into).collect()))
     }
 
     /// Evaluate a programme's eligibility rules for a person in one's scope (administrators).

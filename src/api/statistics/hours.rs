@@ -7,6 +7,7 @@ use crate::api::bearer::BearerAuth;
 use crate::api::csv::{self, CsvFile};
 use crate::api::error::ApiResult;
 use crate::api::types::{ActionLine, OrgUnitKind};
+use crate::api::xlsx::{self, Cell, XlsxFile};
 use crate::domain::kernel::catalogue;
 use crate::domain::statistics::hours::{self, HoursQuery, HoursTable, UnitHours};
 use crate::state::AppState;
@@ -151,29 +152,57 @@ impl StatsHoursApi {
         action_line: Query<Option<ActionLine>>,
     ) -> ApiResult<CsvFile> {
         let q = HoursQuery { unit: org_unit_id.0, from: from.0, to: to.0, action_line: action_line.0.map(Into::into) };
-        let t = hours::table(&state.db, &auth.0.actor(), state.clock.now(), q).await?;
-        let locale = crate::api::language::current();
-        let header = ["org_unit_id", "org_unit", "level", "month", "action_line", "minutes", "hours", "service_count"];
-        let mut rows = Vec::new();
-        let units = std::iter::once(("unit", t.unit)).chain(t.children.into_iter().map(|c| ("child", c)));
-        for (level, u) in units {
-            for r in u.rows {
-                rows.push(vec![
-                    u.unit.id.to_string(),
-                    u.unit.name.clone(),
-                    level.to_string(),
-                    r.month,
-                    catalogue::action_line(r.action_line).get(locale).to_string(),
-                    r.minutes.to_string(),
-                    format!("{:.2}", hours_of(r.minutes)),
-                    r.service_count.to_string(),
-                ]);
-            }
-        }
-        let mut once = Some(rows);
-        Ok(csv::stream("stats-hours.csv", &header, move |_: Option<()>| {
-            let rows = once.take().unwrap_or_default();
-            async move { Ok((rows, None)) }
-        }))
+        let rows = download_rows(hours::table(&state.db, &auth.0.actor(), state.clock.now(), q).await?);
+        let rows = rows.iter().map(|r| r.iter().map(Cell::csv).collect()).collect();
+        Ok(csv::whole("stats-hours.csv", &DOWNLOAD_HEADER, rows))
     }
+
+    /// The same table as an XLSX workbook, hours and counts as numbers (administrators).
+    #[oai(path = "/api/v1/stats/hours.xlsx", method = "get", operation_id = "exportStatsHoursXlsx")]
+    async fn export_xlsx(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// A unit within one's scope (default: one's scope root).
+        #[oai(name = "orgUnitId")]
+        org_unit_id: Query<Option<Uuid>>,
+        /// The first month, `YYYY-MM` (default: eleven months before `to`).
+        from: Query<Option<String>>,
+        /// The last month, `YYYY-MM` (default: this month); at most 36 months from `from`.
+        to: Query<Option<String>>,
+        /// Count only this action line.
+        #[oai(name = "actionLine")]
+        action_line: Query<Option<ActionLine>>,
+    ) -> ApiResult<XlsxFile> {
+        let q = HoursQuery { unit: org_unit_id.0, from: from.0, to: to.0, action_line: action_line.0.map(Into::into) };
+        let rows = download_rows(hours::table(&state.db, &auth.0.actor(), state.clock.now(), q).await?);
+        xlsx::workbook("stats-hours.xlsx", "hours", &DOWNLOAD_HEADER, &rows)
+    }
+}
+
+/// The columns of the hours downloads.
+const DOWNLOAD_HEADER: [&str; 8] =
+    ["org_unit_id", "org_unit", "level", "month", "action_line", "minutes", "hours", "service_count"];
+
+/// The lines of the hours downloads: per unit (the unit, then its children), month and action
+/// line, the action line in the caller's language.
+fn download_rows(t: HoursTable) -> Vec<Vec<Cell>> {
+    let locale = crate::api::language::current();
+    let mut rows = Vec::new();
+    let units = std::iter::once(("unit", t.unit)).chain(t.children.into_iter().map(|c| ("child", c)));
+    for (level, u) in units {
+        for r in u.rows {
+            rows.push(vec![
+                Cell::from(u.unit.id.to_string()),
+                Cell::from(u.unit.name.clone()),
+                Cell::from(level),
+                Cell::from(r.month),
+                Cell::from(catalogue::action_line(r.action_line).get(locale)),
+                Cell::int(r.minutes),
+                Cell::fixed(hours_of(r.minutes), 2),
+                Cell::int(r.service_count),
+            ]);
+        }
+    }
+    rows
 }

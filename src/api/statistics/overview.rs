@@ -4,14 +4,17 @@
 
 use crate::api::Tag;
 use crate::api::bearer::BearerAuth;
+use crate::api::csv::{self, CsvFile};
 use crate::api::error::ApiResult;
 use crate::api::honours::programmes::HonourKind;
 use crate::api::talent::credentials::RegistrationStatus;
 use crate::api::types::{OrgUnitKind, QualificationLevel};
+use crate::api::xlsx::{self, Cell, XlsxFile};
 use crate::domain::statistics::overview::{self, Overview};
 use crate::state::AppState;
 use poem::web::Data;
 use poem_openapi::param::Query;
+use poem_openapi::types::ToJSON;
 use poem_openapi::{Object, OpenApi, payload::Json};
 use uuid::Uuid;
 
@@ -207,16 +210,129 @@ impl StatsOverviewApi {
         /// The last month, `YYYY-MM` (default: this month); at most 36 months from `from`.
         to: Query<Option<String>>,
     ) -> ApiResult<Json<StatsOverview>> {
-        let o = overview::overview(
-            &state.db,
-            &state.config.talent,
-            &auth.0.actor(),
-            state.clock.now(),
-            org_unit_id.0,
-            from.0.as_deref(),
-            to.0.as_deref(),
-        )
-        .await?;
-        Ok(Json(o.into()))
+        Ok(Json(of(&state, &auth, org_unit_id.0, from.0, to.0).await?))
     }
+
+    /// The same figures as CSV: one line per figure (section, figure, value) (administrators).
+    #[oai(path = "/api/v1/stats/overview.csv", method = "get", operation_id = "exportStatsOverview")]
+    async fn export(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// A unit within one's scope (default: one's scope root).
+        #[oai(name = "orgUnitId")]
+        org_unit_id: Query<Option<Uuid>>,
+        /// The first month, `YYYY-MM` (default: eleven months before `to`).
+        from: Query<Option<String>>,
+        /// The last month, `YYYY-MM` (default: this month); at most 36 months from `from`.
+        to: Query<Option<String>>,
+    ) -> ApiResult<CsvFile> {
+        let rows = download_rows(of(&state, &auth, org_unit_id.0, from.0, to.0).await?);
+        let rows = rows.iter().map(|r| r.iter().map(Cell::csv).collect()).collect();
+        Ok(csv::whole("stats-overview.csv", &DOWNLOAD_HEADER, rows))
+    }
+
+    /// The same figures as an XLSX workbook (administrators).
+    #[oai(path = "/api/v1/stats/overview.xlsx", method = "get", operation_id = "exportStatsOverviewXlsx")]
+    async fn export_xlsx(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// A unit within one's scope (default: one's scope root).
+        #[oai(name = "orgUnitId")]
+        org_unit_id: Query<Option<Uuid>>,
+        /// The first month, `YYYY-MM` (default: eleven months before `to`).
+        from: Query<Option<String>>,
+        /// The last month, `YYYY-MM` (default: this month); at most 36 months from `from`.
+        to: Query<Option<String>>,
+    ) -> ApiResult<XlsxFile> {
+        let rows = download_rows(of(&state, &auth, org_unit_id.0, from.0, to.0).await?);
+        xlsx::workbook("stats-overview.xlsx", "overview", &DOWNLOAD_HEADER, &rows)
+    }
+}
+
+/// The overview the caller asked for, as the wire shows it.
+async fn of(
+    state: &AppState,
+    auth: &BearerAuth,
+    unit: Option<Uuid>,
+    from: Option<String>,
+    to: Option<String>,
+) -> ApiResult<StatsOverview> {
+    let o = overview::overview(
+        &state.db,
+        &state.config.talent,
+        &auth.0.actor(),
+        state.clock.now(),
+        unit,
+        from.as_deref(),
+        to.as_deref(),
+    )
+    .await?;
+    Ok(o.into())
+}
+
+/// The columns of the overview downloads.
+const DOWNLOAD_HEADER: [&str; 7] = ["org_unit_id", "org_unit", "from", "to", "section", "figure", "value"];
+
+/// One line per figure: the section and the figure as the API names them.
+fn download_rows(o: StatsOverview) -> Vec<Vec<Cell>> {
+    fn name(v: &impl ToJSON) -> String {
+        v.to_json().and_then(|j| j.as_str().map(str::to_string)).unwrap_or_else(|| "none".into())
+    }
+    let mut figures: Vec<(&str, String, Cell)> = vec![
+        ("volunteers", "active".into(), Cell::int(o.volunteers.active as i64)),
+        ("volunteers", "new".into(), Cell::int(o.volunteers.new as i64)),
+    ];
+    for s in &o.volunteers.by_star_level {
+        figures.push(("volunteers", format!("star_level_{}", s.level), Cell::int(s.volunteers as i64)));
+    }
+    let sw = &o.social_workers;
+    figures.push(("social_workers", "total".into(), Cell::int(sw.total as i64)));
+    for l in &sw.by_verified_level {
+        let level = l.level.as_ref().map_or_else(|| "none".to_string(), name);
+        figures.push(("social_workers", format!("verified_level_{level}"), Cell::int(l.social_workers as i64)));
+    }
+    for r in &sw.by_registration {
+        figures.push((
+            "social_workers",
+            format!("registration_{}", name(&r.status)),
+            Cell::int(r.social_workers as i64),
+        ));
+    }
+    let ce = &sw.continuing_education;
+    for (figure, n) in [("ce_on_track", ce.on_track), ("ce_behind", ce.behind), ("ce_without_level", ce.without_level)]
+    {
+        figures.push(("social_workers", figure.into(), Cell::int(n as i64)));
+    }
+    let m = &o.mentoring;
+    for (figure, n) in [
+        ("active_pairs", m.active_pairs),
+        ("graduated_pairs", m.graduated_pairs),
+        ("sessions_logged", m.sessions_logged),
+    ] {
+        figures.push(("mentoring", figure.into(), Cell::int(n as i64)));
+    }
+    for h in &o.honours {
+        figures.push(("honours", format!("{}_{}", name(&h.kind), h.year), Cell::int(h.honours as i64)));
+    }
+    let t = &o.tasks;
+    figures.push(("tasks", "held".into(), Cell::int(t.held as i64)));
+    figures.push(("tasks", "seats".into(), Cell::int(t.seats)));
+    figures.push(("tasks", "filled".into(), Cell::int(t.filled)));
+    figures.push(("tasks", "fill_rate".into(), Cell::fixed(t.fill_rate, 3)));
+    figures
+        .into_iter()
+        .map(|(section, figure, value)| {
+            vec![
+                Cell::from(o.org_unit_id.to_string()),
+                Cell::from(o.name.clone()),
+                Cell::from(o.from.clone()),
+                Cell::from(o.to.clone()),
+                Cell::from(section),
+                Cell::from(figure),
+                value,
+            ]
+        })
+        .collect()
 }

@@ -9,7 +9,10 @@ use crate::api::policy::{ADMINS, NONE, Rule, rule};
 const STATISTICS: &[Rule] = &[
     rule("getStatsHours").allow(ADMINS, NONE),
     rule("exportStatsHours").allow(ADMINS, NONE),
+    rule("exportStatsHoursXlsx").allow(ADMINS, NONE),
     rule("getStatsOverview").allow(ADMINS, NONE),
+    rule("exportStatsOverview").allow(ADMINS, NONE),
+    rule("exportStatsOverviewXlsx").allow(ADMINS, NONE),
 ];
 
 /// The area's sections, in the order they are searched.

@@ -362,10 +362,6 @@ impl SignupsApi {
             "checked_out_at",
             "minutes",
         ];
-        let mut once = Some(rows);
-        Ok(csv::stream("roster.csv", &header, move |_: Option<()>| {
-            let rows = once.take().unwrap_or_default();
-            async move { Ok((rows, None)) }
-        }))
+        Ok(csv::whole("roster.csv", &header, rows))
     }
 }

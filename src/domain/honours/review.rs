@@ -37,6 +37,7 @@ use entity::social_worker_profile::QualificationLevel;
 use entity::user::{self, Role, UserStatus};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -68,6 +69,22 @@ pub enum Check {
     Conflict(Conflict),
     /// The data to check it is not available.
     NotEvaluated,
+}
+
+/// The people on a programme's panel, in the order they were appointed (city administrators).
+pub async fn panel_people(db: &impl ConnectionTrait, actor: &Actor, programme: Uuid) -> DomainResult<Vec<user::Model>> {
+    actor.require_city_admin()?;
+    super::get_visible(db, actor, programme).await?;
+    let ids = honour_reviewer::Entity::find()
+        .filter(honour_reviewer::Column::ProgrammeId.eq(programme))
+        .order_by_asc(honour_reviewer::Column::AppointedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.reviewer_id)
+        .collect::<Vec<_>>();
+    let mut people = users::by_ids(db, ids.iter().copied()).await?;
+    Ok(ids.iter().filter_map(|id| people.remove(id)).collect())
 }
 
 /// The ids of a programme's panel.

@@ -231,4 +231,11 @@ async fn social_workers_sit_on_a_panel_only_with_a_verified_current_credential_o
         .expect(200);
     assert_eq!(ok.body.as_array().unwrap().len(), 2, "a qualified social worker and an administrator");
     assert_eq!(app.count("honour_reviewers").await, 2);
+    let listed = app.get(&panel, Some(&f.city_admin.access)).await.expect(200);
+    let mut ids: Vec<&str> = listed.body.as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    ids.sort();
+    let mut want = vec![people.qualified.user_id.as_str(), east.admin.user_id.as_str()];
+    want.sort();
+    assert_eq!(ids, want, "the panel reads back as appointed: {}", listed.body);
+    app.get(&panel, Some(&east.admin.access)).await.expect_problem(403, "forbidden");
 }

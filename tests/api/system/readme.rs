@@ -178,7 +178,8 @@ fn check(readme: &str, doc: &Value) -> Drift {
                 problems.insert(format!("query parameter `{name}` (in `{raw}`) is no parameter of the document"));
             }
         }
-        if NOT_UNDER_API_V1.contains(&path) || path.is_empty() || path == "/api/v1" {
+        // The console's pages are web pages, not operations of the document.
+        if NOT_UNDER_API_V1.contains(&path) || path.is_empty() || path == "/api/v1" || path.starts_with("/console") {
             return;
         }
         let under = if path.starts_with('…') || path.starts_with("/api/") {

@@ -1,0 +1,7 @@
+//! The administrators' console (`/console`): its HTTP contract without a browser (cookies,
+//! CSRF, CSP, who is refused), and the journeys in headless Chromium over WebDriver.
+
+mod admin_pages;
+mod journeys;
+mod pages;
+mod webdriver;
