@@ -49,6 +49,7 @@ pub mod refresh_token;
 pub mod service_record;
 pub mod session;
 pub mod signup;
+pub mod social_organisation;
 pub mod social_worker_profile;
 pub mod star_award;
 pub mod task;

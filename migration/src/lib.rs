@@ -84,6 +84,7 @@ pub mod m20261203_100001_create_hours_totals;
 pub mod m20261204_100001_create_hours_rollups;
 pub mod m20261205_100001_create_active_volunteer_rollups;
 pub mod m20261205_100002_create_people_rollups;
+mod m20261206_100001_create_social_organisations;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -172,6 +173,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_100001_create_hours_rollups::Migration),
             Box::new(m20261205_100001_create_active_volunteer_rollups::Migration),
             Box::new(m20261205_100002_create_people_rollups::Migration),
+            Box::new(m20261206_100001_create_social_organisations::Migration),
         ];
         all.extend(rest);
         all
@@ -292,6 +294,7 @@ mod tests {
             "m20261204_100001_create_hours_rollups",
             "m20261205_100001_create_active_volunteer_rollups",
             "m20261205_100002_create_people_rollups",
+            "m20261206_100001_create_social_organisations",
         ];
         assert_eq!(names, expected);
     }

@@ -15,6 +15,7 @@
 //! - `mentoring`: pairings, session logs, pair threads and oversight.
 //! - `honours`: award programmes, review, notice and the honour wall.
 //! - `statistics`: service hours by unit, action line and month; the other figures of a unit.
+//! - `organisations`: the registry of social organisations.
 //!
 //! Shared by all: `types` (wire types), `text` (the text rule every request's strings pass),
 //! `csv` (downloads), `error` (the problem+json envelope),
@@ -33,6 +34,7 @@ pub mod language;
 pub mod mentoring;
 pub mod messaging;
 pub mod optional_body;
+pub mod organisations;
 pub mod people;
 pub mod policy;
 pub mod problem_codes;
@@ -98,6 +100,8 @@ pub enum Tag {
     Training,
     /// Statistics for administrators, rolled up room → station → district → city.
     Statistics,
+    /// Social organisations (社会组织): the registry of those serving the city.
+    Organisations,
 }
 
 /// `201 Created` with the created thing.
@@ -134,6 +138,7 @@ pub type Apis = (
     Mentoring,
     Talent,
     Statistics,
+    Organisations,
 );
 
 /// Accounts, people, the org tree, the audit log and health.
@@ -190,6 +195,9 @@ pub type Talent =
 /// Statistics: hours by unit, action line and month; the other figures of a unit.
 pub type Statistics = (statistics::hours::StatsHoursApi, statistics::overview::StatsOverviewApi);
 
+/// The other societies: social organisations.
+pub type Organisations = organisations::social_organisations::SocialOrganisationsApi;
+
 /// The OpenAPI service over every resource.
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
@@ -236,6 +244,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             ),
             (credentials::CredentialsApi, training::TrainingApi, learning::LearningApi, directory::TalentDirectoryApi),
             (statistics::hours::StatsHoursApi, statistics::overview::StatsOverviewApi),
+            organisations::social_organisations::SocialOrganisationsApi,
         ),
         "wushe",
         env!("CARGO_PKG_VERSION"),

@@ -264,6 +264,7 @@ pub const SECTIONS: &[&[&[Rule]]] = &[
     crate::api::mentoring::policy::POLICY,
     crate::api::honours::policy::POLICY,
     crate::api::statistics::policy::POLICY,
+    crate::api::organisations::policy::POLICY,
 ];
 
 /// Every row.

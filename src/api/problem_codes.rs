@@ -226,6 +226,7 @@ pub const CODES: &[(&str, &[&str])] = &[
     ("getHonourNomination", &[]),
     ("getHonourProgramme", &[]),
     ("getHonourRanking", &[]),
+    ("getSocialOrganisation", &[]),
     ("listHonourPanel", &[]),
     ("getLeaderboard", &[]),
     ("getMe", &[]),
@@ -282,6 +283,7 @@ pub const CODES: &[(&str, &[&str])] = &[
     ("listPairings", &[]),
     ("listSessionEnrolments", &[]),
     ("listPendingAttendance", &[]),
+    ("listSocialOrganisations", &[]),
     ("listTaskSignups", &[]),
     ("listTrainingClaims", &[]),
     ("listTrainingSessions", &[]),
@@ -377,6 +379,10 @@ pub const CODES: &[(&str, &[&str])] = &[
         ],
     ),
     ("registerDevice", &["invalid_token"]),
+    (
+        "registerSocialOrganisation",
+        &["credit_code_taken", "invalid_credit_code", "invalid_evaluation", "org_unit_not_found"],
+    ),
     ("rejectCredential", &["decision_not_yours", "invalid_credential_state"]),
     ("removeSignup", &["signup_not_live"]),
     ("requestCode", &["code_requested_too_often", "invalid_phone"]),
@@ -472,6 +478,7 @@ pub const CODES: &[(&str, &[&str])] = &[
         "updateOrgUnit",
         &["invalid_coordinates", "invalid_placement", "invalid_time_zone", "org_unit_cycle", "parent_not_found"],
     ),
+    ("updateSocialOrganisation", &["invalid_evaluation", "org_unit_not_found"]),
     (
         "updateTask",
         &[

@@ -17,6 +17,7 @@
 //! | [`volunteering`] | tasks, sign-ups, seats, dispatch, reminders, attendance, hours, stars, service records | kernel, people, messaging, talent |
 //! | [`mentoring`] | pairings, progress, sessions, threads, oversight, suggestions | kernel, people, messaging, talent, volunteering |
 //! | [`honours`] | programmes, eligibility, nominations, review, notice, the wall | kernel, people, messaging, talent, volunteering, mentoring |
+//! | [`organisations`] | the social organisations' registry (credit codes, kinds, grades, service areas) | kernel, people |
 //! | [`statistics`] | hours, active-volunteer and people rollups, the figures of a unit and its children | every other area |
 //!
 //! [`registry`] is where the areas are known together: the personal-data registry that export
@@ -28,6 +29,7 @@ pub mod honours;
 pub mod kernel;
 pub mod mentoring;
 pub mod messaging;
+pub mod organisations;
 pub mod people;
 pub mod registry;
 pub mod statistics;
@@ -171,7 +173,11 @@ mod tests {
         ("volunteering", &["kernel", "people", "messaging", "talent"]),
         ("mentoring", &["kernel", "people", "messaging", "talent", "volunteering"]),
         ("honours", &["kernel", "people", "messaging", "talent", "volunteering", "mentoring"]),
-        ("statistics", &["kernel", "people", "messaging", "talent", "volunteering", "mentoring", "honours"]),
+        ("organisations", &["kernel", "people"]),
+        (
+            "statistics",
+            &["kernel", "people", "messaging", "talent", "volunteering", "mentoring", "honours", "organisations"],
+        ),
     ];
 
     /// The areas a source file names as `crate::domain::<area>`, also inside `crate::domain::{…}`.

@@ -655,6 +655,14 @@ pub fn id_number() -> String {
     id_number_born("19900101")
 }
 
+/// A valid unified social credit code of a social-service organisation registered in Suzhou,
+/// unique within the process.
+pub fn credit_code() -> String {
+    static SEQ: AtomicU32 = AtomicU32::new(0);
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    wushe::domain::organisations::credit_code::with_checks(&format!("52320500{:08}", 10_000_000 + n)).unwrap()
+}
+
 /// Extension so tests can read the manual clock as the app does.
 pub trait NowUtc {
     fn now_utc(&self) -> DateTime<Utc>;

@@ -21,17 +21,18 @@ mod service_fixture;
 // Cross-cutting: bad input of every kind, output and storage hygiene, and the role × operation
 // matrix.
 mod bad_input;
-mod console;
 mod hygiene;
 mod matrix;
 
 // The administrators' console, over HTTP and in a browser.
+mod console;
 
 // One folder per area, as in src/domain and src/api.
 mod honours;
 mod kernel;
 mod mentoring;
 mod messaging;
+mod organisations;
 mod people;
 mod statistics;
 mod system;

@@ -11,7 +11,7 @@
 //!
 //! Adding an operation: give it a row in `src/api/policy.rs` and a request in [`request`].
 
-use crate::helpers::{NowUtc, PASSWORD, Session, TestApp, TwoStations, id_number, spawn_app};
+use crate::helpers::{NowUtc, PASSWORD, Session, TestApp, TwoStations, credit_code, id_number, spawn_app};
 use entity::consent::Purpose;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -82,6 +82,14 @@ fn unit(f: &TwoStations, c: &Caller, rel: Rel) -> String {
 /// A community room in the station of relation `rel` (where something is created).
 fn room(f: &TwoStations, rel: Rel) -> String {
     if rel == OTHER { f.stations[1].room.clone() } else { f.stations[0].room.clone() }
+}
+
+/// A social organisation serving the room of relation `rel` (registered by the city
+/// administrator); its id.
+async fn organisation(app: &TestApp, f: &TwoStations, rel: Rel) -> String {
+    let body = json!({"creditCode": credit_code(), "name": "矩阵社会组织", "kind": "social_group",
+                      "registrationAuthority": "苏州市民政局", "serviceUnitId": room(f, rel)});
+    app.post("/api/v1/social-organisations", Some(&f.city_admin.access), body).await.expect(201).str("id")
 }
 
 /// A fresh signed-in person of the caller's role, in the first station.
@@ -212,6 +220,21 @@ async fn request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, rel: Rel)
         "getOrgUnit" => req(M::GET, format!("/api/v1/org-units/{}", unit(f, c, rel)), None),
         "getOrgUnitAncestors" => req(M::GET, format!("/api/v1/org-units/{}/ancestors", unit(f, c, rel)), None),
         "updateOrgUnit" => req(M::PATCH, format!("/api/v1/org-units/{}", unit(f, c, rel)), Some(json!({}))),
+        "registerSocialOrganisation" => req(
+            M::POST,
+            "/api/v1/social-organisations",
+            Some(json!({"creditCode": credit_code(), "name": "矩阵社工服务中心", "kind": "social_service",
+                        "registrationAuthority": "苏州市民政局", "serviceUnitId": room(f, rel)})),
+        ),
+        "listSocialOrganisations" => req(M::GET, "/api/v1/social-organisations", None),
+        "getSocialOrganisation" => {
+            req(M::GET, format!("/api/v1/social-organisations/{}", organisation(app, f, rel).await), None)
+        }
+        "updateSocialOrganisation" => req(
+            M::PATCH,
+            format!("/api/v1/social-organisations/{}", organisation(app, f, rel).await),
+            Some(json!({"summary": "矩阵"})),
+        ),
         "listAuditLog" => req(M::GET, "/api/v1/audit-log", None),
         "getMySensitive" => req(M::GET, "/api/v1/me/sensitive", None),
         "setMyIdentity" => req(

@@ -1,0 +1,26 @@
+//! The organisations area's rows of the policy table (`crate::api::policy`): who may call each of
+//! its operations, on which objects, with which idempotency key and rate limit.
+
+use crate::api::policy::{CITY_ADMIN, NONE, OTHER, Rule, SIGNED_IN, STATION, STATION_ADMIN, rule};
+
+/// The registry of social organisations. Reading it is public to everyone signed in (the
+/// authorities publish it). An organisation's relation is that of its service area: station
+/// administrators keep their station's, city administrators all. Registering names the service
+/// unit in the body, whose existence is public: another station's unit answers 403.
+const SOCIAL_ORGANISATIONS: &[Rule] = &[
+    rule("registerSocialOrganisation")
+        .on(STATION.or(OTHER))
+        .allow(STATION_ADMIN, STATION)
+        .allow(CITY_ADMIN, STATION.or(OTHER))
+        .forbidden_elsewhere()
+        .idempotent(),
+    rule("listSocialOrganisations").allow(SIGNED_IN, NONE).lists("getSocialOrganisation"),
+    rule("getSocialOrganisation").on(STATION.or(OTHER)).allow(SIGNED_IN, STATION.or(OTHER)),
+    rule("updateSocialOrganisation")
+        .on(STATION.or(OTHER))
+        .allow(STATION_ADMIN, STATION)
+        .allow(CITY_ADMIN, STATION.or(OTHER)),
+];
+
+/// The area's sections, in the order they are searched.
+pub const POLICY: &[&[Rule]] = &[SOCIAL_ORGANISATIONS];

@@ -1,0 +1,3 @@
+//! The other societies: the social organisations' registry.
+
+mod social_organisations;
