@@ -85,6 +85,9 @@ pub mod m20261204_100001_create_hours_rollups;
 pub mod m20261205_100001_create_active_volunteer_rollups;
 pub mod m20261205_100002_create_people_rollups;
 mod m20261206_100001_create_social_organisations;
+mod m20261206_100002_create_charity_funds;
+mod m20261206_100003_create_fund_grants;
+mod m20261206_100004_create_fund_entries;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -174,6 +177,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_100001_create_active_volunteer_rollups::Migration),
             Box::new(m20261205_100002_create_people_rollups::Migration),
             Box::new(m20261206_100001_create_social_organisations::Migration),
+            Box::new(m20261206_100002_create_charity_funds::Migration),
+            Box::new(m20261206_100003_create_fund_grants::Migration),
+            Box::new(m20261206_100004_create_fund_entries::Migration),
         ];
         all.extend(rest);
         all
@@ -295,6 +301,9 @@ mod tests {
             "m20261205_100001_create_active_volunteer_rollups",
             "m20261205_100002_create_people_rollups",
             "m20261206_100001_create_social_organisations",
+            "m20261206_100002_create_charity_funds",
+            "m20261206_100003_create_fund_grants",
+            "m20261206_100004_create_fund_entries",
         ];
         assert_eq!(names, expected);
     }

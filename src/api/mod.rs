@@ -15,7 +15,7 @@
 //! - `mentoring`: pairings, session logs, pair threads and oversight.
 //! - `honours`: award programmes, review, notice and the honour wall.
 //! - `statistics`: service hours by unit, action line and month; the other figures of a unit.
-//! - `organisations`: the registry of social organisations.
+//! - `organisations`: the registry of social organisations; community charity funds.
 //!
 //! Shared by all: `types` (wire types), `text` (the text rule every request's strings pass),
 //! `csv` (downloads), `error` (the problem+json envelope),
@@ -102,6 +102,9 @@ pub enum Tag {
     Statistics,
     /// Social organisations (社会组织): the registry of those serving the city.
     Organisations,
+    /// Community charity funds (社区慈善基金): donations, grants, disbursements, the ledger and
+    /// the public disclosure.
+    CharityFunds,
 }
 
 /// `201 Created` with the created thing.
@@ -195,8 +198,9 @@ pub type Talent =
 /// Statistics: hours by unit, action line and month; the other figures of a unit.
 pub type Statistics = (statistics::hours::StatsHoursApi, statistics::overview::StatsOverviewApi);
 
-/// The other societies: social organisations.
-pub type Organisations = organisations::social_organisations::SocialOrganisationsApi;
+/// The other societies: social organisations and charity funds.
+pub type Organisations =
+    (organisations::social_organisations::SocialOrganisationsApi, organisations::charity_funds::CharityFundsApi);
 
 /// The OpenAPI service over every resource.
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -244,7 +248,10 @@ pub fn service() -> OpenApiService<Apis, ()> {
             ),
             (credentials::CredentialsApi, training::TrainingApi, learning::LearningApi, directory::TalentDirectoryApi),
             (statistics::hours::StatsHoursApi, statistics::overview::StatsOverviewApi),
-            organisations::social_organisations::SocialOrganisationsApi,
+            (
+                organisations::social_organisations::SocialOrganisationsApi,
+                organisations::charity_funds::CharityFundsApi,
+            ),
         ),
         "wushe",
         env!("CARGO_PKG_VERSION"),

@@ -129,6 +129,7 @@ pub const CODES: &[(&str, &[&str])] = &[
     ),
     ("correctHonourProgrammeRules", &["invalid_rule", "programme_locked"]),
     ("createAnnouncement", &["org_unit_required"]),
+    ("createCharityFund", &["fund_exists", "org_unit_not_found"]),
     ("createCourse", &["invalid_minutes", "unit_not_found"]),
     ("createCredentialKind", &["duplicate_kind", "invalid_kind_code"]),
     (
@@ -159,6 +160,7 @@ pub const CODES: &[(&str, &[&str])] = &[
             "weak_password",
         ],
     ),
+    ("decideFundGrant", &["grant_decided", "insufficient_fund_balance", "separation_of_duties"]),
     (
         "decideHonours",
         &[
@@ -223,10 +225,14 @@ pub const CODES: &[(&str, &[&str])] = &[
     ("getCourse", &[]),
     ("getCoursePrerequisites", &[]),
     ("getCredential", &[]),
+    ("getFundDisclosure", &[]),
     ("getHonourNomination", &[]),
     ("getHonourProgramme", &[]),
     ("getHonourRanking", &[]),
     ("getSocialOrganisation", &[]),
+    ("listCharityFunds", &[]),
+    ("listFundGrants", &[]),
+    ("listFundLedger", &[]),
     ("listHonourPanel", &[]),
     ("getLeaderboard", &[]),
     ("getMe", &[]),
@@ -330,6 +336,7 @@ pub const CODES: &[(&str, &[&str])] = &[
         ],
     ),
     ("objectToHonour", &["already_objected", "notice_closed"]),
+    ("proposeFundGrant", &["insufficient_fund_balance", "recipient_not_found"]),
     (
         "proposePairing",
         &[
@@ -360,6 +367,8 @@ pub const CODES: &[(&str, &[&str])] = &[
             "time_in_future",
         ],
     ),
+    ("recordFundDonation", &["invalid_dates"]),
+    ("recordGrantDisbursement", &["disbursement_exceeds_grant", "grant_not_approved", "invalid_dates"]),
     ("recordRegistration", &["ce_incomplete", "invalid_dates", "not_registrable", "not_verified", "renewal_not_open"]),
     ("recordTrainingAttendance", &["attendance_recorded", "not_enrolled", "own_attendance", "session_not_started"]),
     ("recuseFromHonourNomination", &["already_scored", "conflict_of_interest", "not_a_reviewer"]),

@@ -17,7 +17,7 @@
 //! | [`volunteering`] | tasks, sign-ups, seats, dispatch, reminders, attendance, hours, stars, service records | kernel, people, messaging, talent |
 //! | [`mentoring`] | pairings, progress, sessions, threads, oversight, suggestions | kernel, people, messaging, talent, volunteering |
 //! | [`honours`] | programmes, eligibility, nominations, review, notice, the wall | kernel, people, messaging, talent, volunteering, mentoring |
-//! | [`organisations`] | the social organisations' registry (credit codes, kinds, grades, service areas) | kernel, people |
+//! | [`organisations`] | the social organisations' registry (credit codes, kinds, grades, service areas); community charity funds, their grants and append-only ledger | kernel, people |
 //! | [`statistics`] | hours, active-volunteer and people rollups, the figures of a unit and its children | every other area |
 //!
 //! [`registry`] is where the areas are known together: the personal-data registry that export

@@ -227,6 +227,46 @@ async fn request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, rel: Rel)
                         "registrationAuthority": "苏州市民政局", "serviceUnitId": room(f, rel)})),
         ),
         "listSocialOrganisations" => req(M::GET, "/api/v1/social-organisations", None),
+        "createCharityFund" => {
+            let room = funds_setup::room(app, f, rel).await;
+            req(M::POST, "/api/v1/charity-funds", Some(json!({"orgUnitId": room, "name": "矩阵社区慈善基金"})))
+        }
+        "listCharityFunds" => req(M::GET, "/api/v1/charity-funds", None),
+        "getFundDisclosure" => {
+            req(M::GET, format!("/api/v1/charity-funds/{}/disclosure", funds_setup::fund(app, f, rel).await), None)
+        }
+        "recordFundDonation" => req(
+            M::POST,
+            format!("/api/v1/charity-funds/{}/donations", funds_setup::fund(app, f, rel).await),
+            Some(json!({"amountFen": 500, "anonymous": true, "channel": "wechat", "receivedOn": "2026-01-01"})),
+        ),
+        "listFundLedger" => {
+            req(M::GET, format!("/api/v1/charity-funds/{}/ledger", funds_setup::fund(app, f, rel).await), None)
+        }
+        "proposeFundGrant" => req(
+            M::POST,
+            format!("/api/v1/charity-funds/{}/grants", funds_setup::fund(app, f, rel).await),
+            Some(json!({"amountFen": 100, "purpose": "矩阵"})),
+        ),
+        "listFundGrants" => {
+            req(M::GET, format!("/api/v1/charity-funds/{}/grants", funds_setup::fund(app, f, rel).await), None)
+        }
+        "decideFundGrant" => {
+            let (fund, grant) = funds_setup::grant(app, f, c, rel, false).await;
+            req(
+                M::POST,
+                format!("/api/v1/charity-funds/{fund}/grants/{grant}/decision"),
+                Some(json!({"approve": true, "reason": "矩阵"})),
+            )
+        }
+        "recordGrantDisbursement" => {
+            let (fund, grant) = funds_setup::grant(app, f, c, rel, true).await;
+            req(
+                M::POST,
+                format!("/api/v1/charity-funds/{fund}/grants/{grant}/disbursements"),
+                Some(json!({"amountFen": 50, "paidOn": "2026-01-02"})),
+            )
+        }
         "getSocialOrganisation" => {
             req(M::GET, format!("/api/v1/social-organisations/{}", organisation(app, f, rel).await), None)
         }
@@ -1102,6 +1142,79 @@ mod talent {
 /// Set-up of the mentoring objects the matrix calls operations on. `OWN`: a pairing the caller
 /// is the mentor (social worker) or mentee (volunteer) of, or for anyone else one in the first
 /// station; `STATION`: two other people of the first station; `OTHER`: of the second.
+/// Charity funds for the matrix, made through the domain (not HTTP, whose write limits the many
+/// set-ups would exhaust).
+mod funds_setup {
+    use super::Caller;
+    use crate::helpers::{NowUtc, TestApp, TwoStations};
+    use entity::fund_entry::DonationChannel;
+    use entity::org_unit::OrgUnitKind;
+    use entity::user::Role;
+    use uuid::Uuid;
+    use wushe::api::policy::{CITY_ADMIN, OTHER, Rel};
+    use wushe::domain::kernel::actor::Actor;
+    use wushe::domain::kernel::org_units::{self, NewOrgUnit};
+    use wushe::domain::organisations::charity_funds::{self as funds, Donation};
+
+    fn city(f: &TwoStations) -> Actor {
+        Actor { user_id: f.city_admin.user_id.parse().unwrap(), role: Role::CityAdmin, org_unit_id: None }
+    }
+
+    /// The administrator of the station of relation `rel`.
+    fn station_admin(f: &TwoStations, rel: Rel) -> Actor {
+        let s = if rel == OTHER { &f.stations[1] } else { &f.stations[0] };
+        Actor { user_id: s.admin.user_id.parse().unwrap(), role: Role::StationAdmin, org_unit_id: s.id.parse().ok() }
+    }
+
+    /// A fresh room in the station of relation `rel`; its id.
+    pub async fn room(app: &TestApp, f: &TwoStations, rel: Rel) -> Uuid {
+        let station = if rel == OTHER { &f.stations[1].id } else { &f.stations[0].id };
+        let new = NewOrgUnit {
+            parent_id: station.parse().ok(),
+            kind: OrgUnitKind::CommunityRoom,
+            name: "矩阵社区".into(),
+            region_code: None,
+            address: None,
+            lat: None,
+            lng: None,
+            time_zone: None,
+            person_in_charge: None,
+            contact_phone: None,
+        };
+        org_units::create(app.db(), &city(f), app.clock.now_utc(), new).await.unwrap().id
+    }
+
+    /// The fund of a fresh room of relation `rel`, holding 1,000 fen; its id.
+    pub async fn fund(app: &TestApp, f: &TwoStations, rel: Rel) -> Uuid {
+        let (now, room) = (app.clock.now_utc(), room(app, f, rel).await);
+        let fund = funds::create(app.db(), &city(f), now, room, "矩阵基金").await.unwrap();
+        let gift = Donation {
+            amount_fen: 1000,
+            donor_name: None,
+            anonymous: true,
+            disclose_donor: false,
+            channel: DonationChannel::Cash,
+            reference: None,
+            received_on: now.date_naive(),
+        };
+        funds::record_donation(app.db(), &city(f), now, fund.id, gift).await.unwrap();
+        fund.id
+    }
+
+    /// A fund of relation `rel` and a grant of 100 fen from it proposed by someone other than
+    /// the caller (and approved by a third person when `approved`): (fund, grant).
+    pub async fn grant(app: &TestApp, f: &TwoStations, c: &Caller, rel: Rel, approved: bool) -> (Uuid, Uuid) {
+        let (now, fund) = (app.clock.now_utc(), fund(app, f, rel).await);
+        let (proposer, decider) =
+            if c.who == CITY_ADMIN { (station_admin(f, rel), city(f)) } else { (city(f), station_admin(f, rel)) };
+        let grant = funds::propose_grant(app.db(), &proposer, now, fund, 100, "矩阵", None).await.unwrap();
+        if approved {
+            funds::decide_grant(app.db(), &decider, now, fund, grant.id, true, "矩阵").await.unwrap();
+        }
+        (fund, grant.id)
+    }
+}
+
 mod mentoring_setup {
     use super::Caller;
     use super::service::{actor_of, actor_of_session};

@@ -22,5 +22,39 @@ const SOCIAL_ORGANISATIONS: &[Rule] = &[
         .allow(CITY_ADMIN, STATION.or(OTHER)),
 ];
 
+/// Community charity funds. A fund's relation is that of its unit: administrators keep the funds
+/// of their scope (another station's answers 404). The list of funds and their totals is for
+/// everyone signed in, the disclosure for anyone. Setting one up names the unit in the body:
+/// another station's answers 403. Deciding a grant also needs someone other than its proposer
+/// (the domain's rule, not a role's).
+const CHARITY_FUNDS: &[Rule] = &[
+    rule("createCharityFund")
+        .on(STATION.or(OTHER))
+        .allow(STATION_ADMIN, STATION)
+        .allow(CITY_ADMIN, STATION.or(OTHER))
+        .forbidden_elsewhere()
+        .idempotent(),
+    rule("listCharityFunds").allow(SIGNED_IN, NONE),
+    rule("getFundDisclosure").public(),
+    rule("recordFundDonation")
+        .on(STATION.or(OTHER))
+        .allow(STATION_ADMIN, STATION)
+        .allow(CITY_ADMIN, STATION.or(OTHER))
+        .idempotent(),
+    rule("listFundLedger").on(STATION.or(OTHER)).allow(STATION_ADMIN, STATION).allow(CITY_ADMIN, STATION.or(OTHER)),
+    rule("proposeFundGrant")
+        .on(STATION.or(OTHER))
+        .allow(STATION_ADMIN, STATION)
+        .allow(CITY_ADMIN, STATION.or(OTHER))
+        .idempotent(),
+    rule("listFundGrants").on(STATION.or(OTHER)).allow(STATION_ADMIN, STATION).allow(CITY_ADMIN, STATION.or(OTHER)),
+    rule("decideFundGrant").on(STATION.or(OTHER)).allow(STATION_ADMIN, STATION).allow(CITY_ADMIN, STATION.or(OTHER)),
+    rule("recordGrantDisbursement")
+        .on(STATION.or(OTHER))
+        .allow(STATION_ADMIN, STATION)
+        .allow(CITY_ADMIN, STATION.or(OTHER))
+        .idempotent(),
+];
+
 /// The area's sections, in the order they are searched.
-pub const POLICY: &[&[Rule]] = &[SOCIAL_ORGANISATIONS];
+pub const POLICY: &[&[Rule]] = &[SOCIAL_ORGANISATIONS, CHARITY_FUNDS];

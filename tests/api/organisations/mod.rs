@@ -1,3 +1,4 @@
-//! The other societies: the social organisations' registry.
+//! The other societies: the social organisations' registry and community charity funds.
 
+mod charity_funds;
 mod social_organisations;
