@@ -113,6 +113,7 @@ pub async fn seed(state: &AppState, postgres: bool) -> anyhow::Result<Seed> {
                     tasks.push(id.to_string());
                 }
                 task::ActiveModel {
+                    project_id: Set(None),
                     id: Set(id),
                     org_unit_id: Set(city),
                     title: Set(format!("任务{i}")),

@@ -47,6 +47,8 @@ pub mod org_unit;
 pub mod org_unit_closure;
 pub mod pair_message;
 pub mod people_rollup;
+pub mod project;
+pub mod project_funding_line;
 pub mod push_delivery;
 pub mod refresh_token;
 pub mod service_record;

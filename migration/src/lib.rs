@@ -88,6 +88,9 @@ mod m20261206_100001_create_social_organisations;
 mod m20261206_100002_create_charity_funds;
 mod m20261206_100003_create_fund_grants;
 mod m20261206_100004_create_fund_entries;
+mod m20261206_100005_create_projects;
+mod m20261206_100006_create_project_funding_lines;
+mod m20261206_100007_add_project_id_to_tasks;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -180,6 +183,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_100002_create_charity_funds::Migration),
             Box::new(m20261206_100003_create_fund_grants::Migration),
             Box::new(m20261206_100004_create_fund_entries::Migration),
+            Box::new(m20261206_100005_create_projects::Migration),
+            Box::new(m20261206_100006_create_project_funding_lines::Migration),
+            Box::new(m20261206_100007_add_project_id_to_tasks::Migration),
         ];
         all.extend(rest);
         all
@@ -304,6 +310,9 @@ mod tests {
             "m20261206_100002_create_charity_funds",
             "m20261206_100003_create_fund_grants",
             "m20261206_100004_create_fund_entries",
+            "m20261206_100005_create_projects",
+            "m20261206_100006_create_project_funding_lines",
+            "m20261206_100007_add_project_id_to_tasks",
         ];
         assert_eq!(names, expected);
     }

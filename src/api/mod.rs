@@ -15,7 +15,8 @@
 //! - `mentoring`: pairings, session logs, pair threads and oversight.
 //! - `honours`: award programmes, review, notice and the honour wall.
 //! - `statistics`: service hours by unit, action line and month; the other figures of a unit.
-//! - `organisations`: the registry of social organisations; community charity funds.
+//! - `organisations`: the registry of social organisations; community charity funds; service
+//!   projects.
 //!
 //! Shared by all: `types` (wire types), `text` (the text rule every request's strings pass),
 //! `csv` (downloads), `error` (the problem+json envelope),
@@ -105,6 +106,8 @@ pub enum Tag {
     /// Community charity funds (社区慈善基金): donations, grants, disbursements, the ledger and
     /// the public disclosure.
     CharityFunds,
+    /// Service projects (服务项目): their funding lines and what their tasks have done.
+    Projects,
 }
 
 /// `201 Created` with the created thing.
@@ -199,8 +202,11 @@ pub type Talent =
 pub type Statistics = (statistics::hours::StatsHoursApi, statistics::overview::StatsOverviewApi);
 
 /// The other societies: social organisations and charity funds.
-pub type Organisations =
-    (organisations::social_organisations::SocialOrganisationsApi, organisations::charity_funds::CharityFundsApi);
+pub type Organisations = (
+    organisations::social_organisations::SocialOrganisationsApi,
+    organisations::charity_funds::CharityFundsApi,
+    organisations::projects::ProjectsApi,
+);
 
 /// The OpenAPI service over every resource.
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -251,6 +257,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             (
                 organisations::social_organisations::SocialOrganisationsApi,
                 organisations::charity_funds::CharityFundsApi,
+                organisations::projects::ProjectsApi,
             ),
         ),
         "wushe",

@@ -14,10 +14,10 @@
 //! | [`people`] | accounts, sessions, real-name identity, consents, personal data, phones | kernel |
 //! | [`messaging`] | notifications, templates, devices, announcements, preferences | kernel, people |
 //! | [`talent`] | credentials, registration, training, continuing education, prerequisites, the directory | kernel, people, messaging |
-//! | [`volunteering`] | tasks, sign-ups, seats, dispatch, reminders, attendance, hours, stars, service records | kernel, people, messaging, talent |
+//! | [`volunteering`] | tasks, sign-ups, seats, dispatch, reminders, attendance, hours, stars, service records | kernel, people, messaging, talent, organisations |
 //! | [`mentoring`] | pairings, progress, sessions, threads, oversight, suggestions | kernel, people, messaging, talent, volunteering |
 //! | [`honours`] | programmes, eligibility, nominations, review, notice, the wall | kernel, people, messaging, talent, volunteering, mentoring |
-//! | [`organisations`] | the social organisations' registry (credit codes, kinds, grades, service areas); community charity funds, their grants and append-only ledger | kernel, people |
+//! | [`organisations`] | the social organisations' registry (credit codes, kinds, grades, service areas); community charity funds, their grants and append-only ledger; service projects and their funding | kernel, people |
 //! | [`statistics`] | hours, active-volunteer and people rollups, the figures of a unit and its children | every other area |
 //!
 //! [`registry`] is where the areas are known together: the personal-data registry that export
@@ -170,7 +170,7 @@ mod tests {
         ("people", &["kernel"]),
         ("messaging", &["kernel", "people"]),
         ("talent", &["kernel", "people", "messaging"]),
-        ("volunteering", &["kernel", "people", "messaging", "talent"]),
+        ("volunteering", &["kernel", "people", "messaging", "talent", "organisations"]),
         ("mentoring", &["kernel", "people", "messaging", "talent", "volunteering"]),
         ("honours", &["kernel", "people", "messaging", "talent", "volunteering", "mentoring"]),
         ("organisations", &["kernel", "people"]),

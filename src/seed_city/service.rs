@@ -201,6 +201,7 @@ pub(super) async fn build(
             });
         }
         batch.tasks.push(task::ActiveModel {
+            project_id: Set(None),
             id: Set(id),
             org_unit_id: Set(room.id),
             title: Set(title),

@@ -232,6 +232,24 @@ async fn request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, rel: Rel)
             req(M::POST, "/api/v1/charity-funds", Some(json!({"orgUnitId": room, "name": "矩阵社区慈善基金"})))
         }
         "listCharityFunds" => req(M::GET, "/api/v1/charity-funds", None),
+        "createProject" => req(
+            M::POST,
+            "/api/v1/projects",
+            Some(json!({"name": "矩阵项目", "ownerUnitId": room(f, rel), "actionLine": "help",
+                        "startsOn": "2026-01-01", "endsOn": "2026-12-31"})),
+        ),
+        "listProjects" => req(M::GET, "/api/v1/projects", None),
+        "getProject" => req(M::GET, format!("/api/v1/projects/{}", funds_setup::project(app, f, rel).await), None),
+        "updateProject" => req(
+            M::PATCH,
+            format!("/api/v1/projects/{}", funds_setup::project(app, f, rel).await),
+            Some(json!({"summary": "矩阵"})),
+        ),
+        "addProjectFunding" => req(
+            M::POST,
+            format!("/api/v1/projects/{}/funding", funds_setup::project(app, f, rel).await),
+            Some(json!({"kind": "self_raised", "amountFen": 100, "startsOn": "2026-02-01", "endsOn": "2026-03-01"})),
+        ),
         "getFundDisclosure" => {
             req(M::GET, format!("/api/v1/charity-funds/{}/disclosure", funds_setup::fund(app, f, rel).await), None)
         }
@@ -1142,19 +1160,22 @@ mod talent {
 /// Set-up of the mentoring objects the matrix calls operations on. `OWN`: a pairing the caller
 /// is the mentor (social worker) or mentee (volunteer) of, or for anyone else one in the first
 /// station; `STATION`: two other people of the first station; `OTHER`: of the second.
-/// Charity funds for the matrix, made through the domain (not HTTP, whose write limits the many
+/// Charity funds and projects for the matrix, made through the domain (not HTTP, whose write limits the many
 /// set-ups would exhaust).
 mod funds_setup {
     use super::Caller;
     use crate::helpers::{NowUtc, TestApp, TwoStations};
+    use chrono::NaiveDate;
     use entity::fund_entry::DonationChannel;
     use entity::org_unit::OrgUnitKind;
+    use entity::task::ActionLine;
     use entity::user::Role;
     use uuid::Uuid;
     use wushe::api::policy::{CITY_ADMIN, OTHER, Rel};
     use wushe::domain::kernel::actor::Actor;
     use wushe::domain::kernel::org_units::{self, NewOrgUnit};
     use wushe::domain::organisations::charity_funds::{self as funds, Donation};
+    use wushe::domain::organisations::projects::{self, NewProject};
 
     fn city(f: &TwoStations) -> Actor {
         Actor { user_id: f.city_admin.user_id.parse().unwrap(), role: Role::CityAdmin, org_unit_id: None }
@@ -1199,6 +1220,21 @@ mod funds_setup {
         };
         funds::record_donation(app.db(), &city(f), now, fund.id, gift).await.unwrap();
         fund.id
+    }
+
+    /// A project of the room of relation `rel` for the year 2026; its id.
+    pub async fn project(app: &TestApp, f: &TwoStations, rel: Rel) -> Uuid {
+        let room = if rel == OTHER { &f.stations[1].room } else { &f.stations[0].room };
+        let new = NewProject {
+            name: "矩阵项目".into(),
+            summary: None,
+            owner_unit_id: room.parse().unwrap(),
+            organisation_id: None,
+            action_line: ActionLine::Help,
+            starts_on: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            ends_on: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+        };
+        projects::create(app.db(), &city(f), app.clock.now_utc(), new).await.unwrap().id
     }
 
     /// A fund of relation `rel` and a grant of 100 fen from it proposed by someone other than
@@ -1425,6 +1461,7 @@ mod service {
             signup_mode: if setup.managed { SignupMode::Managed } else { SignupMode::Open },
             min_presence_pct: None,
             check_in_mode: None,
+            project_id: None,
         };
         let view = tasks::create(app.db(), &city(f), now, input).await.unwrap();
         let id = view.task.id;

@@ -56,5 +56,25 @@ const CHARITY_FUNDS: &[Rule] = &[
         .idempotent(),
 ];
 
+/// Service projects. A project's relation is that of its unit: administrators keep their
+/// scope's (another station's answers 404); everyone signed in reads them. Starting one names
+/// the unit in the body: another station's answers 403.
+const PROJECTS: &[Rule] = &[
+    rule("createProject")
+        .on(STATION.or(OTHER))
+        .allow(STATION_ADMIN, STATION)
+        .allow(CITY_ADMIN, STATION.or(OTHER))
+        .forbidden_elsewhere()
+        .idempotent(),
+    rule("listProjects").allow(SIGNED_IN, NONE).lists("getProject"),
+    rule("getProject").on(STATION.or(OTHER)).allow(SIGNED_IN, STATION.or(OTHER)),
+    rule("updateProject").on(STATION.or(OTHER)).allow(STATION_ADMIN, STATION).allow(CITY_ADMIN, STATION.or(OTHER)),
+    rule("addProjectFunding")
+        .on(STATION.or(OTHER))
+        .allow(STATION_ADMIN, STATION)
+        .allow(CITY_ADMIN, STATION.or(OTHER))
+        .idempotent(),
+];
+
 /// The area's sections, in the order they are searched.
-pub const POLICY: &[&[Rule]] = &[SOCIAL_ORGANISATIONS, CHARITY_FUNDS];
+pub const POLICY: &[&[Rule]] = &[SOCIAL_ORGANISATIONS, CHARITY_FUNDS, PROJECTS];

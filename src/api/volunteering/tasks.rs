@@ -64,6 +64,8 @@ pub struct Task {
     /// Share of the task (percent) a stay must cover to earn hours.
     pub min_presence_pct: i32,
     pub check_in_mode: CheckInMode,
+    /// The project the task serves, if any.
+    pub project_id: Option<Uuid>,
     pub status: TaskStatus,
     pub cancel_reason: Option<String>,
     pub created_by: Uuid,
@@ -104,6 +106,7 @@ impl From<TaskView> for Task {
             signup_mode: t.signup_mode.into(),
             min_presence_pct: t.min_presence_pct,
             check_in_mode: t.check_in_mode.into(),
+            project_id: t.project_id,
             status: t.status.into(),
             cancel_reason: t.cancel_reason,
             created_by: t.created_by,
@@ -161,6 +164,10 @@ pub struct CreateTaskRequest {
     pub min_presence_pct: Option<i32>,
     /// Default `code`.
     pub check_in_mode: Option<CheckInMode>,
+    /// The project the task serves: an open project of the task's unit or one above it, whose
+    /// dates hold the task's day (400 `project_not_found`, `task_outside_project`; 409
+    /// `project_closed`). Its hours then count for the project.
+    pub project_id: Option<Uuid>,
 }
 
 /// Changes to a task; omitted fields stay, `null` clears. Moving a published task's time by
@@ -362,6 +369,7 @@ impl TasksApi {
             signup_mode: b.signup_mode.map_or(entity::task::SignupMode::Open, Into::into),
             min_presence_pct: b.min_presence_pct,
             check_in_mode: b.check_in_mode.map(Into::into),
+            project_id: b.project_id,
         };
         let view = tasks::create(&state.db, &auth.0.actor(), state.clock.now(), input).await?;
         Ok(Created::Created(Json(view.into())))

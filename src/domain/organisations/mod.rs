@@ -5,4 +5,5 @@
 
 pub mod charity_funds;
 pub mod credit_code;
+pub mod projects;
 pub mod social_organisations;

@@ -13,6 +13,7 @@ pub mod hours;
 pub mod hours_rollups;
 pub mod overview;
 pub mod people_rollups;
+pub mod projects;
 pub mod scope;
 
 use crate::domain::DomainResult;

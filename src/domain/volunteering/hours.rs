@@ -627,6 +627,7 @@ mod tests {
             published_at: None,
             created_at: s,
             updated_at: s,
+            project_id: None,
         }
     }
 

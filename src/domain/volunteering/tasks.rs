@@ -19,6 +19,7 @@ use crate::db::write;
 use crate::domain::kernel::actor::Actor;
 use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::geo::validate_lat_lng;
+use crate::domain::organisations::projects;
 use crate::domain::people::profiles::normalize_skills;
 use crate::domain::talent::prerequisites;
 use crate::domain::{DomainError, DomainResult, required_text};
@@ -81,6 +82,8 @@ pub struct TaskInput {
     pub min_presence_pct: Option<i32>,
     /// How people check in (default: with the task's code).
     pub check_in_mode: Option<CheckInMode>,
+    /// The project the task serves, if any (`organisations::projects::check_task`).
+    pub project_id: Option<Uuid>,
 }
 
 fn check_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, deadline: DateTime<Utc>) -> DomainResult<()> {
@@ -200,13 +203,16 @@ pub async fn create(
     let presence = i.min_presence_pct.unwrap_or(60);
     check_numbers(i.capacity, i.min_headcount, radius, cutoff, presence)?;
     let skills = normalize_skills(&i.required_skills)?;
-    org_units::get(db, i.org_unit_id)
+    let unit = org_units::get(db, i.org_unit_id)
         .await
         .map_err(|_| DomainError::invalid("org_unit_not_found", "orgUnitId names no org unit"))?;
     if !actor.serves_unit(db, i.org_unit_id).await? {
         return Err(DomainError::forbidden("you cannot create tasks for this org unit"));
     }
     check_leader(db, i.leader_id).await?;
+    if let Some(p) = i.project_id {
+        projects::check_task(db, p, unit.id, &unit.time_zone, i.starts_at).await?;
+    }
     let id = Uuid::now_v7();
     let model = write(db, async |txn| {
         let model = task::ActiveModel {
@@ -240,6 +246,7 @@ pub async fn create(
             published_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
+            project_id: Set(i.project_id),
         }
         .insert(txn)
         .await?;

@@ -1,4 +1,5 @@
 //! The other societies: the social organisations' registry and community charity funds.
 
 mod charity_funds;
+mod projects;
 mod social_organisations;

@@ -22,6 +22,7 @@ const LINES: [ActionLine; 3] = [ActionLine::Help, ActionLine::Home, ActionLine::
 /// A task row as a seed writes it, bypassing the API (and so the model's change feed).
 fn row(id: Uuid, unit: Uuid, by: Uuid, now: DateTime<Utc>, starts: DateTime<Utc>) -> task::ActiveModel {
     task::ActiveModel {
+        project_id: Set(None),
         id: Set(id),
         org_unit_id: Set(unit),
         title: Set("随机任务".into()),
