@@ -15,12 +15,15 @@
 //!   statistics overview (`getStatsOverview`), i.e. administrators.
 //!
 //! Pages: `dashboard` (statistics with SVG charts, drill-down city → room), `hours` (the
-//! approval queue with bulk decisions) and `honours` (a programme from set-up to publication);
+//! approval queue with bulk decisions), `honours` (a programme from set-up to publication) and
+//! `funds` (charity funds: donations, grants, disbursements, and each fund's public disclosure,
+//! the one page open to anyone);
 //! `session` signs in and out. Templates are `minijinja`
 //! files under `templates/`, compiled into the binary; zh-CN first, English on `?lang=en`
 //! (`i18n`).
 
 mod dashboard;
+mod funds;
 mod honours;
 mod hours;
 mod i18n;
@@ -76,6 +79,13 @@ pub fn routes(api: Api) -> impl Endpoint<Output = Response> {
         .at("/people/:id/reset-code", post(people::reset_code))
         .at("/audit", get(records::audit))
         .at("/dead-jobs", get(records::dead_jobs).post(records::dead_job_action))
+        .at("/funds", get(funds::list).post(funds::create))
+        .at("/funds/:id", get(funds::show))
+        .at("/funds/:id/donations", post(funds::donate))
+        .at("/funds/:id/grants", post(funds::propose))
+        .at("/funds/:id/grants/:grant/decision", post(funds::decide))
+        .at("/funds/:id/grants/:grant/disbursements", post(funds::disburse))
+        .at("/funds/:id/disclosure", get(funds::disclosure))
         .at("/honours", get(honours::list).post(honours::create))
         .at("/honours/:id", get(honours::show))
         .at("/honours/:id/advance", post(honours::advance))
@@ -276,6 +286,12 @@ impl Visit {
     /// Calls an API operation as the signed-in person.
     pub async fn api(&mut self, method: Method, path: &str, body: Option<Value>) -> Result<Answer, Refusal> {
         self.api_once(method, path, body, None).await
+    }
+
+    /// Calls a public API operation as nobody in particular, whoever is signed in (a page that
+    /// shows what the public sees).
+    pub async fn api_anonymous(&mut self, method: Method, path: &str) -> Result<Answer, Refusal> {
+        self.call_with(method, path, None, None, None).await
     }
 
     /// The same with the form's one-time key as `Idempotency-Key`, so a form sent twice (a

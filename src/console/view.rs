@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use std::sync::LazyLock;
 
 /// The templates' names and sources.
-pub fn sources() -> [(&'static str, &'static str); 13] {
+pub fn sources() -> [(&'static str, &'static str); 16] {
     [
         ("base.html", include_str!("templates/base.html")),
         ("sign_in.html", include_str!("templates/sign_in.html")),
@@ -25,6 +25,9 @@ pub fn sources() -> [(&'static str, &'static str); 13] {
         ("person.html", include_str!("templates/person.html")),
         ("audit.html", include_str!("templates/audit.html")),
         ("dead_jobs.html", include_str!("templates/dead_jobs.html")),
+        ("funds.html", include_str!("templates/funds.html")),
+        ("fund.html", include_str!("templates/fund.html")),
+        ("disclosure.html", include_str!("templates/disclosure.html")),
     ]
 }
 

@@ -4,6 +4,7 @@
 use super::webdriver::{Browser, chromedriver};
 use crate::helpers::{NowUtc, PASSWORD, spawn_app};
 use chrono::Duration;
+use sea_orm::EntityTrait;
 
 #[tokio::test]
 async fn a_station_administrator_approves_a_batch_of_hours_and_sees_the_dashboard_change() {
@@ -225,4 +226,63 @@ async fn a_city_administrator_runs_an_honours_programme_from_set_up_to_publicati
 fn api_path(console_url: &str) -> String {
     let id = console_url.rsplit('/').next().unwrap();
     format!("/api/v1/honour-programmes/{id}")
+}
+
+#[tokio::test]
+async fn a_station_administrator_runs_a_charity_fund_and_anyone_reads_its_disclosure() {
+    let Some(driver) = chromedriver() else { return };
+    let app = spawn_app().await;
+    let f = app.two_stations().await;
+    let s = &f.stations[0];
+    let b = Browser::start(&driver).await;
+    b.go(&format!("{}/console/sign-in", app.base)).await;
+    b.type_into("#phone", &s.admin.phone).await;
+    b.type_into("#password", PASSWORD).await;
+    b.click("#sign-in").await;
+
+    b.click("#nav-funds").await;
+    assert!(b.text("#empty").await.contains("暂无"), "no fund yet");
+    b.type_into("#name", "东站慈善基金").await;
+    b.type_into("#unit", &s.id).await;
+    b.click("#create-fund").await;
+    assert!(b.text("#done").await.contains("基金已设立"));
+    let fund_page = b.url().await;
+
+    b.type_into("#donation-amount", "2000").await;
+    b.type_into("#donor", "张先生").await;
+    b.click("#disclose").await;
+    b.execute("document.querySelector('#received-on').value = '2026-11-01';").await;
+    b.click("#record-donation").await;
+    assert!(b.text("#done").await.contains("捐赠已登记"));
+    assert_eq!(b.text("#available").await, "2000.0");
+
+    b.type_into("#grant-amount", "1500").await;
+    b.type_into("#purpose", "独居老人助餐").await;
+    b.click("#propose-grant").await;
+    assert!(b.text("#done").await.contains("待他人审批"));
+    assert_eq!(b.count("#grants tr[data-status='proposed']").await, 1);
+
+    // The city's administrator approves it (through the API, as another person would).
+    let grant = entity::fund_grant::Entity::find().one(app.db()).await.unwrap().unwrap();
+    let decision = format!("/api/v1/charity-funds/{}/grants/{}/decision", grant.fund_id, grant.id);
+    app.post(decision, Some(&f.city_admin.access), serde_json::json!({"approve": true, "reason": "同意"}))
+        .await
+        .expect(200);
+    b.go(&fund_page).await;
+    assert_eq!(b.text("#available").await, "500.0", "2,000 donated less 1,500 granted");
+    b.type_into("#grants .amount", "600").await;
+    b.execute("document.querySelector('#grants .paid-on').value = '2026-11-20';").await;
+    b.click("#grants .disburse").await;
+    assert!(b.text("#done").await.contains("支付已登记"));
+    assert_eq!(b.text("#disbursed").await, "600.0");
+    let errors = b.severe_logs().await;
+    assert!(errors.is_empty(), "no script or CSP errors: {errors:?}");
+
+    // Signed out, the disclosure still opens, naming the donor who agreed.
+    b.click("#sign-out").await;
+    b.go(&format!("{}/console/funds/{}/disclosure", app.base, grant.fund_id)).await;
+    assert_eq!(b.text("#granted").await, "1500.0");
+    assert!(b.text("#public-donations").await.contains("张先生"));
+    assert!(b.text("#public-grants").await.contains("独居老人助餐"));
+    eprintln!("disclosure screenshot: {}", b.screenshot("fund-disclosure").await.display());
 }

@@ -2,6 +2,7 @@
 //! CSRF, CSP, who is refused), and the journeys in headless Chromium over WebDriver.
 
 mod admin_pages;
+mod fund_pages;
 mod journeys;
 mod pages;
 mod webdriver;
