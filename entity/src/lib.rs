@@ -12,6 +12,8 @@ pub mod attendance;
 pub mod audit_log;
 pub mod birth_date;
 pub mod charity_fund;
+pub mod community_need;
+pub mod community_resource;
 pub mod consent;
 pub mod device;
 pub mod dispatch_day;

@@ -91,6 +91,8 @@ mod m20261206_100004_create_fund_entries;
 mod m20261206_100005_create_projects;
 mod m20261206_100006_create_project_funding_lines;
 mod m20261206_100007_add_project_id_to_tasks;
+mod m20261206_100008_create_community_needs;
+mod m20261206_100009_create_community_resources;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -186,6 +188,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_100005_create_projects::Migration),
             Box::new(m20261206_100006_create_project_funding_lines::Migration),
             Box::new(m20261206_100007_add_project_id_to_tasks::Migration),
+            Box::new(m20261206_100008_create_community_needs::Migration),
+            Box::new(m20261206_100009_create_community_resources::Migration),
         ];
         all.extend(rest);
         all
@@ -313,6 +317,8 @@ mod tests {
             "m20261206_100005_create_projects",
             "m20261206_100006_create_project_funding_lines",
             "m20261206_100007_add_project_id_to_tasks",
+            "m20261206_100008_create_community_needs",
+            "m20261206_100009_create_community_resources",
         ];
         assert_eq!(names, expected);
     }

@@ -106,7 +106,8 @@ pub enum Tag {
     /// Community charity funds (社区慈善基金): donations, grants, disbursements, the ledger and
     /// the public disclosure.
     CharityFunds,
-    /// Service projects (服务项目): their funding lines and what their tasks have done.
+    /// Service projects (服务项目): their funding lines and what their tasks have done; the needs
+    /// they answer and the resources on offer (三张清单).
     Projects,
 }
 
@@ -206,6 +207,7 @@ pub type Organisations = (
     organisations::social_organisations::SocialOrganisationsApi,
     organisations::charity_funds::CharityFundsApi,
     organisations::projects::ProjectsApi,
+    organisations::needs::NeedsApi,
 );
 
 /// The OpenAPI service over every resource.
@@ -258,6 +260,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
                 organisations::social_organisations::SocialOrganisationsApi,
                 organisations::charity_funds::CharityFundsApi,
                 organisations::projects::ProjectsApi,
+                organisations::needs::NeedsApi,
             ),
         ),
         "wushe",

@@ -239,6 +239,27 @@ async fn request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, rel: Rel)
                         "startsOn": "2026-01-01", "endsOn": "2026-12-31"})),
         ),
         "listProjects" => req(M::GET, "/api/v1/projects", None),
+        "recordNeed" => req(
+            M::POST,
+            "/api/v1/needs",
+            Some(
+                json!({"orgUnitId": room(f, rel), "kind": "elderly_care", "title": "独居老人助餐", "urgency": "high"}),
+            ),
+        ),
+        "listNeeds" => req(M::GET, "/api/v1/needs", None),
+        "suggestResources" => {
+            req(M::GET, format!("/api/v1/needs/{}/suggestions", funds_setup::need(app, f, rel).await), None)
+        }
+        "answerNeed" => {
+            let (need, project) = (funds_setup::need(app, f, rel).await, funds_setup::project(app, f, rel).await);
+            req(M::POST, format!("/api/v1/needs/{need}/answer"), Some(json!({"projectId": project})))
+        }
+        "offerResource" => req(
+            M::POST,
+            "/api/v1/resources",
+            Some(json!({"orgUnitId": room(f, rel), "kind": "venue", "title": "社区活动室"})),
+        ),
+        "listResources" => req(M::GET, "/api/v1/resources", None),
         "getProject" => req(M::GET, format!("/api/v1/projects/{}", funds_setup::project(app, f, rel).await), None),
         "updateProject" => req(
             M::PATCH,
@@ -1166,6 +1187,7 @@ mod funds_setup {
     use super::Caller;
     use crate::helpers::{NowUtc, TestApp, TwoStations};
     use chrono::NaiveDate;
+    use entity::community_need::{NeedKind, Urgency};
     use entity::fund_entry::DonationChannel;
     use entity::org_unit::OrgUnitKind;
     use entity::task::ActionLine;
@@ -1175,6 +1197,7 @@ mod funds_setup {
     use wushe::domain::kernel::actor::Actor;
     use wushe::domain::kernel::org_units::{self, NewOrgUnit};
     use wushe::domain::organisations::charity_funds::{self as funds, Donation};
+    use wushe::domain::organisations::needs::{self, NewNeed};
     use wushe::domain::organisations::projects::{self, NewProject};
 
     fn city(f: &TwoStations) -> Actor {
@@ -1235,6 +1258,24 @@ mod funds_setup {
             ends_on: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
         };
         projects::create(app.db(), &city(f), app.clock.now_utc(), new).await.unwrap().id
+    }
+
+    /// An open need of the room of relation `rel`; its id.
+    pub async fn need(app: &TestApp, f: &TwoStations, rel: Rel) -> Uuid {
+        let room = if rel == OTHER { &f.stations[1].room } else { &f.stations[0].room };
+        let new = NewNeed {
+            org_unit_id: room.parse().unwrap(),
+            kind: NeedKind::ElderlyCare,
+            title: "矩阵需求".into(),
+            description: None,
+            households: Some(3),
+            people: None,
+            urgency: Urgency::Normal,
+            place: None,
+            contact_consented: false,
+            contact: None,
+        };
+        needs::record_need(app.db(), &city(f), app.clock.now_utc(), new).await.unwrap().id
     }
 
     /// A fund of relation `rel` and a grant of 100 fen from it proposed by someone other than

@@ -1,7 +1,9 @@
 //! The organisations area's rows of the policy table (`crate::api::policy`): who may call each of
 //! its operations, on which objects, with which idempotency key and rate limit.
 
-use crate::api::policy::{CITY_ADMIN, NONE, OTHER, Rule, SIGNED_IN, STATION, STATION_ADMIN, rule};
+use crate::api::policy::{
+    ADMINS, CITY_ADMIN, NONE, OTHER, Rule, SIGNED_IN, SOCIAL_WORKER, STATION, STATION_ADMIN, rule,
+};
 
 /// The registry of social organisations. Reading it is public to everyone signed in (the
 /// authorities publish it). An organisation's relation is that of its service area: station
@@ -76,5 +78,35 @@ const PROJECTS: &[Rule] = &[
         .idempotent(),
 ];
 
+/// Needs and resources. Social workers (over their station) and administrators (over their
+/// scope) record needs and offer resources at units they serve, naming the unit in the body
+/// (another station's answers 403), list the needs they serve and ask for suggestions for them
+/// (another station's need answers 404). Administrators answer a need with a project. Resources
+/// are listed to everyone signed in.
+const NEEDS: &[Rule] = &[
+    rule("recordNeed")
+        .on(STATION.or(OTHER))
+        .allow(SOCIAL_WORKER, STATION)
+        .allow(STATION_ADMIN, STATION)
+        .allow(CITY_ADMIN, STATION.or(OTHER))
+        .forbidden_elsewhere()
+        .idempotent(),
+    rule("listNeeds").allow(SOCIAL_WORKER.or(ADMINS), NONE),
+    rule("suggestResources")
+        .on(STATION.or(OTHER))
+        .allow(SOCIAL_WORKER, STATION)
+        .allow(STATION_ADMIN, STATION)
+        .allow(CITY_ADMIN, STATION.or(OTHER)),
+    rule("answerNeed").on(STATION.or(OTHER)).allow(STATION_ADMIN, STATION).allow(CITY_ADMIN, STATION.or(OTHER)),
+    rule("offerResource")
+        .on(STATION.or(OTHER))
+        .allow(SOCIAL_WORKER, STATION)
+        .allow(STATION_ADMIN, STATION)
+        .allow(CITY_ADMIN, STATION.or(OTHER))
+        .forbidden_elsewhere()
+        .idempotent(),
+    rule("listResources").allow(SIGNED_IN, NONE),
+];
+
 /// The area's sections, in the order they are searched.
-pub const POLICY: &[&[Rule]] = &[SOCIAL_ORGANISATIONS, CHARITY_FUNDS, PROJECTS];
+pub const POLICY: &[&[Rule]] = &[SOCIAL_ORGANISATIONS, CHARITY_FUNDS, PROJECTS, NEEDS];

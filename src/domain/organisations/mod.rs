@@ -5,5 +5,6 @@
 
 pub mod charity_funds;
 pub mod credit_code;
+pub mod needs;
 pub mod projects;
 pub mod social_organisations;
