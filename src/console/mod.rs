@@ -17,7 +17,8 @@
 //! Pages: `dashboard` (statistics with SVG charts, drill-down city → room), `hours` (the
 //! approval queue with bulk decisions), `honours` (a programme from set-up to publication) and
 //! `funds` (charity funds: donations, grants, disbursements, and each fund's public disclosure,
-//! the one page open to anyone);
+//! the one page open to anyone), `projects` (projects with their figures, needs and the resources
+//! suggested for them);
 //! `session` signs in and out. Templates are `minijinja`
 //! files under `templates/`, compiled into the binary; zh-CN first, English on `?lang=en`
 //! (`i18n`).
@@ -28,6 +29,7 @@ mod honours;
 mod hours;
 mod i18n;
 mod people;
+mod projects;
 mod queues;
 mod records;
 mod session;
@@ -86,6 +88,11 @@ pub fn routes(api: Api) -> impl Endpoint<Output = Response> {
         .at("/funds/:id/grants/:grant/decision", post(funds::decide))
         .at("/funds/:id/grants/:grant/disbursements", post(funds::disburse))
         .at("/funds/:id/disclosure", get(funds::disclosure))
+        .at("/projects", get(projects::list))
+        .at("/projects/:id", get(projects::show))
+        .at("/needs", get(projects::needs).post(projects::record_need))
+        .at("/needs/:id", get(projects::need))
+        .at("/needs/:id/answer", post(projects::answer))
         .at("/honours", get(honours::list).post(honours::create))
         .at("/honours/:id", get(honours::show))
         .at("/honours/:id/advance", post(honours::advance))

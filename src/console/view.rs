@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use std::sync::LazyLock;
 
 /// The templates' names and sources.
-pub fn sources() -> [(&'static str, &'static str); 16] {
+pub fn sources() -> [(&'static str, &'static str); 20] {
     [
         ("base.html", include_str!("templates/base.html")),
         ("sign_in.html", include_str!("templates/sign_in.html")),
@@ -28,6 +28,10 @@ pub fn sources() -> [(&'static str, &'static str); 16] {
         ("funds.html", include_str!("templates/funds.html")),
         ("fund.html", include_str!("templates/fund.html")),
         ("disclosure.html", include_str!("templates/disclosure.html")),
+        ("projects.html", include_str!("templates/projects.html")),
+        ("project.html", include_str!("templates/project.html")),
+        ("needs.html", include_str!("templates/needs.html")),
+        ("need.html", include_str!("templates/need.html")),
     ]
 }
 

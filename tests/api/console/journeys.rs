@@ -286,3 +286,126 @@ async fn a_station_administrator_runs_a_charity_fund_and_anyone_reads_its_disclo
     assert!(b.text("#public-grants").await.contains("独居老人助餐"));
     eprintln!("disclosure screenshot: {}", b.screenshot("fund-disclosure").await.display());
 }
+
+#[tokio::test]
+async fn a_need_is_answered_by_a_granted_project_whose_hours_and_fund_show_in_the_console() {
+    use entity::hours_entry::{self, HoursStatus};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    use serde_json::json;
+    let Some(driver) = chromedriver() else { return };
+    // The clock moves four hours: tokens must outlive that.
+    let app = crate::helpers::spawn_app_with(|c| c.access_token_ttl = std::time::Duration::from_secs(86400)).await;
+    let f = app.two_stations().await;
+    let s = &f.stations[0];
+    let admin = Some(s.admin.access.as_str());
+    let today = wushe::domain::kernel::time::local_date(app.clock.now_utc(), "Asia/Shanghai");
+
+    // The money: a fund of the station, a donation, a grant proposed by the city and approved by
+    // the station; a project funded by it.
+    let fund = app
+        .post("/api/v1/charity-funds", admin, json!({"orgUnitId": s.id, "name": "东站慈善基金"}))
+        .await
+        .expect(201)
+        .str("id");
+    let gift = json!({"amountFen": 500_000, "donorName": "赵女士", "discloseDonor": true, "channel": "bank_transfer",
+                      "receivedOn": today});
+    app.post(format!("/api/v1/charity-funds/{fund}/donations"), admin, gift).await.expect(201);
+    let grant = app
+        .post(
+            format!("/api/v1/charity-funds/{fund}/grants"),
+            Some(&f.city_admin.access),
+            json!({"amountFen": 300_000, "purpose": "长者助餐项目"}),
+        )
+        .await
+        .expect(201)
+        .str("id");
+    app.post(
+        format!("/api/v1/charity-funds/{fund}/grants/{grant}/decision"),
+        admin,
+        json!({"approve": true, "reason": "同意"}),
+    )
+    .await
+    .expect(200);
+    let project = app
+        .post(
+            "/api/v1/projects",
+            admin,
+            json!({"name": "长者助餐项目", "ownerUnitId": s.id, "actionLine": "help",
+                   "startsOn": today - Duration::days(30), "endsOn": today + Duration::days(300)}),
+        )
+        .await
+        .expect(201)
+        .str("id");
+    app.post(
+        format!("/api/v1/projects/{project}/funding"),
+        admin,
+        json!({"kind": "charity_grant", "amountFen": 300_000, "grantId": grant,
+               "startsOn": today - Duration::days(30), "endsOn": today + Duration::days(300)}),
+    )
+    .await
+    .expect(201);
+
+    // A task under the project, served by a volunteer for three hours, approved.
+    let starts = app.clock.now_utc() + Duration::hours(1);
+    let task = app
+        .post(
+            "/api/v1/tasks",
+            Some(&s.social_worker.access),
+            json!({"title": "长者送餐", "description": "为独居老人送午餐", "actionLine": "help", "orgUnitId": s.room,
+                   "lat": 31.3, "lng": 120.6, "startsAt": starts, "endsAt": starts + Duration::hours(3), "capacity": 5,
+                   "projectId": project}),
+        )
+        .await
+        .expect(201)
+        .str("id");
+    app.post(format!("/api/v1/tasks/{task}/publish"), Some(&s.social_worker.access), json!({})).await.expect(200);
+    let signup =
+        app.post(format!("/api/v1/tasks/{task}/signups"), Some(&s.volunteer.access), json!({})).await.str("id");
+    app.clock.advance(Duration::hours(1));
+    let attendance = format!("/api/v1/signups/{signup}/attendance");
+    app.post(&attendance, Some(&s.social_worker.access), json!({"action": "check_in", "reason": "统一签到"}))
+        .await
+        .expect(200);
+    app.clock.advance(Duration::hours(3));
+    app.post(&attendance, Some(&s.social_worker.access), json!({"action": "check_out", "reason": "统一签退"}))
+        .await
+        .expect(200);
+    let pending: Vec<String> = hours_entry::Entity::find()
+        .filter(hours_entry::Column::Status.eq(HoursStatus::Pending))
+        .all(app.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id.to_string())
+        .collect();
+    app.post("/api/v1/hours/decisions", admin, json!({"ids": pending, "approve": true})).await.expect(200);
+
+    // In the browser: the station records the need, sees what is suggested, answers it with the
+    // project, and reads the project's hours and the fund's disclosure.
+    let b = Browser::start(&driver).await;
+    b.go(&format!("{}/console/sign-in", app.base)).await;
+    b.type_into("#phone", &s.admin.phone).await;
+    b.type_into("#password", PASSWORD).await;
+    b.click("#sign-in").await;
+    b.click("#nav-projects").await;
+    b.click("#to-needs").await;
+    b.type_into("#need-title", "独居老人午餐无人照料").await;
+    b.type_into("#households", "12").await;
+    b.type_into("#need-unit", &s.room).await;
+    b.click("#record-need").await;
+    assert!(b.url().await.contains("/console/needs/"), "on the need's page");
+    b.click("#answer-need").await;
+    assert!(b.text("#done").await.contains("已由项目回应"));
+
+    b.click("#nav-projects").await;
+    b.click(&format!("#projects tr[data-project='{project}'] a")).await;
+    assert_eq!(b.text("#project-hours").await, "3.0", "the task's three approved hours");
+    assert_eq!(b.text("#project-services").await, "1");
+    assert_eq!(b.text("#funded").await, "3000.0");
+    b.click("#nav-funds").await;
+    b.click(&format!("#funds tr[data-fund='{fund}'] td:last-child a")).await;
+    assert_eq!(b.text("#granted").await, "3000.0");
+    assert!(b.text("#public-donations").await.contains("赵女士"));
+    let errors = b.severe_logs().await;
+    assert!(errors.is_empty(), "no script or CSP errors: {errors:?}");
+}

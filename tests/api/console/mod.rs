@@ -5,4 +5,5 @@ mod admin_pages;
 mod fund_pages;
 mod journeys;
 mod pages;
+mod project_pages;
 mod webdriver;
