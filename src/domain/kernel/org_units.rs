@@ -20,6 +20,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
     DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Whether a unit of kind `child` may sit under a unit of kind `parent` (`None`: at the root).
@@ -322,6 +323,16 @@ pub async fn ancestors(db: &impl ConnectionTrait, id: Uuid) -> DomainResult<Vec<
         .all(db)
         .await?;
     Ok(rows)
+}
+
+/// Each of `units` with the ids of the units above it, itself included (one read of the closure
+/// table): what rollups add a fact to.
+pub async fn ancestors_of_many(db: &impl ConnectionTrait, units: Vec<Uuid>) -> DomainResult<HashMap<Uuid, Vec<Uuid>>> {
+    let mut above: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for c in closure::Entity::find().filter(closure::Column::DescendantId.is_in(units)).all(db).await? {
+        above.entry(c.descendant_id).or_default().push(c.ancestor_id);
+    }
+    Ok(above)
 }
 
 /// The nearest town station at or above `id`, if any: the "station" a person belongs to.

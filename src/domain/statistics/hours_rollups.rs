@@ -14,7 +14,6 @@
 use crate::domain::DomainResult;
 use chrono::{Datelike, NaiveDate};
 use entity::hours_entry::{self, HoursSource, HoursStatus};
-use entity::org_unit_closure as closure;
 use entity::task::{self, ActionLine};
 use entity::{hours_rollup, task::Entity as Task};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
@@ -29,17 +28,8 @@ pub fn month_key(date: NaiveDate) -> String {
     format!("{:04}-{:02}", date.year(), date.month())
 }
 
-/// Each of `units` with the units above it, itself included (one read of the closure table).
-pub async fn ancestors(txn: &impl ConnectionTrait, units: Vec<Uuid>) -> DomainResult<HashMap<Uuid, Vec<Uuid>>> {
-    let mut above: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for c in closure::Entity::find().filter(closure::Column::DescendantId.is_in(units)).all(txn).await? {
-        above.entry(c.descendant_id).or_default().push(c.ancestor_id);
-    }
-    Ok(above)
-}
-
 /// Adds the approved entries among `entries` to their units' and ancestors' rows (`above`, from
-/// [`ancestors`]): one read (the tasks' action lines) and one upsert statement.
+/// `kernel::org_units::ancestors_of_many`): one read (the tasks' action lines) and one upsert statement.
 pub async fn add_approved(
     txn: &impl ConnectionTrait,
     entries: &[hours_entry::Model],

@@ -27,7 +27,9 @@ pub async fn add_approved(txn: &impl ConnectionTrait, entries: &[hours_entry::Mo
     if entries.is_empty() {
         return Ok(());
     }
-    let above = hours_rollups::ancestors(txn, entries.iter().map(|e| e.org_unit_id).collect()).await?;
+    let above =
+        crate::domain::kernel::org_units::ancestors_of_many(txn, entries.iter().map(|e| e.org_unit_id).collect())
+            .await?;
     hours_rollups::add_approved(txn, entries, &above).await?;
     active_volunteers::add_approved(txn, entries, &above).await
 }

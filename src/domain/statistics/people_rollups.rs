@@ -180,7 +180,7 @@ async fn apply(txn: &impl ConnectionTrait, deltas: BTreeMap<(Uuid, String, i32),
     if units.is_empty() {
         return Ok(());
     }
-    let above = super::hours_rollups::ancestors(txn, units).await?;
+    let above = crate::domain::kernel::org_units::ancestors_of_many(txn, units).await?;
     let mut rows: BTreeMap<(Uuid, String, i32), i64> = BTreeMap::new();
     for ((unit, figure, bucket), d) in deltas {
         for a in above.get(&unit).into_iter().flatten() {
