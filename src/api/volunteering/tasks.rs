@@ -202,6 +202,10 @@ pub struct UpdateTaskRequest {
     pub signup_mode: Option<SignupMode>,
     pub min_presence_pct: Option<i32>,
     pub check_in_mode: Option<CheckInMode>,
+    /// Joins the task to a project (as on creation: 400 `project_not_found`,
+    /// `task_outside_project`; 409 `project_closed`), or `null` to leave it. Its approved hours
+    /// then count for the project it is in.
+    pub project_id: MaybeUndefined<Uuid>,
 }
 
 /// Why a task is cancelled.
@@ -482,6 +486,7 @@ impl TasksApi {
             signup_mode: b.signup_mode.map(Into::into),
             min_presence_pct: b.min_presence_pct,
             check_in_mode: b.check_in_mode.map(Into::into),
+            project_id: patch(b.project_id),
         };
         let (view, _moved) = tasks::update(&state.db, &auth.0.actor(), state.clock.now(), id.0, p).await?;
         state.browse.changed(&state.db, id.0).await;

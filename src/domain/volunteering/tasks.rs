@@ -316,6 +316,8 @@ pub struct TaskPatch {
     pub signup_mode: Option<SignupMode>,
     pub min_presence_pct: Option<i32>,
     pub check_in_mode: Option<CheckInMode>,
+    /// Joins a project (`Some(Some)`), leaves it (`Some(None)`).
+    pub project_id: Option<Option<Uuid>>,
 }
 
 /// What an edit changed that people signed up must hear about.
@@ -408,6 +410,13 @@ pub async fn update(
         if let Some(m) = p.check_in_mode {
             am.check_in_mode = Set(m);
         }
+        // The project the task ends up in must still hold its (possibly moved) day.
+        let project = p.project_id.unwrap_or(before.project_id);
+        if let (Some(pid), true) = (project, p.project_id.is_some() || p.starts_at.is_some()) {
+            let unit = org_units::get(txn, before.org_unit_id).await?;
+            projects::check_task(txn, pid, unit.id, &unit.time_zone, starts_at).await?;
+        }
+        am.project_id = Set(project);
         if before.status == TaskStatus::Published
             && *am.requires_insurance.as_ref()
             && am.insurance_policy_ref.as_ref().is_none()

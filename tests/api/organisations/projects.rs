@@ -194,3 +194,46 @@ async fn bad_projects_are_refused_and_change_nothing() {
     app.post(&funding, admin, bad).await.expect_problem(400, "validation_failed");
     assert_eq!(project_funding_line::Entity::find().count(app.db()).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn a_task_joins_a_project_after_it_was_created_and_stays_within_its_dates() {
+    let s = Service::new().await;
+    let app = &s.app;
+    let admin = Some(s.admin.access.as_str());
+    let (start, end) = (s.today(), s.today() + Duration::days(30));
+    let project = app
+        .post(
+            "/api/v1/projects",
+            admin,
+            json!({"name": "社区环境项目", "ownerUnitId": s.station, "actionLine": "home", "startsOn": start, "endsOn": end}),
+        )
+        .await
+        .expect(201)
+        .str("id");
+    let task = s.publish(s.task_body(Duration::days(2), 2, 5)).await;
+    let path = format!("/api/v1/tasks/{task}");
+    let organiser = Some(s.organiser.access.as_str());
+    let figures = || async {
+        app.get(format!("/api/v1/projects/{project}"), admin).await.expect(200).body["figures"]["tasks"].clone()
+    };
+    assert_eq!(figures().await, 0);
+
+    let joined = app.patch(&path, organiser, json!({"projectId": project})).await.expect(200);
+    assert_eq!(joined.body["projectId"], project.as_str());
+    assert_eq!(figures().await, 1);
+    // Moving it past the project's end is refused while it is in the project, and changes nothing.
+    let late = s.now() + Duration::days(40);
+    app.patch(&path, organiser, json!({"startsAt": late, "endsAt": late + Duration::hours(2)}))
+        .await
+        .expect_problem(400, "task_outside_project");
+    let shown = app.get(&path, organiser).await.expect(200);
+    assert_eq!(shown.body["projectId"], project.as_str());
+    app.patch(&path, organiser, json!({"projectId": uuid::Uuid::now_v7()}))
+        .await
+        .expect_problem(400, "project_not_found");
+    // Leaving the project, it may move.
+    let left = app.patch(&path, organiser, json!({"projectId": null})).await.expect(200);
+    assert_eq!(left.body["projectId"], Value::Null);
+    assert_eq!(figures().await, 0);
+    app.patch(&path, organiser, json!({"startsAt": late, "endsAt": late + Duration::hours(2)})).await.expect(200);
+}
