@@ -17,6 +17,7 @@ pub mod community_resource;
 pub mod consent;
 pub mod device;
 pub mod dispatch_day;
+pub mod fund_committee_member;
 pub mod fund_entry;
 pub mod fund_grant;
 pub mod guardian;

@@ -93,6 +93,7 @@ mod m20261206_100006_create_project_funding_lines;
 mod m20261206_100007_add_project_id_to_tasks;
 mod m20261206_100008_create_community_needs;
 mod m20261206_100009_create_community_resources;
+mod m20261206_100010_create_fund_committee_members;
 
 /// Every migration, in the order it applies.
 pub struct Migrator;
@@ -190,6 +191,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_100007_add_project_id_to_tasks::Migration),
             Box::new(m20261206_100008_create_community_needs::Migration),
             Box::new(m20261206_100009_create_community_resources::Migration),
+            Box::new(m20261206_100010_create_fund_committee_members::Migration),
         ];
         all.extend(rest);
         all
@@ -319,6 +321,7 @@ mod tests {
             "m20261206_100007_add_project_id_to_tasks",
             "m20261206_100008_create_community_needs",
             "m20261206_100009_create_community_resources",
+            "m20261206_100010_create_fund_committee_members",
         ];
         assert_eq!(names, expected);
     }

@@ -166,7 +166,7 @@ pub const CODES: &[(&str, &[&str])] = &[
             "weak_password",
         ],
     ),
-    ("decideFundGrant", &["grant_decided", "insufficient_fund_balance", "separation_of_duties"]),
+    ("decideFundGrant", &["grant_decided", "insufficient_fund_balance", "not_on_committee", "separation_of_duties"]),
     (
         "decideHonours",
         &[
@@ -231,6 +231,7 @@ pub const CODES: &[(&str, &[&str])] = &[
     ("getCourse", &[]),
     ("getCoursePrerequisites", &[]),
     ("getCredential", &[]),
+    ("getFundCommittee", &[]),
     ("getFundDisclosure", &[]),
     ("getHonourNomination", &[]),
     ("getHonourProgramme", &[]),
@@ -461,6 +462,7 @@ pub const CODES: &[(&str, &[&str])] = &[
     ("sendPasswordResetCode", &["code_requested_too_often", "invalid_phone"]),
     ("serviceRecordPage", &[]),
     ("setCoursePrerequisites", &["course_not_found", "unknown_kind"]),
+    ("setFundCommittee", &["invalid_committee_member"]),
     ("setMyGuardian", &["code_requested_too_often", "guardian_phone_not_allowed", "invalid_phone"]),
     ("setMyHealthNotes", &[]),
     ("setMyIdentity", &["invalid_id_number"]),

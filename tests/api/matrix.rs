@@ -287,6 +287,14 @@ async fn request(app: &TestApp, f: &TwoStations, c: &Caller, op: &str, rel: Rel)
             format!("/api/v1/charity-funds/{}/grants", funds_setup::fund(app, f, rel).await),
             Some(json!({"amountFen": 100, "purpose": "矩阵"})),
         ),
+        "getFundCommittee" => {
+            req(M::GET, format!("/api/v1/charity-funds/{}/committee", funds_setup::fund(app, f, rel).await), None)
+        }
+        "setFundCommittee" => req(
+            M::PUT,
+            format!("/api/v1/charity-funds/{}/committee", funds_setup::fund(app, f, rel).await),
+            Some(json!({"memberIds": [f.city_admin.user_id]})),
+        ),
         "listFundGrants" => {
             req(M::GET, format!("/api/v1/charity-funds/{}/grants", funds_setup::fund(app, f, rel).await), None)
         }

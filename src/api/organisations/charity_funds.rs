@@ -171,6 +171,24 @@ impl From<fund_grant::Model> for FundGrant {
     }
 }
 
+/// A member of a fund's committee.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct CommitteeMember {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// A fund's committee.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetCommittee {
+    /// Active administrators whose scope holds the fund, at most 15; empty: any administrator
+    /// over the fund other than the proposer decides.
+    #[oai(validator(max_items = 15))]
+    pub member_ids: Vec<Uuid>,
+}
+
 /// A fund to set up.
 #[derive(Object, Debug)]
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
@@ -377,7 +395,8 @@ impl CharityFundsApi {
     }
 
     /// Approve or reject a proposed grant (an administrator over the fund other than its
-    /// proposer: 409 `separation_of_duties`). Approval commits the amount, or fails with 409
+    /// proposer: 409 `separation_of_duties`; a member of its committee if it has one: 409
+    /// `not_on_committee`). Approval commits the amount, or fails with 409
     /// `insufficient_fund_balance` and nothing changed; however many approve at once, the fund
     /// never commits more than was donated.
     #[oai(path = "/:id/grants/:grant_id/decision", method = "post", operation_id = "decideFundGrant")]
@@ -400,6 +419,34 @@ impl CharityFundsApi {
         )
         .await?;
         Ok(Json(g.into()))
+    }
+
+    /// The fund's committee (administrators over the fund).
+    #[oai(path = "/:id/committee", method = "get", operation_id = "getFundCommittee")]
+    async fn committee(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<Vec<CommitteeMember>>> {
+        let people = funds::committee(&state.db, &auth.0.actor(), id.0).await?;
+        Ok(Json(people.into_iter().map(|u| CommitteeMember { id: u.id, name: u.name }).collect()))
+    }
+
+    /// Set the fund's committee (基金管理委员会; administrators over the fund): once it has
+    /// members, only they decide its grants (409 `not_on_committee`). 400
+    /// `invalid_committee_member` for anyone not an active administrator over the fund. Audited.
+    #[oai(path = "/:id/committee", method = "put", operation_id = "setFundCommittee")]
+    async fn set_committee(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<SetCommittee>,
+    ) -> ApiResult<Json<Vec<CommitteeMember>>> {
+        let people =
+            funds::set_committee(&state.db, &auth.0.actor(), state.clock.now(), id.0, body.0.member_ids).await?;
+        Ok(Json(people.into_iter().map(|u| CommitteeMember { id: u.id, name: u.name }).collect()))
     }
 
     /// Record money paid out against an approved grant (administrators over the fund); never

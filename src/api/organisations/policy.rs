@@ -51,6 +51,8 @@ const CHARITY_FUNDS: &[Rule] = &[
         .idempotent(),
     rule("listFundGrants").on(STATION.or(OTHER)).allow(STATION_ADMIN, STATION).allow(CITY_ADMIN, STATION.or(OTHER)),
     rule("decideFundGrant").on(STATION.or(OTHER)).allow(STATION_ADMIN, STATION).allow(CITY_ADMIN, STATION.or(OTHER)),
+    rule("getFundCommittee").on(STATION.or(OTHER)).allow(STATION_ADMIN, STATION).allow(CITY_ADMIN, STATION.or(OTHER)),
+    rule("setFundCommittee").on(STATION.or(OTHER)).allow(STATION_ADMIN, STATION).allow(CITY_ADMIN, STATION.or(OTHER)),
     rule("recordGrantDisbursement")
         .on(STATION.or(OTHER))
         .allow(STATION_ADMIN, STATION)

@@ -265,6 +265,10 @@ pub const PROBLEMS: &[(&str, Words)] = &[
     ("invalid_awardee_count", w("获奖人数不符合要求。", "The number of awardees is not valid.")),
     ("invalid_birth_date", w("出生日期无效。", "The birth date is not valid.")),
     ("invalid_capacity", w("名额数无效。", "The capacity is not valid.")),
+    (
+        "invalid_committee_member",
+        w("委员须为管辖该基金的在职管理员。", "Members are active administrators over the fund."),
+    ),
     ("invalid_coordinates", w("坐标无效。", "The coordinates are not valid.")),
     ("invalid_correction", w("更正无效。", "The correction is not valid.")),
     (
@@ -337,6 +341,7 @@ pub const PROBLEMS: &[(&str, Words)] = &[
     ("not_eligible", w("不符合评选条件。", "Not eligible.")),
     ("not_enrolled", w("尚未报名该培训。", "Not enrolled.")),
     ("not_found", w("未找到。", "Not found.")),
+    ("not_on_committee", w("该基金的拨款由基金管理委员会审批。", "The fund's committee decides its grants.")),
     ("not_pending", w("不在待处理状态。", "Not pending.")),
     ("not_proposed", w("不在待确认状态。", "Not proposed.")),
     ("not_published", w("尚未发布。", "Not published.")),

@@ -5,7 +5,9 @@
 //! - Amounts are whole fen (分), positive. No payment is processed here: a donation is recorded
 //!   with its channel and receipt reference once the money has arrived.
 //! - A grant is proposed by one administrator and decided by another (separation of duties:
-//!   409 `separation_of_duties`). Approving commits its amount: the fund's `granted_fen` rises
+//!   409 `separation_of_duties`). Once the fund has a committee (基金管理委员会), only its members
+//!   decide (409 `not_on_committee`); its members are administrators whose scope holds the fund
+//!   (400 `invalid_committee_member`). Approving commits its amount: the fund's `granted_fen` rises
 //!   by it in one conditional update that also requires `donated_fen - granted_fen >= amount`,
 //!   so concurrent approvals can never commit more than was donated (409
 //!   `insufficient_fund_balance`); a `CHECK` in the table says the same.
@@ -27,9 +29,11 @@ use crate::domain::kernel::time;
 use crate::domain::{DomainError, DomainResult, both, required_text};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::charity_fund as fund;
+use entity::fund_committee_member as committee;
 use entity::fund_entry::{self as entry, DonationChannel, EntryKind};
 use entity::fund_grant::{self as grant, GrantStatus};
 use entity::social_organisation::OrganisationStatus;
+use entity::user::{self, UserStatus};
 use entity::{org_unit, social_organisation};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -38,6 +42,9 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 use uuid::Uuid;
+
+/// The largest committee.
+pub const MAX_COMMITTEE: usize = 15;
 
 /// The most one entry may move: ¥100,000,000.
 pub const MAX_AMOUNT_FEN: i64 = 10_000_000_000;
@@ -320,6 +327,13 @@ pub async fn decide_grant(
                 both("a grant is decided by someone other than who proposed it", "拨款须由提议人以外的人审批"),
             ));
         }
+        let members = committee_ids(txn, fund_id).await?;
+        if !members.is_empty() && !members.contains(&actor.user_id) {
+            return Err(DomainError::conflict(
+                "not_on_committee",
+                both("this fund's grants are decided by its committee", "该基金的拨款由基金管理委员会审批"),
+            ));
+        }
         let status = if approve { GrantStatus::Approved } else { GrantStatus::Rejected };
         let done = grant::Entity::update_many()
             .col_expr(grant::Column::Status, Expr::value(status))
@@ -365,6 +379,97 @@ pub async fn decide_grant(
         Ok(after)
     })
     .await
+}
+
+async fn committee_ids(db: &impl ConnectionTrait, fund_id: Uuid) -> DomainResult<Vec<Uuid>> {
+    Ok(committee::Entity::find()
+        .filter(committee::Column::FundId.eq(fund_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.person_id)
+        .collect())
+}
+
+/// The fund's committee, in the order appointed (administrators over the fund).
+pub async fn committee(db: &impl ConnectionTrait, actor: &Actor, fund_id: Uuid) -> DomainResult<Vec<user::Model>> {
+    kept(db, actor, fund_id).await?;
+    let rows = committee::Entity::find()
+        .filter(committee::Column::FundId.eq(fund_id))
+        .order_by_asc(committee::Column::AppointedAt)
+        .all(db)
+        .await?;
+    let mut people: HashMap<Uuid, user::Model> = user::Entity::find()
+        .filter(user::Column::Id.is_in(rows.iter().map(|r| r.person_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    Ok(rows.iter().filter_map(|r| people.remove(&r.person_id)).collect())
+}
+
+/// Sets the fund's committee (administrators over the fund): active administrators whose scope
+/// holds the fund, at most [`MAX_COMMITTEE`]; an empty list leaves decisions to any other
+/// administrator over the fund. Audited with before and after.
+pub async fn set_committee(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    fund_id: Uuid,
+    members: Vec<Uuid>,
+) -> DomainResult<Vec<user::Model>> {
+    let mut seen = std::collections::HashSet::new();
+    let wanted: Vec<Uuid> = members.into_iter().filter(|m| seen.insert(*m)).collect();
+    if wanted.len() > MAX_COMMITTEE {
+        return Err(DomainError::validation(format!("a committee has at most {MAX_COMMITTEE} members")));
+    }
+    write(db, async |txn| {
+        let (f, _) = kept(txn, actor, fund_id).await?;
+        let people = user::Entity::find().filter(user::Column::Id.is_in(wanted.iter().copied())).all(txn).await?;
+        for id in &wanted {
+            let fit = match people.iter().find(|u| u.id == *id) {
+                Some(u) if u.status == UserStatus::Active && u.role.is_admin() => {
+                    let as_actor = Actor { user_id: u.id, role: u.role, org_unit_id: u.org_unit_id };
+                    as_actor.covers_unit(txn, Some(f.org_unit_id)).await?
+                }
+                _ => false,
+            };
+            if !fit {
+                return Err(DomainError::invalid(
+                    "invalid_committee_member",
+                    both(
+                        "committee members are active administrators whose scope holds the fund",
+                        "委员须为管辖该基金的在职管理员",
+                    ),
+                ));
+            }
+        }
+        let before = committee_ids(txn, fund_id).await?;
+        committee::Entity::delete_many().filter(committee::Column::FundId.eq(fund_id)).exec(txn).await?;
+        for (i, id) in wanted.iter().enumerate() {
+            committee::ActiveModel {
+                fund_id: Set(fund_id),
+                person_id: Set(*id),
+                appointed_by: Set(actor.user_id),
+                // Keeps the order given, however fast the loop.
+                appointed_at: Set(now + chrono::Duration::microseconds(i as i64)),
+            }
+            .insert(txn)
+            .await?;
+        }
+        audit::record(
+            txn,
+            now,
+            Change::new(actor.user_id, "charity_fund.committee", "charity_fund", fund_id)
+                .before(&before)
+                .after(&wanted),
+        )
+        .await?;
+        Ok(())
+    })
+    .await?;
+    committee(db, actor, fund_id).await
 }
 
 /// Records a disbursement against an approved grant (administrators over the fund).

@@ -230,3 +230,36 @@ async fn fifty_concurrent_approvals_never_commit_more_than_was_donated() {
     let proposed = still_proposed.body.as_array().unwrap().iter().filter(|g| g["status"] == "proposed").count();
     assert_eq!(proposed, 17, "a refused approval leaves its grant proposed");
 }
+
+#[tokio::test]
+async fn once_a_fund_has_a_committee_only_its_members_decide() {
+    let app = spawn_app().await;
+    let f = app.two_stations().await;
+    let [east, west] = &f.stations;
+    let fund = new_fund(&app, &east.admin, &east.id).await;
+    let gift = json!({"amountFen": 10_000, "anonymous": true, "channel": "cash", "receivedOn": "2026-11-01"});
+    donate(&app, &east.admin, &fund, gift).await.expect(201);
+    let path = format!("{FUNDS}/{fund}/committee");
+    let admin = Some(east.admin.access.as_str());
+
+    for outsider in [&west.admin.user_id, &east.volunteer.user_id, &east.social_worker.user_id] {
+        app.put(&path, admin, json!({"memberIds": [outsider]})).await.expect_problem(400, "invalid_committee_member");
+    }
+    let set =
+        app.put(&path, admin, json!({"memberIds": [f.city_admin.user_id, f.city_admin.user_id]})).await.expect(200);
+    assert_eq!(set.body.as_array().unwrap().len(), 1, "named twice, seated once");
+    assert_eq!(set.body[0]["id"], f.city_admin.user_id.as_str());
+    app.get(&path, Some(&east.volunteer.access)).await.expect_problem(403, "forbidden");
+    app.get(&path, Some(&west.admin.access)).await.expect_problem(404, "not_found");
+
+    let first = propose(&app, &east.admin, &fund, 1_000, None).await.expect(201).str("id");
+    decide(&app, &f.district_admin, &fund, &first, true).await.expect_problem(409, "not_on_committee");
+    assert_eq!(totals(&app, &fund).await, (10_000, 0, 0));
+    decide(&app, &f.city_admin, &fund, &first, true).await.expect(200);
+
+    // Without a committee, any other administrator over the fund decides again.
+    app.put(&path, admin, json!({"memberIds": []})).await.expect(200);
+    let second = propose(&app, &east.admin, &fund, 1_000, None).await.expect(201).str("id");
+    decide(&app, &f.district_admin, &fund, &second, true).await.expect(200);
+    assert_eq!(totals(&app, &fund).await, (10_000, 2_000, 0));
+}
