@@ -5,23 +5,12 @@
 //! may open without signing in. Amounts are typed in yuan and sent in fen.
 
 use super::view::{page, refused, see_other};
-use super::{Api, Visit, admin, admin_post, field, form_fields, query};
+use super::{Api, Visit, admin, admin_post, echo, field, form_fields, query};
 use crate::api::bearer::Principal;
 use poem::http::{Method, StatusCode};
 use poem::web::{Data, Path};
 use poem::{Body, Request, Response, handler};
-use serde_json::{Map, Value, json};
-
-/// The fields sent, first value of each, so a form shown again keeps what was typed.
-fn echo(fields: &[(String, String)]) -> Value {
-    let mut out = Map::new();
-    for (k, v) in fields {
-        if k != "csrf" && !out.contains_key(k) {
-            out.insert(k.clone(), Value::from(v.as_str()));
-        }
-    }
-    Value::Object(out)
-}
+use serde_json::{Value, json};
 
 /// An amount typed in yuan (`1200`, `1200.5`, `1200.50`) in fen; anything else is sent as typed,
 /// for the API to refuse with its own problem.

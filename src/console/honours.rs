@@ -10,14 +10,14 @@
 //! Forms that create carry a key sent as `Idempotency-Key`, so a double click creates once.
 
 use super::view::{page, refused, see_other};
-use super::{Answer, Api, Refusal, Visit, admin, admin_post, field, form_fields, query};
+use super::{Answer, Api, Refusal, Visit, admin, admin_post, echo, field, form_fields, query};
 use crate::api::bearer::Principal;
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use entity::user::Role;
 use poem::http::{Method, StatusCode};
 use poem::web::{Data, Path};
 use poem::{Body, Request, Response, handler};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// The zone a `datetime-local` field is read in (the programmes' default zone).
@@ -323,17 +323,6 @@ fn instant(s: &str) -> Value {
         .and_then(|t| FORM_ZONE.from_local_datetime(&t).single())
         .map(|t| Value::from(t.with_timezone(&Utc).to_rfc3339()))
         .unwrap_or_else(|| Value::from(s))
-}
-
-/// The fields sent, first value of each, so a form shown again keeps what was typed.
-fn echo(fields: &[(String, String)]) -> Value {
-    let mut out = Map::new();
-    for (k, v) in fields {
-        if k != "csrf" && !out.contains_key(k) {
-            out.insert(k.clone(), Value::from(v.as_str()));
-        }
-    }
-    Value::Object(out)
 }
 
 /// A page's items, or none when the viewer may not list them.

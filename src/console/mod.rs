@@ -437,6 +437,17 @@ fn may_open(p: &Principal) -> bool {
     rule_for(CONSOLE_OPERATION).is_some_and(|r| !r.allowed(Who::of_role(p.user.role)).is_empty())
 }
 
+/// The fields sent, first value of each, so a form shown again keeps what was typed.
+pub fn echo(fields: &[(String, String)]) -> Value {
+    let mut out = serde_json::Map::new();
+    for (k, v) in fields {
+        if k != "csrf" && !out.contains_key(k) {
+            out.insert(k.clone(), Value::from(v.as_str()));
+        }
+    }
+    Value::Object(out)
+}
+
 /// Whether a POST's `Origin` (when the browser sent one) is this site.
 pub fn same_origin(req: &Request) -> bool {
     let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };

@@ -4,7 +4,7 @@
 //! project that answers it (`suggestResources`, `answerNeed`).
 
 use super::view::{page, refused, see_other};
-use super::{Api, Visit, admin, admin_post, field, form_fields, query};
+use super::{Api, Visit, admin, admin_post, echo, field, form_fields, query};
 use crate::api::bearer::Principal;
 use poem::http::{Method, StatusCode};
 use poem::web::{Data, Path};
@@ -104,11 +104,7 @@ pub async fn record_need(req: &Request, body: Body, Data(api): Data<&Api>) -> Re
     };
     match a.body["id"].as_str() {
         Some(id) if a.status.is_success() => see_other(&visit, &format!("/console/needs/{id}")),
-        _ => {
-            let form: serde_json::Map<String, Value> =
-                fields.iter().filter(|(k, _)| k != "csrf").map(|(k, v)| (k.clone(), json!(v))).collect();
-            needs_page(&mut visit, &p, a.status, json!({"problem": a.problem("need"), "form": form})).await
-        }
+        _ => needs_page(&mut visit, &p, a.status, json!({"problem": a.problem("need"), "form": echo(&fields)})).await,
     }
 }
 

@@ -160,6 +160,11 @@ pub fn required_text(field: &str, value: &str) -> DomainResult<String> {
     Ok(v.to_string())
 }
 
+/// Trims an optional text field; blank becomes absent.
+pub fn optional_text(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;

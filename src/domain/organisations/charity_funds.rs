@@ -26,7 +26,7 @@ use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::org_units::{self, subtree_ids};
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::kernel::time;
-use crate::domain::{DomainError, DomainResult, both, required_text};
+use crate::domain::{DomainError, DomainResult, both, optional_text, required_text};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::charity_fund as fund;
 use entity::fund_committee_member as committee;
@@ -86,10 +86,6 @@ fn amount(fen: i64) -> DomainResult<i64> {
         return Err(DomainError::validation(format!("an amount is 1 to {MAX_AMOUNT_FEN} fen")));
     }
     Ok(fen)
-}
-
-fn clean(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 /// A date not after today in the unit's zone (400 `invalid_dates`).
@@ -215,7 +211,10 @@ pub async fn record_donation(
     let donor = if d.anonymous {
         None
     } else {
-        Some(clean(d.donor_name).ok_or_else(|| DomainError::validation("donorName is required unless anonymous"))?)
+        Some(
+            optional_text(d.donor_name)
+                .ok_or_else(|| DomainError::validation("donorName is required unless anonymous"))?,
+        )
     };
     write(db, async |txn| {
         let (_, unit) = kept(txn, actor, fund_id).await?;
@@ -232,7 +231,7 @@ pub async fn record_donation(
             e.disclose_donor = Set(d.disclose_donor && !d.anonymous);
             e.donor_name = Set(donor);
             e.channel = Set(Some(d.channel));
-            e.reference = Set(clean(d.reference));
+            e.reference = Set(optional_text(d.reference));
             e.on_date = Set(received_on);
         })
         .await
@@ -513,7 +512,7 @@ pub async fn disburse(
             e.kind = Set(EntryKind::Disbursement);
             e.amount_fen = Set(fen);
             e.grant_id = Set(Some(grant_id));
-            e.reference = Set(clean(d.reference));
+            e.reference = Set(optional_text(d.reference));
             e.on_date = Set(paid_on);
         })
         .await

@@ -24,7 +24,7 @@ use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::org_units::{self, subtree_ids};
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::kernel::time;
-use crate::domain::{DomainError, DomainResult, both, required_text};
+use crate::domain::{DomainError, DomainResult, both, optional_text, required_text};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::charity_fund;
 use entity::community_need::{self as need, NeedKind, NeedStatus, Urgency};
@@ -103,10 +103,6 @@ pub struct Suggestion {
     pub reasons: Vec<Reason>,
 }
 
-fn clean(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
 async fn require_serving(db: &impl ConnectionTrait, actor: &Actor, unit: Uuid) -> DomainResult<()> {
     org_units::get(db, unit)
         .await
@@ -134,7 +130,7 @@ pub async fn record_need(
     let title = required_text("title", &n.title)?;
     let households = count("households", n.households)?;
     let people = count("people", n.people)?;
-    let contact = clean(n.contact);
+    let contact = optional_text(n.contact);
     if contact.is_some() && !n.contact_consented {
         return Err(DomainError::invalid(
             "consent_required",
@@ -148,11 +144,11 @@ pub async fn record_need(
             org_unit_id: Set(n.org_unit_id),
             kind: Set(n.kind),
             title: Set(title),
-            description: Set(clean(n.description)),
+            description: Set(optional_text(n.description)),
             households: Set(households),
             people: Set(people),
             urgency: Set(n.urgency),
-            place: Set(clean(n.place)),
+            place: Set(optional_text(n.place)),
             contact_consented: Set(n.contact_consented && contact.is_some()),
             contact: Set(contact),
             status: Set(NeedStatus::Open),
@@ -246,7 +242,7 @@ pub async fn offer_resource(
             org_unit_id: Set(r.org_unit_id),
             kind: Set(r.kind),
             title: Set(title),
-            description: Set(clean(r.description)),
+            description: Set(optional_text(r.description)),
             serves: Set(r.serves),
             organisation_id: Set(r.organisation_id.filter(|_| r.kind == ResourceKind::OrganisationService)),
             fund_id: Set(r.fund_id.filter(|_| r.kind == ResourceKind::FundMoney)),

@@ -18,7 +18,7 @@ use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::org_units::{self, subtree_ids};
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::kernel::time;
-use crate::domain::{DomainError, DomainResult, both, required_text};
+use crate::domain::{DomainError, DomainResult, both, optional_text, required_text};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::fund_grant::{self, GrantStatus};
 use entity::project::{self, FundingKind, ProjectStatus};
@@ -62,10 +62,6 @@ pub struct ProjectEdit {
     pub summary: Option<Option<String>>,
     pub ends_on: Option<NaiveDate>,
     pub close: Option<String>,
-}
-
-fn clean(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 fn span(starts_on: NaiveDate, ends_on: NaiveDate) -> DomainResult<()> {
@@ -114,7 +110,7 @@ pub async fn create(
         let p = project::ActiveModel {
             id: Set(Uuid::now_v7()),
             name: Set(name),
-            summary: Set(clean(new.summary)),
+            summary: Set(optional_text(new.summary)),
             owner_unit_id: Set(new.owner_unit_id),
             organisation_id: Set(new.organisation_id),
             action_line: Set(new.action_line),
@@ -192,7 +188,7 @@ pub async fn edit(
             m.name = Set(n);
         }
         if let Some(s) = edit.summary {
-            m.summary = Set(clean(s));
+            m.summary = Set(optional_text(s));
         }
         if let Some(e) = edit.ends_on {
             span(before.starts_on, e)?;
@@ -271,7 +267,7 @@ pub async fn add_funding(
             amount_fen: Set(new.amount_fen),
             starts_on: Set(new.starts_on),
             ends_on: Set(new.ends_on),
-            deliverables: Set(clean(new.deliverables)),
+            deliverables: Set(optional_text(new.deliverables)),
             grant_id: Set(new.grant_id),
             created_by: Set(actor.user_id),
             created_at: Set(now),

@@ -15,7 +15,7 @@ use crate::domain::kernel::audit::{self, Change};
 use crate::domain::kernel::org_units::{self, subtree_ids};
 use crate::domain::kernel::page::{self, Order, Page, PageRequest};
 use crate::domain::kernel::time;
-use crate::domain::{DomainError, DomainResult, both, required_text};
+use crate::domain::{DomainError, DomainResult, both, optional_text, required_text};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::org_unit;
 use entity::social_organisation::{self as org, OrganisationKind, OrganisationStatus};
@@ -67,10 +67,6 @@ pub struct Filter {
     pub status: Option<OrganisationStatus>,
     /// A part of the name, or a whole credit code.
     pub text: Option<String>,
-}
-
-fn clean(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 fn name(raw: &str) -> DomainResult<String> {
@@ -151,10 +147,10 @@ pub async fn register(
             evaluation_grade: Set(evaluation.map(|(g, _)| g)),
             evaluated_on: Set(evaluation.map(|(_, d)| d)),
             service_unit_id: Set(new.service_unit_id),
-            contact_name: Set(clean(new.contact_name)),
-            service_phone: Set(clean(new.service_phone)),
-            address: Set(clean(new.address)),
-            summary: Set(clean(new.summary)),
+            contact_name: Set(optional_text(new.contact_name)),
+            service_phone: Set(optional_text(new.service_phone)),
+            address: Set(optional_text(new.address)),
+            summary: Set(optional_text(new.summary)),
             status: Set(OrganisationStatus::Active),
             created_at: Set(now),
             updated_at: Set(now),
@@ -219,16 +215,16 @@ pub async fn edit(
             m.service_unit_id = Set(u);
         }
         if let Some(v) = edit.contact_name {
-            m.contact_name = Set(clean(v));
+            m.contact_name = Set(optional_text(v));
         }
         if let Some(v) = edit.service_phone {
-            m.service_phone = Set(clean(v));
+            m.service_phone = Set(optional_text(v));
         }
         if let Some(v) = edit.address {
-            m.address = Set(clean(v));
+            m.address = Set(optional_text(v));
         }
         if let Some(v) = edit.summary {
-            m.summary = Set(clean(v));
+            m.summary = Set(optional_text(v));
         }
         if let Some(s) = edit.status {
             m.status = Set(s);
@@ -260,7 +256,7 @@ pub async fn list(db: &impl ConnectionTrait, filter: Filter, page: PageRequest) 
     if let Some(s) = filter.status {
         q = q.filter(org::Column::Status.eq(s));
     }
-    if let Some(t) = clean(filter.text) {
+    if let Some(t) = optional_text(filter.text) {
         q = q.filter(
             Condition::any()
                 .add(org::Column::Name.contains(&t))
